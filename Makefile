@@ -1,0 +1,45 @@
+# The human entry points. `make run` and `make test` do all the set-up they need on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test migrate demo check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# The demo: SQLite, the filesystem broker, simulators on, demo data, and web + worker + beat together.
+run: export DJANGO_DEBUG ?= true
+run: export SIMULATORS_ENABLED ?= true
+run: export PORT := $(PORT)
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrap_admin --with-role-users --password "$(WMS_ADMIN_PASSWORD)"
+	$(BIN)/python manage.py demo_setup
+	@echo ""
+	@echo "  WMS admin: http://127.0.0.1:$(PORT)/admin/   (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	$(BIN)/honcho start -f Procfile.dev
+
+# The whole suite. DATABASE_URL=postgres://... runs the same suite on PostgreSQL.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,59 @@
+"""An HTTP session for calling peers that logs every exchange (masked) in ``ApiExchange``.
+
+Clients of the integrations get their session here, so that no outgoing call escapes the request log.
+"""
+
+import time
+
+import requests
+from django.utils import timezone
+
+from .masking import mask_body, mask_headers, mask_text, mask_url
+from .models import ApiExchange
+
+MAX_STORED_BODY = 200_000
+
+
+class LoggedSession(requests.Session):
+    def __init__(self, *, integration: str):
+        super().__init__()
+        self.integration = integration
+
+    def request(self, method, url, *args, endpoint: str = "", order_no: str = "", outbox_message_id=None,
+                **kwargs):
+        self._log_context = {"endpoint": endpoint, "order_no": order_no, "outbox_message_id": outbox_message_id}
+        return super().request(method, url, *args, **kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
+        context = getattr(self, "_log_context", {})
+        exchange = ApiExchange(
+            direction=ApiExchange.Direction.OUTGOING, integration=self.integration,
+            endpoint=context.get("endpoint") or "", method=request.method, url=mask_url(request.url),
+            request_headers=mask_headers(request.headers),
+            request_body=mask_body(request.body)[:MAX_STORED_BODY],
+            order_no=context.get("order_no") or "", outbox_message_id=context.get("outbox_message_id"),
+        )
+        started = time.monotonic()
+        try:
+            response = super().send(request, **kwargs)
+        except requests.RequestException as exc:
+            exchange.error = mask_text(f"{type(exc).__name__}: {exc}")
+            raise
+        else:
+            exchange.status_code = response.status_code
+            exchange.response_headers = mask_headers(response.headers)
+            content_type = response.headers.get("Content-Type", "")
+            if "json" in content_type or "text" in content_type or not content_type:
+                exchange.response_body = mask_body(response.content)[:MAX_STORED_BODY]
+            else:
+                exchange.response_body = f"<{len(response.content)} bytes of {content_type}>"
+            response.api_exchange = exchange  # the client records the envelope's code on it
+            return response
+        finally:
+            exchange.duration_ms = int((time.monotonic() - started) * 1000)
+            exchange.finished_at = timezone.now()
+            exchange.save()
+
+
+def logged_session(*, integration: str) -> LoggedSession:
+    return LoggedSession(integration=integration)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OneConfig(AppConfig):
+    name = "integrations.one"
+    label = "one"
+    verbose_name = "ONE stock sync"

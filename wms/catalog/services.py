@@ -1,0 +1,51 @@
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Owner, Product
+
+PRODUCT_FIELDS = (
+    "sku_code", "name", "barcode", "weight_kg", "length_cm", "width_cm", "height_cm",
+    "declared_value", "currency", "image_url",
+)
+
+
+def owner_get_or_create(*, owner_code: str, name: str = "") -> Owner:
+    owner, _ = Owner.objects.get_or_create(owner_code=owner_code, defaults={"name": name})
+    return owner
+
+
+@transaction.atomic
+def product_upsert(*, sku_id: str, owner_code: str, **fields) -> tuple[Product, bool]:
+    """Insert or update a product by ``sku_id`` (OneWarehouse's product sync). Returns (product, created).
+
+    Only the catalogue fields are touched: our own ``sync_to_one`` flag is never changed by a sync.
+    """
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    owner = owner_get_or_create(owner_code=owner_code)
+    values = {name: value for name, value in fields.items()}
+    product, created = Product.objects.select_for_update().get_or_create(
+        sku_id=sku_id, defaults={**values, "owner": owner}
+    )
+    if not created:
+        changed = [name for name, value in values.items() if getattr(product, name) != value]
+        if product.owner_id != owner.pk:
+            product.owner = owner
+            changed.append("owner")
+        for name in changed:
+            if name != "owner":
+                setattr(product, name, values[name])
+        if changed:
+            product.save(update_fields=[*changed, "updated_at"])
+    return product, created
+
+
+@transaction.atomic
+def product_set_sync_to_one(*, product_ids: list[int], enabled: bool) -> int:
+    """Flag (or unflag) products for publication to ONE. Returns how many changed."""
+    return (
+        Product.objects.filter(pk__in=product_ids)
+        .exclude(sync_to_one=enabled)
+        .update(sync_to_one=enabled, updated_at=timezone.now())
+    )

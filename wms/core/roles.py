@@ -1,0 +1,68 @@
+"""The three staff roles of the warehouse floor; groups of the same names are made by a migration."""
+
+from django.db import models
+
+from .errors import PermissionDenied
+
+
+class Role(models.TextChoices):
+    RECEIVER = "Receiver"
+    PICKER = "Picker"
+    SUPERVISOR = "Supervisor"
+
+
+# What each role may see and do in admin, as "app_label.codename". The services check roles again for the
+# actions themselves (receiving, picking, adjusting): a permission opens the page, a role allows the act.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.RECEIVER: (
+        "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
+        "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
+    ),
+    Role.PICKER: (
+        "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
+        "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
+    ),
+    Role.SUPERVISOR: (
+        "catalog.view_owner", "catalog.view_product", "catalog.change_product",
+        "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
+        "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
+        "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
+        "outbox.view_outboxmessage", "outbox.change_outboxmessage", "apilog.view_apiexchange",
+        "django_celery_beat.view_periodictask", "django_celery_beat.change_periodictask",
+    ),
+}
+
+
+def roles_sync(apps) -> None:
+    """Create the role groups and give them exactly ``ROLE_PERMISSIONS`` (used by migrations; idempotent)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def user_has_role(user, *roles: str) -> bool:
+    if user is None or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=roles).exists()
+
+
+def role_require(*, user, roles: tuple[str, ...], action: str) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` holds one of ``roles``. ``user=None`` is the system itself."""
+    if user is None:
+        return
+    if not user_has_role(user, *roles):
+        raise PermissionDenied(f"{action} needs the role {' or '.join(roles)}")

@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from wms.catalog.models import Owner, Product
+from wms.inventory.models import Warehouse
+
+
+class InboundOrder(models.Model):
+    class OrderType(models.TextChoices):
+        PURCHASE = "PURCHASE", "Purchase"
+        RETURN = "RETURN", "Return"
+
+    class Status(models.TextChoices):
+        CREATED = "CREATED", "Created"
+        RECEIVING = "RECEIVING", "Receiving"
+        RECEIVED = "RECEIVED", "Received"
+        CANCELLED = "CANCELLED", "Cancelled"
+
+    # The only status changes there are; services check every change against it.
+    TRANSITIONS = {
+        Status.CREATED: frozenset({Status.RECEIVING, Status.CANCELLED}),
+        Status.RECEIVING: frozenset({Status.RECEIVED}),
+        Status.RECEIVED: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
+
+    inbound_order_no = models.CharField(max_length=64, unique=True)
+    order_type = models.CharField(max_length=10, choices=OrderType.choices)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="inbound_orders")
+    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="inbound_orders")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED, db_index=True)
+    expected_arrival_at = models.DateTimeField(null=True, blank=True)
+    tracking_no = models.CharField(max_length=100, blank=True)
+    carrier = models.CharField(max_length=100, blank=True)
+    remark = models.TextField(blank=True)
+    original_order_no = models.CharField(max_length=64, blank=True, db_index=True,
+                                         help_text="Returns: our outbound order the goods come back from.")
+    platform_order_no = models.CharField(max_length=64, blank=True, db_index=True)
+    # A fingerprint of the pushed content: the same delivery again is recognised and changes nothing.
+    content_hash = models.CharField(max_length=64, blank=True)
+    cancel_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    receiving_started_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["warehouse", "status"], name="inbound_wh_status")]
+
+    def __str__(self) -> str:
+        return self.inbound_order_no
+
+
+class InboundOrderLine(models.Model):
+    order = models.ForeignKey(InboundOrder, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="inbound_lines")
+    expected_qty = models.PositiveIntegerField()
+    received_good = models.PositiveIntegerField(default=0)
+    received_damaged = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "product"], name="inbound_line_product_once"),
+            models.CheckConstraint(condition=Q(expected_qty__gt=0), name="inbound_line_expected_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.product_id}"
+
+    @property
+    def received_qty(self) -> int:
+        return self.received_good + self.received_damaged
+
+    @property
+    def difference(self) -> int:
+        """Received minus expected: negative is short, positive is over."""
+        return self.received_qty - self.expected_qty

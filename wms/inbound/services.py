@@ -1,0 +1,188 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wms.catalog.selectors import order_items_resolve
+from wms.catalog.services import owner_get_or_create
+from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
+from wms.core.hashing import content_fingerprint
+from wms.core.roles import Role, user_has_role
+from wms.core.transitions import transition_check
+from wms.inventory.selectors import warehouse_for_order
+from wms.inventory.services import StockLine, stock_receive
+from wms.outbox.models import OutboxMessage
+from wms.outbox.services import outbox_message_enqueue
+
+from .models import InboundOrder, InboundOrderLine
+
+Status = InboundOrder.Status
+HEADER_FIELDS = ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no", "platform_order_no")
+
+
+@dataclass(frozen=True)
+class LineCount:
+    """What staff counted on a line so far (absolute, not added)."""
+
+    line_id: int
+    good: int
+    damaged: int = 0
+
+
+def _status_set(order: InboundOrder, target: str) -> None:
+    transition_check(table=InboundOrder.TRANSITIONS, entity="Inbound order", number=order.inbound_order_no,
+                     current=order.status, target=target)
+    order.status = target
+
+
+@transaction.atomic
+def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_code: str, owner_code: str,
+                         items: list[dict], expected_arrival_at: datetime | None = None, tracking_no: str = "",
+                         carrier: str = "", remark: str = "", original_order_no: str = "",
+                         platform_order_no: str = "") -> tuple[InboundOrder, bool]:
+    """Create an inbound order, or update it while nothing has been counted. Returns (order, created).
+
+    The same content again changes nothing; an update after receiving started is refused (``invalid_state``).
+    """
+    header = {"expected_arrival_at": expected_arrival_at, "tracking_no": tracking_no, "carrier": carrier,
+              "remark": remark, "original_order_no": original_order_no, "platform_order_no": platform_order_no}
+    fingerprint = content_fingerprint({"order_type": order_type, "warehouse_code": warehouse_code,
+                                       "owner_code": owner_code, "items": items, **header})
+    warehouse = warehouse_for_order(warehouse_code=warehouse_code)
+    resolved = order_items_resolve(items=items)
+    owner = owner_get_or_create(owner_code=owner_code)
+
+    order = InboundOrder.objects.select_for_update().filter(inbound_order_no=inbound_order_no).first()
+    if order is None:
+        try:
+            with transaction.atomic():
+                order = InboundOrder.objects.create(
+                    inbound_order_no=inbound_order_no, order_type=order_type, warehouse=warehouse, owner=owner,
+                    content_hash=fingerprint, **header,
+                )
+        except IntegrityError:
+            # A concurrent delivery created it first: continue as an update of that order.
+            order = InboundOrder.objects.select_for_update().get(inbound_order_no=inbound_order_no)
+        else:
+            InboundOrderLine.objects.bulk_create(
+                [InboundOrderLine(order=order, product=p, expected_qty=q) for p, q in resolved.values()]
+            )
+            return order, True
+
+    if order.content_hash == fingerprint:
+        return order, False
+    if order.order_type != order_type:
+        raise Conflict(f"inbound order {inbound_order_no} exists as a {order.order_type} order",
+                       data={"inbound_order_no": inbound_order_no, "status": order.status})
+    if order.status != Status.CREATED:
+        raise InvalidTransition(
+            f"inbound order {inbound_order_no} is {order.status} and can no longer be changed",
+            data={"inbound_order_no": inbound_order_no, "status": order.status},
+        )
+    for name, value in header.items():
+        setattr(order, name, value)
+    order.warehouse, order.owner, order.content_hash = warehouse, owner, fingerprint
+    order.save()
+    order.lines.all().delete()
+    InboundOrderLine.objects.bulk_create(
+        [InboundOrderLine(order=order, product=p, expected_qty=q) for p, q in resolved.values()]
+    )
+    return order, False
+
+
+@transaction.atomic
+def inbound_order_cancel(*, inbound_order_no: str, reason: str = "") -> InboundOrder:
+    """OneWarehouse asks to cancel: allowed while nothing has been counted; cancelling twice answers the same."""
+    order = InboundOrder.objects.select_for_update().filter(inbound_order_no=inbound_order_no).first()
+    if order is None:
+        raise NotFound(f"inbound order {inbound_order_no} does not exist",
+                       data={"inbound_order_no": inbound_order_no, "cancelled": False})
+    if order.status == Status.CANCELLED:
+        return order
+    if order.status != Status.CREATED:
+        why = "receiving has started" if order.status == Status.RECEIVING else "goods have been received"
+        raise CancelRefused(
+            f"Inbound order {inbound_order_no} is {order.status}: {why}, it can no longer be cancelled",
+            data={"inbound_order_no": inbound_order_no, "cancelled": False, "status": order.status, "reason": why},
+        )
+    _status_set(order, Status.CANCELLED)
+    order.cancel_reason = (reason or "")[:255]
+    order.cancelled_at = timezone.now()
+    order.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    return order
+
+
+def over_receipt_limit(*, expected: int) -> int:
+    """The most units a Receiver may count on a line; above it a Supervisor must."""
+    return expected + (expected * settings.INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT) // 100
+
+
+@transaction.atomic
+def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount], user) -> InboundOrder:
+    """Save what staff counted so far (can be called many times); the order is RECEIVING from the first save."""
+    order = InboundOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (Status.CREATED, Status.RECEIVING):
+        raise InvalidTransition(f"inbound order {order.inbound_order_no} is {order.status}; counts are closed",
+                                data={"status": order.status})
+    lines = {line.pk: line for line in order.lines.select_related("product")}
+    errors = {}
+    for count in counts:
+        line = lines.get(count.line_id)
+        if line is None:
+            errors[f"line.{count.line_id}"] = ["Not a line of this order."]
+        elif count.good < 0 or count.damaged < 0:
+            errors[f"line.{count.line_id}"] = ["Counts cannot be negative."]
+        elif count.good + count.damaged > over_receipt_limit(expected=line.expected_qty) and not user_has_role(
+            user, Role.SUPERVISOR
+        ):
+            errors[f"line.{count.line_id}"] = [
+                f"{line.product.sku_id}: {count.good + count.damaged} counted, {line.expected_qty} expected; "
+                f"over-receipt beyond {settings.INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT}% needs a Supervisor."
+            ]
+    if errors:
+        raise DomainValidationError("some counts were refused", errors=errors)
+    changed = []
+    for count in counts:
+        line = lines[count.line_id]
+        if (line.received_good, line.received_damaged) != (count.good, count.damaged):
+            line.received_good, line.received_damaged = count.good, count.damaged
+            changed.append(line)
+    InboundOrderLine.objects.bulk_update(changed, ["received_good", "received_damaged"])
+    if order.status == Status.CREATED:
+        _status_set(order, Status.RECEIVING)
+        order.receiving_started_at = timezone.now()
+        order.save(update_fields=["status", "receiving_started_at", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
+    """Close the receipt: stock moves for what was counted, RECEIVED, and the inbound callback queued."""
+    order = InboundOrder.objects.select_for_update().get(pk=order.pk)
+    _status_set(order, Status.RECEIVED)
+    lines = list(order.lines.select_related("product").order_by("pk"))
+    stock_receive(
+        warehouse_id=order.warehouse_id,
+        good=[StockLine(l.product_id, l.received_good, str(l.pk)) for l in lines if l.received_good],
+        damaged=[StockLine(l.product_id, l.received_damaged, str(l.pk)) for l in lines if l.received_damaged],
+        reference_type="inbound_line", reference_number=order.inbound_order_no, user=user,
+    )
+    order.received_at = timezone.now()
+    order.received_by = user
+    order.save(update_fields=["status", "received_at", "received_by", "updated_at"])
+    outbox_message_enqueue(
+        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type="inbound_order", aggregate_id=order.pk,
+        payload={
+            "inbound_order_no": order.inbound_order_no,
+            "order_type": order.order_type,
+            "completed_at": order.received_at.isoformat(),
+            "items": [
+                {"sku_id": l.product.sku_id, "expected_qty": l.expected_qty, "received_qty": l.received_qty,
+                 "good_qty": l.received_good, "damaged_qty": l.received_damaged}
+                for l in lines
+            ],
+        },
+    )
+    return order

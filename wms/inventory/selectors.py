@@ -1,0 +1,64 @@
+from collections.abc import Iterable
+
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from wms.core.errors import DomainValidationError
+
+from .models import StockLevel, StockMove, Warehouse
+
+
+def stock_level_get(*, product_id: int, warehouse_id: int) -> StockLevel | None:
+    return StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()
+
+
+def stock_available_map(*, warehouse_id: int, product_ids: Iterable[int]) -> dict[int, int]:
+    """Available (on-hand minus reserved) per product, in one query; products with no level are 0."""
+    product_ids = set(product_ids)
+    found = {
+        pid: on_hand - reserved
+        for pid, on_hand, reserved in StockLevel.objects.filter(
+            warehouse_id=warehouse_id, product_id__in=product_ids
+        ).values_list("product_id", "on_hand", "reserved")
+    }
+    return {pid: found.get(pid, 0) for pid in product_ids}
+
+
+def _bucket_sum(bucket: str):
+    kinds = [kind for kind, buckets in StockMove.BUCKETS.items() if bucket in buckets]
+    return Coalesce(Sum("quantity", filter=Q(kind__in=kinds)), Value(0))
+
+
+def stock_ledger_drift() -> list[dict]:
+    """Every product x warehouse whose level differs from the sum of its ledger moves (empty: all in step)."""
+    ledger = {
+        (row["product_id"], row["warehouse_id"]): row
+        for row in StockMove.objects.order_by()
+        .values("product_id", "warehouse_id")
+        .annotate(on_hand=_bucket_sum("on_hand"), reserved=_bucket_sum("reserved"), damaged=_bucket_sum("damaged"))
+    }
+    drift = []
+    seen = set()
+    for level in StockLevel.objects.select_related("product", "warehouse").order_by("pk").iterator(chunk_size=2000):
+        key = (level.product_id, level.warehouse_id)
+        seen.add(key)
+        expected = ledger.get(key, {"on_hand": 0, "reserved": 0, "damaged": 0})
+        for bucket in ("on_hand", "reserved", "damaged"):
+            if getattr(level, bucket) != expected[bucket]:
+                drift.append({"sku_id": level.product.sku_id, "warehouse": level.warehouse.code, "bucket": bucket,
+                              "level": getattr(level, bucket), "ledger": expected[bucket]})
+    for key, row in ledger.items():
+        if key not in seen and any(row[b] for b in ("on_hand", "reserved", "damaged")):
+            for bucket in ("on_hand", "reserved", "damaged"):
+                if row[bucket]:
+                    drift.append({"product_id": key[0], "warehouse_id": key[1], "bucket": bucket, "level": None,
+                                  "ledger": row[bucket]})
+    return drift
+
+
+def warehouse_for_order(*, warehouse_code: str) -> Warehouse:
+    warehouse = Warehouse.objects.filter(code=warehouse_code, is_active=True).first()
+    if warehouse is None:
+        raise DomainValidationError(f"unknown warehouse {warehouse_code}",
+                                    errors={"warehouse_code": [f"Unknown or inactive warehouse {warehouse_code!r}."]})
+    return warehouse

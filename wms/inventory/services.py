@@ -1,0 +1,165 @@
+"""Every change of stock: a ledger move and the level it moves, in one transaction, under row locks.
+
+The levels a call touches are locked with ``select_for_update().order_by("pk")`` so that two transactions always
+lock in the same order (no deadlock), and quantities are checked against the locked rows, never a stale read.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from wms.core.errors import DomainValidationError, InsufficientStock
+from wms.core.roles import Role, role_require
+
+from .models import StockLevel, StockMove, Warehouse
+
+Kind = StockMove.Kind
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """``quantity`` units of a product, for an order line identified by ``reference_id``."""
+
+    product_id: int
+    quantity: int
+    reference_id: str = ""
+
+
+@dataclass(frozen=True)
+class _Change:
+    product_id: int
+    kind: str
+    quantity: int
+    reference_id: str = ""
+
+
+def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, StockLevel]:
+    """Lock (creating if needed) the levels of ``product_ids`` in ``warehouse_id``, in pk order."""
+    existing = set(
+        StockLevel.objects.filter(warehouse_id=warehouse_id, product_id__in=product_ids).values_list(
+            "product_id", flat=True
+        )
+    )
+    missing = product_ids - existing
+    if missing:
+        # ignore_conflicts: a concurrent transaction may create the same row; the lock below then waits for it.
+        StockLevel.objects.bulk_create(
+            [StockLevel(warehouse_id=warehouse_id, product_id=pid) for pid in sorted(missing)], ignore_conflicts=True
+        )
+    levels = (
+        StockLevel.objects.select_for_update()
+        .select_related("product")
+        .filter(warehouse_id=warehouse_id, product_id__in=product_ids)
+        .order_by("pk")
+    )
+    return {level.product_id: level for level in levels}
+
+
+def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: str, reference_number: str,
+                  user=None, reason: str = "") -> list[StockMove]:
+    """Write the moves of ``changes`` and move their levels; refuse the whole batch if any level would break."""
+    if not changes:
+        return []
+    for change in changes:
+        if change.quantity == 0:
+            raise DomainValidationError("a stock move needs a non-zero quantity")
+    levels = _levels_lock(warehouse_id=warehouse_id, product_ids={c.product_id for c in changes})
+    for change in changes:
+        level = levels[change.product_id]
+        for bucket in StockMove.BUCKETS[change.kind]:
+            setattr(level, bucket, getattr(level, bucket) + change.quantity)
+
+    shortages = [
+        {"sku_id": level.product.sku_id, "on_hand": level.on_hand, "reserved": level.reserved,
+         "damaged": level.damaged}
+        for level in levels.values()
+        if level.on_hand < 0 or level.reserved < 0 or level.damaged < 0 or level.reserved > level.on_hand
+    ]
+    if shortages:
+        skus = ", ".join(s["sku_id"] for s in shortages)
+        raise InsufficientStock(f"not enough stock for {skus}", data={"shortages": shortages})
+
+    now = timezone.now()
+    for level in levels.values():
+        level.updated_at = now
+    StockLevel.objects.bulk_update(levels.values(), ["on_hand", "reserved", "damaged", "updated_at"])
+    return StockMove.objects.bulk_create(
+        [
+            StockMove(
+                warehouse_id=warehouse_id, product_id=c.product_id, kind=c.kind, quantity=c.quantity,
+                reference_type=reference_type, reference_id=c.reference_id, reference_number=reference_number,
+                reason=reason, user=user,
+            )
+            for c in changes
+        ]
+    )
+
+
+def _positive(lines: Iterable[StockLine]) -> list[StockLine]:
+    lines = list(lines)
+    for line in lines:
+        if line.quantity <= 0:
+            raise DomainValidationError("quantities must be greater than 0", errors={"quantity": [str(line.quantity)]})
+    return lines
+
+
+@transaction.atomic
+def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged: Iterable[StockLine] = (),
+                  reference_type: str, reference_number: str, user=None) -> list[StockMove]:
+    """Goods arrived: good units become on-hand, damaged ones are kept apart."""
+    changes = [_Change(l.product_id, Kind.RECEIPT, l.quantity, l.reference_id) for l in _positive(good)]
+    changes += [_Change(l.product_id, Kind.RECEIPT_DAMAGED, l.quantity, l.reference_id) for l in _positive(damaged)]
+    return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
+                         reference_number=reference_number, user=user)
+
+
+@transaction.atomic
+def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
+                  user=None) -> list[StockMove]:
+    """Reserve every line or none: raises ``InsufficientStock`` (with the shortages) if any line cannot be met."""
+    changes = [_Change(l.product_id, Kind.ALLOCATE, l.quantity, l.reference_id) for l in _positive(lines)]
+    return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
+                         reference_number=reference_number, user=user)
+
+
+@transaction.atomic
+def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
+                  user=None, reason: str = "") -> list[StockMove]:
+    """Give reserved units back to available stock."""
+    changes = [_Change(l.product_id, Kind.DEALLOCATE, -l.quantity, l.reference_id) for l in _positive(lines)]
+    return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
+                         reference_number=reference_number, user=user, reason=reason)
+
+
+@transaction.atomic
+def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
+               user=None) -> list[StockMove]:
+    """Reserved units leave the building: on-hand and reserved both go down."""
+    changes = [_Change(l.product_id, Kind.SHIP, -l.quantity, l.reference_id) for l in _positive(lines)]
+    return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
+                         reference_number=reference_number, user=user)
+
+
+@transaction.atomic
+def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: str, user,
+                 damaged: bool = False) -> StockMove:
+    """A counted correction (signed), by a Supervisor, with a reason. Cannot take reserved units away."""
+    if user is None:
+        raise DomainValidationError("a stock adjustment needs the user who made it")
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Adjusting stock")
+    if not (reason or "").strip():
+        raise DomainValidationError("a stock adjustment needs a reason", errors={"reason": ["This field is required."]})
+    kind = Kind.ADJUST_DAMAGED if damaged else Kind.ADJUST
+    (move,) = _changes_post(
+        warehouse_id=warehouse_id, changes=[_Change(product_id, kind, quantity)], reference_type="adjustment",
+        reference_number="", user=user, reason=reason.strip(),
+    )
+    return move
+
+
+def warehouse_get_or_create(*, code: str, name: str = "") -> Warehouse:
+    warehouse, _ = Warehouse.objects.get_or_create(code=code, defaults={"name": name or code})
+    return warehouse
+

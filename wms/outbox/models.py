@@ -1,0 +1,53 @@
+from django.db import models
+from django.db.models import Q
+
+
+class OutboxMessage(models.Model):
+    """An outgoing call, written in the transaction of the state change that calls for it.
+
+    A Celery task sends it after commit; a beat sweep sends what is due if that task was lost (Redis down, worker
+    killed). Messages of one aggregate go out in order: one is not sent while an earlier one is unsent.
+    """
+
+    class Kind(models.TextChoices):
+        INBOUND_CALLBACK = "INBOUND_CALLBACK", "Inbound order callback"
+        SHIPPING_LABEL = "SHIPPING_LABEL", "Get shipping label"
+        OUTBOUND_CALLBACK = "OUTBOUND_CALLBACK", "Outbound order callback"
+        ONE_STOCK_PUSH = "ONE_STOCK_PUSH", "ONE stock push"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SENDING = "SENDING", "Sending"
+        SENT = "SENT", "Sent"
+        FAILED = "FAILED", "Failed, will retry"
+        DEAD = "DEAD", "Dead, needs staff"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    aggregate_type = models.CharField(max_length=40)
+    aggregate_id = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True,
+                                         help_text="A worker holds the message until then; after, the sweep may take it.")
+    last_error = models.TextField(blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["aggregate_type", "aggregate_id", "id"], name="outbox_aggregate"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="SENT") | Q(sent_at__isnull=False), name="outbox_sent_has_sent_at"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.aggregate_type}:{self.aggregate_id} {self.status}"

@@ -1,0 +1,240 @@
+"""Settings for the WMS.
+
+Every knob is read here, through one ``environ.Env``; nothing else in the project reads the environment.
+With no environment at all the project runs on SQLite and a Celery broker that needs no server (kombu's
+filesystem transport under ``var/``). ``.env.example`` lists every setting.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+# A local .env is a convenience for developers; real deployments set the environment.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# No secret has a default in code. Without DJANGO_SECRET_KEY a random key is made once and kept in var/
+# (one machine, e.g. the demo); a deployment with several hosts must set the variable.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    from django.core.management.utils import get_random_secret_key
+
+    _key_file = VAR_DIR / "secret_key"
+    VAR_DIR.mkdir(exist_ok=True)
+    try:  # O_EXCL: when web, worker and beat start together, one of them writes the key
+        with open(os.open(_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+            fh.write(get_random_secret_key())
+    except FileExistsError:
+        pass
+    SECRET_KEY = _key_file.read_text().strip()
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "django_celery_beat",
+    "wms.core",
+    "wms.catalog",
+    "wms.inventory",
+    "wms.inbound",
+    "wms.outbound",
+    "wms.outbox",
+    "integrations.apilog",
+    "integrations.onewarehouse",
+    "integrations.one",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "wms.urls"
+WSGI_APPLICATION = "wms.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web process, the worker and beat share one SQLite file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there at start
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "STATICFILES_STORAGE", default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Security: safe by default, relaxed only where DEBUG says it is a developer's machine.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else None
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "SAMEORIGIN"  # the label print view embeds the PDF in an iframe
+
+# --- REST framework and OpenAPI -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "WMS receiving API for OneWarehouse",
+    "DESCRIPTION": "The six URLs OneWarehouse pushes to. Every answer is the JSON envelope of the contract.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Celery ---------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _broker_dir = VAR_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    # Publishing must not hang a web request when Redis is down: the outbox sweep delivers later.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+    CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The default schedule; django-celery-beat copies it into the database, where admin can edit it.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "wms.outbox.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
+}
+
+# --- Outbox ---------------------------------------------------------------------------------------------
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_BACKOFF_FACTOR_SECONDS = env.int("OUTBOX_BACKOFF_FACTOR_SECONDS", default=15)
+OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
+# A message claimed by a worker that died is taken again after this lease.
+OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=300)
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
+
+# --- Warehouse rules ------------------------------------------------------------------------------------
+# Receiving more than expected by this share of a line needs a Supervisor.
+INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT = env.int("INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT", default=10)
+
+# --- OneWarehouse ---------------------------------------------------------------------------------------
+ONEWAREHOUSE_ENV = env.str("ONEWAREHOUSE_ENV", default="sandbox")
+ONEWAREHOUSE_KEYS = {
+    name: {
+        # The key pair OneWarehouse signs its pushes with, and the pair we sign our callbacks with.
+        "push_app_key": env.str(f"ONEWAREHOUSE_{name.upper()}_PUSH_APP_KEY", default=""),
+        "push_app_secret": env.str(f"ONEWAREHOUSE_{name.upper()}_PUSH_APP_SECRET", default=""),
+        "app_key": env.str(f"ONEWAREHOUSE_{name.upper()}_APP_KEY", default=""),
+        "app_secret": env.str(f"ONEWAREHOUSE_{name.upper()}_APP_SECRET", default=""),
+        "base_url": env.str(f"ONEWAREHOUSE_{name.upper()}_BASE_URL", default=""),
+    }
+    for name in ("sandbox", "production")
+}
+ONEWAREHOUSE_SIGNATURE_MODE = env.str("ONEWAREHOUSE_SIGNATURE_MODE", default="md5")
+ONEWAREHOUSE_ALLOWED_IPS = env.list("ONEWAREHOUSE_ALLOWED_IPS", default=[])
+# The header a trusted reverse proxy puts the client address in (e.g. X-Forwarded-For); empty: REMOTE_ADDR.
+ONEWAREHOUSE_TRUSTED_PROXY_HEADER = env.str("ONEWAREHOUSE_TRUSTED_PROXY_HEADER", default="")
+ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS = env.int("ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS", default=300)
+ONEWAREHOUSE_MAX_BODY_BYTES = env.int("ONEWAREHOUSE_MAX_BODY_BYTES", default=1024 * 1024)
+ONEWAREHOUSE_TIMEOUT_SECONDS = env.float("ONEWAREHOUSE_TIMEOUT_SECONDS", default=15.0)
+
+# --- ONE ------------------------------------------------------------------------------------------------
+ONE_BASE_URL = env.str("ONE_BASE_URL", default="")
+ONE_TENANT = env.str("ONE_TENANT", default="")
+ONE_API_KEY = env.str("ONE_API_KEY", default="")
+ONE_MAX_LINES_PER_REQUEST = env.int("ONE_MAX_LINES_PER_REQUEST", default=10_000)
+ONE_TIMEOUT_SECONDS = env.float("ONE_TIMEOUT_SECONDS", default=30.0)
+
+# --- Simulators and request log -------------------------------------------------------------------------
+SIMULATORS_ENABLED = env.bool("SIMULATORS_ENABLED", default=False)
+APILOG_RETENTION_DAYS = env.int("APILOG_RETENTION_DAYS", default=90)
+# Header, query and body keys whose values are never stored or logged in clear.
+APILOG_SECRET_KEYS = env.list(
+    "APILOG_SECRET_KEYS",
+    default=["apiauth", "authorization", "x-sign", "sign", "app_secret", "appsecret", "secret", "password",
+             "api_key", "cookie", "set-cookie", "x-csrftoken"],
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_secrets": {"()": "integrations.apilog.masking.SecretMaskingFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
