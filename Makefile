@@ -21,8 +21,9 @@ install: $(VENV)/.installed
 run: export DJANGO_DEBUG ?= true
 run: export SIMULATORS_ENABLED ?= true
 run: export PORT := $(PORT)
+run: export PATH := $(CURDIR)/$(BIN):$(PATH)
 run: install
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py bootstrap_admin --with-role-users --password "$(WMS_ADMIN_PASSWORD)"
 	$(BIN)/python manage.py demo_setup
 	@echo ""
