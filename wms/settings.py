@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "integrations.apilog",
     "integrations.onewarehouse",
     "integrations.one",
+    "integrations.console",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,10 @@ from django.urls import path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from integrations.console.views import integration_console
+
 urlpatterns = [
+    path("admin/integration-console/", admin.site.admin_view(integration_console), name="integration-console"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,100 @@
+"""What the integration console shows: configuration (never secret values), call health per endpoint, and the
+go-live checklist of OneWarehouse's integration guide, each step checked against the request log."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from integrations.apilog.models import ApiExchange
+
+# The six receiving URLs OneWarehouse needs before it sets up a sandbox (the contract's paths).
+RECEIVING_URLS = (
+    ("Product sync", "/api/onewarehouse/products/sync"),
+    ("Purchase inbound order", "/api/onewarehouse/inbound-orders/purchase"),
+    ("Return inbound order", "/api/onewarehouse/inbound-orders/return"),
+    ("Inbound order cancellation", "/api/onewarehouse/inbound-orders/cancel"),
+    ("Outbound order creation", "/api/onewarehouse/outbound-orders"),
+    ("Outbound order cancellation", "/api/onewarehouse/outbound-orders/cancel"),
+)
+
+# The guide's self-test sequence: (step, direction, endpoint name in the request log).
+GO_LIVE_STEPS = (
+    ("Product sync received", ApiExchange.Direction.INCOMING, "product_sync"),
+    ("Purchase inbound order received", ApiExchange.Direction.INCOMING, "inbound_purchase"),
+    ("Inbound order callback sent (creates stock on OneWarehouse)", ApiExchange.Direction.OUTGOING,
+     "inbound_callback"),
+    ("Return inbound order received", ApiExchange.Direction.INCOMING, "inbound_return"),
+    ("Inbound order cancellation answered", ApiExchange.Direction.INCOMING, "inbound_cancel"),
+    ("Outbound order received", ApiExchange.Direction.INCOMING, "outbound_create"),
+    ("Shipping label fetched (before the outbound callback)", ApiExchange.Direction.OUTGOING, "shipping_label"),
+    ("Outbound order callback sent (shipped)", ApiExchange.Direction.OUTGOING, "outbound_callback"),
+    ("Outbound order cancellation answered", ApiExchange.Direction.INCOMING, "outbound_cancel"),
+)
+
+
+@dataclass(frozen=True)
+class EndpointHealth:
+    integration: str
+    direction: str
+    endpoint: str
+    calls: int
+    failures: int
+    last_call_at: object
+    last_success_at: object
+
+    @property
+    def error_rate(self) -> float:
+        return self.failures / self.calls if self.calls else 0.0
+
+
+def _success_q() -> Q:
+    return Q(status_code__gte=200, status_code__lt=300) & (Q(business_code__isnull=True) | Q(business_code=0))
+
+
+def console_configuration() -> dict:
+    env = settings.ONEWAREHOUSE_ENV
+    keys = settings.ONEWAREHOUSE_KEYS.get(env, {})
+    return {
+        "environment": env,
+        "signature_mode": settings.ONEWAREHOUSE_SIGNATURE_MODE,
+        "push_key_configured": bool(keys.get("push_app_key") and keys.get("push_app_secret")),
+        "callback_key_configured": bool(keys.get("app_key") and keys.get("app_secret")),
+        "base_url": keys.get("base_url", ""),
+        "allowed_ips": settings.ONEWAREHOUSE_ALLOWED_IPS,
+        "one_base_url": settings.ONE_BASE_URL,
+        "one_tenant_configured": bool(settings.ONE_TENANT),
+        "one_key_configured": bool(settings.ONE_API_KEY),
+        "simulators_enabled": settings.SIMULATORS_ENABLED,
+    }
+
+
+def endpoint_health(*, since_days: int = 7) -> list[EndpointHealth]:
+    """Calls, failures, last call and last success per endpoint over the last ``since_days`` days (one query)."""
+    since = timezone.now() - timedelta(days=since_days)
+    rows = (
+        ApiExchange.objects.filter(created_at__gte=since)
+        .values("integration", "direction", "endpoint")
+        .annotate(calls=Count("pk"), successes=Count("pk", filter=_success_q()), last_call_at=Max("created_at"),
+                  last_success_at=Max("created_at", filter=_success_q()))
+        .order_by("integration", "direction", "endpoint")
+    )
+    return [
+        EndpointHealth(integration=r["integration"], direction=r["direction"], endpoint=r["endpoint"],
+                       calls=r["calls"], failures=r["calls"] - r["successes"], last_call_at=r["last_call_at"],
+                       last_success_at=r["last_success_at"])
+        for r in rows
+    ]
+
+
+def go_live_checklist() -> list[dict]:
+    """Each step of the guide, done when the request log has seen it succeed at least once."""
+    succeeded = set(
+        ApiExchange.objects.filter(_success_q(), integration="onewarehouse")
+        .values_list("direction", "endpoint")
+        .distinct()
+    )
+    return [{"step": step, "endpoint": endpoint, "done": (direction, endpoint) in succeeded}
+            for step, direction, endpoint in GO_LIVE_STEPS]

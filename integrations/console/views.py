@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+
+from wms.core.roles import Role, user_has_role
+
+from .selectors import RECEIVING_URLS, console_configuration, endpoint_health, go_live_checklist
+
+
+def integration_console(request):
+    """The Supervisor's integration page: URLs to hand to OneWarehouse, configuration, health, go-live checklist."""
+    if not user_has_role(request.user, Role.SUPERVISOR):
+        raise PermissionDenied
+    checklist = go_live_checklist()
+    context = {
+        **admin.site.each_context(request),
+        "title": "Integration console",
+        "receiving_urls": [(label, request.build_absolute_uri(path)) for label, path in RECEIVING_URLS],
+        "config": console_configuration(),
+        "health": endpoint_health(),
+        "checklist": checklist,
+        "ready_for_production": all(step["done"] for step in checklist),
+    }
+    return TemplateResponse(request, "console/integration_console.html", context)

@@ -1,0 +1,54 @@
+import pytest
+from django.urls import reverse
+
+from integrations.apilog.models import ApiExchange
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/integration-console/"
+
+
+def log(direction, endpoint, status=200, code=0):
+    return ApiExchange.objects.create(direction=direction, integration="onewarehouse", endpoint=endpoint,
+                                      method="POST", url="/x", status_code=status, business_code=code)
+
+
+def test_console_is_for_supervisors_only(client, receiver, supervisor):
+    assert client.get(URL).status_code == 302  # login first
+    client.force_login(receiver)
+    assert client.get(URL).status_code == 403
+    client.force_login(supervisor)
+    assert client.get(URL).status_code == 200
+
+
+def test_console_lists_the_six_urls_absolute(client, supervisor, settings):
+    settings.ALLOWED_HOSTS = ["wms.example.com"]
+    client.force_login(supervisor)
+    page = client.get(URL, HTTP_HOST="wms.example.com").content.decode()
+    for path in ("products/sync", "inbound-orders/purchase", "inbound-orders/return", "inbound-orders/cancel",
+                 "outbound-orders<", "outbound-orders/cancel"):
+        assert f"http://wms.example.com/api/onewarehouse/{path}" in page
+
+
+def test_console_says_whether_keys_are_set_never_their_values(client, supervisor, settings):
+    settings.ONEWAREHOUSE_KEYS = {"sandbox": {"push_app_key": "pk-visible-id", "push_app_secret": "s3cr3t-push-value",
+                                              "app_key": "", "app_secret": "", "base_url": ""}}
+    settings.ONEWAREHOUSE_ENV = "sandbox"
+    client.force_login(supervisor)
+    page = client.get(URL).content.decode()
+    assert "s3cr3t-push-value" not in page
+    assert "Push key pair (OneWarehouse → us)</th><td>configured" in page
+    assert "Callback key pair (us → OneWarehouse)</th><td>MISSING" in page
+
+
+def test_error_rate_and_checklist_come_from_the_request_log(client, supervisor):
+    log("IN", "product_sync")
+    log("IN", "product_sync", code=1001)
+    log("OUT", "inbound_callback", status=500, code=None)
+    client.force_login(supervisor)
+    response = client.get(URL)
+    health = {row.endpoint: row for row in response.context["health"]}
+    assert (health["product_sync"].calls, health["product_sync"].failures) == (2, 1)
+    assert health["inbound_callback"].last_success_at is None
+    done = {step["endpoint"]: step["done"] for step in response.context["checklist"]}
+    assert done["product_sync"] is True and done["inbound_callback"] is False
+    assert response.context["ready_for_production"] is False
