@@ -7,6 +7,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from integrations.console.views import integration_console
 
+admin.site.site_header = "Warehouse (WMS)"
+admin.site.site_title = "WMS"
+admin.site.index_title = "Warehouse floor"
+
 urlpatterns = [
     path("admin/integration-console/", admin.site.admin_view(integration_console), name="integration-console"),
     path("admin/", admin.site.urls),
