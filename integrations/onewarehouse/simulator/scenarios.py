@@ -241,9 +241,10 @@ def _bad_input(ctx: Context) -> None:
 
 def _burst(ctx: Context) -> None:
     skus = ctx.products()
+    items = [p.Item(sku, 1) for sku in skus]
     prepared = [
         push_prepare(kind=p.PushKind.OUTBOUND_CREATE, scenario=ctx.scenario, wms_url=ctx.wms_url,
-                     payload=p.outbound_create_payload(outbound_order_no=ctx.no("OB", i), items=[p.Item(s, 1) for s in skus],
+                     payload=p.outbound_create_payload(outbound_order_no=ctx.no("OB", i), items=items,
                                                        warehouse_code=ctx.warehouse_code, owner_code=ctx.owner_code))
         for i in range(1, ctx.count + 1)
     ]

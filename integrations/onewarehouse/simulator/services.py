@@ -4,7 +4,7 @@ received, shipments and labels, and fault injection."""
 import json
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import requests
 from django.conf import settings
@@ -47,7 +47,6 @@ class PushOutcome:
     envelope: dict | None = None
     error: str = ""
     duration_ms: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def code(self) -> int | None:
@@ -127,25 +126,26 @@ def _tracking_no_new() -> str:
     return "SIM" + "".join(secrets.choice("0123456789") for _ in range(12))
 
 
+def _shipment_get_or_create_locked(*, outbound_order_no: str) -> SimShipment:
+    """The order's shipment, row-locked; made with a fresh tracking number at the first label request."""
+    for _attempt in range(5):
+        shipment = SimShipment.objects.select_for_update().filter(outbound_order_no=outbound_order_no).first()
+        if shipment is not None:
+            return shipment
+        try:
+            with transaction.atomic():
+                return SimShipment.objects.create(outbound_order_no=outbound_order_no, tracking_no=_tracking_no_new())
+        except IntegrityError:
+            continue  # a concurrent request made this order's shipment, or (rarely) the tracking number exists
+    raise RuntimeError(f"could not create the shipment of {outbound_order_no}")
+
+
 @transaction.atomic
 def shipment_label_issue(*, outbound_order_no: str, label_mode: str) -> SimShipment:
     """The label of an order: a tracking number is made at the first request and kept for later ones.
 
     Refused once the order has shipped: OneWarehouse gives no label after the outbound callback."""
-    shipment = SimShipment.objects.select_for_update().filter(outbound_order_no=outbound_order_no).first()
-    if shipment is None:
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    shipment = SimShipment.objects.create(outbound_order_no=outbound_order_no,
-                                                          tracking_no=_tracking_no_new())
-                break
-            except IntegrityError:
-                # Another request created this order's shipment, or (rarely) the tracking number exists.
-                shipment = SimShipment.objects.select_for_update().filter(
-                    outbound_order_no=outbound_order_no).first()
-                if shipment is not None:
-                    break
+    shipment = _shipment_get_or_create_locked(outbound_order_no=outbound_order_no)
     if shipment.is_shipped:
         raise ShipmentError(f"Order {outbound_order_no} already shipped: no label after the outbound callback",
                             code=1005, status="SHIPPED")
