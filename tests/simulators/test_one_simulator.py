@@ -143,6 +143,13 @@ def test_get_stocks_accepts_the_products_path_and_comma_separated_values(one):
     assert set(body) == {"A", "B"}
 
 
+def test_the_glossarys_warehouses_id_parameter_filters_too(one):
+    one("put", "/warehouses/WRO/stocks", {"stocks": [_line("A", 1)]})
+    one("put", "/warehouses/W2LOC/stocks", {"stocks": [_line("A", 2)]})
+    body = one("get", "/stocks?skus=A&warehousesId=W2LOC").json()["A"]
+    assert [w["warehouseId"] for w in body["warehouses"]] == ["W2LOC"] and body["overallQuantity"] == 3
+
+
 def test_a_sku_without_stock_answers_zeros_and_no_warehouses(one):
     assert one("get", "/stocks?skus=NOPE&warehouses=WRO").json() == {
         "NOPE": {"overallQuantity": 0, "selectedWarehousesQuantity": 0, "warehouses": []}}

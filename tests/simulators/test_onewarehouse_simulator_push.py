@@ -10,8 +10,8 @@ from integrations.onewarehouse import auth
 from integrations.onewarehouse.simulator import payloads as p
 from integrations.onewarehouse.simulator.models import SimPush
 from integrations.onewarehouse.simulator.pdf import label_pdf_render
-from integrations.onewarehouse.simulator.scenarios import scenario_run
-from integrations.onewarehouse.simulator.services import push_send
+from integrations.onewarehouse.simulator.scenarios import Expect, scenario_run
+from integrations.onewarehouse.simulator.services import PushOutcome, push_send
 from tests.simulators.fake_wms import FakeWms
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,24 @@ def test_the_standalone_urlconf_has_the_simulators_and_not_the_wms_api(client, s
     assert resolve("/simulators/one/api/v1/stock/integrations/auth-required/stocks", urlconf=urlconf)
     with pytest.raises(Resolver404):
         resolve("/api/docs/", urlconf=urlconf)
+
+
+@pytest.mark.parametrize(("outcome", "deviation"), [
+    (PushOutcome(status_code=200, envelope=p.envelope_ok({"sku_id": "A", "created": True})), ""),
+    (PushOutcome(status_code=200, envelope=p.envelope_ok({"sku_id": "A", "created": False})),
+     "data.created is False, expected True"),
+    (PushOutcome(status_code=201, envelope=p.envelope_ok({"sku_id": "A", "created": True})), "HTTP 201, expected 200"),
+    (PushOutcome(status_code=200, envelope={"code": 0, "success": False, "msg": "", "data": {}}),
+     "success False does not agree with code 0"),
+    (PushOutcome(status_code=200, envelope={"code": 0, "success": True, "msg": "success"}), "data is missing"),
+    (PushOutcome(error="ReadTimeout: slow"), "ReadTimeout: slow"),
+])
+def test_an_answer_deviates_when_any_part_of_the_envelope_differs_from_the_contract(outcome, deviation):
+    assert Expect(data={"sku_id": "A", "created": True}).deviation(outcome) == deviation
+
+
+def test_a_validation_error_must_name_its_fields():
+    bare = PushOutcome(status_code=200, envelope=p.envelope_error(code=1001, msg="invalid"))
+    named = PushOutcome(status_code=200, envelope=p.envelope_error(code=1001, msg="invalid", errors={"a": ["x"]}))
+    assert Expect(code=1001).deviation(bare) == "a validation error must name its fields in errors"
+    assert Expect(code=1001).deviation(named) == ""

@@ -37,6 +37,11 @@ def _authorized(request) -> bool:
             and hmac.compare_digest(request.headers.get(HEADER_API_KEY, "").encode(), api_key.encode()))
 
 
+def _warehouses(request) -> list[str]:
+    """``warehouses`` (the examples) or ``warehousesId`` (the page's glossary)."""
+    return _list_param(request, "warehouses") or _list_param(request, "warehousesId")
+
+
 def _list_param(request, name: str) -> list[str]:
     """Repeated (``skus=A&skus=B``) or comma-separated (``skus=A,B``) values."""
     values = []
@@ -166,7 +171,7 @@ def stocks(request):
             raise BadRequest("skus is required")
         if len(skus) > settings.ONE_MAX_LINES_PER_REQUEST:
             raise BadRequest(f"too many skus: {len(skus)} > {settings.ONE_MAX_LINES_PER_REQUEST}", status=413)
-        return selectors.stocks_for_skus(skus=skus, warehouse_ids=_list_param(request, "warehouses"),
+        return selectors.stocks_for_skus(skus=skus, warehouse_ids=_warehouses(request),
                                          cart_id=request.GET.get("cartId", ""))
 
     return _handle(request, Endpoint.GET_STOCKS, act)
@@ -181,7 +186,7 @@ def stocks_for_one_product(request):
         skus = _list_param(request, "sku") or _list_param(request, "skus")
         if len(skus) != 1:
             raise BadRequest("exactly one sku is required")
-        return selectors.stocks_for_one_product(sku=skus[0], warehouse_ids=_list_param(request, "warehouses"),
+        return selectors.stocks_for_one_product(sku=skus[0], warehouse_ids=_warehouses(request),
                                                 cart_id=request.GET.get("cartId", ""))
 
     return _handle(request, Endpoint.GET_ONE_PRODUCT, act)
