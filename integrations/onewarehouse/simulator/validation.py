@@ -6,11 +6,7 @@ from rest_framework import serializers
 from .payloads import INBOUND_CALLBACK_STATUS_COMPLETED, OUTBOUND_CALLBACK_STATUS_SHIPPED, ReceivedKind
 
 
-class _Strict(serializers.Serializer):
-    """Refuses a body that is not an object (DRF says so under ``non_field_errors``)."""
-
-
-class InboundCallbackItem(_Strict):
+class InboundCallbackItem(serializers.Serializer):
     sku_id = serializers.CharField(max_length=64)
     expected_qty = serializers.IntegerField(min_value=0)
     received_qty = serializers.IntegerField(min_value=0)
@@ -23,23 +19,23 @@ class InboundCallbackItem(_Strict):
         return attrs
 
 
-class InboundCallback(_Strict):
+class InboundCallback(serializers.Serializer):
     inbound_order_no = serializers.CharField(max_length=100)
     status = serializers.ChoiceField(choices=[INBOUND_CALLBACK_STATUS_COMPLETED])
     completed_time = serializers.DateTimeField()
     items = InboundCallbackItem(many=True, allow_empty=False)
 
 
-class LabelRequest(_Strict):
+class LabelRequest(serializers.Serializer):
     outbound_order_no = serializers.CharField(max_length=100)
 
 
-class PackageItem(_Strict):
+class PackageItem(serializers.Serializer):
     sku_id = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1)
 
 
-class Package(_Strict):
+class Package(serializers.Serializer):
     package_no = serializers.CharField(max_length=64)
     weight = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0)
     length = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
@@ -48,7 +44,7 @@ class Package(_Strict):
     items = PackageItem(many=True, allow_empty=False)
 
 
-class OutboundCallback(_Strict):
+class OutboundCallback(serializers.Serializer):
     outbound_order_no = serializers.CharField(max_length=100)
     status = serializers.ChoiceField(choices=[OUTBOUND_CALLBACK_STATUS_SHIPPED])
     shipped_time = serializers.DateTimeField()
