@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "integrations.onewarehouse",
     "integrations.one",
     "integrations.console",
+    # The simulators' models exist always; their URLs are mounted only when SIMULATORS_ENABLED.
+    "integrations.onewarehouse.simulator",
+    "integrations.one.simulator",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +226,12 @@ ONE_TIMEOUT_SECONDS = env.float("ONE_TIMEOUT_SECONDS", default=30.0)
 
 # --- Simulators and request log -------------------------------------------------------------------------
 SIMULATORS_ENABLED = env.bool("SIMULATORS_ENABLED", default=False)
+# Where the OneWarehouse simulator pushes (the WMS's receiving URLs live under it).
+SIMULATOR_WMS_BASE_URL = env.str("SIMULATOR_WMS_BASE_URL", default="http://127.0.0.1:8000")
+SIMULATOR_PUSH_TIMEOUT_SECONDS = env.float("SIMULATOR_PUSH_TIMEOUT_SECONDS", default=30.0)
+# How the simulated label answer carries the PDF: "base64" (label_base64) or "url" (label_url); a request can
+# choose with the query parameter label_mode or the header X-Sim-Label-Mode.
+SIMULATOR_ONEWAREHOUSE_LABEL_MODE = env.str("SIMULATOR_ONEWAREHOUSE_LABEL_MODE", default="base64")
 APILOG_RETENTION_DAYS = env.int("APILOG_RETENTION_DAYS", default=90)
 # Header, query and body keys whose values are never stored or logged in clear.
 APILOG_SECRET_KEYS = env.list(

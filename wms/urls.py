@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -20,3 +20,8 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SIMULATORS_ENABLED:
+    urlpatterns += [
+        path("simulators/onewarehouse/", include("integrations.onewarehouse.simulator.urls")),
+        path("simulators/one/", include("integrations.one.simulator.urls")),
+    ]

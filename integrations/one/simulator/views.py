@@ -1,0 +1,234 @@
+"""The fake ONE stock API: the four endpoints (with the path variants ONE's page uses), and a staff page."""
+
+import hmac
+import json
+import time
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .models import Endpoint, SimFault
+
+HEADER_TENANT = "one-tenant"
+HEADER_API_KEY = "ApiAuth"
+
+sleep = time.sleep  # a name tests can replace: a slow answer is asserted without waiting
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str, *, status: int = 400, errors: list[str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.errors = errors or []
+
+
+def _authorized(request) -> bool:
+    tenant, api_key = settings.ONE_TENANT, settings.ONE_API_KEY
+    if not tenant or not api_key:
+        return False  # a simulator with no keys configured accepts nobody
+    return (hmac.compare_digest(request.headers.get(HEADER_TENANT, "").encode(), tenant.encode())
+            and hmac.compare_digest(request.headers.get(HEADER_API_KEY, "").encode(), api_key.encode()))
+
+
+def _warehouses(request) -> list[str]:
+    """``warehouses`` (the examples) or ``warehousesId`` (the page's glossary)."""
+    return _list_param(request, "warehouses") or _list_param(request, "warehousesId")
+
+
+def _list_param(request, name: str) -> list[str]:
+    """Repeated (``skus=A&skus=B``) or comma-separated (``skus=A,B``) values."""
+    values = []
+    for raw in request.GET.getlist(name):
+        values += [v.strip() for v in raw.split(",") if v.strip()]
+    return list(dict.fromkeys(values))
+
+
+def _quantity(value, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        raise BadRequest(f"{where}: quantity must be a number")
+    try:
+        quantity = Decimal(str(value))
+    except InvalidOperation:
+        raise BadRequest(f"{where}: quantity must be a number") from None
+    if not quantity.is_finite() or quantity < 0:
+        raise BadRequest(f"{where}: quantity must be a number >= 0")
+    return quantity
+
+
+def _body(request, *, stocks_required: bool) -> tuple[list[services.StockLine], list[str]]:
+    try:
+        payload = json.loads(request.body, parse_float=Decimal)
+    except ValueError:
+        raise BadRequest("body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise BadRequest("body must be a JSON object")
+    stocks = payload.get("stocks", None if stocks_required else [])
+    remove = payload.get("stocksToRemove") or []
+    if not isinstance(stocks, list):
+        raise BadRequest("stocks must be a list" if stocks is not None else "stocks is required")
+    if not isinstance(remove, list) or not all(isinstance(r, str) and r for r in remove):
+        raise BadRequest("stocksToRemove must be a list of stock ids")
+    lines = len(stocks) + len(remove)
+    if lines > settings.ONE_MAX_LINES_PER_REQUEST:
+        raise BadRequest(f"too many lines: {lines} > {settings.ONE_MAX_LINES_PER_REQUEST} per request; split the "
+                         "request (a PUT cannot be split: use the incremental endpoint)", status=413)
+    parsed, errors = [], []
+    for index, line in enumerate(stocks):
+        where = f"stocks[{index}]"
+        try:
+            if not isinstance(line, dict):
+                raise BadRequest(f"{where} must be an object")
+            sku = line.get("sku")
+            if not isinstance(sku, str) or not sku:
+                raise BadRequest(f"{where}: sku is required")
+            stock_id = line.get("id") or sku
+            if not isinstance(stock_id, str):
+                raise BadRequest(f"{where}: id must be a string")
+            parsed.append(services.StockLine(stock_id=stock_id, sku=sku,
+                                             quantity=_quantity(line.get("quantity"), where)))
+        except BadRequest as exc:
+            errors.append(str(exc))
+    if errors:
+        raise BadRequest(f"{len(errors)} stock lines are invalid", errors=errors)
+    return parsed, remove
+
+
+def _handle(request, endpoint: str, act) -> JsonResponse:
+    fault = None
+    if not _authorized(request):
+        status, answer = 401, {"message": "unauthorized: wrong one-tenant or ApiAuth"}
+    else:
+        fault = services.fault_take(endpoint=endpoint)
+        if fault is not None and fault.kind == SimFault.Kind.SLOW:
+            sleep(fault.delay_seconds)
+        if fault is not None and fault.kind == SimFault.Kind.HTTP_429:
+            status, answer = 429, {"message": "simulated rate limit: slow down"}
+        elif fault is not None and fault.kind == SimFault.Kind.HTTP_503:
+            status, answer = 503, {"message": "simulated outage"}
+        else:
+            try:
+                status, answer = 200, act()
+            except BadRequest as exc:
+                status, answer = exc.status, {"message": str(exc), "errors": exc.errors}
+    response = JsonResponse(answer, status=status, safe=False)
+    if status == 429:
+        response["Retry-After"] = "1"
+    services.request_record(endpoint=endpoint, method=request.method, path=request.path,
+                            query=request.META.get("QUERY_STRING", ""), body=request.body, status_code=status,
+                            response_body=response.content.decode(), fault=fault.kind if fault else "")
+    return response
+
+
+def _method_not_allowed(request, allowed: str) -> JsonResponse:
+    response = JsonResponse({"message": f"method {request.method} not allowed"}, status=405)
+    response["Allow"] = allowed
+    return response
+
+
+@csrf_exempt
+def warehouse_stocks(request, warehouse: str):
+    """PUT .../warehouses/{warehouse}/stocks: replace all of the warehouse's stock."""
+    if request.method != "PUT":
+        return _method_not_allowed(request, "PUT")
+
+    def act():
+        lines, remove = _body(request, stocks_required=True)
+        if remove:
+            raise BadRequest("stocksToRemove belongs to the incremental endpoint")
+        return services.stock_replace(warehouse_id=warehouse, lines=lines).as_dict()
+
+    return _handle(request, Endpoint.PUT_STOCKS, act)
+
+
+@csrf_exempt
+def warehouse_stocks_incremental(request, warehouse: str):
+    """POST .../warehouses/{warehouse}/stocks/incremental (and the page's ``stock/incremental[a]``)."""
+    if request.method != "POST":
+        return _method_not_allowed(request, "POST")
+
+    def act():
+        lines, remove = _body(request, stocks_required=False)
+        return services.stock_incremental_apply(warehouse_id=warehouse, lines=lines, remove_ids=remove).as_dict()
+
+    return _handle(request, Endpoint.POST_INCREMENTAL, act)
+
+
+def stocks(request):
+    """GET .../stocks?skus=A&skus=B&warehouses=W[&cartId=]."""
+    if request.method != "GET":
+        return _method_not_allowed(request, "GET")
+
+    def act():
+        skus = _list_param(request, "skus") or _list_param(request, "sku")
+        if not skus:
+            raise BadRequest("skus is required")
+        if len(skus) > settings.ONE_MAX_LINES_PER_REQUEST:
+            raise BadRequest(f"too many skus: {len(skus)} > {settings.ONE_MAX_LINES_PER_REQUEST}", status=413)
+        return selectors.stocks_for_skus(skus=skus, warehouse_ids=_warehouses(request),
+                                         cart_id=request.GET.get("cartId", ""))
+
+    return _handle(request, Endpoint.GET_STOCKS, act)
+
+
+def stocks_for_one_product(request):
+    """GET .../stocks-for-one-product?sku=A[&warehouses=..][&cartId=] (``skus`` accepted too)."""
+    if request.method != "GET":
+        return _method_not_allowed(request, "GET")
+
+    def act():
+        skus = _list_param(request, "sku") or _list_param(request, "skus")
+        if len(skus) != 1:
+            raise BadRequest("exactly one sku is required")
+        return selectors.stocks_for_one_product(sku=skus[0], warehouse_ids=_warehouses(request),
+                                                cart_id=request.GET.get("cartId", ""))
+
+    return _handle(request, Endpoint.GET_ONE_PRODUCT, act)
+
+
+@staff_member_required
+def dashboard(request):
+    return render(request, "simulators/one.html", {
+        "overview": selectors.warehouse_overview(), "reservations": selectors.reservation_list(),
+        "faults": selectors.fault_list(), "requests": selectors.request_list(limit=50),
+        "endpoints": Endpoint.choices, "fault_kinds": SimFault.Kind.choices,
+        "max_lines": settings.ONE_MAX_LINES_PER_REQUEST,
+    })
+
+
+@staff_member_required
+@require_POST
+def dashboard_reservation_set(request):
+    try:
+        services.reservation_set(warehouse_id=request.POST["warehouse_id"].strip(), sku=request.POST["sku"].strip(),
+                                 cart_id=request.POST.get("cart_id", "").strip(),
+                                 quantity=Decimal(request.POST.get("quantity") or "0"))
+    except (KeyError, ValueError, InvalidOperation) as exc:
+        messages.error(request, f"Reservation not set: {exc}")
+    else:
+        messages.success(request, "Reservation set.")
+    return redirect("one_simulator:dashboard")
+
+
+@staff_member_required
+@require_POST
+def dashboard_fault_arm(request):
+    if request.POST.get("clear"):
+        services.faults_clear()
+        messages.success(request, "All faults cleared.")
+        return redirect("one_simulator:dashboard")
+    try:
+        services.fault_arm(endpoint=Endpoint(request.POST.get("endpoint", "")), kind=request.POST.get("kind", ""),
+                           count=int(request.POST.get("count") or 1),
+                           delay_seconds=float(request.POST.get("delay_seconds") or 0))
+    except ValueError as exc:
+        messages.error(request, f"Fault not armed: {exc}")
+    else:
+        messages.success(request, "Fault armed.")
+    return redirect("one_simulator:dashboard")

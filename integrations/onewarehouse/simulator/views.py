@@ -1,0 +1,177 @@
+"""The fake OneWarehouse's HTTP side: the three URLs the WMS calls, the label file, and a staff page."""
+
+import base64
+import json
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .models import SimFault
+from .payloads import LABEL_FORMAT_PDF, Code, LabelMode, ReceivedKind, envelope_error, envelope_ok
+from .pdf import label_pdf_render
+from .scenarios import SCENARIOS, scenario_run
+from .signing import call_signature_verify
+from .validation import payload_validate
+
+LABEL_MODE_QUERY = "label_mode"
+LABEL_MODE_HEADER = "X-Sim-Label-Mode"
+
+sleep = time.sleep  # a name tests can replace: a slow answer is asserted without waiting
+
+
+def _label_mode(request) -> str:
+    """Per request (query ``label_mode`` or header ``X-Sim-Label-Mode``), else the setting."""
+    wanted = request.GET.get(LABEL_MODE_QUERY) or request.headers.get(LABEL_MODE_HEADER) or \
+        settings.SIMULATOR_ONEWAREHOUSE_LABEL_MODE
+    return wanted if wanted in LabelMode.values else LabelMode.BASE64
+
+
+def _act(kind: str, request, data: dict, payload: dict) -> tuple[int, dict]:
+    if kind == ReceivedKind.INBOUND_CALLBACK:
+        return 200, envelope_ok({})
+    order_no = data["outbound_order_no"]
+    try:
+        if kind == ReceivedKind.LABEL:
+            mode = _label_mode(request)
+            shipment = services.shipment_label_issue(outbound_order_no=order_no, label_mode=mode)
+            pdf_url = request.build_absolute_uri(
+                reverse("onewarehouse_simulator:label-file", args=[shipment.tracking_no]))
+            return 200, envelope_ok({
+                "outbound_order_no": order_no, "tracking_no": shipment.tracking_no, "label_format": LABEL_FORMAT_PDF,
+                "label_url": pdf_url if mode == LabelMode.URL else None,
+                "label_base64": base64.b64encode(label_pdf_render(
+                    outbound_order_no=order_no, tracking_no=shipment.tracking_no)).decode()
+                if mode == LabelMode.BASE64 else None,
+            })
+        services.shipment_ship(outbound_order_no=order_no, payload=payload)
+        return 200, envelope_ok({})
+    except services.ShipmentError as exc:
+        return 200, envelope_error(code=exc.code, msg=str(exc),
+                                   data={"outbound_order_no": order_no, "status": exc.status})
+
+
+def _receive(request, kind: str) -> JsonResponse:
+    body = request.body
+    verdict = call_signature_verify(headers=request.headers, query=request.GET, body=body)
+    payload = None
+    fault = None
+    if not verdict.ok:
+        status, answer = 401, envelope_error(code=Code.UNAUTHORIZED, msg=f"unauthorized: {verdict.reason}")
+    else:
+        fault = services.fault_take(endpoint=kind)
+        if fault is not None and fault.kind == SimFault.Kind.SLOW:
+            sleep(fault.delay_seconds)
+        if fault is not None and fault.kind == SimFault.Kind.HTTP_500:
+            status, answer = 500, envelope_error(code=Code.SERVER_ERROR, msg="simulated server error")
+        elif fault is not None and fault.kind == SimFault.Kind.HTTP_429:
+            status, answer = 429, envelope_error(code=Code.RATE_LIMITED, msg="simulated rate limit: slow down")
+        elif fault is not None and fault.kind == SimFault.Kind.CODE_ERROR:
+            status, answer = 200, envelope_error(code=fault.error_code, msg="simulated failure (code != 0)")
+        else:
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                payload = None
+            if not isinstance(payload, dict):
+                status, answer = 400, envelope_error(code=Code.BAD_REQUEST, msg="body is not a JSON object")
+            else:
+                data, errors = payload_validate(kind=kind, payload=payload)
+                if errors:
+                    status, answer = 200, envelope_error(code=Code.VALIDATION_ERROR, errors=errors,
+                                                         msg=f"{len(errors)} fields are invalid")
+                else:
+                    status, answer = _act(kind, request, data, payload)
+    order_field = "inbound_order_no" if kind == ReceivedKind.INBOUND_CALLBACK else "outbound_order_no"
+    order_no = payload.get(order_field, "") if isinstance(payload, dict) else ""
+    services.received_record(kind=kind, order_no=str(order_no), headers=dict(request.headers), body=body,
+                             signature_ok=verdict.ok, status_code=status, response=answer,
+                             fault=fault.kind if fault else "")
+    response = JsonResponse(answer, status=status)
+    if status == 429:
+        response["Retry-After"] = "1"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def inbound_callback(request):
+    return _receive(request, ReceivedKind.INBOUND_CALLBACK)
+
+
+@csrf_exempt
+@require_POST
+def outbound_label(request):
+    return _receive(request, ReceivedKind.LABEL)
+
+
+@csrf_exempt
+@require_POST
+def outbound_callback(request):
+    return _receive(request, ReceivedKind.OUTBOUND_CALLBACK)
+
+
+@require_GET
+def label_file(request, tracking_no: str):
+    """The PDF a ``label_url`` points to (no signature: the WMS fetches it as a plain download)."""
+    shipment = selectors.shipment_get_by_tracking_no(tracking_no=tracking_no)
+    if shipment is None:
+        raise Http404("no such label")
+    pdf = label_pdf_render(outbound_order_no=shipment.outbound_order_no, tracking_no=shipment.tracking_no)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{shipment.tracking_no}.pdf"'
+    return response
+
+
+@staff_member_required
+def dashboard(request):
+    return render(request, "simulators/onewarehouse.html", {
+        "pushes": selectors.push_list(), "received": selectors.received_list(),
+        "shipments": selectors.shipment_list(), "faults": selectors.fault_list(),
+        "scenarios": SCENARIOS, "endpoints": ReceivedKind.choices, "fault_kinds": SimFault.Kind.choices,
+        "wms_url": settings.SIMULATOR_WMS_BASE_URL, "label_mode": settings.SIMULATOR_ONEWAREHOUSE_LABEL_MODE,
+    })
+
+
+@staff_member_required
+@require_POST
+def dashboard_scenario_run(request):
+    name = request.POST.get("scenario", "")
+    try:
+        count = int(request.POST.get("count") or 1)
+        report = scenario_run(name=name, count=max(1, min(count, 200)))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        deviating = [row for row in report.rows if not row.ok]
+        text = f"Scenario {name} (run {report.run_id}): {len(report.rows)} pushes, {len(deviating)} deviate."
+        if deviating:
+            text += " " + "; ".join(f"{row.step}: {row.deviation}" for row in deviating[:5])
+        (messages.success if report.ok else messages.error)(request, text)
+    return redirect("onewarehouse_simulator:dashboard")
+
+
+@staff_member_required
+@require_POST
+def dashboard_fault_arm(request):
+    if request.POST.get("clear"):
+        services.faults_clear()
+        messages.success(request, "All faults cleared.")
+        return redirect("onewarehouse_simulator:dashboard")
+    try:
+        services.fault_arm(endpoint=ReceivedKind(request.POST.get("endpoint", "")),
+                           kind=request.POST.get("kind", ""), count=int(request.POST.get("count") or 1),
+                           delay_seconds=float(request.POST.get("delay_seconds") or 0),
+                           error_code=int(request.POST.get("error_code") or Code.SERVER_ERROR))
+    except ValueError as exc:
+        messages.error(request, f"Fault not armed: {exc}")
+    else:
+        messages.success(request, "Fault armed.")
+    return redirect("onewarehouse_simulator:dashboard")
