@@ -105,42 +105,48 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _payload_handle(*, endpoint: str, body: bytes) -> tuple[Answer, tuple[str, str]]:
-    """Parse, validate and act on one body; returns the answer and the (order_no, sku_id) it concerns."""
+def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
     try:
         payload = json.loads(body)
     except ValueError:
-        return answer_bad_request("Body is not valid JSON"), ("", "")
+        return None, answer_bad_request("Body is not valid JSON")
     if not isinstance(payload, dict):
-        return answer_bad_request("Body must be a JSON object"), ("", "")
-    correlation = mapping.correlation_from_payload(payload)
+        return None, answer_bad_request("Body must be a JSON object")
+    return payload, None
+
+
+def _payload_act(*, endpoint: str, payload: dict) -> Answer:
+    """Validate, then act in one transaction: a refused or crashing request writes nothing."""
     handler = HANDLERS[endpoint]
     serializer = handler.payload_class(payload)(data=payload)
     if not serializer.is_valid():
-        return answer_invalid(errors_flatten(serializer.errors)), correlation
+        return answer_invalid(errors_flatten(serializer.errors))
     try:
-        with transaction.atomic():  # one request, one transaction: nothing is half-written
+        with transaction.atomic():
             data = handler.act(serializer)
     except DomainError as exc:
-        return answer_domain_error(exc), correlation
-    return answer_ok(data), correlation
+        return answer_domain_error(exc)
+    return answer_ok(data)
 
 
 def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: Callable[[], Answer | None],
               body: bytes) -> Answer:
     """Everything after the request is logged; a crash anywhere answers 5000 and keeps the traceback."""
-    correlation = ("", "")
+    order_no = sku_id = ""
     try:
         answer = checks()
         if answer is None:
-            answer, correlation = _payload_handle(endpoint=endpoint, body=body)
+            payload, answer = _payload_parse(body)
+        if answer is None:
+            order_no, sku_id = mapping.correlation_from_payload(payload)
+            answer = _payload_act(endpoint=endpoint, payload=payload)
     except Exception:  # a bug: the log keeps the traceback and the raw request for replay
         logger.exception("OneWarehouse %s request %s crashed", endpoint, exchange.pk)
         answer = answer_server_error(traceback=traceback.format_exc())
     exchange_incoming_close(
         exchange=exchange, status_code=answer.http_status, response_body=answer.body,
         business_code=answer.code, duration_ms=int((time.monotonic() - started) * 1000), error=answer.error,
-        order_no=correlation[0], sku_id=correlation[1],
+        order_no=order_no, sku_id=sku_id,
     )
     return answer
 
