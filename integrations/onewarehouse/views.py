@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema_view
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -17,7 +18,7 @@ class _JsonOnly(BaseContentNegotiation):
     """The answer is JSON whatever the caller's Accept header says."""
 
     def select_parser(self, request, parsers):
-        return None
+        return parsers[0] if parsers else None
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
@@ -53,7 +54,9 @@ class WebhookView(APIView):
     endpoint: str
     authentication_classes = ()
     permission_classes = ()
-    parser_classes = ()  # the raw body is read (bounded) by ``incoming_request_read``, never by DRF
+    # Declares JSON for the OpenAPI document only: ``request.data`` is never touched, the raw body is read
+    # (bounded) by ``incoming_request_read``.
+    parser_classes = (JSONParser,)
     renderer_classes = (JSONRenderer,)
     content_negotiation_class = _JsonOnly
 
