@@ -27,6 +27,10 @@ def answer_bad_request(msg: str) -> Answer:
     return Answer(400, mapping.envelope_failure(code=mapping.CODE_BAD_REQUEST, msg=msg))
 
 
+def answer_method_not_allowed(method: str) -> Answer:
+    return Answer(405, mapping.envelope_failure(code=mapping.CODE_BAD_REQUEST, msg=f"{method} is not allowed; use POST"))
+
+
 def answer_unauthorized(msg: str) -> Answer:
     return Answer(401, mapping.envelope_failure(code=mapping.CODE_UNAUTHORIZED, msg=msg))
 

@@ -141,8 +141,9 @@ def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: C
             order_no, sku_id = mapping.correlation_from_payload(payload)
             answer = _payload_act(endpoint=endpoint, payload=payload)
     except Exception:  # a bug: the log keeps the traceback and the raw request for replay
-        logger.exception("OneWarehouse %s request %s crashed", endpoint, exchange.pk)
         answer = answer_server_error(traceback=traceback.format_exc())
+        # The traceback goes in the message, not as exc_info: the secret-masking log filter sees messages only.
+        logger.error("OneWarehouse %s request (exchange %s) crashed:\n%s", endpoint, exchange.pk, answer.error)
     exchange_incoming_close(
         exchange=exchange, status_code=answer.http_status, response_body=answer.body,
         business_code=answer.code, duration_ms=int((time.monotonic() - started) * 1000), error=answer.error,

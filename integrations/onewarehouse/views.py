@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from . import schema
 from .mapping import Endpoint, InboundOrderPayload, ReturnInboundOrderPayload
+from .envelope import answer_method_not_allowed
 from .services import IncomingRequest, webhook_receive
 
 
@@ -59,6 +60,11 @@ class WebhookView(APIView):
     parser_classes = (JSONParser,)
     renderer_classes = (JSONRenderer,)
     content_negotiation_class = _JsonOnly
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Still the contract's envelope, so OneWarehouse's client can read it.
+        answer = answer_method_not_allowed(request.method)
+        return JsonResponse(answer.body, status=answer.http_status, headers={"Allow": "POST, OPTIONS"})
 
     def post(self, request):
         answer = webhook_receive(endpoint=self.endpoint, request=incoming_request_read(request._request))

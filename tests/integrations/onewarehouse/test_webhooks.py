@@ -463,3 +463,10 @@ def test_an_outbound_order_without_enough_stock_is_backordered(push, catalogue, 
     answer = push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create")).json()
     assert answer["data"] == {"outbound_order_no": "OB202611230042", "status": "BACKORDERED", "created": True}
     assert set(StockLevel.objects.values_list("reserved", flat=True)) == {0}
+
+
+@pytest.mark.django_db
+def test_a_method_other_than_post_answers_the_envelope_405(client):
+    response = client.get(reverse(f"onewarehouse:{E.PRODUCT_SYNC}"))
+    assert response.status_code == 405 and response["Allow"] == "POST, OPTIONS"
+    assert response.json() == {"code": 1000, "success": False, "msg": "GET is not allowed; use POST", "data": {}}

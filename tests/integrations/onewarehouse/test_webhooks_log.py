@@ -7,6 +7,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
+from integrations.apilog.masking import SecretMaskingFilter
 from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import exchange_replay
 from integrations.onewarehouse import services
@@ -135,3 +136,12 @@ def test_secrets_are_never_stored_in_any_exchange(push, ow_settings, stocked_cat
         for value in signs:
             assert value not in stored and value.lower() not in stored, row.pk
     assert any("***" in row.error for row in rows)
+
+
+def test_a_crash_is_logged_for_operators_with_the_secret_masked(push, stocked_catalogue, crashing_outbound_create,
+                                                                caplog):
+    push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
+    (record,) = [r for r in caplog.records if r.name == "integrations.onewarehouse.services"]
+    SecretMaskingFilter().filter(record)
+    assert "RuntimeError: bug after writing" in record.getMessage() and record.exc_info is None
+    assert PUSH_SECRET not in record.getMessage()
