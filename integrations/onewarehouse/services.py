@@ -166,10 +166,10 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
     def checks() -> Answer | None:
         if request.body is None:
             return answer_too_large(limit=limit)
-        keys = settings.ONEWAREHOUSE_KEYS[settings.ONEWAREHOUSE_ENV]
+        keys = settings.ONEWAREHOUSE_KEYS.get(settings.ONEWAREHOUSE_ENV, {})  # an unknown env has no key
         verdict = push_request_verify(
-            mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, push_app_key=keys["push_app_key"],
-            push_app_secret=keys["push_app_secret"],
+            mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, push_app_key=keys.get("push_app_key", ""),
+            push_app_secret=keys.get("push_app_secret", ""),
             credentials=push_credentials_extract(headers=request.headers, query=request.query),
             body=request.body, now=time.time(), tolerance_seconds=settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS,
             client_ip=client_ip, allowed_ips=settings.ONEWAREHOUSE_ALLOWED_IPS,
