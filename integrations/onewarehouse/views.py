@@ -10,8 +10,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from . import schema
-from .mapping import Endpoint, InboundOrderPayload, ReturnInboundOrderPayload
 from .envelope import answer_method_not_allowed
+from .mapping import Endpoint, InboundOrderPayload, ReturnInboundOrderPayload
 from .services import IncomingRequest, webhook_receive
 
 
@@ -67,6 +67,7 @@ class WebhookView(APIView):
         return JsonResponse(answer.body, status=answer.http_status, headers={"Allow": "POST, OPTIONS"})
 
     def post(self, request):
+        # The raw stream is read from the Django request that DRF's Request wraps.
         answer = webhook_receive(endpoint=self.endpoint, request=incoming_request_read(request._request))
         return JsonResponse(answer.body, status=answer.http_status, json_dumps_params={"ensure_ascii": False})
 

@@ -7,7 +7,7 @@ import pytest
 
 from integrations.onewarehouse.auth import client_ip_allowed, client_ip_resolve
 from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, PUSH_KEY, PUSH_SECRET, exchange_last, fixture_bytes, keys, ow_settings, push, sign,
+    E, PUSH_KEY, exchange_last, fixture_bytes, keys, ow_settings, push, sign,
 )
 from wms.catalog.models import Product
 
