@@ -67,7 +67,10 @@ def _product_sync(serializer):
         return mapping.ProductSyncResult({"product": product, "created": created}).data
 
     if isinstance(serializer, mapping.ProductBatchPayload):
-        return [one(fields) for fields in serializer.validated_data[mapping.PRODUCT_BATCH_KEY]]
+        products = serializer.validated_data[mapping.PRODUCT_BATCH_KEY]
+        # Rows are locked in sku_id order, so two overlapping batches cannot deadlock; answered in input order.
+        done = {fields["sku_id"]: one(fields) for fields in sorted(products, key=lambda f: f["sku_id"])}
+        return [done[fields["sku_id"]] for fields in products]
     return one(serializer.validated_data)
 
 

@@ -1,5 +1,7 @@
 """The same delivery 20 times at once (threads, each its own connection) makes one record."""
 
+import json
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -7,7 +9,7 @@ from django.urls import reverse
 from integrations.apilog.models import ApiExchange
 from tests.helpers import requires_postgres
 from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, fixture_bytes, ow_settings, sign, stocked_catalogue,
+    E, catalogue, fixture_bytes, fixture_load, ow_settings, sign, stocked_catalogue,
 )
 from tests.wms.test_concurrency import race
 from wms.catalog.models import Product
@@ -52,3 +54,19 @@ def test_twenty_simultaneous_outbound_creates_make_one_order_reserved_once(ow_se
     assert sorted(StockLevel.objects.values_list("reserved", flat=True)) == [1, 2]
     assert StockMove.objects.filter(kind=StockMove.Kind.ALLOCATE).count() == 2
     assert stock_ledger_drift() == []
+
+
+def test_overlapping_product_batches_in_opposite_orders_do_not_deadlock(ow_settings, warehouse):
+    product = fixture_load("product_sync")
+    skus = [f"OW-{n}" for n in range(30)]
+    url = reverse(f"onewarehouse:{E.PRODUCT_SYNC}")
+
+    def deliver(index):
+        order = skus if index % 2 else list(reversed(skus))
+        body = json.dumps({"products": [{**product, "sku_id": sku} for sku in order]}).encode()
+        return Client().post(url, data=body, content_type="application/json", headers=sign(body)).json()
+
+    answers = race(10, deliver)
+    assert [a["code"] for a in answers] == [0] * 10
+    assert [item["sku_id"] for item in answers[0]["data"]] in (skus, list(reversed(skus)))
+    assert Product.objects.filter(sku_id__in=skus).count() == 30
