@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -475,3 +476,11 @@ def test_a_method_other_than_post_answers_the_envelope_405(client):
     response = client.get(reverse(f"onewarehouse:{E.PRODUCT_SYNC}"))
     assert response.status_code == 405 and response["Allow"] == "POST, OPTIONS"
     assert response.json() == {"code": 1000, "success": False, "msg": "GET is not allowed; use POST", "data": {}}
+
+
+@pytest.mark.django_db
+def test_pushes_need_no_csrf_token(ow_settings):
+    body = fixture_bytes("product_sync")
+    response = Client(enforce_csrf_checks=True).post(reverse(f"onewarehouse:{E.PRODUCT_SYNC}"), data=body,
+                                                     content_type="application/json", headers=sign(body))
+    assert response.status_code == 200 and response.json()["code"] == 0
