@@ -28,7 +28,8 @@ def answer_bad_request(msg: str) -> Answer:
 
 
 def answer_method_not_allowed(method: str) -> Answer:
-    return Answer(405, mapping.envelope_failure(code=mapping.CODE_BAD_REQUEST, msg=f"{method} is not allowed; use POST"))
+    return Answer(405, mapping.envelope_failure(code=mapping.CODE_BAD_REQUEST,
+                                                msg=f"{method} is not allowed; use POST"))
 
 
 def answer_unauthorized(msg: str) -> Answer:
@@ -44,6 +45,11 @@ def answer_server_error(*, traceback: str) -> Answer:
     return Answer(500, mapping.envelope_failure(
         code=mapping.CODE_SERVER_ERROR,
         msg="Internal error; the request is kept and will be replayed once fixed"), error=traceback)
+
+
+def answer_not_stored() -> Answer:
+    return Answer(500, mapping.envelope_failure(
+        code=mapping.CODE_SERVER_ERROR, msg="The request could not be stored; nothing was done, please retry"))
 
 
 def _invalid_msg(errors: dict) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from rest_framework import serializers
 
 from integrations.apilog.models import ApiExchange
@@ -27,8 +27,8 @@ from wms.outbound.services import outbound_order_cancel, outbound_order_create
 from . import mapping
 from .auth import VERDICT_NOT_CHECKED, VERDICT_VALID, client_ip_resolve, push_credentials_extract, push_request_verify
 from .envelope import (
-    Answer, answer_bad_request, answer_domain_error, answer_invalid, answer_ok, answer_server_error,
-    answer_too_large, answer_unauthorized,
+    Answer, answer_bad_request, answer_domain_error, answer_invalid, answer_not_stored, answer_ok,
+    answer_server_error, answer_too_large, answer_unauthorized,
 )
 from .serializers import errors_flatten
 
@@ -160,11 +160,15 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
     started = time.monotonic()
     client_ip = client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for)
     limit = settings.ONEWAREHOUSE_MAX_BODY_BYTES
-    exchange = exchange_incoming_open(
-        integration=INTEGRATION, endpoint=endpoint, method=request.method, url=request.url, remote_addr=client_ip,
-        headers=request.headers, body=request.body,
-        body_note=f"<not stored: {request.declared_length or 'more than ' + str(limit)} bytes, over the limit>",
-    )
+    try:
+        exchange = exchange_incoming_open(
+            integration=INTEGRATION, endpoint=endpoint, method=request.method, url=request.url,
+            remote_addr=client_ip, headers=request.headers, body=request.body,
+            body_note=f"<not stored: {request.declared_length or 'more than ' + str(limit)} bytes, over the limit>",
+        )
+    except DatabaseError:  # nothing can be done without the log: refuse it as an envelope, OneWarehouse retries
+        logger.error("OneWarehouse %s request could not be logged, refused:\n%s", endpoint, traceback.format_exc())
+        return answer_not_stored()
 
     def checks() -> Answer | None:
         if request.body is None:

@@ -4,6 +4,7 @@ handler crashes, can be replayed once fixed, and never holds a secret."""
 import json
 
 import pytest
+from django.db import OperationalError
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -145,3 +146,15 @@ def test_a_crash_is_logged_for_operators_with_the_secret_masked(push, stocked_ca
     SecretMaskingFilter().filter(record)
     assert "RuntimeError: bug after writing" in record.getMessage() and record.exc_info is None
     assert PUSH_SECRET not in record.getMessage()
+
+
+def test_a_request_that_cannot_be_logged_is_refused_with_the_envelope_and_does_nothing(push, monkeypatch):
+    def database_down(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(services, "exchange_incoming_open", database_down)
+    response = push(E.PRODUCT_SYNC, raw=fixture_bytes("product_sync"))
+    assert response.status_code == 500
+    assert response.json() == {"code": 5000, "success": False,
+                               "msg": "The request could not be stored; nothing was done, please retry", "data": {}}
+    assert not Product.objects.exists()
