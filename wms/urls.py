@@ -14,6 +14,7 @@ admin.site.index_title = "Warehouse floor"
 urlpatterns = [
     path("admin/integration-console/", admin.site.admin_view(integration_console), name="integration-console"),
     path("admin/", admin.site.urls),
+    path("api/onewarehouse/", include("integrations.onewarehouse.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -7,6 +7,276 @@ Incoming: payload -> keyword arguments of the domain services. Outgoing: domain 
 # ======================================================================================================
 # Incoming (OneWarehouse -> WMS): paths, envelope and payload fields
 # ======================================================================================================
+# (The imports of this section sit here, not at the top, so the two sections can be edited apart.)
+from decimal import Decimal
+
+from django.core.validators import EmailValidator, RegexValidator, URLValidator
+from django.db import models
+from rest_framework import serializers
+
+from wms.core.errors import ErrorCode
+from wms.inbound.models import InboundOrder
+from wms.outbound.models import OutboundOrder
+
+from .serializers import OptionalDecimal, OptionalText, Quantity
+
+CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 code of three capital letters.")
+COUNTRY_CODE = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 code of two capital letters.")
+
+
+# The six receiving URLs (under /api/onewarehouse/) and the endpoint name each is logged under.
+class Endpoint(models.TextChoices):
+    PRODUCT_SYNC = "product_sync", "Product sync"
+    INBOUND_PURCHASE = "inbound_purchase", "Purchase inbound"
+    INBOUND_RETURN = "inbound_return", "Return inbound"
+    INBOUND_CANCEL = "inbound_cancel", "Inbound cancellation"
+    OUTBOUND_CREATE = "outbound_create", "Outbound creation"
+    OUTBOUND_CANCEL = "outbound_cancel", "Outbound cancellation (interception)"
+
+
+INCOMING_PATHS = {
+    Endpoint.PRODUCT_SYNC: "products/sync",
+    Endpoint.INBOUND_PURCHASE: "inbound-orders/purchase",
+    Endpoint.INBOUND_RETURN: "inbound-orders/return",
+    Endpoint.INBOUND_CANCEL: "inbound-orders/cancel",
+    Endpoint.OUTBOUND_CREATE: "outbound-orders",
+    Endpoint.OUTBOUND_CANCEL: "outbound-orders/cancel",
+}
+
+# --- Envelope ------------------------------------------------------------------------------------------
+CODE_OK = 0
+CODE_BAD_REQUEST = 1000
+CODE_UNAUTHORIZED = 4001
+CODE_TOO_LARGE = 4013
+CODE_SERVER_ERROR = 5000
+MSG_OK = "success"
+# The business code of each typed domain error. A domain error not listed (none is expected from a push)
+# answers invalid_state: the order's state, not the request, forbids it.
+DOMAIN_ERROR_CODES = {
+    ErrorCode.VALIDATION_ERROR: 1001,
+    ErrorCode.UNKNOWN_SKU: 1002,
+    ErrorCode.NOT_FOUND: 1003,
+    ErrorCode.CONFLICT: 1004,
+    ErrorCode.INVALID_STATE: 1005,
+    ErrorCode.CANCEL_REFUSED: 1006,
+}
+CODE_FALLBACK_DOMAIN = DOMAIN_ERROR_CODES[ErrorCode.INVALID_STATE]
+
+
+def envelope_ok(data) -> dict:
+    return {"code": CODE_OK, "success": True, "msg": MSG_OK, "data": data}
+
+
+def envelope_failure(*, code: int, msg: str, errors: dict | None = None, data: dict | None = None) -> dict:
+    """A failure; ``errors`` (field path -> messages) only when fields are named, as in the contract's examples."""
+    body = {"code": code, "success": False, "msg": msg}
+    if errors:
+        body["errors"] = errors
+    body["data"] = data or {}
+    return body
+
+
+def envelope_code(body: dict) -> int | None:
+    return body.get("code")
+
+
+# --- Payloads: external names -> keyword arguments of the domain services (``source=``) -----------------
+PRODUCT_BATCH_KEY = "products"
+PRODUCT_BATCH_MAX = 500
+ORDER_NO_KEYS = ("inbound_order_no", "outbound_order_no")
+SKU_KEY = "sku_id"
+
+
+def _no_repeated_sku(items: list[dict]) -> None:
+    """A sku_id at most once per list (order lines, a product batch)."""
+    seen, repeated = set(), {}
+    for index, item in enumerate(items):
+        if item["sku_id"] in seen:
+            repeated[index] = {"sku_id": [f"sku_id {item['sku_id']} appears more than once."]}
+        seen.add(item["sku_id"])
+    if repeated:
+        raise serializers.ValidationError(repeated)
+
+
+class ProductPayload(serializers.Serializer):
+    """One product. An optional field left out is left as it is; sent as null or "" it is cleared."""
+
+    sku_id = serializers.CharField(max_length=64)
+    sku_code = OptionalText(max_length=100)
+    product_name = serializers.CharField(max_length=255, source="name")
+    barcode = OptionalText(max_length=64)
+    weight = OptionalDecimal(max_digits=10, decimal_places=3, source="weight_kg", help_text="kg")
+    length = OptionalDecimal(max_digits=10, decimal_places=2, source="length_cm", help_text="cm")
+    width = OptionalDecimal(max_digits=10, decimal_places=2, source="width_cm", help_text="cm")
+    height = OptionalDecimal(max_digits=10, decimal_places=2, source="height_cm", help_text="cm")
+    declared_value = OptionalDecimal(max_digits=12, decimal_places=2)
+    currency = OptionalText(max_length=3, validators=[CURRENCY_CODE], help_text="ISO 4217")
+    image_url = OptionalText(max_length=500, validators=[URLValidator()])
+    owner_code = serializers.CharField(max_length=64, help_text="The merchant.")
+
+
+class ProductBatchPayload(serializers.Serializer):
+    products = ProductPayload(many=True, allow_empty=False, max_length=PRODUCT_BATCH_MAX)
+
+    def validate_products(self, value):
+        _no_repeated_sku(value)
+        return value
+
+
+def product_sync_payload_class(payload: dict) -> type[serializers.Serializer]:
+    """A batch is ``{"products": [...]}``; anything else is one product."""
+    return ProductBatchPayload if PRODUCT_BATCH_KEY in payload else ProductPayload
+
+
+class OrderItemPayload(serializers.Serializer):
+    sku_id = serializers.CharField(max_length=64)
+    quantity = Quantity()
+
+
+class InboundOrderPayload(serializers.Serializer):
+    ORDER_TYPE = InboundOrder.OrderType.PURCHASE
+
+    inbound_order_no = serializers.CharField(max_length=64)
+    order_type = serializers.ChoiceField(choices=InboundOrder.OrderType.choices, required=False,
+                                         help_text="Optional: the URL says it; if given it must match.")
+    warehouse_code = serializers.CharField(max_length=64)
+    owner_code = serializers.CharField(max_length=64)
+    expected_arrival_time = serializers.DateTimeField(source="expected_arrival_at", required=False,
+                                                      allow_null=True, default=None, help_text="ISO 8601")
+    tracking_no = OptionalText(max_length=100, default="")
+    carrier = OptionalText(max_length=100, default="")
+    remark = OptionalText(default="")
+    items = OrderItemPayload(many=True, allow_empty=False)
+
+    def validate_order_type(self, value):
+        if value != self.ORDER_TYPE:
+            raise serializers.ValidationError(f"This URL takes {self.ORDER_TYPE} orders.")
+        return value
+
+    def validate_items(self, value):
+        _no_repeated_sku(value)
+        return value
+
+    def validate(self, attrs):
+        attrs["order_type"] = self.ORDER_TYPE
+        return attrs
+
+
+class ReturnInboundOrderPayload(InboundOrderPayload):
+    ORDER_TYPE = InboundOrder.OrderType.RETURN
+
+    original_order_no = OptionalText(max_length=64, default="", help_text="Our outbound order the goods come from.")
+    platform_order_no = OptionalText(max_length=64, default="")
+
+
+class RecipientPayload(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    phone = OptionalText(max_length=50, default="")
+    email = OptionalText(max_length=254, default="", validators=[EmailValidator()])
+    country_code = serializers.CharField(max_length=2, validators=[COUNTRY_CODE], help_text="ISO 3166-1 alpha-2")
+    state = OptionalText(max_length=100, default="")
+    city = serializers.CharField(max_length=100)
+    district = OptionalText(max_length=100, default="")
+    address1 = serializers.CharField(max_length=255)
+    address2 = OptionalText(max_length=255, default="")
+    zip_code = OptionalText(max_length=20, default="")
+
+
+class LogisticsPayload(serializers.Serializer):
+    provider_code = serializers.CharField(max_length=50)
+    provider_name = OptionalText(max_length=100, default="")
+    service_code = OptionalText(max_length=50, default="")
+    tracking_no = OptionalText(max_length=100, default="")
+
+
+class OutboundOrderPayload(serializers.Serializer):
+    outbound_order_no = serializers.CharField(max_length=64)
+    platform_order_no = OptionalText(max_length=64, default="")
+    warehouse_code = serializers.CharField(max_length=64)
+    owner_code = serializers.CharField(max_length=64)
+    recipient = RecipientPayload()
+    items = OrderItemPayload(many=True, allow_empty=False)
+    logistics = LogisticsPayload()
+    cod_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
+                                          default=Decimal("0.00"), rounding="ROUND_HALF_UP")
+    currency = OptionalText(max_length=3, default="", validators=[CURRENCY_CODE], help_text="ISO 4217")
+    remark = OptionalText(default="")
+
+    def validate_items(self, value):
+        _no_repeated_sku(value)
+        return value
+
+
+class InboundCancelPayload(serializers.Serializer):
+    inbound_order_no = serializers.CharField(max_length=64)
+    reason = OptionalText(default="")
+
+
+class OutboundCancelPayload(serializers.Serializer):
+    outbound_order_no = serializers.CharField(max_length=64)
+    reason = OptionalText(default="")
+
+
+def correlation_from_payload(payload: dict) -> tuple[str, str]:
+    """(order number, sku_id) a request is about, read from its raw JSON for the request log."""
+    order_no = next((payload[key] for key in ORDER_NO_KEYS if isinstance(payload.get(key), str)), "")
+    sku_id = payload.get(SKU_KEY) if isinstance(payload.get(SKU_KEY), str) else ""
+    return order_no[:64], sku_id[:64]
+
+
+def _choices_text(choices) -> str:
+    # Plain text rather than an enum: two enums both named "status" would collide in the OpenAPI components.
+    return "One of " + ", ".join(choices.values) + "."
+
+
+# --- Answers: domain objects -> the envelope's ``data`` (instances are dicts: {"order"/"product", ...}) --
+class ProductSyncResult(serializers.Serializer):
+    sku_id = serializers.CharField(source="product.sku_id")
+    created = serializers.BooleanField()
+
+
+class InboundOrderResult(serializers.Serializer):
+    inbound_order_no = serializers.CharField(source="order.inbound_order_no")
+    status = serializers.CharField(source="order.status", help_text=_choices_text(InboundOrder.Status))
+    created = serializers.BooleanField()
+
+
+class InboundCancelResult(serializers.Serializer):
+    inbound_order_no = serializers.CharField(source="order.inbound_order_no")
+    cancelled = serializers.BooleanField()
+    status = serializers.CharField(source="order.status", help_text=_choices_text(InboundOrder.Status))
+    reason = serializers.CharField(source="order.cancel_reason")
+
+
+class OutboundOrderResult(serializers.Serializer):
+    outbound_order_no = serializers.CharField(source="order.outbound_order_no")
+    status = serializers.CharField(source="order.status", help_text=_choices_text(OutboundOrder.Status))
+    created = serializers.BooleanField()
+
+
+class OutboundCancelResult(serializers.Serializer):
+    outbound_order_no = serializers.CharField(source="order.outbound_order_no")
+    intercepted = serializers.BooleanField()
+    status = serializers.CharField(source="order.status", help_text=_choices_text(OutboundOrder.Status))
+    reason = serializers.CharField(source="order.cancel_reason")
+
+
+# For the OpenAPI document: the envelope around each answer, and around every failure.
+class EnvelopeSchema(serializers.Serializer):
+    code = serializers.IntegerField(help_text="0 on success, else the business code.")
+    success = serializers.BooleanField()
+    msg = serializers.CharField()
+
+
+class FailureEnvelopeSchema(EnvelopeSchema):
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+                                   help_text="Field path (items.0.quantity) -> messages; only when fields are named.")
+    data = serializers.DictField(help_text="Facts for the caller, e.g. the order's status and the reason.")
+
+
+def envelope_schema(name: str, data: serializers.Field) -> type[serializers.Serializer]:
+    return type(name, (EnvelopeSchema,), {"data": data, "__module__": __name__})
+
 
 
 # ======================================================================================================

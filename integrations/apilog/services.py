@@ -1,0 +1,90 @@
+"""Writes of the request log for incoming requests, and replay of a stored incoming request.
+
+An incoming request is logged first (``exchange_incoming_open``, saved at once in autocommit, before the body
+is parsed and before any business transaction starts), then completed with the answer
+(``exchange_incoming_close``). Replay is generic here; each integration registers the function that re-runs a
+stored request of its own (this app does not import the integrations).
+"""
+
+import ipaddress
+import json
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from wms.core.errors import DomainValidationError
+from wms.core.roles import Role, role_require
+
+from .masking import mask_body, mask_headers, mask_text, mask_url
+from .models import ApiExchange
+
+ReplayHandler = Callable[..., ApiExchange]
+_replay_handlers: dict[str, ReplayHandler] = {}
+
+
+def body_for_log(raw: bytes) -> str:
+    """The raw body as text, byte for byte when nothing in it is secret; else with the secret keys masked."""
+    text = raw.decode("utf-8", errors="replace")
+    masked = mask_body(text)
+    try:
+        untouched_by_name = json.loads(masked) == json.loads(text)
+    except ValueError:  # not JSON: ``mask_body`` already masked it by value only
+        return masked
+    return mask_text(text) if untouched_by_name else masked
+
+
+def _ip_or_none(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def exchange_incoming_open(*, integration: str, endpoint: str, method: str, url: str, remote_addr: str,
+                           headers: dict, body: bytes | None, body_note: str = "",
+                           replay_of: ApiExchange | None = None, signature_verdict: str = "") -> ApiExchange:
+    """Store an incoming request as it arrived (masked) before anything else happens to it."""
+    return ApiExchange.objects.create(
+        direction=ApiExchange.Direction.INCOMING, integration=integration, endpoint=endpoint, method=method,
+        url=mask_url(url), remote_addr=_ip_or_none(remote_addr), request_headers=mask_headers(headers),
+        request_body=body_for_log(body) if body is not None else body_note, replay_of=replay_of,
+        signature_verdict=signature_verdict,
+    )
+
+
+def exchange_verdict_record(*, exchange: ApiExchange, verdict: str) -> None:
+    exchange.signature_verdict = verdict[:40]
+    exchange.save(update_fields=["signature_verdict"])
+
+
+def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response_body: dict,
+                            business_code: int | None, duration_ms: int, error: str = "", order_no: str = "",
+                            sku_id: str = "") -> ApiExchange:
+    exchange.status_code = status_code
+    exchange.response_headers = {"Content-Type": "application/json"}
+    exchange.response_body = mask_body(json.dumps(response_body, ensure_ascii=False))
+    exchange.business_code = business_code
+    exchange.duration_ms = duration_ms
+    exchange.error = mask_text(error)
+    exchange.order_no, exchange.sku_id = order_no[:64], sku_id[:64]
+    exchange.finished_at = timezone.now()
+    exchange.save(update_fields=["status_code", "response_headers", "response_body", "business_code",
+                                 "duration_ms", "error", "order_no", "sku_id", "finished_at"])
+    return exchange
+
+
+def replay_handler_register(*, integration: str, handler: ReplayHandler) -> None:
+    """``handler(exchange=...)`` re-runs a stored incoming request and returns the new exchange."""
+    _replay_handlers[integration] = handler
+
+
+def exchange_replay(*, exchange: ApiExchange, user) -> ApiExchange:
+    """Re-run a stored incoming request through its integration's handler (Supervisor only)."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Replaying a request")
+    if exchange.direction != ApiExchange.Direction.INCOMING:
+        raise DomainValidationError(f"exchange {exchange.pk} is outgoing: retry it from the outbox instead")
+    handler = _replay_handlers.get(exchange.integration)
+    if handler is None:
+        raise DomainValidationError(f"no replay for integration {exchange.integration!r}")
+    # Not atomic here: the new exchange must stay logged even if the business transaction rolls back.
+    return handler(exchange=exchange)

@@ -1,0 +1,70 @@
+"""The answers of the receiving API, built in one place: every outcome (success, refused request, invalid
+payload, a typed domain error, a crash) becomes the contract's envelope with its HTTP status and code."""
+
+from dataclasses import dataclass
+
+from wms.core.errors import DomainError, ErrorCode
+
+from . import mapping
+
+
+@dataclass(frozen=True)
+class Answer:
+    http_status: int
+    body: dict
+    error: str = ""  # for the request log only (a traceback), never sent
+
+    @property
+    def code(self) -> int | None:
+        return mapping.envelope_code(self.body)
+
+
+def answer_ok(data) -> Answer:
+    return Answer(200, mapping.envelope_ok(data))
+
+
+def answer_bad_request(msg: str) -> Answer:
+    return Answer(400, mapping.envelope_failure(code=mapping.CODE_BAD_REQUEST, msg=msg))
+
+
+def answer_method_not_allowed(method: str) -> Answer:
+    return Answer(405, mapping.envelope_failure(code=mapping.CODE_BAD_REQUEST,
+                                                msg=f"{method} is not allowed; use POST"))
+
+
+def answer_unauthorized(msg: str) -> Answer:
+    return Answer(401, mapping.envelope_failure(code=mapping.CODE_UNAUTHORIZED, msg=msg))
+
+
+def answer_too_large(*, limit: int) -> Answer:
+    return Answer(413, mapping.envelope_failure(code=mapping.CODE_TOO_LARGE,
+                                                msg=f"Body is larger than {limit} bytes"))
+
+
+def answer_server_error(*, traceback: str) -> Answer:
+    return Answer(500, mapping.envelope_failure(
+        code=mapping.CODE_SERVER_ERROR,
+        msg="Internal error; the request is kept and will be replayed once fixed"), error=traceback)
+
+
+def answer_not_stored() -> Answer:
+    return Answer(500, mapping.envelope_failure(
+        code=mapping.CODE_SERVER_ERROR, msg="The request could not be stored; nothing was done, please retry"))
+
+
+def _invalid_msg(errors: dict) -> str:
+    count = len(errors)
+    return f"{count} field is invalid" if count == 1 else f"{count} fields are invalid"
+
+
+def answer_invalid(errors: dict[str, list[str]]) -> Answer:
+    """The payload failed validation: every bad field named by its path."""
+    return Answer(200, mapping.envelope_failure(code=mapping.DOMAIN_ERROR_CODES[ErrorCode.VALIDATION_ERROR],
+                                                msg=_invalid_msg(errors), errors=errors))
+
+
+def answer_domain_error(exc: DomainError) -> Answer:
+    code = mapping.DOMAIN_ERROR_CODES.get(exc.code, mapping.CODE_FALLBACK_DOMAIN)
+    errors = {path: [str(m) for m in messages] for path, messages in exc.errors.items()}
+    msg = _invalid_msg(errors) if exc.code == ErrorCode.VALIDATION_ERROR and errors else exc.message
+    return Answer(200, mapping.envelope_failure(code=code, msg=msg, errors=errors, data=exc.data))

@@ -1,0 +1,75 @@
+"""Building blocks of the receiving API's serializers, free of OneWarehouse's field names.
+
+The payload serializers themselves sit in ``mapping.py`` (Incoming section), where every external name lives;
+here are the field types they share and the one function that turns DRF's nested errors into the contract's
+``errors`` object keyed by field path (``items.0.quantity``, ``recipient.city``).
+"""
+
+from django.core.validators import MinValueValidator
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+QUANTITY_MAX = 2_147_483_647  # what the order line columns hold
+
+
+class OptionalText(serializers.CharField):
+    """An optional string: absent, null and "" all mean empty (stored as "")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+
+class Quantity(serializers.IntegerField):
+    """A whole number of units, at least 1."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_value", QUANTITY_MAX)
+        kwargs.setdefault("validators", [MinValueValidator(1, message="Ensure this value is greater than 0.")])
+        super().__init__(**kwargs)
+
+
+class OptionalDecimal(serializers.DecimalField):
+    """An optional amount or measure, never negative; extra decimals are rounded rather than refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("rounding", "ROUND_HALF_UP")
+        super().__init__(**kwargs)
+
+
+def errors_flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as ``{"a.0.b": ["message", ...]}``.
+
+    A nested object's own errors (e.g. "expected a dictionary") are reported at the object's path.
+    """
+    if isinstance(detail, dict):
+        flat = {}
+        for key, value in detail.items():
+            if key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            for sub_path, messages in errors_flatten(value, path).items():
+                flat.setdefault(sub_path, []).extend(messages)
+        return flat
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(item) for item in detail]} if detail else {}
+        flat = {}
+        for index, item in enumerate(detail):
+            if isinstance(item, str):
+                flat.setdefault(prefix, []).append(str(item))
+            elif item:
+                flat.update(errors_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(detail)]}

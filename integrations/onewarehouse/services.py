@@ -1,0 +1,207 @@
+"""The intake of OneWarehouse's pushes: log first, authenticate, validate, act in one transaction, answer.
+
+``webhook_receive`` serves the six URLs; ``webhook_replay`` re-runs a stored request (admin "Replay") through the
+same path, skipping only the arrival checks (signature, timestamp, key, IP) that the stored request passed.
+"""
+
+import json
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from rest_framework import serializers
+
+from integrations.apilog.models import ApiExchange
+from integrations.apilog.services import (
+    exchange_incoming_close, exchange_incoming_open, exchange_verdict_record,
+)
+from wms.catalog.services import product_upsert
+from wms.core.errors import DomainError, DomainValidationError
+from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
+from wms.outbound.services import outbound_order_cancel, outbound_order_create
+
+from . import mapping
+from .auth import VERDICT_NOT_CHECKED, VERDICT_VALID, client_ip_resolve, push_credentials_extract, push_request_verify
+from .envelope import (
+    Answer, answer_bad_request, answer_domain_error, answer_invalid, answer_not_stored, answer_ok,
+    answer_server_error, answer_too_large, answer_unauthorized,
+)
+from .serializers import errors_flatten
+
+logger = logging.getLogger(__name__)
+
+INTEGRATION = "onewarehouse"
+VERDICT_REPLAYED = "replayed"
+# Verdicts of a request that passed the arrival checks: only such a request may be replayed.
+REPLAYABLE_VERDICTS = (VERDICT_VALID, VERDICT_NOT_CHECKED, VERDICT_REPLAYED)
+
+
+@dataclass(frozen=True)
+class IncomingRequest:
+    """What the view read off the HTTP request; ``body`` is None when it was over the size limit (not read)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    query: dict[str, str]
+    remote_addr: str
+    forwarded_for: str | None  # the trusted proxy header's value, only when one is configured
+    body: bytes | None
+    declared_length: int
+
+
+# --- Handlers: validated payload -> domain service -> answer data ---------------------------------------
+@dataclass(frozen=True)
+class Handler:
+    payload_class: Callable[[dict], type[serializers.Serializer]]
+    act: Callable[[serializers.Serializer], object]
+
+
+def _product_sync(serializer):
+    def one(fields):
+        product, created = product_upsert(**fields)
+        return mapping.ProductSyncResult({"product": product, "created": created}).data
+
+    if isinstance(serializer, mapping.ProductBatchPayload):
+        products = serializer.validated_data[mapping.PRODUCT_BATCH_KEY]
+        # Rows are locked in sku_id order, so two overlapping batches cannot deadlock; answered in input order.
+        done = {fields["sku_id"]: one(fields) for fields in sorted(products, key=lambda f: f["sku_id"])}
+        return [done[fields["sku_id"]] for fields in products]
+    return one(serializer.validated_data)
+
+
+def _inbound_upsert(serializer):
+    order, created = inbound_order_upsert(**serializer.validated_data)
+    return mapping.InboundOrderResult({"order": order, "created": created}).data
+
+
+def _inbound_cancel(serializer):
+    order = inbound_order_cancel(**serializer.validated_data)
+    return mapping.InboundCancelResult({"order": order, "cancelled": True}).data
+
+
+def _outbound_create(serializer):
+    order, created = outbound_order_create(**serializer.validated_data)
+    return mapping.OutboundOrderResult({"order": order, "created": created}).data
+
+
+def _outbound_cancel(serializer):
+    order = outbound_order_cancel(**serializer.validated_data)
+    return mapping.OutboundCancelResult({"order": order, "intercepted": True}).data
+
+
+def _always(payload_class):
+    return lambda payload: payload_class
+
+
+HANDLERS: dict[str, Handler] = {
+    mapping.Endpoint.PRODUCT_SYNC: Handler(mapping.product_sync_payload_class, _product_sync),
+    mapping.Endpoint.INBOUND_PURCHASE: Handler(_always(mapping.InboundOrderPayload), _inbound_upsert),
+    mapping.Endpoint.INBOUND_RETURN: Handler(_always(mapping.ReturnInboundOrderPayload), _inbound_upsert),
+    mapping.Endpoint.INBOUND_CANCEL: Handler(_always(mapping.InboundCancelPayload), _inbound_cancel),
+    mapping.Endpoint.OUTBOUND_CREATE: Handler(_always(mapping.OutboundOrderPayload), _outbound_create),
+    mapping.Endpoint.OUTBOUND_CANCEL: Handler(_always(mapping.OutboundCancelPayload), _outbound_cancel),
+}
+
+
+def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None, answer_bad_request("Body is not valid JSON")
+    if not isinstance(payload, dict):
+        return None, answer_bad_request("Body must be a JSON object")
+    return payload, None
+
+
+def _payload_act(*, endpoint: str, payload: dict) -> Answer:
+    """Validate, then act in one transaction: a refused or crashing request writes nothing."""
+    handler = HANDLERS[endpoint]
+    serializer = handler.payload_class(payload)(data=payload)
+    if not serializer.is_valid():
+        return answer_invalid(errors_flatten(serializer.errors))
+    try:
+        with transaction.atomic():
+            data = handler.act(serializer)
+    except DomainError as exc:
+        return answer_domain_error(exc)
+    return answer_ok(data)
+
+
+def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: Callable[[], Answer | None],
+              body: bytes) -> Answer:
+    """Everything after the request is logged; a crash anywhere answers 5000 and keeps the traceback."""
+    order_no = sku_id = ""
+    try:
+        answer = checks()
+        if answer is None:
+            payload, answer = _payload_parse(body)
+        if answer is None:
+            order_no, sku_id = mapping.correlation_from_payload(payload)
+            answer = _payload_act(endpoint=endpoint, payload=payload)
+    except Exception:  # a bug: the log keeps the traceback and the raw request for replay
+        answer = answer_server_error(traceback=traceback.format_exc())
+        # The traceback goes in the message, not as exc_info: the secret-masking log filter sees messages only.
+        logger.error("OneWarehouse %s request (exchange %s) crashed:\n%s", endpoint, exchange.pk, answer.error)
+    exchange_incoming_close(
+        exchange=exchange, status_code=answer.http_status, response_body=answer.body,
+        business_code=answer.code, duration_ms=int((time.monotonic() - started) * 1000), error=answer.error,
+        order_no=order_no, sku_id=sku_id,
+    )
+    return answer
+
+
+def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
+    """Serve one push to one of the six URLs. Must not run inside a transaction (the log is kept apart)."""
+    started = time.monotonic()
+    client_ip = client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for)
+    limit = settings.ONEWAREHOUSE_MAX_BODY_BYTES
+    try:
+        exchange = exchange_incoming_open(
+            integration=INTEGRATION, endpoint=endpoint, method=request.method, url=request.url,
+            remote_addr=client_ip, headers=request.headers, body=request.body,
+            body_note=f"<not stored: {request.declared_length or 'more than ' + str(limit)} bytes, over the limit>",
+        )
+    except DatabaseError:  # nothing can be done without the log: refuse it as an envelope, OneWarehouse retries
+        logger.error("OneWarehouse %s request could not be logged, refused:\n%s", endpoint, traceback.format_exc())
+        return answer_not_stored()
+
+    def checks() -> Answer | None:
+        if request.body is None:
+            return answer_too_large(limit=limit)
+        keys = settings.ONEWAREHOUSE_KEYS.get(settings.ONEWAREHOUSE_ENV, {})  # an unknown env has no key
+        verdict = push_request_verify(
+            mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, push_app_key=keys.get("push_app_key", ""),
+            push_app_secret=keys.get("push_app_secret", ""),
+            credentials=push_credentials_extract(headers=request.headers, query=request.query),
+            body=request.body, now=time.time(), tolerance_seconds=settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS,
+            client_ip=client_ip, allowed_ips=settings.ONEWAREHOUSE_ALLOWED_IPS,
+        )
+        exchange_verdict_record(exchange=exchange, verdict=verdict.verdict)
+        return None if verdict.accepted else answer_unauthorized(verdict.message)
+
+    return _pipeline(exchange=exchange, endpoint=endpoint, started=started, checks=checks, body=request.body)
+
+
+def webhook_replay(*, exchange: ApiExchange) -> ApiExchange:
+    """Re-run a stored request that passed the arrival checks; the new exchange points back to it."""
+    if exchange.endpoint not in HANDLERS:
+        raise DomainValidationError(f"exchange {exchange.pk}: {exchange.endpoint!r} is not a receiving URL")
+    if exchange.signature_verdict not in REPLAYABLE_VERDICTS:
+        raise DomainValidationError(
+            f"exchange {exchange.pk} was not accepted at arrival ({exchange.signature_verdict or 'no verdict'}); "
+            f"only an authenticated request can be replayed"
+        )
+    started = time.monotonic()
+    replay = exchange_incoming_open(
+        integration=INTEGRATION, endpoint=exchange.endpoint, method=exchange.method, url=exchange.url,
+        remote_addr=exchange.remote_addr or "", headers=exchange.request_headers,
+        body=exchange.request_body.encode(), replay_of=exchange, signature_verdict=VERDICT_REPLAYED,
+    )
+    _pipeline(exchange=replay, endpoint=exchange.endpoint, started=started, checks=lambda: None,
+              body=exchange.request_body.encode())
+    return replay

@@ -1,0 +1,160 @@
+"""Log first: every request is stored before it is parsed, kept when the business transaction fails or the
+handler crashes, can be replayed once fixed, and never holds a secret."""
+
+import json
+
+import pytest
+from django.db import OperationalError
+from django.test import RequestFactory
+from django.urls import reverse
+
+from integrations.apilog.masking import SecretMaskingFilter
+from integrations.apilog.models import ApiExchange
+from integrations.apilog.services import exchange_replay
+from integrations.onewarehouse import services
+from integrations.onewarehouse.views import incoming_request_read
+from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
+    E, PUSH_KEY, PUSH_SECRET, catalogue, exchange_last, fixture_bytes, fixture_load, ow_settings, push, sign,
+    stocked_catalogue,
+)
+from wms.catalog.models import Product
+from wms.inventory.models import StockMove
+from wms.outbound.models import OutboundOrder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crashing_outbound_create(monkeypatch):
+    """A bug in the domain: the order is written, then the service blows up."""
+    real = services.outbound_order_create
+
+    def buggy(**kwargs):
+        real(**kwargs)
+        raise RuntimeError(f"bug after writing; the secret {PUSH_SECRET} must not reach the log")
+
+    monkeypatch.setattr(services, "outbound_order_create", buggy)
+    return monkeypatch
+
+
+def test_a_crashing_handler_answers_5000_keeps_the_log_with_traceback_and_writes_nothing(
+        push, stocked_catalogue, crashing_outbound_create):
+    response = push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
+    assert response.status_code == 500
+    assert response.json() == {"code": 5000, "success": False,
+                               "msg": "Internal error; the request is kept and will be replayed once fixed",
+                               "data": {}}
+    exchange = exchange_last()
+    assert (exchange.status_code, exchange.business_code, exchange.order_no) == (500, 5000, "OB202611230042")
+    assert exchange.error.startswith("Traceback") and "RuntimeError: bug after writing" in exchange.error
+    assert exchange.request_body == fixture_bytes("outbound_create").decode()
+    assert not OutboundOrder.objects.exists()
+    assert not StockMove.objects.filter(kind=StockMove.Kind.ALLOCATE).exists()
+
+
+def test_a_crashed_request_replayed_once_fixed_creates_the_order_and_links_the_new_exchange(
+        push, stocked_catalogue, crashing_outbound_create, supervisor):
+    push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
+    crashed = exchange_last()
+    crashing_outbound_create.undo()  # the fix is deployed
+    replay = exchange_replay(exchange=crashed, user=supervisor)
+    assert (replay.replay_of, replay.signature_verdict, replay.status_code, replay.business_code) == (
+        crashed, "replayed", 200, 0)
+    assert (replay.endpoint, replay.request_body, replay.order_no) == (
+        E.OUTBOUND_CREATE, crashed.request_body, "OB202611230042")
+    assert json.loads(replay.response_body) == fixture_load("response_ok")
+    assert OutboundOrder.objects.get().status == OutboundOrder.Status.ALLOCATED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_is_committed_apart_from_the_business_transaction(push, stocked_catalogue,
+                                                                  crashing_outbound_create):
+    push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
+    assert ApiExchange.objects.filter(status_code=500, endpoint=E.OUTBOUND_CREATE).count() == 1
+    assert not OutboundOrder.objects.exists()
+
+
+def test_each_exchange_records_url_address_headers_answer_duration_and_correlation(push, stocked_catalogue):
+    body = fixture_bytes("outbound_create")
+    push(E.OUTBOUND_CREATE, raw=body, REMOTE_ADDR="198.51.100.20")
+    exchange = exchange_last()
+    assert (exchange.direction, exchange.integration, exchange.method) == ("IN", "onewarehouse", "POST")
+    assert exchange.url == reverse("onewarehouse:outbound_create") == "/api/onewarehouse/outbound-orders"
+    assert exchange.remote_addr == "198.51.100.20"
+    assert exchange.request_headers["X-App-Key"] == PUSH_KEY and exchange.request_headers["X-Sign"] == "***"
+    assert exchange.duration_ms is not None and exchange.finished_at is not None
+    assert (exchange.order_no, exchange.sku_id, exchange.error) == ("OB202611230042", "", "")
+
+
+def test_a_body_over_the_limit_by_content_length_is_413_and_not_stored(push, ow_settings):
+    ow_settings.ONEWAREHOUSE_MAX_BODY_BYTES = 100
+    body = fixture_bytes("product_sync")
+    response = push(E.PRODUCT_SYNC, raw=body)
+    assert response.status_code == 413
+    assert response.json() == {"code": 4013, "success": False, "msg": "Body is larger than 100 bytes", "data": {}}
+    exchange = exchange_last()
+    assert exchange.request_body == f"<not stored: {len(body)} bytes, over the limit>"
+    assert (exchange.status_code, exchange.business_code) == (413, 4013)
+    assert not Product.objects.exists()
+
+
+def test_a_body_longer_than_its_declared_length_and_the_limit_is_not_read_whole(ow_settings):
+    ow_settings.ONEWAREHOUSE_MAX_BODY_BYTES = 100
+    request = RequestFactory().post("/api/onewarehouse/products/sync", data=b"{" + b" " * 500 + b"}",
+                                    content_type="application/json")
+    request.META["CONTENT_LENGTH"] = "50"  # a lying header: the bytes actually read decide
+    assert incoming_request_read(request).body is None
+    small = RequestFactory().post("/x", data=b"{}", content_type="application/json")
+    assert incoming_request_read(small).body == b"{}"
+
+
+def test_secrets_are_never_stored_in_any_exchange(push, ow_settings, stocked_catalogue, crashing_outbound_create,
+                                                  supervisor):
+    signs = []
+
+    def signed(body, **kwargs):
+        headers = sign(body, **kwargs)
+        signs.append(headers["X-Sign"])
+        return headers
+
+    product = fixture_bytes("product_sync")
+    push(E.PRODUCT_SYNC, raw=product, headers=signed(product))
+    query_headers = signed(product)
+    push(E.PRODUCT_SYNC, raw=product, headers={}, query=f"?app_key={PUSH_KEY}&timestamp="
+         f"{query_headers['X-Timestamp']}&sign={query_headers['X-Sign']}")
+    push(E.PRODUCT_SYNC, raw=product, headers=signed(product, secret="a-wrong-secret"))
+    with_secret_key = json.dumps({**fixture_load("product_sync"), "secret": PUSH_SECRET}).encode()
+    push(E.PRODUCT_SYNC, raw=with_secret_key, headers=signed(with_secret_key))
+    order = fixture_bytes("outbound_create")
+    push(E.OUTBOUND_CREATE, raw=order, headers=signed(order))  # crashes with the secret in its message
+    exchange_replay(exchange=exchange_last(), user=supervisor)
+
+    rows = list(ApiExchange.objects.all())
+    assert len(rows) == 6
+    for row in rows:
+        stored = json.dumps([getattr(row, f.attname) for f in ApiExchange._meta.fields], default=str)
+        assert PUSH_SECRET not in stored, row.pk
+        for value in signs:
+            assert value not in stored and value.lower() not in stored, row.pk
+    assert any("***" in row.error for row in rows)
+
+
+def test_a_crash_is_logged_for_operators_with_the_secret_masked(push, stocked_catalogue, crashing_outbound_create,
+                                                                caplog):
+    push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
+    (record,) = [r for r in caplog.records if r.name == "integrations.onewarehouse.services"]
+    SecretMaskingFilter().filter(record)
+    assert "RuntimeError: bug after writing" in record.getMessage() and record.exc_info is None
+    assert PUSH_SECRET not in record.getMessage()
+
+
+def test_a_request_that_cannot_be_logged_is_refused_with_the_envelope_and_does_nothing(push, monkeypatch):
+    def database_down(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(services, "exchange_incoming_open", database_down)
+    response = push(E.PRODUCT_SYNC, raw=fixture_bytes("product_sync"))
+    assert response.status_code == 500
+    assert response.json() == {"code": 5000, "success": False,
+                               "msg": "The request could not be stored; nothing was done, please retry", "data": {}}
+    assert not Product.objects.exists()
