@@ -6,19 +6,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from integrations.apilog.models import ApiExchange
-
-# The six receiving URLs OneWarehouse needs before it sets up a sandbox (the contract's paths).
-RECEIVING_URLS = (
-    ("Product sync", "/api/onewarehouse/products/sync"),
-    ("Purchase inbound order", "/api/onewarehouse/inbound-orders/purchase"),
-    ("Return inbound order", "/api/onewarehouse/inbound-orders/return"),
-    ("Inbound order cancellation", "/api/onewarehouse/inbound-orders/cancel"),
-    ("Outbound order creation", "/api/onewarehouse/outbound-orders"),
-    ("Outbound order cancellation", "/api/onewarehouse/outbound-orders/cancel"),
-)
+from integrations.onewarehouse.mapping import Endpoint
 
 # The guide's self-test sequence: (step, direction, endpoint name in the request log).
 GO_LIVE_STEPS = (
@@ -52,6 +44,11 @@ class EndpointHealth:
 
 def _success_q() -> Q:
     return Q(status_code__gte=200, status_code__lt=300) & (Q(business_code__isnull=True) | Q(business_code=0))
+
+
+def receiving_url_paths() -> list[tuple[str, str]]:
+    """The six receiving URLs OneWarehouse needs before it sets up a sandbox: (label, path)."""
+    return [(endpoint.label, reverse(f"onewarehouse:{endpoint.value}")) for endpoint in Endpoint]
 
 
 def console_configuration() -> dict:

@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 
 from wms.core.roles import Role, user_has_role
 
-from .selectors import RECEIVING_URLS, console_configuration, endpoint_health, go_live_checklist
+from .selectors import console_configuration, endpoint_health, go_live_checklist, receiving_url_paths
 
 
 def integration_console(request):
@@ -15,7 +15,7 @@ def integration_console(request):
     context = {
         **admin.site.each_context(request),
         "title": "Integration console",
-        "receiving_urls": [(label, request.build_absolute_uri(path)) for label, path in RECEIVING_URLS],
+        "receiving_urls": [(label, request.build_absolute_uri(path)) for label, path in receiving_url_paths()],
         "config": console_configuration(),
         "health": endpoint_health(),
         "checklist": checklist,
