@@ -58,8 +58,12 @@ def test_one_stock_round_trip_over_real_http(simulators_live, settings):
     assert got.json()["A"]["warehouses"][0]["largestQuantity"] == 7
 
 
-def test_a_push_reaches_the_live_server_and_its_answer_is_recorded(simulators_live):
-    # The WMS's receiving URLs are not on this branch; whatever the live server answers is recorded as is.
+def test_a_signed_push_over_real_http_creates_the_product_and_its_answer_is_recorded(simulators_live):
+    from wms.catalog.models import Product
+
     push, outcome = push_send(kind=p.PushKind.PRODUCT_SYNC, payload=p.product_payload(sku_id="LIVE-1"))
     assert push.url == simulators_live.url + "/api/onewarehouse/products/sync"
-    assert outcome.status_code is not None and SimPush.objects.get().status_code == outcome.status_code
+    assert (outcome.status_code, outcome.code) == (200, 0)
+    recorded = SimPush.objects.get()
+    assert (recorded.status_code, recorded.response_code) == (200, 0)
+    assert Product.objects.filter(sku_id="LIVE-1").exists()
