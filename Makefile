@@ -17,19 +17,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# The demo: SQLite, the filesystem broker, simulators on, demo data, and web + worker + beat together.
+# The demo: SQLite, the filesystem broker, both simulators on (random keys kept in var/simulators.env), demo
+# data, and web + worker + beat together.
 run: export DJANGO_DEBUG ?= true
-run: export SIMULATORS_ENABLED ?= true
 run: export PORT := $(PORT)
 run: export PATH := $(CURDIR)/$(BIN):$(PATH)
 run: install
-	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py bootstrap_admin --with-role-users --password "$(WMS_ADMIN_PASSWORD)"
-	$(BIN)/python manage.py demo_setup
-	@echo ""
-	@echo "  WMS admin: http://127.0.0.1:$(PORT)/admin/   (Ctrl-C stops web, worker and beat)"
-	@echo ""
-	$(BIN)/honcho start -f Procfile.dev
+	$(BIN)/python manage.py simulator_demo_env --port $(PORT) --write var/simulators.env
+	set -a && . ./var/simulators.env && set +a && \
+	  $(BIN)/python manage.py migrate --noinput -v0 && \
+	  $(BIN)/python manage.py bootstrap_admin --with-role-users --password "$(WMS_ADMIN_PASSWORD)" && \
+	  $(BIN)/python manage.py demo_setup && \
+	  echo "" && echo "  WMS admin: http://127.0.0.1:$(PORT)/admin/   (Ctrl-C stops web, worker and beat)" && echo "" && \
+	  exec $(BIN)/honcho start -f Procfile.dev
 
 # The whole suite. DATABASE_URL=postgres://... runs the same suite on PostgreSQL.
 test: install
