@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test migrate demo check clean
+.PHONY: install run test migrate check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
