@@ -168,11 +168,12 @@ def _run_mode(*, mapping: OneWarehouseMapping, request: str) -> str:
 
 @transaction.atomic
 def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
-    mapping = (OneWarehouseMapping.objects.select_for_update().select_related("warehouse", "active_run")
-               .get(pk=mapping_id))
+    # Lock the mapping row alone, then read the active run in a statement of its own: a run committed by the
+    # transaction we waited for is not in the snapshot of the locking statement (PostgreSQL, read committed).
+    mapping = OneWarehouseMapping.objects.select_for_update().get(pk=mapping_id)
     if not mapping.enabled:
         raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is disabled")
-    active = mapping.active_run
+    active = OneSyncRun.objects.filter(pk=mapping.active_run_id).first() if mapping.active_run_id else None
     if active is not None and active.status in OneSyncRun.OPEN_STATUSES:
         stale = active.status == RunStatus.BUILDING and active.started_at < timezone.now() - BUILD_STALE_AFTER
         if not stale:
