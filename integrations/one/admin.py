@@ -23,6 +23,22 @@ from .models import OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun, 
 BODY_PREVIEW_CHARS = 20_000
 
 
+def mapping_filter(field_path: str):
+    """A list filter by warehouse mapping whose choices cost one query however many mappings there are."""
+
+    class MappingFilter(admin.SimpleListFilter):
+        title = "warehouse"
+        parameter_name = field_path.replace("__", "_")
+
+        def lookups(self, request, model_admin):
+            return [(str(m.pk), m.warehouse.code) for m in OneWarehouseMapping.objects.select_related("warehouse")]
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field_path: self.value()}) if self.value() else queryset
+
+    return MappingFilter
+
+
 class OneWarehouseMappingForm(forms.ModelForm):
     class Meta:
         model = OneWarehouseMapping
@@ -143,7 +159,7 @@ class OneSyncChunkInline(ReadOnlyTabularInline):
 class OneSyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "mapping", "mode", "status", "trigger", "lines", "removals", "chunks", "duration",
                     "started_at", "short_error")
-    list_filter = ("status", "mode", "trigger", "mapping")
+    list_filter = ("status", "mode", "trigger", mapping_filter("mapping_id"))
     list_select_related = ("mapping__warehouse",)
     date_hierarchy = "started_at"
     inlines = (OneSyncChunkInline,)
@@ -195,7 +211,7 @@ class OneSyncChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(OneReconciliation)
 class OneReconciliationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "mapping", "status", "checked", "drifted_link", "started_at", "finished_at", "error")
-    list_filter = ("status", "mapping")
+    list_filter = ("status", mapping_filter("mapping_id"))
     list_select_related = ("mapping__warehouse",)
 
     @admin.display(description="Drifted")
@@ -228,7 +244,7 @@ class LatestReconciliationFilter(admin.SimpleListFilter):
 @admin.register(OneStockDrift)
 class OneStockDriftAdmin(admin.ModelAdmin):
     list_display = ("product", "warehouse", "ours", "theirs", "difference", "reconciliation", "checked_at")
-    list_filter = (LatestReconciliationFilter, "reconciliation__mapping")
+    list_filter = (LatestReconciliationFilter, mapping_filter("reconciliation__mapping_id"))
     list_select_related = ("product", "reconciliation__mapping__warehouse")
     search_fields = ("=product__sku_id",)
     readonly_fields = ("reconciliation", "product", "ours", "theirs", "difference")
