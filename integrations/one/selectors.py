@@ -52,12 +52,25 @@ def moved_product_ids(*, warehouse_id: int, after: int, upto: int) -> set[int]:
     )
 
 
-def flag_changed_products(*, warehouse_id: int, since: datetime) -> list[tuple[int, str, bool]]:
-    """(product_id, sku_id, sync_to_one) of products with stock here whose row changed since ``since``."""
-    return list(
-        StockLevel.objects.filter(warehouse_id=warehouse_id, product__updated_at__gte=since)
-        .order_by("product_id").values_list("product_id", "product__sku_id", "product__sync_to_one")
-    )
+def flagged_since_ids(*, warehouse_id: int, since: datetime) -> set[int]:
+    """Flagged products with stock here whose row changed since ``since`` (e.g. flagged again)."""
+    return set(StockLevel.objects.filter(warehouse_id=warehouse_id, product__updated_at__gte=since,
+                                         product__sync_to_one=True).values_list("product_id", flat=True))
+
+
+def unflagged_since_skus(*, warehouse_id: int, since: datetime) -> list[str]:
+    """Products with stock here, not flagged, whose row changed since ``since``: to remove from ONE."""
+    return list(StockLevel.objects.filter(warehouse_id=warehouse_id, product__updated_at__gte=since,
+                                          product__sync_to_one=False)
+                .order_by("product_id").values_list("product__sku_id", flat=True))
+
+
+def product_changed_since(*, warehouse_id: int, since: datetime) -> bool:
+    return StockLevel.objects.filter(warehouse_id=warehouse_id, product__updated_at__gte=since).exists()
+
+
+def moved_since(*, warehouse_id: int, after: int, upto: int) -> bool:
+    return StockMove.objects.filter(warehouse_id=warehouse_id, id__gt=after, id__lte=upto).exists()
 
 
 def flagged_stock_count(*, warehouse_id: int) -> int:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from wms.core.errors import Conflict, DomainError, DomainValidationError, ErrorCode
 from wms.core.roles import Role, role_require
@@ -119,7 +120,10 @@ def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OneWare
 def _sync_task_enqueue(mapping_id: int, request: str, trigger: str) -> None:
     from .tasks import one_sync_mapping
 
-    one_sync_mapping.delay(mapping_id, request, trigger)
+    try:
+        one_sync_mapping.delay(mapping_id, request, trigger)
+    except (BrokerError, OSError) as exc:  # the schedule's next tick does it (a pending switch is kept in the row)
+        logger.warning("broker unavailable, ONE sync of mapping %s waits for the next tick: %s", mapping_id, exc)
 
 
 def one_sync_fan_out(*, request: str = Request.TICK) -> int:
@@ -175,17 +179,27 @@ def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
         raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is disabled")
     active = OneSyncRun.objects.filter(pk=mapping.active_run_id).first() if mapping.active_run_id else None
     if active is not None and active.status in OneSyncRun.OPEN_STATUSES:
-        stale = active.status == RunStatus.BUILDING and active.started_at < timezone.now() - BUILD_STALE_AFTER
-        if not stale:
+        abandoned = _run_abandoned_reason(active)
+        if not abandoned:
             raise SyncBusy(f"a sync of {mapping.warehouse.code} is already running (run #{active.pk}, "
                            f"{active.get_status_display().lower()})", data={"run_id": active.pk})
         OneSyncRun.objects.filter(pk=active.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),
-                                                       error="abandoned while building (its process died)")
+                                                       error=abandoned)
     run = OneSyncRun.objects.create(mapping=mapping, mode=_run_mode(mapping=mapping, request=request),
                                     endpoint_mode=mapping.mode, trigger=trigger, cursor_from=mapping.cursor_move_id)
     mapping.active_run = run
     mapping.save(update_fields=["active_run", "updated_at"])
     return run
+
+
+def _run_abandoned_reason(run: OneSyncRun) -> str:
+    """Why an open run can never finish (so its lock may be taken over), or "" if it still can."""
+    if run.status == RunStatus.BUILDING and run.started_at < timezone.now() - BUILD_STALE_AFTER:
+        return "abandoned while building (its process died)"
+    dead = run.chunks.filter(outbox_message__status=OutboxMessage.Status.DEAD).values_list("seq", flat=True).first()
+    if run.status == RunStatus.SENDING and dead is not None:
+        return f"abandoned: the outbox gave chunk {dead} up"
+    return ""
 
 
 class _ChunkWriter:
@@ -261,8 +275,8 @@ def _run_build(*, run_id: int, horizon: int, product_ids: list[int]) -> None:
     if run.mode == RunMode.FULL:
         unchanged = (
             mapping.cursor_move_id is not None and flags_since is not None
-            and not selectors.moved_product_ids(warehouse_id=warehouse_id, after=mapping.cursor_move_id, upto=horizon)
-            and not selectors.flag_changed_products(warehouse_id=warehouse_id, since=flags_since)
+            and not selectors.moved_since(warehouse_id=warehouse_id, after=mapping.cursor_move_id, upto=horizon)
+            and not selectors.product_changed_since(warehouse_id=warehouse_id, since=flags_since)
         )
         if not unchanged and not refuse_if_full_over_limit():
             writer = _ChunkWriter(run, OneSyncChunk.Method.PUT)
@@ -284,17 +298,16 @@ def _run_build(*, run_id: int, horizon: int, product_ids: list[int]) -> None:
             write(baseline, even_if_empty=method == OneSyncChunk.Method.PUT)
     else:
         writer = _ChunkWriter(run, OneSyncChunk.Method.POST)
-        flag_changes = (selectors.flag_changed_products(warehouse_id=warehouse_id, since=flags_since)
+        removed_skus = (selectors.unflagged_since_skus(warehouse_id=warehouse_id, since=flags_since)
                         if flags_since is not None else [])
         if run.mode == RunMode.BASELINE:
             stock_pages = selectors.flagged_stock_pages(warehouse_id=warehouse_id)
-            removed_skus = [sku for _pid, sku, flagged in flag_changes if not flagged]
         elif run.mode == RunMode.INCREMENTAL:
             changed = selectors.moved_product_ids(warehouse_id=warehouse_id, after=mapping.cursor_move_id,
                                                   upto=horizon)
-            changed.update(pid for pid, _sku, flagged in flag_changes if flagged)
+            if flags_since is not None:
+                changed |= selectors.flagged_since_ids(warehouse_id=warehouse_id, since=flags_since)
             stock_pages = selectors.flagged_stock_of(warehouse_id=warehouse_id, product_ids=changed)
-            removed_skus = [sku for _pid, sku, flagged in flag_changes if not flagged]
         else:  # RESYNC of selected products: the flagged ones are sent, the others removed
             stock_pages = selectors.flagged_stock_of(warehouse_id=warehouse_id, product_ids=product_ids)
             removed_skus = selectors.unflagged_skus_of(product_ids=product_ids)

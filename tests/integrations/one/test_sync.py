@@ -267,3 +267,14 @@ def test_moves_during_a_sync_are_published_by_the_next_one_exactly_once(mocked, 
     mocked.calls.reset()
     sync(mapping)
     assert sent_skus(mocked) == []
+
+
+def test_a_run_whose_chunk_the_outbox_gave_up_does_not_hold_the_lock(mocked, one_mapping, two_products):
+    mapping = one_mapping()
+    first = sync(mapping, send=False)
+    OutboxMessage.objects.filter(aggregate_id=str(first.pk)).update(status=OutboxMessage.Status.DEAD)
+    mocked.post(POST_URL, status=200)
+    second = sync(mapping)
+    first.refresh_from_db()
+    assert (first.status, second.status) == (Status.FAILED, Status.SUCCEEDED)
+    assert "gave chunk 1 up" in first.error
