@@ -150,7 +150,7 @@ def one_sync_start(*, mapping_id: int, request: str = Request.TICK, trigger: str
     run = _run_open(mapping_id=mapping_id, request=request, trigger=trigger)
     try:
         horizon = selectors.stock_move_horizon()
-        _run_build(run_id=run.pk, horizon=horizon, product_ids=list(product_ids))
+        _run_build(run_id=run.pk, horizon=horizon, request=request, product_ids=list(product_ids))
     except Exception as exc:  # the run is closed with the reason, the lock released, and the error goes on up
         _run_close(run_id=run.pk, status=RunStatus.FAILED, error=f"build failed: {type(exc).__name__}: {exc}")
         raise
@@ -247,7 +247,7 @@ def _stock_rows(pages: Iterator[list[tuple[int, str, int]]]) -> Iterator[tuple[s
 
 
 @transaction.atomic
-def _run_build(*, run_id: int, horizon: int, product_ids: list[int]) -> None:
+def _run_build(*, run_id: int, horizon: int, request: str, product_ids: list[int]) -> None:
     started = time.monotonic()
     run = OneSyncRun.objects.select_for_update().select_related("mapping__warehouse").get(pk=run_id)
     mapping = run.mapping
@@ -273,8 +273,8 @@ def _run_build(*, run_id: int, horizon: int, product_ids: list[int]) -> None:
         totals[2] = writer.seq
 
     if run.mode == RunMode.FULL:
-        unchanged = (
-            mapping.cursor_move_id is not None and flags_since is not None
+        unchanged = (  # on the schedule, a FULL warehouse is PUT again only when something changed
+            request == Request.TICK and mapping.cursor_move_id is not None and flags_since is not None
             and not selectors.moved_since(warehouse_id=warehouse_id, after=mapping.cursor_move_id, upto=horizon)
             and not selectors.product_changed_since(warehouse_id=warehouse_id, since=flags_since)
         )

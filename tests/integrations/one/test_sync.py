@@ -278,3 +278,12 @@ def test_a_run_whose_chunk_the_outbox_gave_up_does_not_hold_the_lock(mocked, one
     first.refresh_from_db()
     assert (first.status, second.status) == (Status.FAILED, Status.SUCCEEDED)
     assert "gave chunk 1 up" in first.error
+
+
+def test_an_explicit_full_sync_puts_even_when_nothing_changed(mocked, one_mapping, two_products):
+    mocked.put(PUT_URL, status=200)
+    mapping = one_mapping(mode=Mode.FULL)
+    sync(mapping)
+    flags_long_ago()
+    assert sync(mapping, request=Request.TICK).chunks_total == 0
+    assert sync(mapping, request=Request.BASELINE).chunks_total == 1 and len(mocked.calls) == 2

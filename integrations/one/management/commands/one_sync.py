@@ -10,8 +10,9 @@ MODES = ("full", "incremental", "baseline")
 class Command(BaseCommand):
     help = ("Publish a warehouse's stock to ONE now and send it from this process. Without --mode: what the "
             "schedule does (changes since the last sync, by the warehouse's endpoint). --mode full|incremental must "
-            "match the warehouse's mode (one endpoint from start to finish); --mode baseline sends every flagged "
-            "product. Exits non-zero if the run is refused or fails.")
+            "match the warehouse's mode (one endpoint from start to finish): full PUTs every flagged product, "
+            "incremental sends the changes; --mode baseline sends every flagged product by the warehouse's endpoint. "
+            "Exits non-zero if the run is refused or fails.")
 
     def add_arguments(self, parser):
         parser.add_argument("--warehouse", required=True, help="Our warehouse code.")
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         if mode in ("full", "incremental") and mode.upper() != mapping.mode:
             raise CommandError(f"{warehouse} is published in {mapping.mode} mode; --mode {mode} would use another "
                                f"endpoint. Switch the mode in admin (it removes the stock on ONE, then resends).")
-        request = services.Request.BASELINE if mode == "baseline" else services.Request.TICK
+        # --mode full is an explicit PUT of everything, even if nothing changed; --mode incremental is the tick.
+        request = services.Request.BASELINE if mode in ("baseline", "full") else services.Request.TICK
         try:
             run = services.one_sync_start(mapping_id=mapping.pk, request=request, trigger=OneSyncRun.Trigger.COMMAND)
         except DomainError as exc:
