@@ -1,0 +1,278 @@
+"""Admin of the ONE sync: warehouse mappings (with the mode switch behind a confirmation page), sync history with
+each chunk's request and answer, reconciliations and the drift per product with "resync selected".
+
+Every write goes through ``services``; the history and drift pages are read-only.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import Max
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from wms.core.errors import DomainError
+
+from . import selectors, services
+from .models import OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun, OneWarehouseMapping
+
+BODY_PREVIEW_CHARS = 20_000
+
+
+def mapping_filter(field_path: str):
+    """A list filter by warehouse mapping whose choices cost one query however many mappings there are."""
+
+    class MappingFilter(admin.SimpleListFilter):
+        title = "warehouse"
+        parameter_name = field_path.replace("__", "_")
+
+        def lookups(self, request, model_admin):
+            return [(str(m.pk), m.warehouse.code) for m in OneWarehouseMapping.objects.select_related("warehouse")]
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field_path: self.value()}) if self.value() else queryset
+
+    return MappingFilter
+
+
+class OneWarehouseMappingForm(forms.ModelForm):
+    class Meta:
+        model = OneWarehouseMapping
+        fields = ("warehouse", "one_warehouse_id", "mode", "enabled")
+
+
+@admin.register(OneWarehouseMapping)
+class OneWarehouseMappingAdmin(admin.ModelAdmin):
+    form = OneWarehouseMappingForm
+    list_display = ("warehouse", "one_warehouse_id", "mode", "enabled", "switch_pending", "cursor_move_id",
+                    "last_success_at", "active_run")
+    list_select_related = ("warehouse", "active_run")
+    list_filter = ("mode", "enabled")
+    actions = ("sync_now", "baseline_now", "reconcile_now")
+
+    def get_readonly_fields(self, request, obj=None):
+        state = ("switch_pending", "cursor_move_id", "flags_since", "last_success_at", "active_run")
+        if obj is None:
+            return state
+        # One endpoint from start to finish: the mode changes only through the switch procedure.
+        return ("warehouse", "one_warehouse_id", "mode_with_switch", *state)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("warehouse", "one_warehouse_id", "mode", "enabled")
+        return ("warehouse", "one_warehouse_id", "mode_with_switch", "enabled", "switch_pending", "cursor_move_id",
+                "flags_since", "last_success_at", "active_run")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Mode")
+    def mode_with_switch(self, obj):
+        return format_html('{} &nbsp; <a class="button" href="{}">Switch mode…</a>', obj.get_mode_display(),
+                           reverse("admin:one_onewarehousemapping_switch", args=[obj.pk]))
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.one_mapping_enable(mapping=obj, enabled=data["enabled"], user=request.user)
+        else:
+            created = services.one_mapping_create(warehouse=data["warehouse"], one_warehouse_id=data["one_warehouse_id"],
+                                                  mode=data["mode"], enabled=data["enabled"], user=request.user)
+            obj.pk, obj._state.adding = created.pk, False
+
+    def get_urls(self):
+        return [path("<int:mapping_id>/switch-mode/", self.admin_site.admin_view(self.switch_mode_view),
+                     name="one_onewarehousemapping_switch"), *super().get_urls()]
+
+    def switch_mode_view(self, request, mapping_id):
+        """A confirmation page that says what the switch does, then the service does it."""
+        if not self.has_change_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        mapping = get_object_or_404(OneWarehouseMapping.objects.select_related("warehouse"), pk=mapping_id)
+        new_mode = next(m for m in OneWarehouseMapping.Mode if m != mapping.mode)
+        change_url = reverse("admin:one_onewarehousemapping_change", args=[mapping.pk])
+        if request.method == "POST":
+            try:
+                services.one_mapping_mode_switch(mapping_id=mapping.pk, mode=new_mode, user=request.user)
+            except DomainError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"{mapping.warehouse.code} switches to {new_mode}: its stock on ONE is "
+                                           f"being removed, then a baseline is sent.", messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": "Switch ONE mode",
+            "mapping": mapping, "new_mode": new_mode, "new_mode_label": new_mode.label,
+            "to_remove": selectors.stocked_product_count(warehouse_id=mapping.warehouse_id),
+            "flagged": selectors.flagged_stock_count(warehouse_id=mapping.warehouse_id),
+            "limit": settings.ONE_MAX_LINES_PER_REQUEST, "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/one/switch_mode_confirm.html", context)
+
+    def _each(self, request, queryset, action, done: str):
+        count = 0
+        for mapping in queryset.order_by("pk"):
+            try:
+                action(mapping)
+                count += 1
+            except DomainError as exc:
+                self.message_user(request, f"{mapping.warehouse.code}: {exc}", messages.WARNING)
+        if count:
+            self.message_user(request, f"{count} warehouse(s): {done}", messages.SUCCESS)
+
+    @admin.action(description="Sync selected warehouses now", permissions=["change"])
+    def sync_now(self, request, queryset):
+        self._each(request, queryset, lambda m: services.one_sync_start(
+            mapping_id=m.pk, request=services.Request.TICK, trigger=OneSyncRun.Trigger.ADMIN), "sync queued.")
+
+    @admin.action(description="Send a baseline of selected warehouses now", permissions=["change"])
+    def baseline_now(self, request, queryset):
+        self._each(request, queryset, lambda m: services.one_sync_start(
+            mapping_id=m.pk, request=services.Request.BASELINE, trigger=OneSyncRun.Trigger.ADMIN), "baseline queued.")
+
+    @admin.action(description="Reconcile selected warehouses with ONE now", permissions=["change"])
+    def reconcile_now(self, request, queryset):
+        from .tasks import one_reconcile_mapping
+
+        self._each(request, queryset, lambda m: one_reconcile_mapping.delay(m.pk), "reconciliation queued.")
+
+
+class OneSyncChunkInline(ReadOnlyTabularInline):
+    model = OneSyncChunk
+    fields = ("chunk_link", "method", "lines", "removals", "status", "attempts", "sent_at", "outbox_message",
+              "error")
+    readonly_fields = fields
+
+    @admin.display(description="Chunk")
+    def chunk_link(self, obj):
+        return format_html('<a href="{}">#{}</a>', reverse("admin:one_onesyncchunk_change", args=[obj.pk]), obj.seq)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("body", "response")
+
+
+@admin.register(OneSyncRun)
+class OneSyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "mapping", "mode", "status", "trigger", "lines", "removals", "chunks", "duration",
+                    "started_at", "short_error")
+    list_filter = ("status", "mode", "trigger", mapping_filter("mapping_id"))
+    list_select_related = ("mapping__warehouse",)
+    date_hierarchy = "started_at"
+    inlines = (OneSyncChunkInline,)
+    readonly_fields = ("mapping", "mode", "endpoint_mode", "trigger", "status", "lines", "removals", "chunks_total",
+                       "chunks_sent", "cursor_from", "cursor_to", "build_ms", "duration", "error", "started_at",
+                       "finished_at")
+    fields = readonly_fields
+
+    @admin.display(description="Chunks sent")
+    def chunks(self, obj):
+        return f"{obj.chunks_sent}/{obj.chunks_total}"
+
+    @admin.display(description="Duration (s)")
+    def duration(self, obj):
+        return obj.duration_seconds
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return (obj.error or "")[:120]
+
+
+@admin.register(OneSyncChunk)
+class OneSyncChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "run", "seq", "method", "lines", "removals", "status", "attempts", "sent_at")
+    list_filter = ("status", "method")
+    list_select_related = ("run",)
+    fields = ("run", "seq", "method", "lines", "removals", "status", "attempts", "sent_at", "outbox_message",
+              "exchanges", "error", "request_body", "response")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.resolver_match.url_name.endswith("_change") else queryset.defer("body", "response")
+
+    @admin.display(description="Request body")
+    def request_body(self, obj):
+        body = obj.body if len(obj.body) <= BODY_PREVIEW_CHARS else (
+            obj.body[:BODY_PREVIEW_CHARS] + f"… ({len(obj.body)} characters in all)")
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", body)
+
+    @admin.display(description="Request log")
+    def exchanges(self, obj):
+        if not obj.outbox_message_id:
+            return "-"
+        url = reverse("admin:apilog_apiexchange_changelist") + f"?outbox_message_id={obj.outbox_message_id}"
+        return format_html('<a href="{}">HTTP exchanges of outbox message #{}</a>', url, obj.outbox_message_id)
+
+
+@admin.register(OneReconciliation)
+class OneReconciliationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "mapping", "status", "checked", "drifted_link", "started_at", "finished_at", "error")
+    list_filter = ("status", mapping_filter("mapping_id"))
+    list_select_related = ("mapping__warehouse",)
+
+    @admin.display(description="Drifted")
+    def drifted_link(self, obj):
+        url = reverse("admin:one_onestockdrift_changelist") + f"?reconciliation__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.drifted)
+
+
+class LatestReconciliationFilter(admin.SimpleListFilter):
+    title = "reconciliation"
+    parameter_name = "latest"
+
+    def lookups(self, request, model_admin):
+        return (("all", "All reconciliations"),)
+
+    def choices(self, changelist):
+        yield {"selected": self.value() is None, "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+               "display": "Latest of each warehouse"}
+        yield {"selected": self.value() == "all", "query_string": changelist.get_query_string({self.parameter_name: "all"}),
+               "display": "All"}
+
+    def queryset(self, request, queryset):
+        if self.value() == "all" or "reconciliation__id__exact" in request.GET:
+            return queryset
+        latest = (OneReconciliation.objects.filter(status=OneReconciliation.Status.SUCCEEDED)
+                  .values("mapping_id").annotate(last=Max("pk")).values("last"))
+        return queryset.filter(reconciliation_id__in=latest)
+
+
+@admin.register(OneStockDrift)
+class OneStockDriftAdmin(admin.ModelAdmin):
+    list_display = ("product", "warehouse", "ours", "theirs", "difference", "reconciliation", "checked_at")
+    list_filter = (LatestReconciliationFilter, mapping_filter("reconciliation__mapping_id"))
+    list_select_related = ("product", "reconciliation__mapping__warehouse")
+    search_fields = ("=product__sku_id",)
+    readonly_fields = ("reconciliation", "product", "ours", "theirs", "difference")
+    actions = ("resync_selected",)
+
+    @admin.display(description="Warehouse")
+    def warehouse(self, obj):
+        return obj.reconciliation.mapping.warehouse.code
+
+    @admin.display(description="Checked at")
+    def checked_at(self, obj):
+        return obj.reconciliation.started_at
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Resync selected products to ONE", permissions=["change"])
+    def resync_selected(self, request, queryset):
+        try:
+            runs = services.one_drift_resync(drift_ids=list(queryset.values_list("pk", flat=True)), user=request.user)
+        except DomainError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        for run in runs:
+            level = messages.SUCCESS if run.status != OneSyncRun.Status.REFUSED else messages.ERROR
+            self.message_user(request, f"Run #{run.pk} ({run.mapping.warehouse.code}): {run.lines} line(s), "
+                                       f"{run.removals} removal(s), {run.get_status_display().lower()}. {run.error}",
+                              level)

@@ -1,0 +1,510 @@
+"""Publishing stock to ONE: mappings, sync runs (built here, sent chunk by chunk through the outbox), and
+reconciliation by read-back.
+
+A run goes BUILDING → SENDING → SUCCEEDED | FAILED (or REFUSED at build). Its chunks are sent in order, each by its
+own outbox message; the next chunk is queued when the previous one is sent, so a failed chunk stops its run
+without leaving later messages stuck behind it. The mapping's ledger cursor moves only when every chunk is sent.
+"""
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from wms.core.errors import Conflict, DomainError, DomainValidationError, ErrorCode
+from wms.core.roles import Role, role_require
+from wms.inventory.models import Warehouse
+from wms.outbox.models import OutboxMessage
+from wms.outbox.registry import PermanentSendError, RetryableSendError
+from wms.outbox.services import outbox_message_dispatch, outbox_message_enqueue
+
+from . import mapping as one_mapping
+from . import selectors
+from .client import OneAuthError, OneClient, OneError, OneNotConfigured, OneRequestError, OneRetryableError
+from .models import OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun, OneWarehouseMapping
+
+logger = logging.getLogger(__name__)
+
+Mode = OneWarehouseMapping.Mode
+RunMode = OneSyncRun.Mode
+RunStatus = OneSyncRun.Status
+ChunkStatus = OneSyncChunk.Status
+AGGREGATE_TYPE = "one_sync_run"
+
+# Product flags are timestamped before their transaction commits; flag changes are re-read over this window
+# (sending a product twice with the same absolute quantity, or removing it twice, is harmless; missing it is not).
+FLAG_SAFETY_WINDOW = timedelta(minutes=10)
+# A run still BUILDING after this long died with its process; the lock is taken over.
+BUILD_STALE_AFTER = timedelta(minutes=15)
+RECONCILE_SKUS_PER_REQUEST = 100
+
+
+class SyncBusy(Conflict):
+    """Another sync of the warehouse is building or sending."""
+
+
+class SyncRefused(DomainError):
+    code = ErrorCode.INVALID_STATE
+
+
+class Request:
+    """What the caller asks for; the mapping's state decides the run's mode (see ``_run_mode``)."""
+
+    TICK = "tick"  # the schedule: the changes since the last sync, by the mapping's endpoint
+    BASELINE = "baseline"  # every flagged product (FULL: the PUT; INCREMENTAL: the baseline POSTs)
+    RESYNC = "resync"  # selected products
+
+
+def full_over_limit_message(*, warehouse_code: str, lines: int) -> str:
+    return (f"Warehouse {warehouse_code} has {lines} flagged products, over ONE_MAX_LINES_PER_REQUEST "
+            f"({settings.ONE_MAX_LINES_PER_REQUEST}). A FULL sync is one PUT that replaces the whole warehouse and "
+            f"cannot be split: switch this warehouse to INCREMENTAL mode, which sends chunks of at most "
+            f"{settings.ONE_MAX_LINES_PER_REQUEST} lines.")
+
+
+# ==========================================================================================================
+# Mappings
+# ==========================================================================================================
+
+
+@transaction.atomic
+def one_mapping_create(*, warehouse: Warehouse, one_warehouse_id: str, mode: str = Mode.INCREMENTAL,
+                       enabled: bool = True, user=None) -> OneWarehouseMapping:
+    """Publish a warehouse to ONE. The first sync is a baseline (no cursor yet)."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Mapping a warehouse to ONE")
+    if not (one_warehouse_id or "").strip():
+        raise DomainValidationError("a ONE warehouse id is required",
+                                    errors={"one_warehouse_id": ["This field is required."]})
+    mapping = OneWarehouseMapping(warehouse=warehouse, one_warehouse_id=one_warehouse_id.strip(), mode=mode,
+                                  enabled=enabled)
+    mapping.full_clean()
+    mapping.save()
+    return mapping
+
+
+@transaction.atomic
+def one_mapping_enable(*, mapping: OneWarehouseMapping, enabled: bool, user=None) -> OneWarehouseMapping:
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Enabling a ONE mapping")
+    OneWarehouseMapping.objects.filter(pk=mapping.pk).update(enabled=enabled, updated_at=timezone.now())
+    mapping.refresh_from_db()
+    return mapping
+
+
+@transaction.atomic
+def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OneWarehouseMapping:
+    """Change the endpoint a warehouse is published by. ONE requires removing the warehouse's stock first and then
+    a baseline with the new endpoint: the switch is marked pending and a sync is queued, which does both."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Switching a warehouse's ONE mode")
+    mapping = OneWarehouseMapping.objects.select_for_update().select_related("warehouse").get(pk=mapping_id)
+    if mode not in Mode.values:
+        raise DomainValidationError(f"unknown mode {mode!r}", errors={"mode": [f"Choose one of {Mode.values}."]})
+    if mapping.mode == mode:
+        raise SyncRefused(f"{mapping.warehouse.code} is already in {mode} mode")
+    if mode == Mode.FULL:
+        lines = selectors.flagged_stock_count(warehouse_id=mapping.warehouse_id)
+        if lines > settings.ONE_MAX_LINES_PER_REQUEST:
+            raise SyncRefused(full_over_limit_message(warehouse_code=mapping.warehouse.code, lines=lines))
+    mapping.mode = mode
+    mapping.switch_pending = True
+    mapping.cursor_move_id = None
+    mapping.save(update_fields=["mode", "switch_pending", "cursor_move_id", "updated_at"])
+    transaction.on_commit(lambda: _sync_task_enqueue(mapping.pk, Request.TICK, OneSyncRun.Trigger.ADMIN))
+    return mapping
+
+
+def _sync_task_enqueue(mapping_id: int, request: str, trigger: str) -> None:
+    from .tasks import one_sync_mapping
+
+    try:
+        one_sync_mapping.delay(mapping_id, request, trigger)
+    except (BrokerError, OSError) as exc:  # the schedule's next tick does it (a pending switch is kept in the row)
+        logger.warning("broker unavailable, ONE sync of mapping %s waits for the next tick: %s", mapping_id, exc)
+
+
+def one_sync_fan_out(*, request: str = Request.TICK) -> int:
+    """The schedule's entry point: one task per enabled mapping, so one warehouse's failure is its own."""
+    ids = selectors.mapping_enabled_ids()
+    for mapping_id in ids:
+        _sync_task_enqueue(mapping_id, request, OneSyncRun.Trigger.SCHEDULE)
+    return len(ids)
+
+
+# ==========================================================================================================
+# Sync runs: open (the lock), build (chunks), send (chunk by chunk), close
+# ==========================================================================================================
+
+
+def one_sync_start(*, mapping_id: int, request: str = Request.TICK, trigger: str = OneSyncRun.Trigger.SCHEDULE,
+                   product_ids: Iterable[int] = ()) -> OneSyncRun:
+    """Take the warehouse's lock, fix the ledger horizon, build the chunks and queue the first one.
+
+    Three short transactions: the lock is visible to others at once, the horizon's table lock is brief, and the
+    build commits its chunks with the first outbox message. Raises ``SyncBusy`` if a run is open.
+    A run refused at build (FULL over the limit) is returned with status REFUSED and its message in ``error``.
+    """
+    run = _run_open(mapping_id=mapping_id, request=request, trigger=trigger)
+    try:
+        horizon = selectors.stock_move_horizon()
+        _run_build(run_id=run.pk, horizon=horizon, request=request, product_ids=list(product_ids))
+    except Exception as exc:  # the run is closed with the reason, the lock released, and the error goes on up
+        _run_close(run_id=run.pk, status=RunStatus.FAILED, error=f"build failed: {type(exc).__name__}: {exc}")
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _run_mode(*, mapping: OneWarehouseMapping, request: str) -> str:
+    if mapping.switch_pending:
+        return RunMode.SWITCH
+    if request == Request.RESYNC:
+        return RunMode.FULL if mapping.mode == Mode.FULL else RunMode.RESYNC
+    if mapping.mode == Mode.FULL:
+        return RunMode.FULL
+    if request == Request.BASELINE or mapping.cursor_move_id is None:
+        return RunMode.BASELINE
+    return RunMode.INCREMENTAL
+
+
+@transaction.atomic
+def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
+    # Lock the mapping row alone, then read the active run in a statement of its own: a run committed by the
+    # transaction we waited for is not in the snapshot of the locking statement (PostgreSQL, read committed).
+    mapping = OneWarehouseMapping.objects.select_for_update().get(pk=mapping_id)
+    if not mapping.enabled:
+        raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is disabled")
+    active = OneSyncRun.objects.filter(pk=mapping.active_run_id).first() if mapping.active_run_id else None
+    if active is not None and active.status in OneSyncRun.OPEN_STATUSES:
+        abandoned = _run_abandoned_reason(active)
+        if not abandoned:
+            raise SyncBusy(f"a sync of {mapping.warehouse.code} is already running (run #{active.pk}, "
+                           f"{active.get_status_display().lower()})", data={"run_id": active.pk})
+        OneSyncRun.objects.filter(pk=active.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),
+                                                       error=abandoned)
+    run = OneSyncRun.objects.create(mapping=mapping, mode=_run_mode(mapping=mapping, request=request),
+                                    endpoint_mode=mapping.mode, trigger=trigger, cursor_from=mapping.cursor_move_id)
+    mapping.active_run = run
+    mapping.save(update_fields=["active_run", "updated_at"])
+    return run
+
+
+def _run_abandoned_reason(run: OneSyncRun) -> str:
+    """Why an open run can never finish (so its lock may be taken over), or "" if it still can."""
+    if run.status == RunStatus.BUILDING and run.started_at < timezone.now() - BUILD_STALE_AFTER:
+        return "abandoned while building (its process died)"
+    dead = run.chunks.filter(outbox_message__status=OutboxMessage.Status.DEAD).values_list("seq", flat=True).first()
+    if run.status == RunStatus.SENDING and dead is not None:
+        return f"abandoned: the outbox gave chunk {dead} up"
+    return ""
+
+
+class _ChunkWriter:
+    """Groups lines into requests of at most ``limit`` lines and writes each as soon as it is full."""
+
+    def __init__(self, run: OneSyncRun, method: str):
+        self.run, self.method, self.limit = run, method, settings.ONE_MAX_LINES_PER_REQUEST
+        self.seq = run.chunks_total
+        self.stocks: list[str] = []
+        self.removals: list[str] = []
+        self.lines = 0
+        self.removed = 0
+
+    def add_stock(self, sku: str, quantity: int) -> None:
+        self.stocks.append(one_mapping.stock_line_json(sku=sku, quantity=max(quantity, 0)))
+        self._maybe_flush()
+
+    def add_removal(self, sku: str) -> None:
+        self.removals.append(one_mapping.removal_json(sku=sku))
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if self.method == OneSyncChunk.Method.POST and len(self.stocks) + len(self.removals) >= self.limit:
+            self.flush()
+
+    def flush(self, *, even_if_empty: bool = False) -> None:
+        if not (self.stocks or self.removals or even_if_empty):
+            return
+        if self.method == OneSyncChunk.Method.PUT:
+            body = one_mapping.replace_body(self.stocks)
+        else:
+            body = one_mapping.incremental_body(self.stocks, self.removals)
+        self.seq += 1
+        OneSyncChunk.objects.create(run=self.run, seq=self.seq, method=self.method, lines=len(self.stocks),
+                                    removals=len(self.removals), body=body)
+        self.lines += len(self.stocks)
+        self.removed += len(self.removals)
+        self.stocks, self.removals = [], []
+
+
+def _stock_rows(pages: Iterator[list[tuple[int, str, int]]]) -> Iterator[tuple[str, int]]:
+    for page in pages:
+        for _pid, sku, available in page:
+            yield sku, available
+
+
+@transaction.atomic
+def _run_build(*, run_id: int, horizon: int, request: str, product_ids: list[int]) -> None:
+    started = time.monotonic()
+    run = OneSyncRun.objects.select_for_update().select_related("mapping__warehouse").get(pk=run_id)
+    mapping = run.mapping
+    warehouse_id = mapping.warehouse_id
+    flags_since = (mapping.flags_since - FLAG_SAFETY_WINDOW) if mapping.flags_since else None
+    run.cursor_to = None if run.mode == RunMode.RESYNC else horizon
+    limit = settings.ONE_MAX_LINES_PER_REQUEST
+
+    def refuse_if_full_over_limit() -> bool:
+        lines = selectors.flagged_stock_count(warehouse_id=warehouse_id)
+        if lines > limit:
+            run.status, run.error = RunStatus.REFUSED, full_over_limit_message(
+                warehouse_code=mapping.warehouse.code, lines=lines)
+            return True
+        return False
+
+    totals = [0, 0, 0]  # lines, removals, chunks
+
+    def write(writer: _ChunkWriter, *, even_if_empty: bool = False) -> None:
+        writer.flush(even_if_empty=even_if_empty)
+        totals[0] += writer.lines
+        totals[1] += writer.removed
+        totals[2] = writer.seq
+
+    if run.mode == RunMode.FULL:
+        unchanged = (  # on the schedule, a FULL warehouse is PUT again only when something changed
+            request == Request.TICK and mapping.cursor_move_id is not None and flags_since is not None
+            and not selectors.moved_since(warehouse_id=warehouse_id, after=mapping.cursor_move_id, upto=horizon)
+            and not selectors.product_changed_since(warehouse_id=warehouse_id, since=flags_since)
+        )
+        if not unchanged and not refuse_if_full_over_limit():
+            writer = _ChunkWriter(run, OneSyncChunk.Method.PUT)
+            for sku, available in _stock_rows(selectors.flagged_stock_pages(warehouse_id=warehouse_id)):
+                writer.add_stock(sku, available)
+            write(writer, even_if_empty=True)  # an empty PUT is meaningful: nothing of ours is for sale there
+    elif run.mode == RunMode.SWITCH:
+        if not (mapping.mode == Mode.FULL and refuse_if_full_over_limit()):
+            removal = _ChunkWriter(run, OneSyncChunk.Method.POST)
+            for page in selectors.stocked_sku_pages(warehouse_id=warehouse_id):
+                for sku in page:
+                    removal.add_removal(sku)
+            write(removal)
+            method = OneSyncChunk.Method.PUT if mapping.mode == Mode.FULL else OneSyncChunk.Method.POST
+            baseline = _ChunkWriter(run, method)
+            baseline.seq = totals[2]
+            for sku, available in _stock_rows(selectors.flagged_stock_pages(warehouse_id=warehouse_id)):
+                baseline.add_stock(sku, available)
+            write(baseline, even_if_empty=method == OneSyncChunk.Method.PUT)
+    else:
+        writer = _ChunkWriter(run, OneSyncChunk.Method.POST)
+        removed_skus = (selectors.unflagged_since_skus(warehouse_id=warehouse_id, since=flags_since)
+                        if flags_since is not None else [])
+        if run.mode == RunMode.BASELINE:
+            stock_pages = selectors.flagged_stock_pages(warehouse_id=warehouse_id)
+        elif run.mode == RunMode.INCREMENTAL:
+            changed = selectors.moved_product_ids(warehouse_id=warehouse_id, after=mapping.cursor_move_id,
+                                                  upto=horizon)
+            if flags_since is not None:
+                changed |= selectors.flagged_since_ids(warehouse_id=warehouse_id, since=flags_since)
+            stock_pages = selectors.flagged_stock_of(warehouse_id=warehouse_id, product_ids=changed)
+        else:  # RESYNC of selected products: the flagged ones are sent, the others removed
+            stock_pages = selectors.flagged_stock_of(warehouse_id=warehouse_id, product_ids=product_ids)
+            removed_skus = selectors.unflagged_skus_of(product_ids=product_ids)
+        for sku, available in _stock_rows(stock_pages):
+            writer.add_stock(sku, available)
+        for sku in removed_skus:
+            writer.add_removal(sku)
+        write(writer)
+
+    run.lines, run.removals, run.chunks_total = totals
+    run.build_ms = int((time.monotonic() - started) * 1000)
+    if run.status == RunStatus.REFUSED:
+        run.finished_at = timezone.now()
+        run.save()
+        _lock_release(run)
+        return
+    run.status = RunStatus.SENDING
+    run.save()
+    if run.chunks_total == 0:
+        _run_succeed(run)
+    else:
+        _chunk_queue(OneSyncChunk.objects.get(run=run, seq=1))
+
+
+def _chunk_queue(chunk: OneSyncChunk) -> None:
+    message = outbox_message_enqueue(kind=OutboxMessage.Kind.ONE_STOCK_PUSH, aggregate_type=AGGREGATE_TYPE,
+                                     aggregate_id=chunk.run_id, payload={"chunk_id": chunk.pk, "seq": chunk.seq})
+    OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.QUEUED, outbox_message=message)
+
+
+def _lock_release(run: OneSyncRun) -> None:
+    OneWarehouseMapping.objects.filter(pk=run.mapping_id, active_run=run).update(active_run=None,
+                                                                               updated_at=timezone.now())
+
+
+def _run_succeed(run: OneSyncRun) -> None:
+    now = timezone.now()
+    OneSyncRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=now, error="")
+    fields = {"active_run": None, "last_success_at": now, "updated_at": now}
+    if run.cursor_to is not None:
+        fields.update(cursor_move_id=run.cursor_to, flags_since=run.started_at)
+    if run.mode == RunMode.SWITCH:
+        fields["switch_pending"] = False
+    OneWarehouseMapping.objects.filter(pk=run.mapping_id, active_run=run).update(**fields)
+
+
+@transaction.atomic
+def _run_close(*, run_id: int, status: str, error: str) -> None:
+    run = OneSyncRun.objects.select_for_update().get(pk=run_id)
+    if run.status not in OneSyncRun.OPEN_STATUSES:
+        return
+    run.status, run.error, run.finished_at = status, error[:4000], timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    _lock_release(run)
+
+
+def one_sync_chunk_send(*, chunk_id: int, outbox_message_id: int | None = None, attempt: int = 1) -> dict:
+    """Send one chunk (the outbox sender calls this). Raises the outbox's Permanent/RetryableSendError."""
+    chunk = OneSyncChunk.objects.select_related("run__mapping").get(pk=chunk_id)
+    run = chunk.run
+    if run.status != RunStatus.SENDING:
+        raise PermanentSendError(f"run #{run.pk} is {run.status}: a later sync publishes this stock")
+    try:
+        client = OneClient()
+        if chunk.method == OneSyncChunk.Method.PUT:
+            response = client.stocks_replace(warehouse=run.mapping.one_warehouse_id, body=chunk.body,
+                                             outbox_message_id=outbox_message_id)
+        else:
+            response = client.stocks_incremental(warehouse=run.mapping.one_warehouse_id, body=chunk.body,
+                                                  outbox_message_id=outbox_message_id)
+    except (OneAuthError, OneRequestError, OneNotConfigured) as exc:
+        _chunk_failed(chunk_id=chunk.pk, error=str(exc), attempt=attempt, final=True)
+        raise PermanentSendError(str(exc)) from exc
+    except OneRetryableError as exc:
+        final = attempt >= settings.OUTBOX_MAX_ATTEMPTS
+        _chunk_failed(chunk_id=chunk.pk, error=str(exc), attempt=attempt, final=final)
+        raise RetryableSendError(str(exc)) from exc
+    _chunk_sent(chunk_id=chunk.pk, response=response, attempt=attempt)
+    return response
+
+
+@transaction.atomic
+def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
+    chunk = OneSyncChunk.objects.select_related("run").get(pk=chunk_id)
+    run = OneSyncRun.objects.select_for_update().get(pk=chunk.run_id)
+    OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.SENT, response=response, error="",
+                                                    attempts=attempt, sent_at=timezone.now())
+    run.chunks_sent += 1
+    run.save(update_fields=["chunks_sent"])
+    following = OneSyncChunk.objects.filter(run=run, seq__gt=chunk.seq, status=ChunkStatus.PENDING).order_by("seq")
+    following = following.first()
+    if following is not None:
+        _chunk_queue(following)
+    elif run.chunks_sent >= run.chunks_total:
+        _run_succeed(run)
+
+
+@transaction.atomic
+def _chunk_failed(*, chunk_id: int, error: str, attempt: int, final: bool) -> None:
+    chunk = OneSyncChunk.objects.get(pk=chunk_id)
+    OneSyncChunk.objects.filter(pk=chunk.pk).update(
+        status=ChunkStatus.FAILED if final else chunk.status, error=error[:4000], attempts=attempt)
+    if final:
+        _run_close(run_id=chunk.run_id, status=RunStatus.FAILED,
+                   error=f"chunk {chunk.seq} failed after {attempt} attempt(s): {error}")
+    else:
+        OneSyncRun.objects.filter(pk=chunk.run_id).update(
+            error=f"chunk {chunk.seq} attempt {attempt} failed, will be retried: {error}"[:4000])
+
+
+def one_stock_push_send(message: OutboxMessage) -> dict:
+    """The outbox sender of ONE_STOCK_PUSH messages (registered in ``apps.py``)."""
+    return one_sync_chunk_send(chunk_id=message.payload["chunk_id"], outbox_message_id=message.pk,
+                               attempt=message.attempts)
+
+
+def one_sync_send_now(*, run_id: int, wait_seconds: float = 60.0) -> OneSyncRun:
+    """Send a run's chunks in this process (the operators' command), one attempt each; stop at the first failure.
+
+    A chunk a worker holds is waited for (up to ``wait_seconds`` without progress). A chunk whose attempt failed
+    stays with the outbox, which retries it with backoff.
+    """
+    idle_since = time.monotonic()
+    while True:
+        run = OneSyncRun.objects.get(pk=run_id)
+        if run.status not in OneSyncRun.OPEN_STATUSES:
+            return run
+        message_id = selectors.run_unsent_message_id(run=run)
+        outcome = outbox_message_dispatch(message_id=message_id) if message_id else None
+        if outcome in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD):
+            run.refresh_from_db()
+            return run
+        if outcome is None:
+            if time.monotonic() - idle_since > wait_seconds:
+                return run
+            time.sleep(0.2)  # a worker holds the chunk or its backoff is not over: wait for it
+        else:
+            idle_since = time.monotonic()
+
+
+# ==========================================================================================================
+# Reconciliation
+# ==========================================================================================================
+
+
+def one_reconcile(*, mapping_id: int) -> OneReconciliation:
+    """Read the warehouse's flagged products back from ONE (batched GETs) and record every product whose
+    ``largestQuantity`` differs from our available. A product ONE lacks counts as 0 there."""
+    mapping = selectors.mapping_get(mapping_id=mapping_id)
+    reconciliation = OneReconciliation.objects.create(mapping=mapping)
+    checked = drifted = 0
+    try:
+        client = OneClient()
+        for page in selectors.flagged_stock_pages(warehouse_id=mapping.warehouse_id,
+                                                  page_size=RECONCILE_SKUS_PER_REQUEST):
+            found = client.stocks_get(skus=[sku for _pid, sku, _a in page], warehouses=[mapping.one_warehouse_id])
+            drifts = []
+            for product_id, sku, available in page:
+                entry = found.get(sku)
+                stock = entry.in_warehouse(mapping.one_warehouse_id) if entry else None
+                theirs = stock.largest_quantity if stock else None
+                difference = (theirs or 0) - available
+                if difference != 0:
+                    drifts.append(OneStockDrift(reconciliation=reconciliation, product_id=product_id, ours=available,
+                                                theirs=theirs, difference=difference))
+            OneStockDrift.objects.bulk_create(drifts)
+            checked += len(page)
+            drifted += len(drifts)
+    except OneError as exc:
+        OneReconciliation.objects.filter(pk=reconciliation.pk).update(
+            status=OneReconciliation.Status.FAILED, checked=checked, drifted=drifted, error=str(exc)[:4000],
+            finished_at=timezone.now())
+    else:
+        OneReconciliation.objects.filter(pk=reconciliation.pk).update(
+            status=OneReconciliation.Status.SUCCEEDED, checked=checked, drifted=drifted, finished_at=timezone.now())
+    reconciliation.refresh_from_db()
+    return reconciliation
+
+
+def one_reconcile_fan_out() -> int:
+    from .tasks import one_reconcile_mapping
+
+    ids = selectors.mapping_enabled_ids()
+    for mapping_id in ids:
+        one_reconcile_mapping.delay(mapping_id)
+    return len(ids)
+
+
+def one_drift_resync(*, drift_ids: Iterable[int], user=None) -> list[OneSyncRun]:
+    """Staff's "resync selected": publish the drifted products again (per warehouse, one run each)."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Resyncing stock to ONE")
+    by_mapping: dict[int, list[int]] = {}
+    for mapping_id, product_id in OneStockDrift.objects.filter(pk__in=list(drift_ids)).values_list(
+            "reconciliation__mapping_id", "product_id"):
+        by_mapping.setdefault(mapping_id, []).append(product_id)
+    return [
+        one_sync_start(mapping_id=mapping_id, request=Request.RESYNC, trigger=OneSyncRun.Trigger.ADMIN,
+                       product_ids=product_ids)
+        for mapping_id, product_ids in sorted(by_mapping.items())
+    ]

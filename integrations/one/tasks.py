@@ -1,0 +1,36 @@
+"""Thin Celery tasks: ids in, one service call. The schedule (django-celery-beat) is created by migration
+``0002_schedules`` and is editable in admin."""
+
+import logging
+
+from celery import shared_task
+
+from wms.core.errors import DomainError
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def one_sync_scheduled(request: str = services.Request.TICK) -> int:
+    """Beat: ``tick`` every 2 minutes, ``baseline`` nightly. Fans out one task per enabled warehouse."""
+    return services.one_sync_fan_out(request=request)
+
+
+@shared_task(ignore_result=True)
+def one_sync_mapping(mapping_id: int, request: str = services.Request.TICK, trigger: str = "SCHEDULE") -> None:
+    try:
+        services.one_sync_start(mapping_id=mapping_id, request=request, trigger=trigger)
+    except DomainError as exc:  # busy or disabled: the next tick tries again; nothing is lost (the cursor waits)
+        logger.info("ONE sync of mapping %s not started: %s", mapping_id, exc)
+
+
+@shared_task(ignore_result=True)
+def one_reconcile_scheduled() -> int:
+    return services.one_reconcile_fan_out()
+
+
+@shared_task(ignore_result=True)
+def one_reconcile_mapping(mapping_id: int) -> None:
+    services.one_reconcile(mapping_id=mapping_id)

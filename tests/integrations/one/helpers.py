@@ -1,0 +1,53 @@
+import json
+
+from integrations.one.services import Request, one_sync_send_now, one_sync_start
+from wms.catalog.services import product_set_sync_to_one
+from wms.inventory.services import StockLine, stock_receive, stock_reserve
+
+from .conftest import BASE_URL
+
+PUT_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stocks"
+POST_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stocks/incremental"
+
+
+def sync(mapping, *, request=Request.TICK, send=True):
+    run = one_sync_start(mapping_id=mapping.pk, request=request, trigger="COMMAND")
+    if send:
+        one_sync_send_now(run_id=run.pk, wait_seconds=0)
+    run.refresh_from_db()
+    return run
+
+
+def flag(*products, enabled=True):
+    product_set_sync_to_one(product_ids=[p.pk for p in products], enabled=enabled)
+
+
+def receive(warehouse, product, qty, damaged=0):
+    stock_receive(warehouse_id=warehouse.pk, good=[StockLine(product.pk, qty)] if qty else [],
+                  damaged=[StockLine(product.pk, damaged)] if damaged else [], reference_type="test",
+                  reference_number="T")
+
+
+def reserve(warehouse, product, qty):
+    stock_reserve(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, qty)], reference_type="test",
+                  reference_number="R")
+
+
+def bodies(mocked, method=None):
+    return [json.loads(call.request.body) for call in mocked.calls
+            if method is None or call.request.method == method]
+
+
+def sent_skus(mocked):
+    return [line["sku"] for body in bodies(mocked) for line in body["stocks"]]
+
+
+def flags_long_ago():
+    """Make every product's last flag change older than the safety window over which flag changes are re-read."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wms.catalog.models import Product
+
+    Product.objects.update(updated_at=timezone.now() - timedelta(days=1))

@@ -1,0 +1,113 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from integrations.one.models import OneStockDrift, OneSyncRun, OneWarehouseMapping
+from integrations.one.services import one_reconcile
+from tests.factories import ProductFactory, WarehouseFactory
+
+from .helpers import flag, receive, reserve, sync
+
+pytestmark = pytest.mark.django_db
+Mode = OneWarehouseMapping.Mode
+
+
+def _history(fake_one, one_mapping, warehouse, rounds):
+    mapping = OneWarehouseMapping.objects.filter(warehouse=warehouse).first() or one_mapping()
+    for _ in range(rounds):
+        product = ProductFactory()
+        receive(warehouse, product, 4)
+        flag(product)
+        sync(mapping)
+        reserve(warehouse, product, 1)
+        fake_one.stock["WRO"][product.sku_id] = 9
+        one_reconcile(mapping_id=mapping.pk)
+    return mapping
+
+
+@pytest.mark.parametrize("url", [
+    "admin:one_onewarehousemapping_changelist", "admin:one_onesyncrun_changelist", "admin:one_onesyncchunk_changelist",
+    "admin:one_onereconciliation_changelist", "admin:one_onestockdrift_changelist",
+])
+def test_one_admin_lists_keep_a_constant_query_count(admin_client, fake_one, one_mapping, warehouse, url):
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client.get(reverse(url)).status_code == 200
+        return len(ctx.captured_queries)
+
+    _history(fake_one, one_mapping, warehouse, 1)
+    few = queries()
+    _history(fake_one, one_mapping, warehouse, 4)
+    one_mapping(warehouse_=WarehouseFactory(code="TW-KHH-01"), one_warehouse_id="KHH")
+    assert queries() == few
+
+
+def test_run_page_shows_its_chunks_and_a_chunk_page_its_request_and_answer(admin_client, fake_one, one_mapping,
+                                                                           warehouse):
+    _history(fake_one, one_mapping, warehouse, 1)
+    run = OneSyncRun.objects.get()
+    chunk = run.chunks.get()
+    page = admin_client.get(reverse("admin:one_onesyncrun_change", args=[run.pk])).content.decode()
+    assert "Baseline" in page and reverse("admin:one_onesyncchunk_change", args=[chunk.pk]) in page
+    page = admin_client.get(reverse("admin:one_onesyncchunk_change", args=[chunk.pk])).content.decode()
+    assert "stocksToRemove" in page and f"?outbox_message_id={chunk.outbox_message_id}" in page
+
+
+def test_changing_the_mode_goes_through_a_confirmation_page_that_says_what_happens(
+        admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
+    mapping = _history(fake_one, one_mapping, warehouse, 2)
+    url = reverse("admin:one_onewarehousemapping_switch", args=[mapping.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Remove this warehouse's stock on ONE" in page and "2 product(s) are removed" in page
+    assert "baseline with the new endpoint" in page and "one PUT" in page
+    mapping.refresh_from_db()
+    assert mapping.mode == Mode.INCREMENTAL  # nothing changes before the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url)
+    assert response.status_code == 302
+    mapping.refresh_from_db()
+    assert mapping.mode == Mode.FULL and not mapping.switch_pending
+    assert [method for method, _, _ in fake_one.requests][-2:] == ["POST", "PUT"]
+
+
+def test_mode_is_not_editable_in_the_change_form(admin_client, one_mapping):
+    mapping = one_mapping()
+    response = admin_client.post(reverse("admin:one_onewarehousemapping_change", args=[mapping.pk]),
+                                 {"mode": "FULL", "enabled": ""})
+    assert response.status_code == 302
+    mapping.refresh_from_db()
+    assert mapping.mode == Mode.INCREMENTAL and mapping.enabled is False
+
+
+def test_a_mapping_is_added_in_admin_through_the_service(admin_client, warehouse):
+    response = admin_client.post(reverse("admin:one_onewarehousemapping_add"), {
+        "warehouse": warehouse.pk, "one_warehouse_id": "WRO", "mode": "FULL", "enabled": "on"})
+    assert response.status_code == 302
+    mapping = OneWarehouseMapping.objects.get()
+    assert (mapping.one_warehouse_id, mapping.mode, mapping.cursor_move_id) == ("WRO", Mode.FULL, None)
+
+
+def test_drift_view_lists_the_latest_drift_and_resyncs_the_selected_products(
+        admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
+    _history(fake_one, one_mapping, warehouse, 2)
+    latest = OneStockDrift.objects.filter(reconciliation__pk=OneStockDrift.objects.order_by("-reconciliation_id")
+                                          .values("reconciliation_id")[:1])
+    page = admin_client.get(reverse("admin:one_onestockdrift_changelist"))
+    assert list(page.context["cl"].queryset.order_by("pk")) == list(latest.order_by("pk"))
+    assert latest.count() == 1 and OneStockDrift.objects.count() == 2  # the first one was fixed by the 2nd sync
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:one_onestockdrift_changelist"), {
+            "action": "resync_selected", "_selected_action": [d.pk for d in latest]})
+    assert response.status_code == 302
+    run = OneSyncRun.objects.filter(mode="RESYNC").get()
+    assert (run.lines, run.status) == (1, "SUCCEEDED")
+    one_reconcile(mapping_id=run.mapping_id)
+    assert admin_client.get(reverse("admin:one_onestockdrift_changelist")).context["cl"].result_count == 0
+
+
+def test_supervisor_sees_the_one_pages(client, supervisor):
+    client.force_login(supervisor)
+    for url in ("admin:one_onewarehousemapping_changelist", "admin:one_onesyncrun_changelist",
+                "admin:one_onestockdrift_changelist"):
+        assert client.get(reverse(url)).status_code == 200

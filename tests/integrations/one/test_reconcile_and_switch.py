@@ -1,0 +1,169 @@
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from responses import matchers
+
+from integrations.one.models import OneReconciliation, OneStockDrift, OneSyncRun, OneWarehouseMapping
+from integrations.one.services import (
+    SyncRefused, one_drift_resync, one_mapping_mode_switch, one_reconcile, one_sync_send_now,
+)
+from tests.factories import ProductFactory
+from wms.core.errors import PermissionDenied
+
+from .conftest import BASE_URL
+from .helpers import POST_URL, PUT_URL, flag, receive, reserve, sync
+
+pytestmark = pytest.mark.django_db
+Mode = OneWarehouseMapping.Mode
+STOCKS_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/stocks"
+
+
+@pytest.fixture
+def flagged(warehouse):
+    products = [ProductFactory() for _ in range(3)]
+    for qty, product in zip((5, 8, 13), products):
+        receive(warehouse, product, qty)
+    flag(*products)
+    return products
+
+
+def test_drift_is_zero_after_a_successful_sync(fake_one, one_mapping, flagged, settings):
+    settings.ONE_MAX_LINES_PER_REQUEST = 2
+    mapping = one_mapping()
+    assert sync(mapping).status == OneSyncRun.Status.SUCCEEDED
+    reconciliation = one_reconcile(mapping_id=mapping.pk)
+    assert (reconciliation.status, reconciliation.checked, reconciliation.drifted) == ("SUCCEEDED", 3, 0)
+
+
+def test_reconciliation_records_each_product_whose_largest_quantity_differs(
+        fake_one, one_mapping, flagged, warehouse):
+    a, b, c = flagged
+    mapping = one_mapping()
+    sync(mapping)
+    reserve(warehouse, a, 2)  # ours is now 3, ONE still has 5
+    fake_one.stock["WRO"].pop(b.sku_id)  # ONE lost b
+    reconciliation = one_reconcile(mapping_id=mapping.pk)
+    drifts = {d.product_id: d for d in OneStockDrift.objects.filter(reconciliation=reconciliation)}
+    assert reconciliation.drifted == 2 and set(drifts) == {a.pk, b.pk}
+    assert (drifts[a.pk].ours, drifts[a.pk].theirs, drifts[a.pk].difference) == (3, Decimal(5), Decimal(2))
+    assert (drifts[b.pk].ours, drifts[b.pk].theirs, drifts[b.pk].difference) == (8, None, Decimal(-8))
+
+
+def test_reconciliation_compares_with_largest_quantity_not_quantity(mocked, one_mapping, warehouse):
+    product = ProductFactory(sku_id="SIGNY_51500600")
+    receive(warehouse, product, 24)
+    flag(product)
+    mapping = one_mapping()
+    mocked.get(STOCKS_URL, match=[matchers.query_param_matcher({"skus": "SIGNY_51500600", "warehouses": "WRO"})],
+               json={"SIGNY_51500600": {"overallQuantity": 164.1, "selectedWarehousesQuantity": 24, "warehouses": [
+                   {"warehouseId": "WRO", "warehouseLabel": "Wroclaw", "quantity": 18, "largestQuantity": 24,
+                    "stocks": []}]}})
+    assert one_reconcile(mapping_id=mapping.pk).drifted == 0
+
+
+def test_resync_selected_drift_sends_those_products_and_the_next_reconciliation_is_clean(
+        fake_one, one_mapping, flagged, warehouse, supervisor):
+    a, b, c = flagged
+    mapping = one_mapping()
+    sync(mapping)
+    reserve(warehouse, a, 1)
+    fake_one.stock["WRO"][c.sku_id] = 99
+    drift_ids = list(OneStockDrift.objects.filter(
+        reconciliation=one_reconcile(mapping_id=mapping.pk)).values_list("pk", flat=True))
+    fake_one.requests.clear()
+    (run,) = one_drift_resync(drift_ids=drift_ids, user=supervisor)
+    run = one_sync_send_now(run_id=run.pk, wait_seconds=0)
+    assert run.mode == "RESYNC" and run.status == "SUCCEEDED"
+    assert [sorted(line["sku"] for line in body["stocks"]) for _, _, body in fake_one.requests] == [
+        sorted([a.sku_id, c.sku_id])]
+    assert one_reconcile(mapping_id=mapping.pk).drifted == 0
+
+
+def test_resync_needs_a_supervisor(one_mapping, receiver):
+    with pytest.raises(PermissionDenied):
+        one_drift_resync(drift_ids=[], user=receiver)
+
+
+def test_failed_read_back_is_a_failed_reconciliation_with_the_reason(mocked, one_mapping, flagged):
+    mocked.get(STOCKS_URL, status=401)
+    reconciliation = one_reconcile(mapping_id=one_mapping().pk)
+    assert reconciliation.status == OneReconciliation.Status.FAILED and "credentials" in reconciliation.error
+
+
+def test_switching_mode_removes_the_warehouse_stock_on_one_then_sends_a_baseline_with_the_new_endpoint(
+        fake_one, one_mapping, flagged, warehouse, supervisor, django_capture_on_commit_callbacks):
+    a, b, c = flagged
+    mapping = one_mapping(mode=Mode.INCREMENTAL)
+    sync(mapping)
+    flag(c, enabled=False)
+    fake_one.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        one_mapping_mode_switch(mapping_id=mapping.pk, mode=Mode.FULL, user=supervisor)
+    run = OneSyncRun.objects.get(mode="SWITCH")
+    assert run.status == "SUCCEEDED"
+    removal, baseline = fake_one.requests
+    assert removal == ("POST", "WRO", {"stocks": [], "stocksToRemove": [a.sku_id, b.sku_id, c.sku_id]})
+    assert baseline == ("PUT", "WRO", {"stocks": [{"id": a.sku_id, "quantity": 5, "sku": a.sku_id},
+                                                  {"id": b.sku_id, "quantity": 8, "sku": b.sku_id}]})
+    mapping.refresh_from_db()
+    assert (mapping.mode, mapping.switch_pending, mapping.cursor_move_id) == (Mode.FULL, False, run.cursor_to)
+    assert fake_one.stock["WRO"] == {a.sku_id: 5, b.sku_id: 8}
+
+
+def test_a_failed_switch_is_done_again_by_the_next_sync(mocked, one_mapping, flagged, supervisor):
+    mocked.put(PUT_URL, status=200)
+    mapping = one_mapping(mode=Mode.FULL)
+    sync(mapping)
+    one_mapping_mode_switch(mapping_id=mapping.pk, mode=Mode.INCREMENTAL, user=supervisor)  # its task not run here
+    mocked.post(POST_URL, status=403)
+    failed = sync(mapping)
+    assert (failed.mode, failed.status) == ("SWITCH", "FAILED")
+    mocked.replace("POST", POST_URL, status=200)
+    again = sync(mapping)
+    mapping.refresh_from_db()
+    assert (again.mode, again.status, mapping.switch_pending) == ("SWITCH", "SUCCEEDED", False)
+    assert sync(mapping).mode == "INCREMENTAL"
+
+
+def test_switch_to_full_is_refused_over_the_limit(one_mapping, flagged, settings, supervisor):
+    settings.ONE_MAX_LINES_PER_REQUEST = 2
+    mapping = one_mapping(mode=Mode.INCREMENTAL)
+    with pytest.raises(SyncRefused, match="switch this warehouse to INCREMENTAL"):
+        one_mapping_mode_switch(mapping_id=mapping.pk, mode=Mode.FULL, user=supervisor)
+    mapping.refresh_from_db()
+    assert mapping.mode == Mode.INCREMENTAL and not mapping.switch_pending
+
+
+def test_one_sync_command_prints_a_summary_and_fails_on_refusal(fake_one, one_mapping, flagged, warehouse, capsys,
+                                                                settings):
+    one_mapping(mode=Mode.FULL)
+    call_command("one_sync", "--warehouse", warehouse.code)
+    out = capsys.readouterr().out
+    assert "3 line(s)" in out and "1/1 chunk(s) sent" in out and "SUCCEEDED" in out
+    settings.ONE_MAX_LINES_PER_REQUEST = 2
+    with pytest.raises(CommandError, match="INCREMENTAL"):
+        call_command("one_sync", "--warehouse", warehouse.code, "--mode", "full")
+    with pytest.raises(CommandError, match="would use another endpoint"):
+        call_command("one_sync", "--warehouse", warehouse.code, "--mode", "incremental")
+
+
+def test_one_sync_command_fails_when_one_refuses_the_key(mocked, one_mapping, flagged, warehouse):
+    one_mapping()
+    mocked.post(f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stocks/incremental", status=401)
+    with pytest.raises(CommandError, match="credentials"):
+        call_command("one_sync", "--warehouse", warehouse.code, "--mode", "baseline")
+
+
+def test_one_reconcile_command_prints_the_drift_and_fails_when_one_cannot_be_read(
+        fake_one, mocked, one_mapping, flagged, warehouse, capsys):
+    a = flagged[0]
+    sync(one_mapping())
+    fake_one.stock["WRO"][a.sku_id] = 1
+    call_command("one_reconcile", "--warehouse", warehouse.code)
+    out = capsys.readouterr().out
+    assert "3 product(s) checked, 1 drifted" in out and f"{a.sku_id}: ours 5, ONE 1" in out
+    mocked.replace("GET", STOCKS_URL, status=503)
+    with pytest.raises(CommandError, match="503"):
+        call_command("one_reconcile", "--warehouse", warehouse.code)
