@@ -19,7 +19,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Product
 
-    sku_id = factory.Sequence(lambda n: f"OW-{100000 + n}")
+    sku_id = factory.Sequence(lambda n: f"TEST-{n:06d}")  # never one of the demo or contract sku_ids (OW-...)
     sku_code = factory.Sequence(lambda n: f"CODE-{n}")
     name = factory.Sequence(lambda n: f"Product {n}")
     barcode = factory.Sequence(lambda n: f"4710000{n:06d}")

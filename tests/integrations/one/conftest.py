@@ -7,20 +7,11 @@ import responses
 
 from integrations.one.models import OneWarehouseMapping
 from integrations.one.services import one_mapping_create
-from tests.factories import ProductFactory
 
 BASE_URL = "https://one.test"
 TENANT = "tenant-wms"
 API_KEY = "one-key-for-tests-0123"
 ONE_WH = "WRO"
-
-
-@pytest.fixture(autouse=True)
-def _product_sequence_reset():
-    # ProductFactory's sku_ids (OW-100000 + n) reach the demo data's (OW-100234...) after a few hundred products;
-    # these tests make many, so the sequence is put back for the tests that run after them.
-    yield
-    ProductFactory.reset_sequence()
 
 
 @pytest.fixture(autouse=True)
