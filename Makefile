@@ -28,6 +28,7 @@ run: install
 	  $(BIN)/python manage.py migrate --noinput -v0 && \
 	  $(BIN)/python manage.py bootstrap_admin --with-role-users --password "$(WMS_ADMIN_PASSWORD)" && \
 	  $(BIN)/python manage.py demo_setup && \
+	  $(BIN)/python manage.py one_mapping --warehouse TW-TPE-01 --one-warehouse TPE && \
 	  echo "" && echo "  WMS admin: http://127.0.0.1:$(PORT)/admin/   (Ctrl-C stops web, worker and beat)" && echo "" && \
 	  exec $(BIN)/honcho start -f Procfile.dev
 
