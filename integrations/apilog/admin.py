@@ -1,10 +1,18 @@
+import json
+
 from django.contrib import admin, messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.utils import timezone
 
 from wms.core.admin import ReadOnlyAdminMixin
 from wms.core.errors import DomainError
 from wms.core.roles import Role, user_has_role
+from wms.outbox.models import OutboxMessage
+from wms.outbox.services import outbox_message_retry
 
 from .models import ApiExchange
+from .selectors import exchanges_export
 from .services import exchange_replay
 
 
@@ -17,10 +25,38 @@ class ApiExchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("=order_no", "=sku_id", "url")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    actions = ["replay"]
+    actions = ["replay", "retry_outgoing", "export_json"]
 
     def has_replay_permission(self, request) -> bool:
         return user_has_role(request.user, Role.SUPERVISOR)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    @admin.action(description="Export the selected exchanges as a JSON file (for a peer's support)",
+                  permissions=["export"])
+    def export_json(self, request, queryset):
+        body = json.dumps({"exported_at": timezone.now().isoformat(), "exchanges": exchanges_export(queryset=queryset)},
+                          cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json")
+        filename = f"wms-request-log-{timezone.now():%Y%m%d-%H%M%S}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @admin.action(description="Retry the outbox message of the selected outgoing calls", permissions=["replay"])
+    def retry_outgoing(self, request, queryset):
+        ids = set(queryset.filter(direction=ApiExchange.Direction.OUTGOING, outbox_message_id__isnull=False)
+                  .values_list("outbox_message_id", flat=True))
+        for message in OutboxMessage.objects.filter(pk__in=ids).order_by("pk"):
+            try:
+                outbox_message_retry(message=message)
+            except DomainError as exc:
+                self.message_user(request, f"outbox message #{message.pk} not retried: {exc}", messages.WARNING)
+            else:
+                self.message_user(request, f"outbox message #{message.pk} will be sent again now.", messages.SUCCESS)
+        if not ids:
+            self.message_user(request, "None of the selected exchanges is an outgoing call of the outbox.",
+                              messages.WARNING)
 
     @admin.action(description="Replay the selected incoming requests", permissions=["replay"])
     def replay(self, request, queryset):

@@ -9,7 +9,9 @@ stored request of its own (this app does not import the integrations).
 import ipaddress
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from wms.core.errors import DomainValidationError
@@ -88,3 +90,18 @@ def exchange_replay(*, exchange: ApiExchange, user) -> ApiExchange:
         raise DomainValidationError(f"no replay for integration {exchange.integration!r}")
     # Not atomic here: the new exchange must stay logged even if the business transaction rolls back.
     return handler(exchange=exchange)
+
+
+def exchange_prune(*, older_than_days: int | None = None, batch_size: int = 5000) -> int:
+    """Delete exchanges older than the retention (``APILOG_RETENTION_DAYS``), in batches. Returns how many."""
+    days = settings.APILOG_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = 0
+    while True:
+        ids = list(ApiExchange.objects.filter(created_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[
+            :batch_size])
+        if not ids:
+            return deleted
+        # A replay keeps its row; only its link to the pruned original goes.
+        ApiExchange.objects.filter(replay_of_id__in=ids).update(replay_of=None)
+        deleted += ApiExchange.objects.filter(pk__in=ids).delete()[0]

@@ -1,0 +1,72 @@
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from integrations.apilog.models import ApiExchange
+from integrations.apilog.services import exchange_prune
+from integrations.apilog.tasks import apilog_prune
+from wms.outbox.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "admin:apilog_apiexchange_changelist"
+
+
+def exchange(**fields):
+    defaults = dict(direction="IN", integration="onewarehouse", endpoint="outbound_create", method="POST",
+                    url="/api/onewarehouse/outbound-orders", status_code=200, business_code=0,
+                    request_body='{"outbound_order_no": "OB-1"}', order_no="OB-1")
+    return ApiExchange.objects.create(**{**defaults, **fields})
+
+
+def aged(row, days):
+    ApiExchange.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+
+def test_export_gives_the_selected_rows_as_a_json_file(client, supervisor):
+    first, second = exchange(), exchange(order_no="OB-2", status_code=401, business_code=4001)
+    exchange(order_no="OB-3")
+    client.force_login(supervisor)
+    response = client.post(reverse(CHANGELIST), {"action": "export_json", "_selected_action": [first.pk, second.pk]})
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith('attachment; filename="wms-request-log-')
+    rows = json.loads(response.content)["exchanges"]
+    assert [(r["id"], r["order_no"], r["business_code"]) for r in rows] == [(first.pk, "OB-1", 0),
+                                                                            (second.pk, "OB-2", 4001)]
+    assert rows[0]["request_body"] == '{"outbound_order_no": "OB-1"}'
+
+
+def test_prune_deletes_only_what_is_older_than_the_retention(settings):
+    settings.APILOG_RETENTION_DAYS = 30
+    old, recent = exchange(), exchange()
+    aged(old, 31)
+    aged(recent, 29)
+    assert apilog_prune() == 1
+    assert list(ApiExchange.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_prune_keeps_a_recent_replay_of_a_pruned_original():
+    original = exchange()
+    replay = exchange(replay_of=original, signature_verdict="replayed")
+    aged(original, 100)
+    assert exchange_prune(older_than_days=90, batch_size=1) == 1
+    replay.refresh_from_db()
+    assert replay.replay_of is None
+
+
+def test_retry_of_an_outgoing_call_puts_its_outbox_message_back_in_line(client, supervisor, receiver):
+    message = OutboxMessage.objects.create(kind="INBOUND_CALLBACK", aggregate_type="inbound_order", aggregate_id="1",
+                                           status=OutboxMessage.Status.DEAD, attempts=12, last_error="HTTP 500")
+    call = exchange(direction="OUT", endpoint="inbound_callback", status_code=500, business_code=None,
+                    outbox_message_id=message.pk)
+    client.force_login(receiver)  # not a Supervisor: the request log and its actions are closed
+    assert client.post(reverse(CHANGELIST), {"action": "retry_outgoing",
+                                             "_selected_action": [call.pk]}).status_code == 403
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.DEAD
+    client.force_login(supervisor)
+    client.post(reverse(CHANGELIST), {"action": "retry_outgoing", "_selected_action": [call.pk]})
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING
