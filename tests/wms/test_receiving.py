@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from integrations.apilog.models import ApiExchange
 from integrations.onewarehouse.auth import signature_compute
+from integrations.onewarehouse.senders import SENDERS
 from tests.factories import ProductFactory, UserFactory
 from wms.core.errors import CancelRefused
 from wms.core.roles import Role
@@ -21,6 +22,7 @@ from wms.inventory.models import StockLevel
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import outbound_order_create
 from wms.outbox.models import OutboxMessage
+from wms.outbox.registry import sender_register
 from wms.outbox.services import outbox_message_dispatch
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +34,9 @@ OK = {"code": 0, "success": True, "msg": "success", "data": {}}
 
 @pytest.fixture(autouse=True)
 def ow_config(settings):
+    # Other tests put fake senders in the registry and take them out: make sure OneWarehouse's are there.
+    for kind, sender in SENDERS.items():
+        sender_register(kind, sender)
     settings.ONEWAREHOUSE_ENV = "sandbox"
     settings.ONEWAREHOUSE_SIGNATURE_MODE = "md5"
     settings.ONEWAREHOUSE_KEYS = {
