@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from wms.outbox.models import OutboxMessage
@@ -67,3 +67,14 @@ def inbound_order_totals(*, order: InboundOrder) -> dict[str, int]:
         "damaged": sum(l.received_damaged for l in lines),
         "received": sum(l.received_qty for l in lines),
     }
+
+
+def inbound_dashboard_counts() -> list[dict]:
+    """Receiving work at a glance: orders to receive, in receipt, and callbacks that need staff."""
+    Status = InboundOrder.Status
+    by_status = dict(InboundOrder.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return [
+        {"label": "To receive", "count": by_status.get(Status.CREATED, 0), "query": f"status__exact={Status.CREATED}"},
+        {"label": "Receiving", "count": by_status.get(Status.RECEIVING, 0),
+         "query": f"status__exact={Status.RECEIVING}"},
+    ]

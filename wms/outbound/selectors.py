@@ -67,9 +67,9 @@ def outbound_dashboard_counts() -> list[dict]:
         {"label": "Ready to ship", "count": by_status.get(Status.LABELLED, 0), "model": "outboundorder",
          "query": f"status__exact={Status.LABELLED}"},
         {"label": "To put back", "count": PutBackTask.objects.filter(status=PutBackTask.Status.OPEN).count(),
-         "model": "putbacktask", "query": f"status__exact={PutBackTask.Status.OPEN}"},
+         "model": "putbacktask", "query": f"status__exact={PutBackTask.Status.OPEN}", "alert": True},
         {"label": "Short picks open", "count": ShortPick.objects.filter(status=ShortPick.Status.OPEN).count(),
-         "model": "shortpick", "query": f"status__exact={ShortPick.Status.OPEN}"},
+         "model": "shortpick", "query": f"status__exact={ShortPick.Status.OPEN}", "alert": True},
     ]
     for row in rows:
         row["app"] = "outbound"
@@ -78,5 +78,12 @@ def outbound_dashboard_counts() -> list[dict]:
         kind__in=[OutboxMessage.Kind.INBOUND_CALLBACK, OutboxMessage.Kind.SHIPPING_LABEL,
                   OutboxMessage.Kind.OUTBOUND_CALLBACK])
     rows.append({"label": "Failed callbacks / label requests", "count": failed.count(), "app": "outbox",
-                 "model": "outboxmessage", "query": "status__in=FAILED,DEAD"})
+                 "model": "outboxmessage", "query": "status__in=FAILED,DEAD", "alert": True})
     return rows
+
+
+def outbound_shipped_today_count() -> int:
+    from django.utils import timezone
+
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return OutboundOrder.objects.filter(status=OutboundOrder.Status.SHIPPED, shipped_at__gte=start).count()
