@@ -453,3 +453,42 @@ def test_stock_verify_is_clean_after_the_whole_flow(warehouse, products, picker,
     outbound_order_cancel(outbound_order_no="OB-1")
     call_command("stock_verify")
     assert "agree" in capsys.readouterr().out
+
+
+def test_failed_ship_callback_is_shown_on_the_order_and_staff_can_retry_it(
+        client, warehouse, products, picker, django_capture_on_commit_callbacks):
+    order = order_create(warehouse)
+    to_status(order, Status.LABELLED, picker)
+    refused = {"code": 1001, "success": False, "msg": "1 field is invalid",
+               "errors": {"packages.0.weight": ["required"]}, "data": {}}
+    with responses.RequestsMock() as peer:
+        peer.add(responses.POST, CALLBACK_URL, json=refused)
+        peer.add(responses.POST, CALLBACK_URL, json=OK)
+        with django_capture_on_commit_callbacks(execute=True):
+            outbound_order_ship(order=order, user=picker)
+        client.force_login(picker)
+        page = client.get(url("change", order)).content.decode()
+        assert "Dead, needs staff" in page and "packages.0.weight" in page and "Retry ship callback" in page
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url("callback_retry", order))
+    assert OutboxMessage.objects.get(kind=OutboxMessage.Kind.OUTBOUND_CALLBACK).status == OutboxMessage.Status.SENT
+
+
+def test_wave_pick_list_sums_each_product_over_the_orders_sorted_by_sku(client, warehouse, products, picker):
+    first = order_create(warehouse, "OB-W1")
+    second = order_create(warehouse, "OB-W2", items=[{"sku_id": "OW-100234", "quantity": 3}])
+    client.force_login(picker)
+    response = client.post(url("changelist"), {"action": "wave_pick_list", "_selected_action": [first.pk, second.pk]})
+    page = client.get(response["Location"])
+    rows = [(row["product"].sku_id, row["quantity"]) for row in page.context["rows"]]
+    assert rows == [("OW-100234", 5), ("OW-100235", 1)]
+    assert "OB-W1 ×2, OB-W2 ×3" in page.content.decode()
+
+
+def test_label_file_and_print_view_need_the_floor_role(client, warehouse, products, picker, receiver):
+    order = order_create(warehouse)
+    to_status(order, Status.LABELLED, picker)
+    client.force_login(receiver)
+    assert client.get(url("label", order)).status_code == 403
+    assert client.get(url("print", order)).status_code == 403
+    assert client.get(url("labels_pdf") + f"?ids={order.pk}").status_code == 403

@@ -6,16 +6,18 @@ from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from wms.core.errors import DomainError
 from wms.core.roles import Role, user_has_role
+from wms.outbox.models import OutboxMessage
 
 from .models import OutboundOrder, OutboundOrderLine, Package, PackageItem, PutBackTask, ShortPick
-from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_pick_list
+from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
 from .services import (
-    PackageSpec, PickCount, outbound_order_allocate, outbound_order_label_request, outbound_order_pack,
+    PackageSpec, PickCount, outbound_order_allocate, outbound_order_callback_retry, outbound_order_label_request, outbound_order_pack,
     outbound_order_pick_record, outbound_order_pick_scan, outbound_order_ship, outbound_order_short_pick_report,
     put_back_confirm, short_pick_resolve,
 )
@@ -64,7 +66,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     search_fields = ("=outbound_order_no", "=platform_order_no", "=tracking_no", "recipient_name")
     date_hierarchy = "created_at"
     inlines = [OutboundOrderLineInline, PackageInline, PutBackInline]
-    readonly_fields = [f.name for f in OutboundOrder._meta.fields if f.name != "id"] + ["label_preview"]
+    readonly_fields = [f.name for f in OutboundOrder._meta.fields if f.name != "id"] + ["label_preview",
+                                                                                       "calls_to_onewarehouse"]
     actions = ("allocate", "request_label", "print_labels", "wave_pick_list", "ship")
     change_form_template = "admin/outbound/outboundorder/change_form.html"
 
@@ -89,6 +92,17 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         return format_html('<iframe src="{}" title="shipping label" style="width:100%;height:480px;border:1px solid #ccc">'
                            '</iframe>', url)
 
+    @admin.display(description="Calls to OneWarehouse")
+    def calls_to_onewarehouse(self, obj):
+        messages_ = outbound_outbox_states(order=obj)
+        if not messages_:
+            return "none yet"
+        return format_html_join(
+            mark_safe("<br>"), "{}: <strong>{}</strong> (attempts {}) {}",  # noqa: S308 - a constant
+            ((m.get_kind_display(), m.get_status_display(), m.attempts,
+              m.last_error if m.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else "")
+             for m in messages_))
+
     # --- URLs and views ---------------------------------------------------------------------------------
 
     def get_urls(self):
@@ -101,6 +115,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             path("<path:object_id>/print/", view(self.print_view), name="%s_%s_print" % info),
             path("<path:object_id>/label-request/", view(self.label_request_view), name="%s_%s_label_request" % info),
             path("<path:object_id>/ship/", view(self.ship_view), name="%s_%s_ship" % info),
+            path("<path:object_id>/callback-retry/", view(self.callback_retry_view),
+                 name="%s_%s_callback_retry" % info),
             path("labels.pdf", view(self.labels_pdf_view), name="%s_%s_labels_pdf" % info),
             path("pick-list/", view(self.wave_pick_view), name="%s_%s_wave_pick" % info),
         ] + super().get_urls()
@@ -125,6 +141,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                 floor=user_has_role(request.user, *FLOOR_ROLES), can_pick=obj.status in (Status.ALLOCATED, Status.PICKING),
                 can_pack=obj.status == Status.PICKING, can_label=obj.status in OutboundOrder.LABEL_FETCHABLE,
                 can_ship=obj.status == Status.LABELLED, can_allocate=obj.status in (Status.CREATED, Status.BACKORDERED),
+                callback_failed=any(m.kind == OutboxMessage.Kind.OUTBOUND_CALLBACK and m.status in (
+                    OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) for m in outbound_outbox_states(order=obj)),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -255,6 +273,10 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     def ship_view(self, request, object_id):
         return self._post_action(request, object_id, outbound_order_ship,
                                  "{order} shipped; OneWarehouse is told through the outbox.")
+
+    def callback_retry_view(self, request, object_id):
+        return self._post_action(request, object_id, outbound_order_callback_retry,
+                                 "The ship callback of {order} will be sent again now.")
 
     # --- Bulk actions -----------------------------------------------------------------------------------
 

@@ -87,3 +87,8 @@ def outbound_shipped_today_count() -> int:
 
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return OutboundOrder.objects.filter(status=OutboundOrder.Status.SHIPPED, shipped_at__gte=start).count()
+
+
+def outbound_outbox_states(*, order: OutboundOrder) -> list[OutboxMessage]:
+    """The order's calls to OneWarehouse (label requests, ship callback), oldest first, for staff to read."""
+    return list(OutboxMessage.objects.filter(aggregate_type="outbound_order", aggregate_id=str(order.pk)).order_by("pk"))

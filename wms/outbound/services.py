@@ -474,3 +474,15 @@ def put_back_confirm(*, task: PutBackTask, user) -> PutBackTask:
     task.confirmed_at, task.confirmed_by = timezone.now(), user
     task.save(update_fields=["status", "confirmed_at", "confirmed_by"])
     return task
+
+
+@transaction.atomic
+def outbound_order_callback_retry(*, order: OutboundOrder, user) -> OutboxMessage:
+    """Staff's "retry the ship callback now" (a failed or dead one)."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Retrying the outbound callback")
+    message = outbox_latest_for(aggregate_type=AGGREGATE, aggregate_id=order.pk,
+                                kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
+    if message is None:
+        raise NotFound(f"outbound order {order.outbound_order_no} has no callback yet",
+                       data={"outbound_order_no": order.outbound_order_no, "status": order.status})
+    return outbox_message_retry(message=message)
