@@ -127,6 +127,8 @@ def test_full_path_in_admin_label_before_ship_and_callback_as_the_contract(
     assert order.status == Status.PICKING and [l.picked_qty for l in order.lines.order_by("pk")] == [2, 1]
 
     lines = list(order.lines.order_by("pk"))
+    pack_page = client.get(url("pack", order))
+    assert pack_page.status_code == 200 and b"autofocus" in pack_page.content
     client.post(url("pack", order), {"p1_weight_kg": "0.650", "p1_length_cm": "32", "p1_width_cm": "26",
                                      "p1_height_cm": "6", f"p1_line_{lines[0].pk}": 2, f"p1_line_{lines[1].pk}": 1})
     order.refresh_from_db()
