@@ -66,6 +66,7 @@ def ow_config(settings, tmp_path):
     for kind, sender in SENDERS.items():
         sender_register(kind, sender)
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.X_FRAME_OPTIONS = "DENY"  # pages that must be framed say so themselves
     settings.OUTBOUND_LABEL_ON_PACK = False
     settings.ONEWAREHOUSE_ENV = "sandbox"
     settings.ONEWAREHOUSE_SIGNATURE_MODE = "md5"
@@ -145,6 +146,7 @@ def test_full_path_in_admin_label_before_ship_and_callback_as_the_contract(
     assert order.label_file.read() == PDF
     shown = client.get(url("label", order))
     assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
+    assert shown["X-Frame-Options"] == "SAMEORIGIN"  # the order page and the print view frame it
     assert b"".join(shown.streaming_content) == PDF
     assert url("label", order).encode() in client.get(url("print", order)).content
 

@@ -37,24 +37,30 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 
 def roles_sync(apps) -> None:
-    """Create the role groups and give them exactly ``ROLE_PERMISSIONS`` (used by migrations; idempotent)."""
+    """Create the role groups with exactly ``ROLE_PERMISSIONS`` (for data migrations: permissions are made first)."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    roles_assign(apps)
+
+
+def roles_assign(apps) -> None:
+    """Create the role groups and give them the permissions of ``ROLE_PERMISSIONS`` that exist (idempotent).
+
+    Runs after every ``migrate`` (and every test flush) too, so the groups follow ROLE_PERMISSIONS as it changes.
+    """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
+        query = models.Q(pk__in=[])
         for perm in perms:
             app_label, codename = perm.split(".")
-            # A model added by a later migration has no permission yet: that app's own migration calls
-            # roles_sync again (tests/test_project.py checks the final groups equal ROLE_PERMISSIONS).
-            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+            query |= models.Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(query))
 
 
 def user_has_role(user, *roles: str) -> bool:

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from wms.core.errors import DomainError
@@ -111,7 +112,9 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         return [
             path("<path:object_id>/pick/", view(self.pick_view), name="%s_%s_pick" % info),
             path("<path:object_id>/pack/", view(self.pack_view), name="%s_%s_pack" % info),
-            path("<path:object_id>/label.pdf", view(self.label_view), name="%s_%s_label" % info),
+            # Framed by our own order and print pages (X_FRAME_OPTIONS may be DENY elsewhere).
+            path("<path:object_id>/label.pdf", xframe_options_sameorigin(view(self.label_view)),
+                 name="%s_%s_label" % info),
             path("<path:object_id>/print/", view(self.print_view), name="%s_%s_print" % info),
             path("<path:object_id>/label-request/", view(self.label_request_view), name="%s_%s_label_request" % info),
             path("<path:object_id>/ship/", view(self.ship_view), name="%s_%s_ship" % info),
