@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from wms.core.admin import ReadOnlyTabularInline
-from wms.core.errors import DomainError
+from wms.core.errors import DomainError, DomainValidationError
 from wms.core.roles import Role, user_has_role
 
 from .models import InboundOrder, InboundOrderLine
@@ -143,7 +143,8 @@ class InboundOrderAdmin(admin.ModelAdmin):
             try:
                 counts.append(LineCount(line.pk, int(good or 0), int(damaged or 0)))
             except ValueError as exc:
-                raise DomainError("Counts must be whole numbers", errors={f"line.{line.pk}": [str(exc)]}) from exc
+                raise DomainValidationError("Counts must be whole numbers",
+                                            errors={f"line.{line.pk}": [str(exc)]}) from exc
         if any((c.good, c.damaged) != (existing[c.line_id].received_good, existing[c.line_id].received_damaged)
                for c in counts):
             order = inbound_order_record_counts(order=order, counts=counts, user=request.user)

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
-from wms.core.errors import DomainError
+from wms.core.errors import DomainError, DomainValidationError
 from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
 
@@ -177,7 +177,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             try:
                 counts.append(PickCount(line_id, int(value or 0)))
             except ValueError as exc:
-                raise DomainError("Picked counts must be whole numbers") from exc
+                raise DomainValidationError("Picked counts must be whole numbers") from exc
         if any(existing[c.line_id].picked_qty != c.picked for c in counts):
             outbound_order_pick_record(order=order, counts=counts, user=request.user)
             self.message_user(request, "Picked counts saved.", messages.SUCCESS)

@@ -340,7 +340,6 @@ def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], us
             errors[f"line.{line_id}"] = [f"{line.product.sku_id}: {packed[line_id]} packed, {line.picked_qty} picked."]
     if errors:
         raise DomainValidationError("the packages do not match the picked goods", errors=errors)
-    order.packages.all().delete()  # not expected (PICKING has none), but a pack is always the whole truth
     for index, ((weight, length, width, height), items) in enumerate(measured, start=1):
         package = Package.objects.create(order=order, package_no=f"PKG-{index}", weight_kg=weight, length_cm=length,
                                          width_cm=width, height_cm=height)
