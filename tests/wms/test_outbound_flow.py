@@ -387,6 +387,15 @@ def test_short_pick_is_reported_to_supervisors_and_packing_waits(client, warehou
     assert report.status == "RESOLVED" and report.resolved_by == supervisor
 
 
+def test_pick_scan_with_a_quantity_picks_that_many_but_never_more_than_ordered(client, warehouse, products, picker):
+    order = order_create(warehouse, items=[{"sku_id": "OW-100234", "quantity": 4}])
+    client.force_login(picker)
+    client.post(url("pick", order), {"code": "4710000100234", "quantity": "3", "scan_submit": ""})
+    page = client.post(url("pick", order), {"code": "4710000100234", "quantity": "2"}, follow=True).content.decode()
+    assert "3 of 4 picked already; 2 more would be more than the order needs" in page
+    assert order.lines.get().picked_qty == 3
+
+
 def test_pick_scan_of_an_unknown_code_or_one_too_many_says_so(client, warehouse, products, picker):
     order = order_create(warehouse)
     client.force_login(picker)
@@ -394,7 +403,7 @@ def test_pick_scan_of_an_unknown_code_or_one_too_many_says_so(client, warehouse,
     assert "Unknown code &#x27;NOPE&#x27;" in page
     client.post(url("pick", order), {"code": "OW-100235"})
     page = client.post(url("pick", order), {"code": "OW-100235"}, follow=True).content.decode()
-    assert "all 1 unit(s) are picked already" in page
+    assert "1 of 1 picked already" in page
 
 
 def test_floor_pages_refuse_staff_without_the_picker_role(client, warehouse, products, receiver):

@@ -136,6 +136,15 @@ def test_ledger_and_levels_agree_after_receiving(order, receiver, client, capsys
     assert "agree" in capsys.readouterr().out
 
 
+def test_one_scan_with_a_quantity_counts_a_whole_carton_and_a_bad_quantity_counts_nothing(client, order, receiver):
+    client.force_login(receiver)
+    client.post(receive_url(order), {"code": "4710000100235", "quantity": "6", "scan_submit": ""})
+    response = client.post(receive_url(order), {"code": "4710000100235", "quantity": "0", "scan_submit": ""},
+                           follow=True)
+    assert "at least one unit" in response.content.decode()
+    assert lines_of(order)["OW-100235"].received_good == 6
+
+
 def test_unknown_scanned_code_is_named_and_counts_nothing(client, order, receiver):
     client.force_login(receiver)
     response = client.post(receive_url(order), {"code": "NO-SUCH-CODE", "scan_submit": ""}, follow=True)

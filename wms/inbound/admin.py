@@ -30,6 +30,14 @@ def domain_error_message(exc: DomainError) -> str:
     return f"{exc.message}: {details}" if details and details != exc.message else exc.message
 
 
+def _quantity(request) -> int:
+    """Units per scan (a carton of 12 is one scan and "12"); blank means one."""
+    raw = (request.POST.get("quantity") or "1").strip()
+    if not raw.isdigit():
+        raise DomainValidationError(f"Quantity {raw!r} is not a whole number", errors={"quantity": [raw]})
+    return int(raw)
+
+
 class InboundOrderLineInline(ReadOnlyTabularInline):
     model = InboundOrderLine
     fields = ("product", "expected_qty", "received_good", "received_damaged", "difference")
@@ -127,7 +135,8 @@ class InboundOrderAdmin(admin.ModelAdmin):
             line.limit = over_receipt_limit(expected=line.expected_qty)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "order": order, "lines": lines,
-            "totals": inbound_order_totals(order=order), "title": f"Receive {order.inbound_order_no}",
+            "totals": inbound_order_totals(order=order),
+            "title": f"Receive {order.inbound_order_no} ({order.get_order_type_display()}, {order.get_status_display()})",
             "open": order.status in (InboundOrder.Status.CREATED, InboundOrder.Status.RECEIVING),
             "is_supervisor": user_has_role(request.user, Role.SUPERVISOR),
         }
@@ -151,7 +160,7 @@ class InboundOrderAdmin(admin.ModelAdmin):
             self.message_user(request, "Counts saved.", messages.SUCCESS)
         code = (request.POST.get("code") or "").strip()
         if code and "complete" not in request.POST:
-            line = inbound_order_scan(order=order, code=code, user=request.user,
+            line = inbound_order_scan(order=order, code=code, user=request.user, quantity=_quantity(request),
                                       damaged=bool(request.POST.get("scan_damaged")))
             self.message_user(
                 request, f"{line.product.sku_id}: {line.received_good} good + {line.received_damaged} damaged "

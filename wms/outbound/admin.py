@@ -33,6 +33,14 @@ def domain_error_message(exc: DomainError) -> str:
     return f"{exc.message}: {details}" if details and details != exc.message else exc.message
 
 
+def _quantity(request) -> int:
+    """Units per scan; blank means one."""
+    raw = (request.POST.get("quantity") or "1").strip()
+    if not raw.isdigit():
+        raise DomainValidationError(f"Quantity {raw!r} is not a whole number", errors={"quantity": [raw]})
+    return int(raw)
+
+
 class OutboundOrderLineInline(ReadOnlyTabularInline):
     model = OutboundOrderLine
     fields = ("product", "quantity", "reserved_qty", "picked_qty")
@@ -163,7 +171,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             return redirect(here)
         lines = list(outbound_order_lines(order=order))
         return TemplateResponse(request, "admin/outbound/outboundorder/pick.html", self._context(
-            request, order=order, lines=lines, title=f"Pick {order.outbound_order_no}",
+            request, order=order, lines=lines, title=f"Pick {order.outbound_order_no} ({order.get_status_display()})",
             open=order.status in (Status.ALLOCATED, Status.PICKING),
             fully_picked=all(line.picked_qty == line.quantity for line in lines)))
 
@@ -183,7 +191,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             self.message_user(request, "Picked counts saved.", messages.SUCCESS)
         code = (request.POST.get("code") or "").strip()
         if code:
-            line = outbound_order_pick_scan(order=order, code=code, user=request.user)
+            line = outbound_order_pick_scan(order=order, code=code, user=request.user, quantity=_quantity(request))
             self.message_user(request, f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked.",
                               messages.SUCCESS)
         if "short" in request.POST:
@@ -215,7 +223,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                               messages.SUCCESS)
             return redirect(self._change_url(order))
         return TemplateResponse(request, "admin/outbound/outboundorder/pack.html", self._context(
-            request, order=order, lines=lines, rows=range(1, PACKAGE_ROWS + 1), title=f"Pack {order.outbound_order_no}",
+            request, order=order, lines=lines, rows=range(1, PACKAGE_ROWS + 1),
+            title=f"Pack {order.outbound_order_no} ({order.get_status_display()})",
             open=order.status == Status.PICKING))
 
     def label_view(self, request, object_id):
@@ -255,7 +264,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         rows = outbound_pick_list(order_ids=ids)
         orders = OutboundOrder.objects.filter(pk__in=ids).order_by("outbound_order_no")
         return TemplateResponse(request, "admin/outbound/outboundorder/wave_pick.html", self._context(
-            request, rows=rows, orders=orders, title="Pick list (wave)"))
+            request, rows=rows, orders=orders, title=f"Pick list (wave): {len(orders)} order(s)"))
 
     def _post_action(self, request, object_id, act, done: str):
         if request.method != "POST":

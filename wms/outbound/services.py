@@ -225,6 +225,8 @@ def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount],
 def outbound_order_pick_scan(*, order: OutboundOrder, code: str, user, quantity: int = 1) -> OutboundOrderLine:
     """A scanner read ``code``: that line's picked count goes up. Unknown codes and over-picks are refused."""
     role_require(user=user, roles=FLOOR_ROLES, action="Picking")
+    if quantity <= 0:
+        raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
     order = _locked(order.pk)
     lines = list(order.lines.select_related("product").order_by("pk"))
     product = product_find_by_code(code=code, products=[line.product for line in lines])
@@ -235,7 +237,8 @@ def outbound_order_pick_scan(*, order: OutboundOrder, code: str, user, quantity:
         raise DomainValidationError(why, errors={"code": [why]})
     line = next(line for line in lines if line.product_id == product.pk)
     if line.picked_qty + quantity > line.quantity:
-        why = f"{product.sku_id}: all {line.quantity} unit(s) are picked already"
+        why = (f"{product.sku_id}: {line.picked_qty} of {line.quantity} picked already; "
+               f"{quantity} more would be more than the order needs")
         raise DomainValidationError(why, errors={"code": [why]})
     outbound_order_pick_record(order=order, counts=[PickCount(line.pk, line.picked_qty + quantity)], user=user)
     line.refresh_from_db()
