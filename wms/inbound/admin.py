@@ -59,12 +59,24 @@ class InboundOrderAdmin(admin.ModelAdmin):
     inlines = [InboundOrderLineInline]
     readonly_fields = [f.name for f in InboundOrder._meta.fields if f.name != "id"] + ["callback_state"]
     change_form_template = "admin/inbound/inboundorder/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("inbound_order_no", "order_type", "status", "warehouse", "owner", "callback_state")}),
+        ("Arrival", {"fields": ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no",
+                                "platform_order_no")}),
+        ("Timeline", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by", "cancelled_at",
+                                 "cancel_reason", "updated_at")}),
+        ("Technical", {"classes": ("collapse",), "fields": ("content_hash",)}),
+    )
 
     def has_add_permission(self, request):
         return False  # inbound orders come from OneWarehouse
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # An order changes only through receiving (services); its own form is read-only.
+        return obj is None and super().has_change_permission(request)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(

@@ -79,12 +79,29 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                                                                                        "calls_to_onewarehouse"]
     actions = ("allocate", "request_label", "print_labels", "wave_pick_list", "ship")
     change_form_template = "admin/outbound/outboundorder/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("outbound_order_no", "platform_order_no", "status", "warehouse", "owner", "tracking_no")}),
+        ("Label and calls to OneWarehouse", {"fields": ("label_preview", "label_format", "labelled_at",
+                                                        "calls_to_onewarehouse")}),
+        ("Timeline", {"fields": ("created_at", "picking_started_at", "packed_at", "shipped_at", "cancelled_at",
+                                 "cancel_reason")}),
+        ("Recipient", {"classes": ("collapse",), "fields": tuple(
+            f"recipient_{name}" for name in ("name", "phone", "email", "country_code", "state", "city", "district",
+                                             "address1", "address2", "zip_code"))}),
+        ("Logistics and payment", {"classes": ("collapse",), "fields": (
+            "logistics_provider_code", "logistics_provider_name", "logistics_service_code", "cod_amount", "currency",
+            "remark", "label_file", "content_hash", "updated_at")}),
+    )
 
     def has_add_permission(self, request):
         return False  # outbound orders come from OneWarehouse
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # An order changes only through the floor's actions and pages (services); its own form is read-only.
+        return obj is None and super().has_change_permission(request)
 
     @admin.display(description="Label")
     def label(self, obj):
