@@ -379,6 +379,7 @@ def test_short_pick_is_reported_to_supervisors_and_packing_waits(client, warehou
     assert (report.status, report.ordered_qty, report.picked_qty, report.note) == ("OPEN", 2, 1, "shelf A3 empty")
     with pytest.raises(InvalidTransition, match="not fully picked"):
         pack_one(order, picker)
+    assert "shelf A3 empty" in client.get(url("change", order)).content.decode()  # on the order page too
     client.force_login(supervisor)
     listing = client.get(reverse("admin:outbound_shortpick_changelist"))
     assert order.outbound_order_no.encode() in listing.content

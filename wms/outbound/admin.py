@@ -60,6 +60,13 @@ class PackageInline(ReadOnlyTabularInline):
         return ", ".join(f"{item.product.sku_id} ×{item.quantity}" for item in obj.items.all())
 
 
+class ShortPickInline(ReadOnlyTabularInline):
+    model = ShortPick
+    fk_name = "order"
+    fields = ("product", "ordered_qty", "picked_qty", "status", "note", "reported_by", "resolution")
+    readonly_fields = fields
+
+
 class PutBackInline(ReadOnlyTabularInline):
     model = PutBackTask
     fields = ("product", "quantity", "status", "confirmed_at", "confirmed_by")
@@ -74,7 +81,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     list_select_related = ("warehouse", "owner")
     search_fields = ("=outbound_order_no", "=platform_order_no", "=tracking_no", "recipient_name")
     date_hierarchy = "created_at"
-    inlines = [OutboundOrderLineInline, PackageInline, PutBackInline]
+    inlines = [OutboundOrderLineInline, PackageInline, ShortPickInline, PutBackInline]
     readonly_fields = [f.name for f in OutboundOrder._meta.fields if f.name != "id"] + ["label_preview",
                                                                                        "calls_to_onewarehouse"]
     actions = ("allocate", "request_label", "print_labels", "wave_pick_list", "ship")
