@@ -23,7 +23,7 @@ from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
 from wms.outbound.models import OutboundOrder, PutBackTask, ShortPick
 from wms.outbound.services import (
-    PackageSpec, PickCount, outbound_order_allocate, outbound_order_cancel, outbound_order_create,
+    PackageSpec, PickCount, outbound_order_cancel, outbound_order_create,
     outbound_order_label_request, outbound_order_label_store, outbound_order_pack, outbound_order_pick_record,
     outbound_order_ship, put_back_confirm,
 )

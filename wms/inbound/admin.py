@@ -148,7 +148,8 @@ class InboundOrderAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "order": order, "lines": lines,
             "totals": inbound_order_totals(order=order),
-            "title": f"Receive {order.inbound_order_no} ({order.get_order_type_display()}, {order.get_status_display()})",
+            "title": (f"Receive {order.inbound_order_no} "
+                      f"({order.get_order_type_display()}, {order.get_status_display()})"),
             "open": order.status in (InboundOrder.Status.CREATED, InboundOrder.Status.RECEIVING),
             "is_supervisor": user_has_role(request.user, Role.SUPERVISOR),
         }

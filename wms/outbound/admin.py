@@ -15,11 +15,11 @@ from wms.core.errors import DomainError, DomainValidationError
 from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
 
-from .models import OutboundOrder, OutboundOrderLine, Package, PackageItem, PutBackTask, ShortPick
+from .models import OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
 from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
 from .services import (
-    PackageSpec, PickCount, outbound_order_allocate, outbound_order_callback_retry, outbound_order_label_request, outbound_order_pack,
-    outbound_order_pick_record, outbound_order_pick_scan, outbound_order_ship, outbound_order_short_pick_report,
+    PackageSpec, PickCount, outbound_order_allocate, outbound_order_callback_retry, outbound_order_label_request,
+    outbound_order_pack, outbound_order_pick_record, outbound_order_pick_scan, outbound_order_ship, outbound_order_short_pick_report,
     put_back_confirm, short_pick_resolve,
 )
 
@@ -122,8 +122,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if not obj.label_file:
             return "no label yet"
         url = reverse("admin:outbound_outboundorder_label", args=[obj.pk])
-        return format_html('<iframe src="{}" title="shipping label" style="width:100%;height:480px;border:1px solid #ccc">'
-                           '</iframe>', url)
+        return format_html('<iframe src="{}" title="shipping label" '
+                           'style="width:100%;height:480px;border:1px solid #ccc"></iframe>', url)
 
     @admin.display(description="Calls to OneWarehouse")
     def calls_to_onewarehouse(self, obj):
@@ -173,7 +173,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context.update(
-                floor=user_has_role(request.user, *FLOOR_ROLES), can_pick=obj.status in (Status.ALLOCATED, Status.PICKING),
+                floor=user_has_role(request.user, *FLOOR_ROLES),
+                can_pick=obj.status in (Status.ALLOCATED, Status.PICKING),
                 can_pack=obj.status == Status.PICKING, can_label=obj.status in OutboundOrder.LABEL_FETCHABLE,
                 can_ship=obj.status == Status.LABELLED, can_allocate=obj.status in (Status.CREATED, Status.BACKORDERED),
                 callback_failed=any(m.kind == OutboxMessage.Kind.OUTBOUND_CALLBACK and m.status in (
@@ -219,7 +220,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             self.message_user(request, f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked.",
                               messages.SUCCESS)
         if "short" in request.POST:
-            reports = outbound_order_short_pick_report(order=order, user=request.user, note=request.POST.get("note", ""))
+            reports = outbound_order_short_pick_report(order=order, user=request.user,
+                                                       note=request.POST.get("note", ""))
             self.message_user(request, "Short pick reported to Supervisors: " + ", ".join(
                 f"{r.product.sku_id} {r.picked_qty}/{r.ordered_qty}" for r in reports), messages.WARNING)
 

@@ -32,8 +32,8 @@ def outbound_pick_list(*, order_ids) -> list[dict]:
     """What to take from the shelves for these orders (one or a wave), one row per product, sorted by sku_id."""
     rows: dict[int, dict] = {}
     lines = (
-        OutboundOrderLine.objects.filter(order_id__in=list(order_ids),
-                                         order__status__in=[OutboundOrder.Status.ALLOCATED, OutboundOrder.Status.PICKING])
+        OutboundOrderLine.objects.filter(
+            order_id__in=list(order_ids), order__status__in=[OutboundOrder.Status.ALLOCATED, OutboundOrder.Status.PICKING])
         .select_related("product", "order")
         .order_by("product__sku_id", "order__outbound_order_no")
     )
@@ -91,4 +91,5 @@ def outbound_shipped_today_count() -> int:
 
 def outbound_outbox_states(*, order: OutboundOrder) -> list[OutboxMessage]:
     """The order's calls to OneWarehouse (label requests, ship callback), oldest first, for staff to read."""
-    return list(OutboxMessage.objects.filter(aggregate_type="outbound_order", aggregate_id=str(order.pk)).order_by("pk"))
+    return list(
+        OutboxMessage.objects.filter(aggregate_type="outbound_order", aggregate_id=str(order.pk)).order_by("pk"))
