@@ -19,8 +19,8 @@ from .models import OutboundOrder, OutboundOrderLine, Package, PutBackTask, Shor
 from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
 from .services import (
     PackageSpec, PickCount, outbound_order_allocate, outbound_order_callback_retry, outbound_order_label_request,
-    outbound_order_pack, outbound_order_pick_record, outbound_order_pick_scan, outbound_order_ship, outbound_order_short_pick_report,
-    put_back_confirm, short_pick_resolve,
+    outbound_order_pack, outbound_order_pick_record, outbound_order_pick_scan, outbound_order_ship,
+    outbound_order_short_pick_report, put_back_confirm, short_pick_resolve,
 )
 
 Status = OutboundOrder.Status

@@ -4,6 +4,8 @@ from wms.outbox.models import OutboxMessage
 
 from .models import OutboundOrder, OutboundOrderLine, PutBackTask, ShortPick
 
+Status = OutboundOrder.Status
+
 
 def outbound_order_get(*, outbound_order_no: str) -> OutboundOrder | None:
     return OutboundOrder.objects.select_related("warehouse", "owner").filter(
@@ -32,8 +34,8 @@ def outbound_pick_list(*, order_ids) -> list[dict]:
     """What to take from the shelves for these orders (one or a wave), one row per product, sorted by sku_id."""
     rows: dict[int, dict] = {}
     lines = (
-        OutboundOrderLine.objects.filter(
-            order_id__in=list(order_ids), order__status__in=[OutboundOrder.Status.ALLOCATED, OutboundOrder.Status.PICKING])
+        OutboundOrderLine.objects.filter(order_id__in=list(order_ids),
+                                         order__status__in=[Status.ALLOCATED, Status.PICKING])
         .select_related("product", "order")
         .order_by("product__sku_id", "order__outbound_order_no")
     )
@@ -51,7 +53,6 @@ def outbound_labels_for_print(*, order_ids) -> list[OutboundOrder]:
 
 def outbound_dashboard_counts() -> list[dict]:
     """The shift lead's view of the day's work: each pile of work, its count and where it is listed."""
-    Status = OutboundOrder.Status
     by_status = dict(OutboundOrder.objects.order_by().values_list("status").annotate(n=Count("pk")))
     rows = [
         {"label": "To allocate", "count": by_status.get(Status.CREATED, 0), "model": "outboundorder",
