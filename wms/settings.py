@@ -196,6 +196,8 @@ OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
 # --- Warehouse rules ------------------------------------------------------------------------------------
 # Receiving more than expected by this share of a line needs a Supervisor.
 INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT = env.int("INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT", default=10)
+# Request the shipping label as soon as an order is packed (otherwise staff start it from admin).
+OUTBOUND_LABEL_ON_PACK = env.bool("OUTBOUND_LABEL_ON_PACK", default=False)
 
 # --- OneWarehouse ---------------------------------------------------------------------------------------
 ONEWAREHOUSE_ENV = env.str("ONEWAREHOUSE_ENV", default="sandbox")

@@ -5,3 +5,11 @@ class OneWarehouseConfig(AppConfig):
     name = "integrations.onewarehouse"
     label = "onewarehouse"
     verbose_name = "OneWarehouse"
+
+    def ready(self):
+        from wms.outbox.registry import sender_register
+
+        from .senders import SENDERS
+
+        for kind, sender in SENDERS.items():
+            sender_register(kind, sender)

@@ -21,12 +21,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.PICKER: (
         "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
+        "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
     ),
     Role.SUPERVISOR: (
         "catalog.view_owner", "catalog.view_product", "catalog.change_product",
         "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
+        "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
+        "outbound.change_shortpick",
         "outbox.view_outboxmessage", "outbox.change_outboxmessage", "apilog.view_apiexchange",
         "django_celery_beat.view_periodictask", "django_celery_beat.change_periodictask",
         "one.view_onewarehousemapping", "one.change_onewarehousemapping", "one.view_onesyncrun",

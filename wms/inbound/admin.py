@@ -1,29 +1,198 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from wms.core.admin import ReadOnlyTabularInline
+from wms.core.errors import DomainError, DomainValidationError
+from wms.core.roles import Role, user_has_role
 
 from .models import InboundOrder, InboundOrderLine
+from .selectors import (
+    CALLBACK_STATE_OF, inbound_callback_state, inbound_order_lines, inbound_order_totals,
+    inbound_orders_with_callback_status,
+)
+from .services import (
+    LineCount, inbound_order_callback_retry, inbound_order_complete, inbound_order_record_counts, inbound_order_scan,
+    over_receipt_limit,
+)
+
+RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
+
+
+def domain_error_message(exc: DomainError) -> str:
+    """A refusal as staff read it: the sentence, then each field's reason."""
+    details = "; ".join(msg for msgs in exc.errors.values() for msg in msgs)
+    return f"{exc.message}: {details}" if details and details != exc.message else exc.message
+
+
+def _quantity(request) -> int:
+    """Units per scan (a carton of 12 is one scan and "12"); blank means one."""
+    raw = (request.POST.get("quantity") or "1").strip()
+    if not raw.isdigit():
+        raise DomainValidationError(f"Quantity {raw!r} is not a whole number", errors={"quantity": [raw]})
+    return int(raw)
 
 
 class InboundOrderLineInline(ReadOnlyTabularInline):
     model = InboundOrderLine
-    fields = ("product", "expected_qty", "received_good", "received_damaged")
+    fields = ("product", "expected_qty", "received_good", "received_damaged", "difference")
     readonly_fields = fields
+
+    @admin.display(description="Received − expected")
+    def difference(self, obj):
+        return f"{obj.difference:+d}" if obj.received_qty else "-"
 
 
 @admin.register(InboundOrder)
 class InboundOrderAdmin(admin.ModelAdmin):
-    list_display = ("inbound_order_no", "order_type", "status", "warehouse", "owner", "expected_arrival_at",
-                    "created_at")
+    list_display = ("inbound_order_no", "order_type", "status", "warehouse", "owner", "expected_total",
+                    "received_total", "callback", "expected_arrival_at", "created_at")
     list_filter = ("status", "order_type", "warehouse", "owner")
     list_select_related = ("warehouse", "owner")
     search_fields = ("=inbound_order_no", "=original_order_no", "=platform_order_no", "=tracking_no")
     date_hierarchy = "created_at"
     inlines = [InboundOrderLineInline]
-    readonly_fields = [f.name for f in InboundOrder._meta.fields if f.name != "id"]
+    readonly_fields = [f.name for f in InboundOrder._meta.fields if f.name != "id"] + ["callback_state"]
+    change_form_template = "admin/inbound/inboundorder/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("inbound_order_no", "order_type", "status", "warehouse", "owner", "callback_state")}),
+        ("Arrival", {"fields": ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no",
+                                "platform_order_no")}),
+        ("Timeline", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by", "cancelled_at",
+                                 "cancel_reason", "updated_at")}),
+        ("Technical", {"classes": ("collapse",), "fields": ("content_hash",)}),
+    )
 
     def has_add_permission(self, request):
         return False  # inbound orders come from OneWarehouse
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # An order changes only through receiving (services); its own form is read-only.
+        return obj is None and super().has_change_permission(request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(
+            expected_sum=Sum("lines__expected_qty"), good_sum=Sum("lines__received_good"),
+            damaged_sum=Sum("lines__received_damaged"),
+        )
+        return inbound_orders_with_callback_status(queryset)
+
+    @admin.display(description="Expected")
+    def expected_total(self, obj):
+        return obj.expected_sum or 0
+
+    @admin.display(description="Received (good + damaged)")
+    def received_total(self, obj):
+        return f"{(obj.good_sum or 0) + (obj.damaged_sum or 0)} ({obj.good_sum or 0} + {obj.damaged_sum or 0})"
+
+    @admin.display(description="Callback")
+    def callback(self, obj):
+        return CALLBACK_STATE_OF.get(obj.callback_status, "-") if obj.callback_status else "-"
+
+    @admin.display(description="Inbound callback to OneWarehouse")
+    def callback_state(self, obj):
+        state = inbound_callback_state(order=obj)
+        if state.state == "none":
+            return "not queued yet (sent when the receipt is completed)"
+        text = f"{state.state} (attempts: {state.attempts})"
+        return format_html("{}<br><strong>{}</strong>", text, state.reason) if state.reason else text
+
+    def get_urls(self):
+        urls = super().get_urls()
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/receive/", self.admin_site.admin_view(self.receive_view),
+                 name="%s_%s_receive" % info),
+            path("<path:object_id>/callback-retry/", self.admin_site.admin_view(self.callback_retry_view),
+                 name="%s_%s_callback_retry" % info),
+        ] + urls
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context["can_receive"] = (obj.status in (InboundOrder.Status.CREATED, InboundOrder.Status.RECEIVING)
+                                            and user_has_role(request.user, *RECEIVING_ROLES))
+            extra_context["callback"] = inbound_callback_state(order=obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _order_for_floor(self, request, object_id) -> InboundOrder:
+        order = get_object_or_404(InboundOrder.objects.select_related("warehouse", "owner"), pk=object_id)
+        if not self.has_view_permission(request, order) or not user_has_role(request.user, *RECEIVING_ROLES):
+            raise PermissionDenied("Receiving needs the Receiver or Supervisor role.")
+        return order
+
+    def receive_view(self, request, object_id):
+        order = self._order_for_floor(request, object_id)
+        here = reverse("admin:inbound_inboundorder_receive", args=[order.pk])
+        if request.method == "POST":
+            try:
+                done = self._receive_post(request, order)
+            except DomainError as exc:
+                self.message_user(request, domain_error_message(exc), messages.ERROR)
+            else:
+                if done:
+                    return redirect(reverse("admin:inbound_inboundorder_change", args=[order.pk]))
+            return redirect(here)
+        lines = list(inbound_order_lines(order=order))
+        for line in lines:
+            line.limit = over_receipt_limit(expected=line.expected_qty)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "order": order, "lines": lines,
+            "totals": inbound_order_totals(order=order),
+            "title": (f"Receive {order.inbound_order_no} "
+                      f"({order.get_order_type_display()}, {order.get_status_display()})"),
+            "open": order.status in (InboundOrder.Status.CREATED, InboundOrder.Status.RECEIVING),
+            "is_supervisor": user_has_role(request.user, Role.SUPERVISOR),
+        }
+        return TemplateResponse(request, "admin/inbound/inboundorder/receive.html", context)
+
+    def _receive_post(self, request, order) -> bool:
+        """Apply typed counts, then the scan or the completion. Returns True when the receipt is complete."""
+        counts, existing = [], {line.pk: line for line in order.lines.all()}
+        for line in existing.values():
+            good, damaged = request.POST.get(f"good_{line.pk}"), request.POST.get(f"damaged_{line.pk}")
+            if good is None and damaged is None:
+                continue
+            try:
+                counts.append(LineCount(line.pk, int(good or 0), int(damaged or 0)))
+            except ValueError as exc:
+                raise DomainValidationError("Counts must be whole numbers",
+                                            errors={f"line.{line.pk}": [str(exc)]}) from exc
+        if any((c.good, c.damaged) != (existing[c.line_id].received_good, existing[c.line_id].received_damaged)
+               for c in counts):
+            order = inbound_order_record_counts(order=order, counts=counts, user=request.user)
+            self.message_user(request, "Counts saved.", messages.SUCCESS)
+        code = (request.POST.get("code") or "").strip()
+        if code and "complete" not in request.POST:
+            line = inbound_order_scan(order=order, code=code, user=request.user, quantity=_quantity(request),
+                                      damaged=bool(request.POST.get("scan_damaged")))
+            self.message_user(
+                request, f"{line.product.sku_id}: {line.received_good} good + {line.received_damaged} damaged "
+                         f"of {line.expected_qty} expected.", messages.SUCCESS)
+        if "complete" in request.POST:
+            order = inbound_order_complete(order=order, user=request.user)
+            self.message_user(request, f"Receipt of {order.inbound_order_no} completed; stock is booked and the "
+                                       "callback to OneWarehouse is queued.", messages.SUCCESS)
+            return True
+        return False
+
+    def callback_retry_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self._order_for_floor(request, object_id)
+        try:
+            inbound_order_callback_retry(order=order, user=request.user)
+        except DomainError as exc:
+            self.message_user(request, domain_error_message(exc), messages.ERROR)
+        else:
+            self.message_user(request, "The inbound callback will be sent again now.", messages.SUCCESS)
+        return redirect(reverse("admin:inbound_inboundorder_change", args=[order.pk]))

@@ -1,4 +1,10 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
+
+from wms.outbox.models import OutboxMessage
+from wms.outbox.selectors import outbox_latest_for
 
 from .models import InboundOrder
 
@@ -9,3 +15,66 @@ def inbound_order_get(*, inbound_order_no: str) -> InboundOrder | None:
 
 def inbound_order_lines(*, order: InboundOrder) -> QuerySet:
     return order.lines.select_related("product").order_by("pk")
+
+
+@dataclass(frozen=True)
+class CallbackState:
+    """What staff see of an order's callback: pending / sent / failed (with the reason) / none yet."""
+
+    state: str
+    reason: str = ""
+    message_id: int | None = None
+    attempts: int = 0
+
+    @property
+    def retryable(self) -> bool:
+        return self.state in ("failed", "pending") and self.message_id is not None
+
+
+# Outbox status -> what staff read. FAILED retries by itself; DEAD waits for staff: both are "failed".
+CALLBACK_STATE_OF = {
+    OutboxMessage.Status.PENDING: "pending", OutboxMessage.Status.SENDING: "pending",
+    OutboxMessage.Status.SENT: "sent", OutboxMessage.Status.FAILED: "failed", OutboxMessage.Status.DEAD: "failed",
+}
+
+
+def inbound_callback_state(*, order: InboundOrder) -> CallbackState:
+    message = outbox_latest_for(aggregate_type="inbound_order", aggregate_id=order.pk,
+                                kind=OutboxMessage.Kind.INBOUND_CALLBACK)
+    if message is None:
+        return CallbackState(state="none")
+    reason = message.last_error if message.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else ""
+    if message.status == OutboxMessage.Status.FAILED:
+        reason = f"{reason} (retrying automatically)"
+    return CallbackState(state=CALLBACK_STATE_OF[message.status], reason=reason, message_id=message.pk,
+                         attempts=message.attempts)
+
+
+def inbound_orders_with_callback_status(queryset: QuerySet) -> QuerySet:
+    """Annotate ``callback_status`` (the last inbound callback's outbox status) in the same query."""
+    latest = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type="inbound_order",
+        aggregate_id=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    return queryset.annotate(callback_status=Subquery(latest.order_by("-pk").values("status")[:1]))
+
+
+def inbound_order_totals(*, order: InboundOrder) -> dict[str, int]:
+    lines = list(order.lines.all())
+    return {
+        "expected": sum(l.expected_qty for l in lines),
+        "good": sum(l.received_good for l in lines),
+        "damaged": sum(l.received_damaged for l in lines),
+        "received": sum(l.received_qty for l in lines),
+    }
+
+
+def inbound_dashboard_counts() -> list[dict]:
+    """Receiving work at a glance: orders to receive, in receipt, and callbacks that need staff."""
+    Status = InboundOrder.Status
+    by_status = dict(InboundOrder.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return [
+        {"label": "To receive", "count": by_status.get(Status.CREATED, 0), "query": f"status__exact={Status.CREATED}"},
+        {"label": "Receiving", "count": by_status.get(Status.RECEIVING, 0),
+         "query": f"status__exact={Status.RECEIVING}"},
+    ]

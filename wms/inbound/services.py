@@ -9,16 +9,19 @@ from wms.catalog.selectors import order_items_resolve
 from wms.catalog.services import owner_get_or_create
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
 from wms.core.hashing import content_fingerprint
-from wms.core.roles import Role, user_has_role
+from wms.catalog.selectors import product_find_by_code
+from wms.core.roles import Role, role_require, user_has_role
 from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
 from wms.inventory.services import StockLine, stock_receive
 from wms.outbox.models import OutboxMessage
-from wms.outbox.services import outbox_message_enqueue
+from wms.outbox.selectors import outbox_latest_for
+from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
 from .models import InboundOrder, InboundOrderLine
 
 Status = InboundOrder.Status
+RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
 HEADER_FIELDS = ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no", "platform_order_no")
 
 
@@ -122,6 +125,7 @@ def over_receipt_limit(*, expected: int) -> int:
 @transaction.atomic
 def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount], user) -> InboundOrder:
     """Save what staff counted so far (can be called many times); the order is RECEIVING from the first save."""
+    role_require(user=user, roles=RECEIVING_ROLES, action="Receiving goods")
     order = InboundOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in (Status.CREATED, Status.RECEIVING):
         raise InvalidTransition(f"inbound order {order.inbound_order_no} is {order.status}; counts are closed",
@@ -160,6 +164,7 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
 @transaction.atomic
 def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
     """Close the receipt: stock moves for what was counted, RECEIVED, and the inbound callback queued."""
+    role_require(user=user, roles=RECEIVING_ROLES, action="Completing a receipt")
     order = InboundOrder.objects.select_for_update().get(pk=order.pk)
     _status_set(order, Status.RECEIVED)
     lines = list(order.lines.select_related("product").order_by("pk"))
@@ -186,3 +191,42 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
         },
     )
     return order
+
+
+@transaction.atomic
+def inbound_order_scan(*, order: InboundOrder, code: str, user, damaged: bool = False,
+                       quantity: int = 1) -> InboundOrderLine:
+    """A scanner read ``code`` (barcode, sku_code or sku_id): that line's good (or damaged) count goes up.
+
+    A code that is not a product of this order is refused by name; the over-receipt rule is the one of
+    ``inbound_order_record_counts``. Returns the line, with its new counts.
+    """
+    role_require(user=user, roles=RECEIVING_ROLES, action="Receiving goods")
+    order = InboundOrder.objects.select_for_update().get(pk=order.pk)
+    if quantity <= 0:
+        raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
+    lines = list(order.lines.select_related("product").order_by("pk"))
+    product = product_find_by_code(code=code, products=[line.product for line in lines])
+    if product is None:
+        known = product_find_by_code(code=code)
+        why = (f"{known.sku_id} is not on inbound order {order.inbound_order_no}" if known
+               else f"Unknown code {code.strip()!r}: no product has this barcode, sku_code or sku_id")
+        raise DomainValidationError(why, errors={"code": [why]})
+    line = next(line for line in lines if line.product_id == product.pk)
+    good = line.received_good + (0 if damaged else quantity)
+    bad = line.received_damaged + (quantity if damaged else 0)
+    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, good, bad)], user=user)
+    line.refresh_from_db()
+    return line
+
+
+@transaction.atomic
+def inbound_order_callback_retry(*, order: InboundOrder, user) -> None:
+    """Staff's "retry the callback": the order's last inbound callback is due again at once."""
+    role_require(user=user, roles=RECEIVING_ROLES, action="Retrying the inbound callback")
+    message = outbox_latest_for(aggregate_type="inbound_order", aggregate_id=order.pk,
+                                kind=OutboxMessage.Kind.INBOUND_CALLBACK)
+    if message is None:
+        raise NotFound(f"inbound order {order.inbound_order_no} has no callback yet",
+                       data={"inbound_order_no": order.inbound_order_no, "status": order.status})
+    outbox_message_retry(message=message)

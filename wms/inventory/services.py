@@ -14,6 +14,7 @@ from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
 
 from .models import StockLevel, StockMove, Warehouse
+from .signals import available_increased_notify
 
 Kind = StockMove.Kind
 
@@ -111,8 +112,11 @@ def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged:
     """Goods arrived: good units become on-hand, damaged ones are kept apart."""
     changes = [_Change(l.product_id, Kind.RECEIPT, l.quantity, l.reference_id) for l in _positive(good)]
     changes += [_Change(l.product_id, Kind.RECEIPT_DAMAGED, l.quantity, l.reference_id) for l in _positive(damaged)]
-    return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
-                         reference_number=reference_number, user=user)
+    moves = _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
+                          reference_number=reference_number, user=user)
+    if any(c.kind == Kind.RECEIPT for c in changes):
+        available_increased_notify(warehouse_id=warehouse_id)
+    return moves
 
 
 @transaction.atomic
@@ -129,8 +133,11 @@ def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
                   user=None, reason: str = "") -> list[StockMove]:
     """Give reserved units back to available stock."""
     changes = [_Change(l.product_id, Kind.DEALLOCATE, -l.quantity, l.reference_id) for l in _positive(lines)]
-    return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
-                         reference_number=reference_number, user=user, reason=reason)
+    moves = _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
+                          reference_number=reference_number, user=user, reason=reason)
+    if changes:
+        available_increased_notify(warehouse_id=warehouse_id)
+    return moves
 
 
 @transaction.atomic

@@ -1,8 +1,44 @@
-from django.contrib import admin
+import io
 
-from wms.core.admin import ReadOnlyTabularInline
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from .models import OutboundOrder, OutboundOrderLine
+from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from wms.core.errors import DomainError, DomainValidationError
+from wms.core.roles import Role, user_has_role
+from wms.outbox.models import OutboxMessage
+
+from .models import OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
+from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
+from .services import (
+    PackageSpec, PickCount, outbound_order_allocate, outbound_order_callback_retry, outbound_order_label_request,
+    outbound_order_pack, outbound_order_pick_record, outbound_order_pick_scan, outbound_order_ship,
+    outbound_order_short_pick_report, put_back_confirm, short_pick_resolve,
+)
+
+Status = OutboundOrder.Status
+FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
+PACKAGE_ROWS = 3  # package rows offered on the pack form; more parcels: pack again after a refusal is rare
+
+
+def domain_error_message(exc: DomainError) -> str:
+    details = "; ".join(msg for msgs in exc.errors.values() for msg in msgs)
+    return f"{exc.message}: {details}" if details and details != exc.message else exc.message
+
+
+def _quantity(request) -> int:
+    """Units per scan; blank means one."""
+    raw = (request.POST.get("quantity") or "1").strip()
+    if not raw.isdigit():
+        raise DomainValidationError(f"Quantity {raw!r} is not a whole number", errors={"quantity": [raw]})
+    return int(raw)
 
 
 class OutboundOrderLineInline(ReadOnlyTabularInline):
@@ -11,19 +47,374 @@ class OutboundOrderLineInline(ReadOnlyTabularInline):
     readonly_fields = fields
 
 
+class PackageInline(ReadOnlyTabularInline):
+    model = Package
+    fields = ("package_no", "weight_kg", "length_cm", "width_cm", "height_cm", "contents")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("items__product")
+
+    @admin.display(description="Items")
+    def contents(self, obj):
+        return ", ".join(f"{item.product.sku_id} ×{item.quantity}" for item in obj.items.all())
+
+
+class ShortPickInline(ReadOnlyTabularInline):
+    model = ShortPick
+    fk_name = "order"
+    fields = ("product", "ordered_qty", "picked_qty", "status", "note", "reported_by", "resolution")
+    readonly_fields = fields
+
+
+class PutBackInline(ReadOnlyTabularInline):
+    model = PutBackTask
+    fields = ("product", "quantity", "status", "confirmed_at", "confirmed_by")
+    readonly_fields = fields
+
+
 @admin.register(OutboundOrder)
 class OutboundOrderAdmin(admin.ModelAdmin):
     list_display = ("outbound_order_no", "platform_order_no", "status", "warehouse", "owner",
-                    "logistics_provider_code", "tracking_no", "created_at")
+                    "logistics_provider_code", "tracking_no", "label", "created_at")
     list_filter = ("status", "warehouse", "owner", "logistics_provider_code")
     list_select_related = ("warehouse", "owner")
     search_fields = ("=outbound_order_no", "=platform_order_no", "=tracking_no", "recipient_name")
     date_hierarchy = "created_at"
-    inlines = [OutboundOrderLineInline]
-    readonly_fields = [f.name for f in OutboundOrder._meta.fields if f.name != "id"]
+    inlines = [OutboundOrderLineInline, PackageInline, ShortPickInline, PutBackInline]
+    readonly_fields = [f.name for f in OutboundOrder._meta.fields if f.name != "id"] + ["label_preview",
+                                                                                       "calls_to_onewarehouse"]
+    actions = ("allocate", "request_label", "print_labels", "wave_pick_list", "ship")
+    change_form_template = "admin/outbound/outboundorder/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("outbound_order_no", "platform_order_no", "status", "warehouse", "owner", "tracking_no")}),
+        ("Label and calls to OneWarehouse", {"fields": ("label_preview", "label_format", "labelled_at",
+                                                        "calls_to_onewarehouse")}),
+        ("Timeline", {"fields": ("created_at", "picking_started_at", "packed_at", "shipped_at", "cancelled_at",
+                                 "cancel_reason")}),
+        ("Recipient", {"classes": ("collapse",), "fields": tuple(
+            f"recipient_{name}" for name in ("name", "phone", "email", "country_code", "state", "city", "district",
+                                             "address1", "address2", "zip_code"))}),
+        ("Logistics and payment", {"classes": ("collapse",), "fields": (
+            "logistics_provider_code", "logistics_provider_name", "logistics_service_code", "cod_amount", "currency",
+            "remark", "label_file", "content_hash", "updated_at")}),
+    )
 
     def has_add_permission(self, request):
         return False  # outbound orders come from OneWarehouse
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # An order changes only through the floor's actions and pages (services); its own form is read-only.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(description="Label")
+    def label(self, obj):
+        if not obj.label_file:
+            return "-"
+        return format_html('<a href="{}" target="_blank">{}</a>',
+                           reverse("admin:outbound_outboundorder_label", args=[obj.pk]), obj.label_format or "PDF")
+
+    @admin.display(description="Shipping label")
+    def label_preview(self, obj):
+        if not obj.label_file:
+            return "no label yet"
+        url = reverse("admin:outbound_outboundorder_label", args=[obj.pk])
+        return format_html('<iframe src="{}" title="shipping label" '
+                           'style="width:100%;height:480px;border:1px solid #ccc"></iframe>', url)
+
+    @admin.display(description="Calls to OneWarehouse")
+    def calls_to_onewarehouse(self, obj):
+        messages_ = outbound_outbox_states(order=obj)
+        if not messages_:
+            return "none yet"
+        return format_html_join(
+            mark_safe("<br>"), "{}: <strong>{}</strong> (attempts {}) {}",  # noqa: S308 - a constant
+            ((m.get_kind_display(), m.get_status_display(), m.attempts,
+              m.last_error if m.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else "")
+             for m in messages_))
+
+    # --- URLs and views ---------------------------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/pick/", view(self.pick_view), name="%s_%s_pick" % info),
+            path("<path:object_id>/pack/", view(self.pack_view), name="%s_%s_pack" % info),
+            # Framed by our own order and print pages (X_FRAME_OPTIONS may be DENY elsewhere).
+            path("<path:object_id>/label.pdf", xframe_options_sameorigin(view(self.label_view)),
+                 name="%s_%s_label" % info),
+            path("<path:object_id>/print/", view(self.print_view), name="%s_%s_print" % info),
+            path("<path:object_id>/label-request/", view(self.label_request_view), name="%s_%s_label_request" % info),
+            path("<path:object_id>/ship/", view(self.ship_view), name="%s_%s_ship" % info),
+            path("<path:object_id>/callback-retry/", view(self.callback_retry_view),
+                 name="%s_%s_callback_retry" % info),
+            path("labels.pdf", view(self.labels_pdf_view), name="%s_%s_labels_pdf" % info),
+            path("pick-list/", view(self.wave_pick_view), name="%s_%s_wave_pick" % info),
+        ] + super().get_urls()
+
+    def _floor_check(self, request, order=None) -> None:
+        if not self.has_view_permission(request, order) or not user_has_role(request.user, *FLOOR_ROLES):
+            raise PermissionDenied("This needs the Picker or Supervisor role.")
+
+    def _order(self, request, object_id) -> OutboundOrder:
+        order = get_object_or_404(OutboundOrder.objects.select_related("warehouse", "owner"), pk=object_id)
+        self._floor_check(request, order)
+        return order
+
+    def _context(self, request, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.opts, **extra}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context.update(
+                floor=user_has_role(request.user, *FLOOR_ROLES),
+                can_pick=obj.status in (Status.ALLOCATED, Status.PICKING),
+                can_pack=obj.status == Status.PICKING, can_label=obj.status in OutboundOrder.LABEL_FETCHABLE,
+                can_ship=obj.status == Status.LABELLED, can_allocate=obj.status in (Status.CREATED, Status.BACKORDERED),
+                callback_failed=any(m.kind == OutboxMessage.Kind.OUTBOUND_CALLBACK and m.status in (
+                    OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) for m in outbound_outbox_states(order=obj)),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _change_url(self, order):
+        return reverse("admin:outbound_outboundorder_change", args=[order.pk])
+
+    def pick_view(self, request, object_id):
+        order = self._order(request, object_id)
+        here = reverse("admin:outbound_outboundorder_pick", args=[order.pk])
+        if request.method == "POST":
+            try:
+                self._pick_post(request, order)
+            except DomainError as exc:
+                self.message_user(request, domain_error_message(exc), messages.ERROR)
+            return redirect(here)
+        lines = list(outbound_order_lines(order=order))
+        return TemplateResponse(request, "admin/outbound/outboundorder/pick.html", self._context(
+            request, order=order, lines=lines, title=f"Pick {order.outbound_order_no} ({order.get_status_display()})",
+            open=order.status in (Status.ALLOCATED, Status.PICKING),
+            fully_picked=all(line.picked_qty == line.quantity for line in lines)))
+
+    def _pick_post(self, request, order):
+        existing = {line.pk: line for line in order.lines.all()}
+        counts = []
+        for line_id, line in existing.items():
+            value = request.POST.get(f"picked_{line_id}")
+            if value is None:
+                continue
+            try:
+                counts.append(PickCount(line_id, int(value or 0)))
+            except ValueError as exc:
+                raise DomainValidationError("Picked counts must be whole numbers") from exc
+        if any(existing[c.line_id].picked_qty != c.picked for c in counts):
+            outbound_order_pick_record(order=order, counts=counts, user=request.user)
+            self.message_user(request, "Picked counts saved.", messages.SUCCESS)
+        code = (request.POST.get("code") or "").strip()
+        if code:
+            line = outbound_order_pick_scan(order=order, code=code, user=request.user, quantity=_quantity(request))
+            self.message_user(request, f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked.",
+                              messages.SUCCESS)
+        if "short" in request.POST:
+            reports = outbound_order_short_pick_report(order=order, user=request.user,
+                                                       note=request.POST.get("note", ""))
+            self.message_user(request, "Short pick reported to Supervisors: " + ", ".join(
+                f"{r.product.sku_id} {r.picked_qty}/{r.ordered_qty}" for r in reports), messages.WARNING)
+
+    def pack_view(self, request, object_id):
+        order = self._order(request, object_id)
+        lines = list(outbound_order_lines(order=order))
+        if request.method == "POST":
+            packages = []
+            for row in range(1, PACKAGE_ROWS + 1):
+                fields = {name: (request.POST.get(f"p{row}_{name}") or "").strip()
+                          for name in ("weight_kg", "length_cm", "width_cm", "height_cm")}
+                items = {}
+                for line in lines:
+                    raw = (request.POST.get(f"p{row}_line_{line.pk}") or "").strip()
+                    items[line.pk] = int(raw) if raw.isdigit() else 0
+                if not any(fields.values()) and not any(items.values()):
+                    continue
+                packages.append(PackageSpec(items=items, **fields))
+            try:
+                outbound_order_pack(order=order, packages=packages, user=request.user)
+            except DomainError as exc:
+                self.message_user(request, domain_error_message(exc), messages.ERROR)
+                return redirect(reverse("admin:outbound_outboundorder_pack", args=[order.pk]))
+            self.message_user(request, f"{order.outbound_order_no} packed in {len(packages)} package(s).",
+                              messages.SUCCESS)
+            return redirect(self._change_url(order))
+        return TemplateResponse(request, "admin/outbound/outboundorder/pack.html", self._context(
+            request, order=order, lines=lines, rows=range(1, PACKAGE_ROWS + 1),
+            title=f"Pack {order.outbound_order_no} ({order.get_status_display()})",
+            open=order.status == Status.PICKING))
+
+    def label_view(self, request, object_id):
+        order = self._order(request, object_id)
+        if not order.label_file:
+            raise PermissionDenied("This order has no label.")
+        return FileResponse(order.label_file.open("rb"), content_type="application/pdf",
+                            filename=f"{order.outbound_order_no}.pdf", as_attachment=False)
+
+    def print_view(self, request, object_id):
+        order = self._order(request, object_id)
+        return TemplateResponse(request, "admin/outbound/outboundorder/print.html", self._context(
+            request, order=order, title=f"Label of {order.outbound_order_no}",
+            pdf_url=reverse("admin:outbound_outboundorder_label", args=[order.pk]) if order.label_file else ""))
+
+    def labels_pdf_view(self, request):
+        """Several labels as one PDF, for one print job."""
+        from pypdf import PdfWriter
+
+        self._floor_check(request)
+        ids = [i for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+        orders = outbound_labels_for_print(order_ids=ids)
+        if not orders:
+            raise PermissionDenied("None of these orders has a label.")
+        writer = PdfWriter()
+        for order in orders:
+            with order.label_file.open("rb") as fh:
+                writer.append(io.BytesIO(fh.read()))
+        out = io.BytesIO()
+        writer.write(out)
+        out.seek(0)
+        return FileResponse(out, content_type="application/pdf", filename="labels.pdf", as_attachment=False)
+
+    def wave_pick_view(self, request):
+        self._floor_check(request)
+        ids = [i for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+        rows = outbound_pick_list(order_ids=ids)
+        orders = OutboundOrder.objects.filter(pk__in=ids).order_by("outbound_order_no")
+        return TemplateResponse(request, "admin/outbound/outboundorder/wave_pick.html", self._context(
+            request, rows=rows, orders=orders, title=f"Pick list (wave): {len(orders)} order(s)"))
+
+    def _post_action(self, request, object_id, act, done: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self._order(request, object_id)
+        try:
+            act(order=order, user=request.user)
+        except DomainError as exc:
+            self.message_user(request, domain_error_message(exc), messages.ERROR)
+        else:
+            self.message_user(request, done.format(order=order), messages.SUCCESS)
+        return redirect(self._change_url(order))
+
+    def label_request_view(self, request, object_id):
+        return self._post_action(request, object_id, outbound_order_label_request,
+                                 "The shipping label of {order} is being fetched.")
+
+    def ship_view(self, request, object_id):
+        return self._post_action(request, object_id, outbound_order_ship,
+                                 "{order} shipped; OneWarehouse is told through the outbox.")
+
+    def callback_retry_view(self, request, object_id):
+        return self._post_action(request, object_id, outbound_order_callback_retry,
+                                 "The ship callback of {order} will be sent again now.")
+
+    # --- Bulk actions -----------------------------------------------------------------------------------
+
+    def _each(self, request, queryset, act, done: str):
+        if not user_has_role(request.user, *FLOOR_ROLES):
+            self.message_user(request, "This needs the Picker or Supervisor role.", messages.ERROR)
+            return
+        ok = 0
+        for order in queryset.order_by("created_at", "pk"):
+            try:
+                act(order=order, user=request.user)
+                ok += 1
+            except DomainError as exc:
+                self.message_user(request, f"{order.outbound_order_no}: {domain_error_message(exc)}", messages.ERROR)
+        if ok:
+            self.message_user(request, done.format(n=ok), messages.SUCCESS)
+
+    @admin.action(description="Allocate stock (created / backordered orders)", permissions=["change"])
+    def allocate(self, request, queryset):
+        def act(*, order, user):
+            order = outbound_order_allocate(order=order, user=user)
+            if order.status == Status.BACKORDERED:
+                self.message_user(request, f"{order.outbound_order_no}: not enough stock, backordered.",
+                                  messages.WARNING)
+        self._each(request, queryset.filter(status__in=[Status.CREATED, Status.BACKORDERED]), act,
+                   "{n} order(s) processed.")
+        skipped = queryset.exclude(status__in=[Status.CREATED, Status.BACKORDERED]).count()
+        if skipped:
+            self.message_user(request, f"{skipped} order(s) skipped: only created or backordered orders are "
+                                       "allocated.", messages.WARNING)
+
+    @admin.action(description="Get shipping label", permissions=["change"])
+    def request_label(self, request, queryset):
+        self._each(request, queryset, outbound_order_label_request, "Label requested for {n} order(s).")
+
+    @admin.action(description="Ship (labelled orders)", permissions=["change"])
+    def ship(self, request, queryset):
+        self._each(request, queryset, outbound_order_ship, "{n} order(s) shipped.")
+
+    @admin.action(description="Print labels (one PDF)", permissions=["view"])
+    def print_labels(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.exclude(label_file="").values_list("pk", flat=True))
+        if not ids:
+            self.message_user(request, "None of the selected orders has a label.", messages.WARNING)
+            return None
+        return redirect(reverse("admin:outbound_outboundorder_labels_pdf") + f"?ids={ids}")
+
+    @admin.action(description="Pick list for the selected orders (wave)", permissions=["view"])
+    def wave_pick_list(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(reverse("admin:outbound_outboundorder_wave_pick") + f"?ids={ids}")
+
+
+@admin.register(PutBackTask)
+class PutBackTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("order", "product", "quantity", "warehouse", "status", "created_at", "confirmed_at", "confirmed_by")
+    list_filter = ("status", "warehouse")
+    list_select_related = ("order", "product", "warehouse", "confirmed_by")
+    search_fields = ("=order__outbound_order_no", "=product__sku_id")
+    actions = ("confirm",)
+
+    def has_change_permission(self, request, obj=None):
+        # Changing is confirming, through the list action (a service); a single row's form stays read-only.
+        return obj is None and super(ReadOnlyAdminMixin, self).has_change_permission(request)
+
+    @admin.action(description="Confirm: goods are back on the shelf", permissions=["change"])
+    def confirm(self, request, queryset):
+        done = 0
+        for task in queryset.order_by("pk"):
+            try:
+                put_back_confirm(task=task, user=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{task}: {domain_error_message(exc)}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} put-back(s) confirmed; the stock is available again.",
+                              messages.SUCCESS)
+
+
+@admin.register(ShortPick)
+class ShortPickAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("order", "product", "ordered_qty", "picked_qty", "missing", "status", "reported_by", "note",
+                    "created_at", "resolved_by", "resolution")
+    list_filter = ("status",)
+    list_select_related = ("order", "product", "reported_by", "resolved_by")
+    search_fields = ("=order__outbound_order_no", "=product__sku_id")
+    actions = ("resolve",)
+
+    @admin.display(description="Missing")
+    def missing(self, obj):
+        return obj.missing_qty
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super(ReadOnlyAdminMixin, self).has_change_permission(request)
+
+    @admin.action(description="Resolve (Supervisor has dealt with it)", permissions=["change"])
+    def resolve(self, request, queryset):
+        for short_pick in queryset.order_by("pk"):
+            try:
+                short_pick_resolve(short_pick=short_pick, user=request.user,
+                                   resolution=f"resolved in admin by {request.user.get_username()}")
+            except DomainError as exc:
+                self.message_user(request, f"{short_pick}: {domain_error_message(exc)}", messages.ERROR)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -59,6 +60,8 @@ class OutboundOrder(models.Model):
     label_file = models.FileField(upload_to="labels/%Y/%m/", blank=True)
     label_format = models.CharField(max_length=10, blank=True)
     labelled_at = models.DateTimeField(null=True, blank=True)
+    picking_started_at = models.DateTimeField(null=True, blank=True)
+    packed_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=255, blank=True)
@@ -99,3 +102,110 @@ class OutboundOrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.product_id}"
+
+
+class ShortPick(models.Model):
+    """A picker found fewer units than the order needs: a Supervisor decides (recount, adjust, intercept)."""
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "Open"
+        RESOLVED = "RESOLVED", "Resolved"
+
+    order = models.ForeignKey(OutboundOrder, on_delete=models.CASCADE, related_name="short_picks")
+    line = models.ForeignKey(OutboundOrderLine, on_delete=models.CASCADE, related_name="short_picks")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    ordered_qty = models.PositiveIntegerField()
+    picked_qty = models.PositiveIntegerField()
+    note = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolution = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(picked_qty__lt=F("ordered_qty")), name="short_pick_is_short"),
+            models.UniqueConstraint(fields=["line"], condition=Q(status="OPEN"), name="short_pick_one_open_per_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"short pick {self.order_id}:{self.product_id} {self.picked_qty}/{self.ordered_qty}"
+
+    @property
+    def missing_qty(self) -> int:
+        return self.ordered_qty - self.picked_qty
+
+
+class Package(models.Model):
+    """One parcel of a packed order: what the carrier weighs and measures; the outbound callback lists them."""
+
+    order = models.ForeignKey(OutboundOrder, on_delete=models.CASCADE, related_name="packages")
+    package_no = models.CharField(max_length=40)
+    weight_kg = models.DecimalField(max_digits=10, decimal_places=3)
+    length_cm = models.DecimalField(max_digits=8, decimal_places=1)
+    width_cm = models.DecimalField(max_digits=8, decimal_places=1)
+    height_cm = models.DecimalField(max_digits=8, decimal_places=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "package_no"], name="package_no_once_per_order"),
+            models.CheckConstraint(
+                condition=Q(weight_kg__gt=0) & Q(length_cm__gt=0) & Q(width_cm__gt=0) & Q(height_cm__gt=0),
+                name="package_measures_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.package_no
+
+
+class PackageItem(models.Model):
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="items")
+    line = models.ForeignKey(OutboundOrderLine, on_delete=models.CASCADE, related_name="package_items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "line"], name="package_item_line_once"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="package_item_quantity_positive"),
+        ]
+
+
+class PutBackTask(models.Model):
+    """Picked goods of an intercepted order go back to the shelf; confirming it releases their reservation."""
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "To put back"
+        DONE = "DONE", "Put back"
+
+    TRANSITIONS = {Status.OPEN: frozenset({Status.DONE}), Status.DONE: frozenset()}
+
+    order = models.ForeignKey(OutboundOrder, on_delete=models.CASCADE, related_name="put_backs")
+    line = models.ForeignKey(OutboundOrderLine, on_delete=models.CASCADE, related_name="put_backs")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["status", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="put_back_quantity_positive"),
+            models.UniqueConstraint(fields=["line"], name="put_back_once_per_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"put back {self.quantity} x {self.product_id} ({self.order_id})"

@@ -1,6 +1,10 @@
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from .models import OutboundOrder
+from wms.outbox.models import OutboxMessage
+
+from .models import OutboundOrder, OutboundOrderLine, PutBackTask, ShortPick
+
+Status = OutboundOrder.Status
 
 
 def outbound_order_get(*, outbound_order_no: str) -> OutboundOrder | None:
@@ -20,3 +24,73 @@ def outbound_backordered_ids(*, warehouse_id: int) -> list[int]:
 
 def outbound_order_lines(*, order: OutboundOrder) -> QuerySet:
     return order.lines.select_related("product").order_by("product__sku_id")
+
+
+def outbound_order_by_pk(*, pk) -> OutboundOrder | None:
+    return OutboundOrder.objects.select_related("warehouse", "owner").filter(pk=pk).first()
+
+
+def outbound_pick_list(*, order_ids) -> list[dict]:
+    """What to take from the shelves for these orders (one or a wave), one row per product, sorted by sku_id."""
+    rows: dict[int, dict] = {}
+    lines = (
+        OutboundOrderLine.objects.filter(order_id__in=list(order_ids),
+                                         order__status__in=[Status.ALLOCATED, Status.PICKING])
+        .select_related("product", "order")
+        .order_by("product__sku_id", "order__outbound_order_no")
+    )
+    for line in lines:
+        row = rows.setdefault(line.product_id, {"product": line.product, "quantity": 0, "picked": 0, "orders": []})
+        row["quantity"] += line.quantity
+        row["picked"] += line.picked_qty
+        row["orders"].append(f"{line.order.outbound_order_no} ×{line.quantity}")
+    return list(rows.values())
+
+
+def outbound_labels_for_print(*, order_ids) -> list[OutboundOrder]:
+    return list(OutboundOrder.objects.filter(pk__in=list(order_ids)).exclude(label_file="").order_by("pk"))
+
+
+def outbound_dashboard_counts() -> list[dict]:
+    """The shift lead's view of the day's work: each pile of work, its count and where it is listed."""
+    by_status = dict(OutboundOrder.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    rows = [
+        {"label": "To allocate", "count": by_status.get(Status.CREATED, 0), "model": "outboundorder",
+         "query": f"status__exact={Status.CREATED}"},
+        {"label": "Backordered", "count": by_status.get(Status.BACKORDERED, 0), "model": "outboundorder",
+         "query": f"status__exact={Status.BACKORDERED}"},
+        {"label": "To pick", "count": by_status.get(Status.ALLOCATED, 0), "model": "outboundorder",
+         "query": f"status__exact={Status.ALLOCATED}"},
+        {"label": "To pack (picking)", "count": by_status.get(Status.PICKING, 0), "model": "outboundorder",
+         "query": f"status__exact={Status.PICKING}"},
+        {"label": "Awaiting label", "count": by_status.get(Status.PACKED, 0), "model": "outboundorder",
+         "query": f"status__exact={Status.PACKED}"},
+        {"label": "Ready to ship", "count": by_status.get(Status.LABELLED, 0), "model": "outboundorder",
+         "query": f"status__exact={Status.LABELLED}"},
+        {"label": "To put back", "count": PutBackTask.objects.filter(status=PutBackTask.Status.OPEN).count(),
+         "model": "putbacktask", "query": f"status__exact={PutBackTask.Status.OPEN}", "alert": True},
+        {"label": "Short picks open", "count": ShortPick.objects.filter(status=ShortPick.Status.OPEN).count(),
+         "model": "shortpick", "query": f"status__exact={ShortPick.Status.OPEN}", "alert": True},
+    ]
+    for row in rows:
+        row["app"] = "outbound"
+    failed = OutboxMessage.objects.filter(
+        status__in=[OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD],
+        kind__in=[OutboxMessage.Kind.INBOUND_CALLBACK, OutboxMessage.Kind.SHIPPING_LABEL,
+                  OutboxMessage.Kind.OUTBOUND_CALLBACK])
+    rows.append({"label": "Failed callbacks / label requests", "count": failed.count(), "app": "outbox",
+                 "model": "outboxmessage", "query": "status__in=FAILED,DEAD", "alert": True})
+    return rows
+
+
+def outbound_shipped_today_count() -> int:
+    from django.utils import timezone
+
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return OutboundOrder.objects.filter(status=OutboundOrder.Status.SHIPPED, shipped_at__gte=start).count()
+
+
+def outbound_outbox_states(*, order: OutboundOrder) -> list[OutboxMessage]:
+    """The order's calls to OneWarehouse (label requests, ship callback), oldest first, for staff to read."""
+    return list(
+        OutboxMessage.objects.filter(aggregate_type="outbound_order", aggregate_id=str(order.pk)).order_by("pk"))

@@ -1,20 +1,33 @@
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wms.catalog.selectors import order_items_resolve
+from wms.catalog.selectors import order_items_resolve, product_find_by_code
 from wms.catalog.services import owner_get_or_create
-from wms.core.errors import CancelRefused, Conflict, InsufficientStock, NotFound
+from wms.core.errors import (
+    CancelRefused, Conflict, DomainValidationError, InsufficientStock, InvalidTransition, NotFound,
+)
 from wms.core.hashing import content_fingerprint
+from wms.core.roles import Role, role_require
 from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
-from wms.inventory.services import StockLine, stock_release, stock_reserve
+from wms.inventory.services import StockLine, stock_release, stock_reserve, stock_ship
+from wms.outbox.models import OutboxMessage
+from wms.outbox.selectors import outbox_latest_for, outbox_messages_for
+from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
-from .models import OutboundOrder, OutboundOrderLine
+from .models import OutboundOrder, OutboundOrderLine, Package, PackageItem, PutBackTask, ShortPick
 from .selectors import outbound_backordered_ids
 
 Status = OutboundOrder.Status
+FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
+# Both the label request and the ship callback are messages of this aggregate: the outbox sends them in order,
+# so the callback can never overtake the label.
+AGGREGATE = "outbound_order"
 RECIPIENT_FIELDS = ("name", "phone", "email", "country_code", "state", "city", "district", "address1", "address2",
                     "zip_code")
 LOGISTICS_FIELDS = ("provider_code", "provider_name", "service_code", "tracking_no")
@@ -81,6 +94,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
 @transaction.atomic
 def outbound_order_allocate(*, order: OutboundOrder, user=None) -> OutboundOrder:
     """Reserve every line or none. Not enough stock: BACKORDERED, tried again when stock arrives."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Allocating an order")
     order = _locked(order.pk)
     if order.status not in (Status.CREATED, Status.BACKORDERED):
         transition_check(table=OutboundOrder.TRANSITIONS, entity="Outbound order", number=order.outbound_order_no,
@@ -122,7 +136,11 @@ def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
 
 @transaction.atomic
 def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> OutboundOrder:
-    """OneWarehouse intercepts the parcel: possible until it ships. Reservations not yet picked are released."""
+    """OneWarehouse intercepts the parcel: possible until it ships.
+
+    Reservations not yet picked are released at once; picked or packed units get a put-back task, and their
+    reservation is released when staff confirm it (``put_back_confirm``).
+    """
     order = OutboundOrder.objects.select_for_update().filter(outbound_order_no=outbound_order_no).first()
     if order is None:
         raise NotFound(f"outbound order {outbound_order_no} does not exist",
@@ -143,8 +161,330 @@ def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> Outbou
     for line in lines:
         line.reserved_qty = line.picked_qty
     OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
+    # Picked (or packed) units are off the shelf and stay reserved until staff confirm they are back.
+    PutBackTask.objects.bulk_create(
+        [PutBackTask(order=order, line=l, product_id=l.product_id, warehouse_id=order.warehouse_id,
+                     quantity=l.picked_qty) for l in lines if l.picked_qty]
+    )
+    # A label fetched already stays on the order, for audit; no label can be fetched any more (LABEL_FETCHABLE).
     _status_set(order, Status.CANCELLED)
     order.cancel_reason = (reason or "")[:255]
     order.cancelled_at = timezone.now()
     order.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     return order
+
+
+# --- Picking ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PickCount:
+    """Units picked on a line so far (absolute)."""
+
+    line_id: int
+    picked: int
+
+
+def _picking_start(order: OutboundOrder) -> None:
+    if order.status == Status.ALLOCATED:
+        _status_set(order, Status.PICKING)
+        order.picking_started_at = timezone.now()
+        order.save(update_fields=["status", "picking_started_at", "updated_at"])
+    elif order.status != Status.PICKING:
+        raise InvalidTransition(f"Outbound order {order.outbound_order_no} is {order.status}; it cannot be picked",
+                                data={"status": order.status})
+
+
+@transaction.atomic
+def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount], user) -> OutboundOrder:
+    """Save the picked count of lines (absolute); the first save moves an ALLOCATED order to PICKING."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Picking")
+    order = _locked(order.pk)
+    _picking_start(order)
+    lines = {line.pk: line for line in order.lines.select_related("product")}
+    errors = {}
+    for count in counts:
+        line = lines.get(count.line_id)
+        if line is None:
+            errors[f"line.{count.line_id}"] = ["Not a line of this order."]
+        elif not 0 <= count.picked <= line.quantity:
+            errors[f"line.{count.line_id}"] = [
+                f"{line.product.sku_id}: {count.picked} picked, the order needs {line.quantity}."]
+    if errors:
+        raise DomainValidationError("some picked counts were refused", errors=errors)
+    changed = []
+    for count in counts:
+        line = lines[count.line_id]
+        if line.picked_qty != count.picked:
+            line.picked_qty = count.picked
+            changed.append(line)
+    OutboundOrderLine.objects.bulk_update(changed, ["picked_qty"])
+    return order
+
+
+@transaction.atomic
+def outbound_order_pick_scan(*, order: OutboundOrder, code: str, user, quantity: int = 1) -> OutboundOrderLine:
+    """A scanner read ``code``: that line's picked count goes up. Unknown codes and over-picks are refused."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Picking")
+    if quantity <= 0:
+        raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
+    order = _locked(order.pk)
+    lines = list(order.lines.select_related("product").order_by("pk"))
+    product = product_find_by_code(code=code, products=[line.product for line in lines])
+    if product is None:
+        known = product_find_by_code(code=code)
+        why = (f"{known.sku_id} is not on outbound order {order.outbound_order_no}" if known
+               else f"Unknown code {code.strip()!r}: no product has this barcode, sku_code or sku_id")
+        raise DomainValidationError(why, errors={"code": [why]})
+    line = next(line for line in lines if line.product_id == product.pk)
+    if line.picked_qty + quantity > line.quantity:
+        why = (f"{product.sku_id}: {line.picked_qty} of {line.quantity} picked already; "
+               f"{quantity} more would be more than the order needs")
+        raise DomainValidationError(why, errors={"code": [why]})
+    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, line.picked_qty + quantity)], user=user)
+    line.refresh_from_db()
+    return line
+
+
+@transaction.atomic
+def outbound_order_short_pick_report(*, order: OutboundOrder, user, note: str = "") -> list[ShortPick]:
+    """The picker cannot find every unit: each short line is reported to Supervisors (one open report a line)."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Reporting a short pick")
+    order = _locked(order.pk)
+    if order.status not in (Status.ALLOCATED, Status.PICKING):
+        raise InvalidTransition(f"Outbound order {order.outbound_order_no} is {order.status}; nothing is being picked",
+                                data={"status": order.status})
+    short = [line for line in order.lines.order_by("pk") if line.picked_qty < line.quantity]
+    if not short:
+        raise DomainValidationError(f"every line of {order.outbound_order_no} is fully picked; nothing is short")
+    reports = []
+    for line in short:
+        report, _ = ShortPick.objects.update_or_create(
+            line=line, status=ShortPick.Status.OPEN,
+            defaults={"order": order, "product_id": line.product_id, "ordered_qty": line.quantity,
+                      "picked_qty": line.picked_qty, "note": (note or "")[:255], "reported_by": user},
+        )
+        reports.append(report)
+    return reports
+
+
+@transaction.atomic
+def short_pick_resolve(*, short_pick: ShortPick, user, resolution: str) -> ShortPick:
+    """A Supervisor closes a short-pick report, saying what was done (found, stock adjusted, intercepted...)."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Resolving a short pick")
+    if not (resolution or "").strip():
+        raise DomainValidationError("say how the short pick was resolved",
+                                    errors={"resolution": ["This field is required."]})
+    short_pick = ShortPick.objects.select_for_update().get(pk=short_pick.pk)
+    if short_pick.status != ShortPick.Status.OPEN:
+        raise InvalidTransition("this short pick is resolved already", data={"status": short_pick.status})
+    short_pick.status = ShortPick.Status.RESOLVED
+    short_pick.resolved_at, short_pick.resolved_by = timezone.now(), user
+    short_pick.resolution = resolution.strip()[:255]
+    short_pick.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+    return short_pick
+
+
+# --- Packing ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PackageSpec:
+    """A parcel as staff weigh and measure it; ``items`` maps order line id -> units in it."""
+
+    weight_kg: Decimal
+    length_cm: Decimal
+    width_cm: Decimal
+    height_cm: Decimal
+    items: dict[int, int] = field(default_factory=dict)
+
+
+def _measure(value, places: str, name: str, errors: dict, key: str) -> Decimal | None:
+    try:
+        number = Decimal(str(value)).quantize(Decimal(places))
+    except (InvalidOperation, ValueError, TypeError):
+        errors[f"{key}.{name}"] = ["Enter a number."]
+        return None
+    if number <= 0:
+        errors[f"{key}.{name}"] = ["Must be greater than 0."]
+        return None
+    return number
+
+
+@transaction.atomic
+def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], user) -> OutboundOrder:
+    """Close picking into one or more weighed, measured packages holding exactly the picked units: PACKED."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Packing")
+    order = _locked(order.pk)
+    _status_set_check(order, Status.PACKED)
+    lines = {line.pk: line for line in order.lines.select_related("product").order_by("pk")}
+    unpicked = [f"{l.product.sku_id} {l.picked_qty}/{l.quantity}" for l in lines.values() if l.picked_qty < l.quantity]
+    if unpicked:
+        raise InvalidTransition(
+            f"Outbound order {order.outbound_order_no} is not fully picked ({', '.join(unpicked)}); "
+            "report the short pick to a Supervisor", data={"status": order.status})
+    if not packages:
+        raise DomainValidationError("a packed order has at least one package", errors={"packages": ["Required."]})
+    errors, measured, packed = {}, [], {pk: 0 for pk in lines}
+    for index, spec in enumerate(packages):
+        key = f"packages.{index}"
+        values = [_measure(spec.weight_kg, "0.001", "weight_kg", errors, key)] + [
+            _measure(getattr(spec, name), "0.1", name, errors, key) for name in ("length_cm", "width_cm", "height_cm")]
+        items = {line_id: qty for line_id, qty in spec.items.items() if qty}
+        if not items:
+            errors[f"{key}.items"] = ["A package holds at least one item."]
+        for line_id, qty in items.items():
+            if line_id not in lines or qty < 0:
+                errors[f"{key}.items.{line_id}"] = ["Not a line of this order." if line_id not in lines
+                                                   else "Cannot be negative."]
+            else:
+                packed[line_id] += qty
+        measured.append((values, items))
+    for line_id, line in lines.items():
+        if packed[line_id] != line.picked_qty:
+            errors[f"line.{line_id}"] = [f"{line.product.sku_id}: {packed[line_id]} packed, {line.picked_qty} picked."]
+    if errors:
+        raise DomainValidationError("the packages do not match the picked goods", errors=errors)
+    for index, ((weight, length, width, height), items) in enumerate(measured, start=1):
+        package = Package.objects.create(order=order, package_no=f"PKG-{index}", weight_kg=weight, length_cm=length,
+                                         width_cm=width, height_cm=height)
+        PackageItem.objects.bulk_create([
+            PackageItem(package=package, line=lines[line_id], product_id=lines[line_id].product_id, quantity=qty)
+            for line_id, qty in items.items()
+        ])
+    _status_set(order, Status.PACKED)
+    order.packed_at = timezone.now()
+    order.save(update_fields=["status", "packed_at", "updated_at"])
+    if settings.OUTBOUND_LABEL_ON_PACK:
+        _label_message_enqueue(order)
+    return order
+
+
+def _status_set_check(order: OutboundOrder, target: str) -> None:
+    transition_check(table=OutboundOrder.TRANSITIONS, entity="Outbound order", number=order.outbound_order_no,
+                     current=order.status, target=target)
+
+
+# --- Shipping label ---------------------------------------------------------------------------------------
+
+def _label_message_enqueue(order: OutboundOrder) -> OutboxMessage:
+    """At most one label request of an order is unsent at a time: a failed one is retried, not duplicated."""
+    latest = outbox_latest_for(aggregate_type=AGGREGATE, aggregate_id=order.pk, kind=OutboxMessage.Kind.SHIPPING_LABEL)
+    if latest is not None and latest.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING):
+        return latest
+    if latest is not None and latest.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD):
+        return outbox_message_retry(message=latest)
+    return outbox_message_enqueue(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_type=AGGREGATE,
+                                  aggregate_id=order.pk, payload={"outbound_order_no": order.outbound_order_no})
+
+
+def _label_fetchable_check(order: OutboundOrder, action: str) -> None:
+    if order.status not in OutboundOrder.LABEL_FETCHABLE:
+        why = {Status.SHIPPED: "it has shipped", Status.CANCELLED: "it was cancelled"}.get(
+            order.status, "it is not packed yet")
+        raise InvalidTransition(f"{action} for outbound order {order.outbound_order_no} is impossible: {why}",
+                                data={"outbound_order_no": order.outbound_order_no, "status": order.status,
+                                      "reason": why})
+
+
+@transaction.atomic
+def outbound_order_label_request(*, order: OutboundOrder, user) -> OutboxMessage:
+    """Queue "get shipping label" (PACKED, or LABELLED to fetch it again). Never once shipped or cancelled."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Requesting a shipping label")
+    order = _locked(order.pk)
+    _label_fetchable_check(order, "A label request")
+    return _label_message_enqueue(order)
+
+
+@transaction.atomic
+def outbound_order_label_store(*, order_id: int, content: bytes, label_format: str, tracking_no: str) -> OutboundOrder:
+    """Keep the fetched label file on the order with its tracking number: LABELLED. Refused after ship/cancel."""
+    order = _locked(order_id)
+    _label_fetchable_check(order, "Storing a label")
+    if not content:
+        raise DomainValidationError("the label file is empty")
+    order.label_file.save(f"{order.outbound_order_no}.{(label_format or 'pdf').lower()}", ContentFile(content),
+                          save=False)
+    order.label_format = label_format or "PDF"
+    if tracking_no:
+        order.tracking_no = tracking_no
+    order.labelled_at = timezone.now()
+    if order.status != Status.LABELLED:
+        _status_set(order, Status.LABELLED)
+    order.save(update_fields=["label_file", "label_format", "tracking_no", "labelled_at", "status", "updated_at"])
+    return order
+
+
+# --- Shipping ---------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
+    """The parcel leaves: SHIP moves, SHIPPED, and the outbound callback queued, all in this transaction."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Shipping")
+    order = _locked(order.pk)
+    _status_set_check(order, Status.SHIPPED)
+    if not order.label_file:
+        raise InvalidTransition(f"Outbound order {order.outbound_order_no} has no label", data={"status": order.status})
+    label_in_flight = outbox_messages_for(aggregate_type=AGGREGATE, aggregate_id=order.pk).filter(
+        kind=OutboxMessage.Kind.SHIPPING_LABEL).exclude(status=OutboxMessage.Status.SENT)
+    if label_in_flight.exists():
+        raise InvalidTransition(
+            f"A label request for {order.outbound_order_no} is still open; ship once it is done",
+            data={"status": order.status})
+    lines = list(order.lines.select_related("product").order_by("pk"))
+    stock_ship(warehouse_id=order.warehouse_id,
+               lines=[StockLine(l.product_id, l.quantity, str(l.pk)) for l in lines],
+               reference_type="outbound_line", reference_number=order.outbound_order_no, user=user)
+    for line in lines:
+        line.reserved_qty = 0
+    OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
+    _status_set(order, Status.SHIPPED)
+    order.shipped_at = timezone.now()
+    order.save(update_fields=["status", "shipped_at", "updated_at"])
+    packages = list(order.packages.prefetch_related("items__product").order_by("pk"))
+    outbox_message_enqueue(
+        kind=OutboxMessage.Kind.OUTBOUND_CALLBACK, aggregate_type=AGGREGATE, aggregate_id=order.pk,
+        payload={
+            "outbound_order_no": order.outbound_order_no,
+            "shipped_at": order.shipped_at.isoformat(),
+            "tracking_no": order.tracking_no,
+            "packages": [
+                {"package_no": p.package_no, "weight_kg": str(p.weight_kg), "length_cm": str(p.length_cm),
+                 "width_cm": str(p.width_cm), "height_cm": str(p.height_cm),
+                 "items": [{"sku_id": i.product.sku_id, "quantity": i.quantity} for i in p.items.all()]}
+                for p in packages
+            ],
+        },
+    )
+    return order
+
+
+# --- Put-back after interception --------------------------------------------------------------------------
+
+@transaction.atomic
+def put_back_confirm(*, task: PutBackTask, user) -> PutBackTask:
+    """Staff put the goods of an intercepted order back on the shelf: their reservation is released."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Confirming a put-back")
+    task = PutBackTask.objects.select_for_update().select_related("order").get(pk=task.pk)
+    transition_check(table=PutBackTask.TRANSITIONS, entity="Put-back", number=str(task.pk), current=task.status,
+                     target=PutBackTask.Status.DONE)
+    line = OutboundOrderLine.objects.select_for_update().get(pk=task.line_id)
+    stock_release(warehouse_id=task.warehouse_id, lines=[StockLine(task.product_id, task.quantity, str(line.pk))],
+                  reference_type="outbound_line", reference_number=task.order.outbound_order_no, user=user,
+                  reason="put back after interception")
+    line.reserved_qty -= task.quantity
+    line.save(update_fields=["reserved_qty"])
+    task.status = PutBackTask.Status.DONE
+    task.confirmed_at, task.confirmed_by = timezone.now(), user
+    task.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    return task
+
+
+@transaction.atomic
+def outbound_order_callback_retry(*, order: OutboundOrder, user) -> OutboxMessage:
+    """Staff's "retry the ship callback now" (a failed or dead one)."""
+    role_require(user=user, roles=FLOOR_ROLES, action="Retrying the outbound callback")
+    message = outbox_latest_for(aggregate_type=AGGREGATE, aggregate_id=order.pk,
+                                kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
+    if message is None:
+        raise NotFound(f"outbound order {order.outbound_order_no} has no callback yet",
+                       data={"outbound_order_no": order.outbound_order_no, "status": order.status})
+    return outbox_message_retry(message=message)

@@ -1,0 +1,128 @@
+"""Calls to OneWarehouse's API: signing, base URL per environment, timeouts, the answer envelope.
+
+Every exchange goes through apilog's logged session (stored, secrets masked). A failed call raises
+``CallFailed`` (retry later) or ``RequestRejected`` (the request itself is wrong; retrying cannot help): the
+outbox turns them into a retry with backoff or a dead message for staff.
+"""
+
+import base64
+import binascii
+import json
+import time
+
+import requests
+from django.conf import settings
+
+from integrations.apilog.http import logged_session
+from wms.outbox.registry import PermanentSendError, RetryableSendError
+
+from . import mapping
+from .auth import signed_headers
+
+INTEGRATION = "onewarehouse"
+
+
+class CallFailed(RetryableSendError):
+    """Peer down, slow, answering non-2xx, non-JSON or a non-zero code: try again later."""
+
+
+class RequestRejected(PermanentSendError):
+    """The peer says our request is wrong (validation error): not retried, shown to staff."""
+
+
+def _config() -> dict:
+    keys = settings.ONEWAREHOUSE_KEYS.get(settings.ONEWAREHOUSE_ENV) or {}
+    missing = [name for name in ("app_key", "app_secret", "base_url") if not keys.get(name)]
+    if missing:
+        # Not the peer's fault and not permanent: once the settings are filled, the retry goes through.
+        raise CallFailed(f"OneWarehouse {settings.ONEWAREHOUSE_ENV} is not configured: {', '.join(missing)} missing")
+    return keys
+
+
+class OneWarehouseClient:
+    def __init__(self, *, session: requests.Session | None = None):
+        self.session = session or logged_session(integration=INTEGRATION)
+        self.timeout = settings.ONEWAREHOUSE_TIMEOUT_SECONDS
+
+    def _post(self, *, path: str, body: dict, endpoint: str, order_no: str, outbox_message_id=None) -> dict:
+        """POST a signed JSON body; return the answer's ``data`` if ``code`` is 0."""
+        keys = _config()
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json",
+                   **signed_headers(mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, app_key=keys["app_key"],
+                                    app_secret=keys["app_secret"], timestamp=str(int(time.time())), body=raw)}
+        url = keys["base_url"].rstrip("/") + path
+        try:
+            response = self.session.request("POST", url, data=raw, headers=headers, timeout=self.timeout,
+                                            endpoint=endpoint, order_no=order_no,
+                                            outbox_message_id=outbox_message_id)
+        except requests.RequestException as exc:
+            raise CallFailed(f"{endpoint}: {type(exc).__name__}: {exc}") from exc
+        return self._answer(response, endpoint=endpoint)
+
+    @staticmethod
+    def _answer(response: requests.Response, *, endpoint: str) -> dict:
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        exchange = getattr(response, "api_exchange", None)
+        code = answer.get(mapping.OUT_ANSWER_CODE) if isinstance(answer, dict) else None
+        if exchange is not None and exchange.pk and isinstance(code, int):
+            exchange.business_code = code  # the session stored the exchange already; add the envelope's code
+            exchange.save(update_fields=["business_code"])
+        if not 200 <= response.status_code < 300:
+            raise CallFailed(f"{endpoint}: HTTP {response.status_code}")
+        if not isinstance(answer, dict) or not isinstance(code, int):
+            raise CallFailed(f"{endpoint}: the answer is not the JSON envelope")
+        if code != mapping.OUT_CODE_OK:
+            message = f"{endpoint}: code {code}: {answer.get(mapping.OUT_ANSWER_MSG) or ''}"
+            errors = answer.get(mapping.OUT_ANSWER_ERRORS)
+            if errors:
+                message += f" {json.dumps(errors, ensure_ascii=False)}"
+            if code in mapping.OUT_CODES_PERMANENT:
+                raise RequestRejected(message)
+            raise CallFailed(message)
+        data = answer.get(mapping.OUT_ANSWER_DATA)
+        return data if isinstance(data, dict) else {}
+
+    def inbound_callback_send(self, *, payload: dict, outbox_message_id=None) -> dict:
+        body = mapping.inbound_callback_body(payload)
+        return self._post(path=mapping.OUT_PATH_INBOUND_CALLBACK, body=body, endpoint="inbound_callback",
+                          order_no=body["inbound_order_no"], outbox_message_id=outbox_message_id)
+
+    def outbound_callback_send(self, *, payload: dict, outbox_message_id=None) -> dict:
+        body = mapping.outbound_callback_body(payload)
+        return self._post(path=mapping.OUT_PATH_OUTBOUND_CALLBACK, body=body, endpoint="outbound_callback",
+                          order_no=body["outbound_order_no"], outbox_message_id=outbox_message_id)
+
+    def label_fetch(self, *, outbound_order_no: str, outbox_message_id=None) -> tuple[mapping.LabelAnswer, bytes]:
+        """Ask for the shipping label and return it with its file (downloaded from ``label_url`` or decoded)."""
+        data = self._post(path=mapping.OUT_PATH_LABEL, body=mapping.label_request_body(
+            outbound_order_no=outbound_order_no), endpoint="shipping_label", order_no=outbound_order_no,
+            outbox_message_id=outbox_message_id)
+        try:
+            answer = mapping.label_answer_parse(data)
+        except ValueError as exc:
+            raise CallFailed(f"shipping_label: {exc}") from exc
+        if answer.label_base64:
+            try:
+                content = base64.b64decode(answer.label_base64, validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise CallFailed(f"shipping_label: label_base64 is not base64: {exc}") from exc
+        else:
+            content = self._download(url=answer.label_url, order_no=outbound_order_no,
+                                     outbox_message_id=outbox_message_id)
+        if answer.label_format == mapping.OUT_LABEL_FORMAT_PDF and not content.startswith(b"%PDF"):
+            raise CallFailed("shipping_label: the label file is not a PDF")
+        return answer, content
+
+    def _download(self, *, url: str, order_no: str, outbox_message_id=None) -> bytes:
+        try:
+            response = self.session.request("GET", url, timeout=self.timeout, endpoint="shipping_label_download",
+                                            order_no=order_no, outbox_message_id=outbox_message_id)
+        except requests.RequestException as exc:
+            raise CallFailed(f"shipping_label_download: {type(exc).__name__}: {exc}") from exc
+        if not 200 <= response.status_code < 300:
+            raise CallFailed(f"shipping_label_download: HTTP {response.status_code}")
+        return response.content

@@ -1,0 +1,59 @@
+"""End to end over real HTTP against the OneWarehouse simulator (issue 8's branch): the inbound callback, the
+label (base64 and URL) and the ship callback are signed, accepted and stored. Skipped where the simulator is absent.
+"""
+
+import pytest
+
+pytest.importorskip("integrations.onewarehouse.simulator", reason="the OneWarehouse simulator is not in this tree")
+simulator_fixtures = pytest.importorskip("tests.simulators.fixtures")
+
+from integrations.onewarehouse.senders import SENDERS  # noqa: E402
+from tests.factories import ProductFactory  # noqa: E402
+from wms.inbound.services import (  # noqa: E402
+    LineCount, inbound_order_complete, inbound_order_record_counts, inbound_order_upsert,
+)
+from wms.outbound.models import OutboundOrder  # noqa: E402
+from wms.outbound.services import (  # noqa: E402
+    PackageSpec, PickCount, outbound_order_create, outbound_order_label_request, outbound_order_pack,
+    outbound_order_pick_record, outbound_order_ship,
+)
+from wms.outbox.models import OutboxMessage  # noqa: E402
+from wms.outbox.registry import sender_register  # noqa: E402
+
+simulator_keys = simulator_fixtures.simulator_keys
+simulator_urls = simulator_fixtures.simulator_urls
+simulators_live = simulator_fixtures.simulators_live
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("label_mode", ["base64", "url"])
+def test_receipt_label_and_ship_callbacks_are_accepted_by_the_simulator(
+        simulators_live, warehouse, receiver, picker, settings, tmp_path, label_mode):
+    for kind, sender in SENDERS.items():
+        sender_register(kind, sender)
+    settings.MEDIA_ROOT = tmp_path
+    settings.SIMULATOR_ONEWAREHOUSE_LABEL_MODE = label_mode
+    product = ProductFactory()
+    inbound, _ = inbound_order_upsert(inbound_order_no="IB-E2E", order_type="PURCHASE", warehouse_code=warehouse.code,
+                                      owner_code="MERCHANT-A", items=[{"sku_id": product.sku_id, "quantity": 5}])
+    inbound_order_record_counts(order=inbound, counts=[LineCount(inbound.lines.get().pk, 4, 1)], user=receiver)
+    inbound_order_complete(order=inbound, user=receiver)  # committed: the callback goes out over HTTP
+
+    order, _ = outbound_order_create(
+        outbound_order_no="OB-E2E", warehouse_code=warehouse.code, owner_code="MERCHANT-A",
+        items=[{"sku_id": product.sku_id, "quantity": 2}],
+        recipient={"name": "Lin", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
+        logistics={"provider_code": "TCAT"})
+    line = order.lines.get()
+    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 2)], user=picker)
+    outbound_order_pack(order=order, packages=[PackageSpec("0.5", "10", "10", "10", {line.pk: 2})], user=picker)
+    outbound_order_label_request(order=order, user=picker)
+    order.refresh_from_db()
+    assert order.status == OutboundOrder.Status.LABELLED and order.label_file.read().startswith(b"%PDF")
+    outbound_order_ship(order=order, user=picker)
+
+    sent = dict(OutboxMessage.objects.values_list("kind", "status"))
+    assert sent == {"INBOUND_CALLBACK": "SENT", "SHIPPING_LABEL": "SENT", "OUTBOUND_CALLBACK": "SENT"}
+    label = OutboxMessage.objects.get(kind="SHIPPING_LABEL").response
+    assert label["source"] == f"label_{label_mode}" and order.tracking_no == label["tracking_no"]

@@ -1,0 +1,30 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.wms.test_outbound_flow import order_create, ow_config, pick_all, products  # noqa: F401 - fixtures
+from wms.outbound.models import OutboundOrder
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_index_shows_each_pile_of_work_with_a_link_to_its_list(client, warehouse, products, supervisor, picker):
+    order_create(warehouse, "OB-1")
+    order_create(warehouse, "OB-2", items=[{"sku_id": "OW-100234", "quantity": 50}])
+    pick_all(order_create(warehouse, "OB-3"), picker)
+    client.force_login(supervisor)
+    page = client.get(reverse("admin:index")).content.decode()
+    changelist = reverse("admin:outbound_outboundorder_changelist")
+    for label, status, count in [("To pick", "ALLOCATED", 1), ("Backordered", "BACKORDERED", 1),
+                                 ("To pack (picking)", "PICKING", 1), ("Awaiting label", "PACKED", 0)]:
+        tile = re.search(rf'<a href="{re.escape(changelist)}\?status__exact={status}">{re.escape(label)}</a></th>'
+                         r'\s*<td[^>]*><strong[^>]*>(\d+)</strong>', page)
+        assert tile and int(tile.group(1)) == count == OutboundOrder.objects.filter(status=status).count()
+    assert "Failed callbacks / label requests" in page and "To put back" in page and "To receive" in page
+
+
+def test_dashboard_hides_piles_the_user_cannot_open(client, warehouse, receiver):
+    client.force_login(receiver)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "To receive" in page and "To pick" not in page and "Failed callbacks" not in page
