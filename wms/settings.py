@@ -182,6 +182,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The default schedule; django-celery-beat copies it into the database, where admin can edit it.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "wms.outbox.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
+    # Stock arrival re-allocates backorders at once; this catches a lost task (e.g. the broker was down).
+    "outbound-backorders-sweep": {"task": "wms.outbound.tasks.outbound_backorders_sweep",
+                                  "schedule": timedelta(minutes=5)},
     "apilog-prune": {"task": "integrations.apilog.tasks.apilog_prune", "schedule": timedelta(hours=24)},
 }
 

@@ -10,6 +10,7 @@ from wms.inbound.services import (
     LineCount, inbound_order_cancel, inbound_order_complete, inbound_order_record_counts, inbound_order_upsert,
 )
 from wms.inventory.models import StockLevel
+from wms.inventory.services import StockLine, stock_receive
 from wms.inventory.selectors import stock_ledger_drift
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
@@ -209,3 +210,30 @@ def test_database_refuses_shipped_without_label(warehouse, stocked):
     order, _ = outbound([(product, 1)])
     with pytest.raises(IntegrityError), transaction.atomic():
         OutboundOrder.objects.filter(pk=order.pk).update(status="SHIPPED")
+
+
+
+def test_backorder_sweep_serves_every_warehouse(warehouse, stocked, product):
+    from tests.factories import WarehouseFactory
+    from wms.outbound.services import outbound_backorders_sweep
+
+    other = WarehouseFactory(code="TW-KHH-01")
+    outbound([(product, 1)], number="OB-TPE")
+    outbound([(product, 1)], number="OB-KHH", warehouse_code=other.code)
+    # Stock arrives; its after-commit re-allocation never runs here (as when the broker is down).
+    stocked(1, product=product)
+    stock_receive(warehouse_id=other.pk, good=[StockLine(product.pk, 1)], reference_type="test",
+                  reference_number="T-2")
+    assert outbound_backorders_sweep() == {"TW-KHH-01": ["OB-KHH"], "TW-TPE-01": ["OB-TPE"]}
+
+
+def test_backorder_allocation_skips_an_order_cancelled_after_it_was_listed(warehouse, stocked, product,
+                                                                          monkeypatch):
+    from wms.outbound import services
+
+    gone, _ = outbound([(product, 1)], number="OB-GONE")
+    waiting, _ = outbound([(product, 1)], number="OB-WAIT")
+    outbound_order_cancel(outbound_order_no="OB-GONE")
+    monkeypatch.setattr(services, "outbound_backordered_ids", lambda warehouse_id: [gone.pk, waiting.pk])
+    stocked(1, product=product)
+    assert services.outbound_backorders_allocate(warehouse_id=warehouse.pk) == ["OB-WAIT"]

@@ -128,10 +128,22 @@ def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
     """
     allocated = []
     for order_id in outbound_backordered_ids(warehouse_id=warehouse_id):
-        order = outbound_order_allocate(order=OutboundOrder(pk=order_id))
+        try:
+            order = outbound_order_allocate(order=OutboundOrder(pk=order_id))
+        except InvalidTransition:
+            continue  # cancelled (intercepted) since the list was read
         if order.status == Status.ALLOCATED:
             allocated.append(order.outbound_order_no)
     return allocated
+
+
+def outbound_backorders_sweep() -> dict[str, list[str]]:
+    """Try every warehouse's backorders (the beat's safety net when a stock-arrival task was lost)."""
+    warehouse_codes = dict(
+        OutboundOrder.objects.filter(status=Status.BACKORDERED).order_by()
+        .values_list("warehouse_id", "warehouse__code").distinct()
+    )
+    return {code: outbound_backorders_allocate(warehouse_id=wid) for wid, code in sorted(warehouse_codes.items())}
 
 
 @transaction.atomic
