@@ -81,4 +81,7 @@ class SecretMaskingFilter(logging.Filter):
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, ()
+        if record.exc_info and not record.exc_text:
+            # A traceback can quote a secret (a URL, a header in an exception message): format it now, masked.
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
         return True
