@@ -52,3 +52,16 @@ def test_error_rate_and_checklist_come_from_the_request_log(client, supervisor):
     done = {step["endpoint"]: step["done"] for step in response.context["checklist"]}
     assert done["product_sync"] is True and done["inbound_callback"] is False
     assert response.context["ready_for_production"] is False
+
+
+def test_admin_home_shows_the_console_to_supervisors_and_the_demo_when_simulators_are_on(client, supervisor,
+                                                                                        picker, settings):
+    settings.SIMULATORS_ENABLED = True
+    client.force_login(supervisor)
+    page = client.get("/admin/").content.decode()
+    assert 'href="/admin/integration-console/"' in page and "Push a scenario" in page
+    client.force_login(picker)
+    page = client.get("/admin/").content.decode()
+    assert "integration-console" not in page and "Pick, pack, label, ship" in page
+    settings.SIMULATORS_ENABLED = False
+    assert "Push a scenario" not in client.get("/admin/").content.decode()

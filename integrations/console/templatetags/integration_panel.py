@@ -1,0 +1,27 @@
+from django import template
+from django.conf import settings
+from django.urls import reverse
+
+from wms.core.roles import Role, user_has_role
+
+from ..selectors import go_live_checklist
+
+register = template.Library()
+
+
+@register.inclusion_tag("console/integration_panel.html", takes_context=True)
+def integration_panel(context):
+    """Admin home: the integration links a Supervisor needs and, on a demo, the walkthrough with the simulators."""
+    user = context["request"].user
+    supervisor = user_has_role(user, Role.SUPERVISOR)
+    checklist = go_live_checklist() if supervisor else []
+    return {
+        "supervisor": supervisor,
+        "simulators": settings.SIMULATORS_ENABLED,
+        "console_url": reverse("integration-console"),
+        "request_log_url": reverse("admin:apilog_apiexchange_changelist"),
+        "inbound_url": reverse("admin:inbound_inboundorder_changelist") + "?status__exact=CREATED",
+        "outbound_url": reverse("admin:outbound_outboundorder_changelist"),
+        "checklist_done": sum(step["done"] for step in checklist),
+        "checklist_total": len(checklist),
+    }
