@@ -33,12 +33,17 @@ class FakeSender:
         return outcome
 
 
+@pytest.fixture(autouse=True)
+def _registry_restored(monkeypatch):
+    # The registry is process-wide: the senders the integrations registered at start come back after each test.
+    monkeypatch.setattr(registry, "_senders", dict(registry._senders))
+
+
 @pytest.fixture
 def sender():
     fake = FakeSender()
     registry.sender_register(KIND, fake)
-    yield fake
-    registry.sender_unregister(KIND)
+    return fake
 
 
 def enqueue(aggregate_id="1", payload=None):
@@ -165,12 +170,11 @@ def test_broker_down_loses_nothing_and_the_sweep_sends_later(sender, monkeypatch
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.outbox_dispatch, "apply_async", broker_down)
-    with django_capture_on_commit_callbacks(execute=True):
+    with monkeypatch.context() as patched, django_capture_on_commit_callbacks(execute=True):
+        patched.setattr(tasks.outbox_dispatch, "apply_async", broker_down)
         message = enqueue()  # the state change commits although the broker is down
     message.refresh_from_db()
     assert message.status == Status.PENDING and sender.sent == []
-    monkeypatch.undo()
     assert outbox_sweep() == 1
     message.refresh_from_db()
     assert message.status == Status.SENT

@@ -1,0 +1,120 @@
+"""The whole flow over real HTTP, as in production: the OneWarehouse simulator pushes to the WMS's real URLs on a
+live server, staff steps run through the services, a real Celery worker (not eager) sends every outbox message
+to the simulators, and ONE's simulator ends up with our available stock, reconciled to zero drift."""
+
+import json
+import time
+
+import pytest
+from django.core.management import call_command
+
+from integrations.one.models import OneSyncRun, OneWarehouseMapping
+from integrations.one.services import one_mapping_create, one_reconcile, one_sync_start
+from integrations.one.simulator.models import SimStock
+from integrations.onewarehouse.simulator import payloads as p
+from integrations.onewarehouse.simulator.models import SimReceived, SimShipment
+from integrations.onewarehouse.simulator.services import push_send
+from tests.simulators.fixtures import simulator_keys, simulator_urls, simulators_live  # noqa: F401
+from wms.catalog.models import Product
+from wms.catalog.services import product_set_sync_to_one
+from wms.inbound.models import InboundOrder
+from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
+from wms.outbound.models import OutboundOrder
+from wms.outbound.services import (
+    PackageSpec, PickCount, outbound_order_label_request, outbound_order_pack, outbound_order_pick_record,
+    outbound_order_ship,
+)
+from wms.outbox.models import OutboxMessage
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def celery_worker(simulators_live):
+    """A real worker thread consuming the configured broker (the filesystem one, or Redis on the PostgreSQL run)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from wms.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=15):
+            yield
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_for(what: str, predicate, timeout: float = 45.0):
+    """Poll until ``predicate()`` is truthy; a bound on waiting for the worker, not a speed assertion."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"gave up waiting for {what}; outbox: "
+                f"{list(OutboxMessage.objects.values_list('kind', 'status', 'last_error'))}")
+
+
+def pushed(kind, payload):
+    push, outcome = push_send(kind=kind, payload=payload)
+    assert (outcome.status_code, outcome.code) == (200, 0), outcome.response_body
+    return outcome.envelope["data"]
+
+
+def test_push_receive_ship_and_publish_to_one(celery_worker, warehouse, receiver, picker, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    # OneWarehouse: products, then the purchase order that brings them (the guide's order).
+    for sku in ("E2E-A", "E2E-B"):
+        pushed(p.PushKind.PRODUCT_SYNC, p.product_payload(sku_id=sku, barcode=f"BC-{sku}"))
+    pushed(p.PushKind.INBOUND_PURCHASE, p.inbound_purchase_payload(
+        inbound_order_no="IB-E2E-1", items=[p.Item("E2E-A", 10), p.Item("E2E-B", 5)]))
+
+    # Receiver: counts (one short, one damaged), completes; the worker sends the inbound callback.
+    inbound = InboundOrder.objects.get(inbound_order_no="IB-E2E-1")
+    lines = {line.product.sku_id: line for line in inbound.lines.select_related("product")}
+    inbound_order_record_counts(order=inbound, user=receiver, counts=[
+        LineCount(lines["E2E-A"].pk, 10), LineCount(lines["E2E-B"].pk, 3, 1)])
+    inbound_order_complete(order=inbound, user=receiver)
+    callback = wait_for("the inbound callback at OneWarehouse", lambda: SimReceived.objects.filter(
+        kind=p.ReceivedKind.INBOUND_CALLBACK, order_no="IB-E2E-1", response_code=0).first())
+    assert callback.signature_ok
+    assert [(i["sku_id"], i["good_qty"], i["damaged_qty"]) for i in json.loads(callback.request_body)["items"]] == [
+        ("E2E-A", 10, 0), ("E2E-B", 3, 1)]
+
+    # OneWarehouse: an outbound order; it is allocated at once.
+    data = pushed(p.PushKind.OUTBOUND_CREATE, p.outbound_create_payload(
+        outbound_order_no="OB-E2E-1", items=[p.Item("E2E-A", 2), p.Item("E2E-B", 1)]))
+    assert data["status"] == "ALLOCATED"
+
+    # Picker: pick, pack, ask for the label (the worker fetches it), ship (the worker sends the callback).
+    order = OutboundOrder.objects.get(outbound_order_no="OB-E2E-1")
+    order_lines = {line.product.sku_id: line for line in order.lines.select_related("product")}
+    outbound_order_pick_record(order=order, user=picker, counts=[
+        PickCount(order_lines["E2E-A"].pk, 2), PickCount(order_lines["E2E-B"].pk, 1)])
+    outbound_order_pack(order=order, user=picker, packages=[
+        PackageSpec("0.650", "32", "26", "6", {order_lines["E2E-A"].pk: 2, order_lines["E2E-B"].pk: 1})])
+    outbound_order_label_request(order=order, user=picker)
+    wait_for("the label", lambda: OutboundOrder.objects.filter(pk=order.pk, status="LABELLED").exists())
+    order.refresh_from_db()
+    assert order.label_file.read().startswith(b"%PDF")
+    outbound_order_ship(order=order, user=picker)
+    shipment = wait_for("the shipped callback at OneWarehouse", lambda: SimShipment.objects.filter(
+        outbound_order_no="OB-E2E-1", shipped_at__isnull=False).first())
+    assert shipment.tracking_no == order.tracking_no
+    calls = list(SimReceived.objects.filter(order_no="OB-E2E-1").order_by("pk").values_list("kind", "response_code"))
+    assert calls == [("label", 0), ("outbound_callback", 0)]  # the label first, each exactly once
+
+    # ONE: publish both products; the worker sends the chunks; the read-back shows no drift.
+    product_set_sync_to_one(product_ids=list(Product.objects.filter(sku_id__startswith="E2E-")
+                                             .values_list("pk", flat=True)), enabled=True)
+    mapping = one_mapping_create(warehouse=warehouse, one_warehouse_id="TPE",
+                                 mode=OneWarehouseMapping.Mode.INCREMENTAL)
+    run = one_sync_start(mapping_id=mapping.pk)
+    wait_for("the ONE sync", lambda: OneSyncRun.objects.filter(pk=run.pk, status="SUCCEEDED").exists())
+    assert dict(SimStock.objects.filter(warehouse__warehouse_id="TPE").values_list("sku", "quantity")) == {
+        "E2E-A": 8, "E2E-B": 2}
+    assert one_reconcile(mapping_id=mapping.pk).drifted == 0
+
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"SENT"}
+    call_command("stock_verify")
