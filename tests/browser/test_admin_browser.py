@@ -107,3 +107,14 @@ def test_receive_pick_pack_label_and_ship_in_the_browser(page, login, simulators
     page.screenshot_as("shipped")
     order.refresh_from_db()
     assert order.status == OutboundOrder.Status.SHIPPED
+
+
+def test_supervisor_home_shows_the_days_work_and_the_demo_walkthrough(page, login, simulators_live, supervisor):
+    from django.core.management import call_command
+
+    call_command("demo_setup")
+    login(supervisor.username)
+    page.goto("/admin/")
+    dashboard = page.inner_text("#floor-dashboard")
+    assert "Integration console" in dashboard and "Push a scenario" in dashboard
+    page.screenshot_as("supervisor-home")
