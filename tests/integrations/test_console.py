@@ -1,5 +1,4 @@
 import pytest
-from django.urls import reverse
 
 from integrations.apilog.models import ApiExchange
 

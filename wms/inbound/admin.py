@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from wms.core.admin import ReadOnlyTabularInline
+from wms.core.admin import ReadOnlyTabularInline, domain_error_message, scan_quantity
 from wms.core.errors import DomainError, DomainValidationError
 from wms.core.roles import Role, user_has_role
 
@@ -24,18 +24,6 @@ from .services import (
 RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
 
 
-def domain_error_message(exc: DomainError) -> str:
-    """A refusal as staff read it: the sentence, then each field's reason."""
-    details = "; ".join(msg for msgs in exc.errors.values() for msg in msgs)
-    return f"{exc.message}: {details}" if details and details != exc.message else exc.message
-
-
-def _quantity(request) -> int:
-    """Units per scan (a carton of 12 is one scan and "12"); blank means one."""
-    raw = (request.POST.get("quantity") or "1").strip()
-    if not raw.isdigit():
-        raise DomainValidationError(f"Quantity {raw!r} is not a whole number", errors={"quantity": [raw]})
-    return int(raw)
 
 
 class InboundOrderLineInline(ReadOnlyTabularInline):
@@ -173,7 +161,7 @@ class InboundOrderAdmin(admin.ModelAdmin):
             self.message_user(request, "Counts saved.", messages.SUCCESS)
         code = (request.POST.get("code") or "").strip()
         if code and "complete" not in request.POST:
-            line = inbound_order_scan(order=order, code=code, user=request.user, quantity=_quantity(request),
+            line = inbound_order_scan(order=order, code=code, user=request.user, quantity=scan_quantity(request),
                                       damaged=bool(request.POST.get("scan_damaged")))
             self.message_user(
                 request, f"{line.product.sku_id}: {line.received_good} good + {line.received_damaged} damaged "

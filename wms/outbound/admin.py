@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline, domain_error_message, scan_quantity
 from wms.core.errors import DomainError, DomainValidationError
 from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
@@ -28,17 +28,6 @@ FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 PACKAGE_ROWS = 3  # package rows offered on the pack form; more parcels: pack again after a refusal is rare
 
 
-def domain_error_message(exc: DomainError) -> str:
-    details = "; ".join(msg for msgs in exc.errors.values() for msg in msgs)
-    return f"{exc.message}: {details}" if details and details != exc.message else exc.message
-
-
-def _quantity(request) -> int:
-    """Units per scan; blank means one."""
-    raw = (request.POST.get("quantity") or "1").strip()
-    if not raw.isdigit():
-        raise DomainValidationError(f"Quantity {raw!r} is not a whole number", errors={"quantity": [raw]})
-    return int(raw)
 
 
 class OutboundOrderLineInline(ReadOnlyTabularInline):
@@ -216,7 +205,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             self.message_user(request, "Picked counts saved.", messages.SUCCESS)
         code = (request.POST.get("code") or "").strip()
         if code:
-            line = outbound_order_pick_scan(order=order, code=code, user=request.user, quantity=_quantity(request))
+            line = outbound_order_pick_scan(order=order, code=code, user=request.user, quantity=scan_quantity(request))
             self.message_user(request, f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked.",
                               messages.SUCCESS)
         if "short" in request.POST:
