@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core.management import call_command
 
+from integrations.apilog.models import ApiExchange
 from integrations.one.models import OneSyncRun, OneWarehouseMapping
 from integrations.one.services import one_mapping_create, one_reconcile, one_sync_start
 from integrations.one.simulator.models import SimStock
@@ -62,7 +63,8 @@ def pushed(kind, payload):
     return outcome.envelope["data"]
 
 
-def test_push_receive_ship_and_publish_to_one(celery_worker, warehouse, receiver, picker, settings, tmp_path):
+def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, warehouse, receiver, picker, settings,
+                                             tmp_path, caplog, admin_client):
     settings.MEDIA_ROOT = tmp_path
     # OneWarehouse: products, then the purchase order that brings them (the guide's order).
     for sku in ("E2E-A", "E2E-B"):
@@ -118,3 +120,15 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, warehouse, receiver
 
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"SENT"}
     call_command("stock_verify")
+
+    # No secret anywhere a person or a log reader can see: the request log, its admin pages, the process logs.
+    keys = simulators_live.keys
+    secrets = [keys.push_app_secret, keys.app_secret, keys.one_api_key]
+    seen = json.dumps(list(ApiExchange.objects.values()), default=str) + caplog.text
+    seen += admin_client.get("/admin/apilog/apiexchange/").content.decode()
+    for exchange_id in ApiExchange.objects.values_list("pk", flat=True):
+        seen += admin_client.get(f"/admin/apilog/apiexchange/{exchange_id}/change/").content.decode()
+    seen += admin_client.get("/admin/integration-console/").content.decode()
+    assert ApiExchange.objects.filter(direction="OUT").count() >= 4 and ApiExchange.objects.filter(direction="IN").count() >= 4
+    leaked = [secret for secret in secrets if secret in seen]
+    assert leaked == []
