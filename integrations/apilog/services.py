@@ -25,8 +25,11 @@ _replay_handlers: dict[str, ReplayHandler] = {}
 
 
 def body_for_log(raw: bytes) -> str:
-    """The raw body as text, byte for byte when nothing in it is secret; else with the secret keys masked."""
-    text = raw.decode("utf-8", errors="replace")
+    """The raw body as text, byte for byte when nothing in it is secret; else with the secret keys masked.
+
+    A NUL byte is stored as U+FFFD, like undecodable bytes: PostgreSQL text cannot hold NUL, and the log row
+    must be written whatever arrived."""
+    text = raw.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     masked = mask_body(text)
     try:
         untouched_by_name = json.loads(masked) == json.loads(text)
