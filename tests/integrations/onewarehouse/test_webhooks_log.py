@@ -167,3 +167,11 @@ def test_a_body_with_a_nul_byte_is_logged_and_answered_as_a_bad_request_not_a_cr
     assert answer.status_code == 400 and answer.json()["success"] is False
     logged = exchange_last()
     assert logged.request_body == raw.decode().replace("\x00", "\ufffd") and logged.status_code == 400
+
+
+def test_a_nul_escaped_in_the_correlation_field_is_logged_and_answered_without_a_crash(push):
+    # Found by schema fuzzing: "\u0000" in outbound_order_no went into the log row's order_no and PostgreSQL
+    # refused the row, so the answer was 5000.
+    answer = push(E.OUTBOUND_CANCEL, raw=b'{"outbound_order_no": "SO-1\\u0000", "reason": "x"}')
+    assert answer.status_code < 500 and answer.json()["success"] is False
+    assert exchange_last().order_no == "SO-1\ufffd" and exchange_last().status_code == answer.status_code
