@@ -24,9 +24,17 @@ ReplayHandler = Callable[..., ApiExchange]
 _replay_handlers: dict[str, ReplayHandler] = {}
 
 
+def _storable(text: str) -> str:
+    """``text`` with NUL characters as U+FFFD: PostgreSQL text cannot hold NUL."""
+    return text.replace("\x00", "\ufffd")
+
+
 def body_for_log(raw: bytes) -> str:
-    """The raw body as text, byte for byte when nothing in it is secret; else with the secret keys masked."""
-    text = raw.decode("utf-8", errors="replace")
+    """The raw body as text, byte for byte when nothing in it is secret; else with the secret keys masked.
+
+    A NUL byte is stored as U+FFFD, like undecodable bytes: PostgreSQL text cannot hold NUL, and the log row
+    must be written whatever arrived."""
+    text = _storable(raw.decode("utf-8", errors="replace"))
     masked = mask_body(text)
     try:
         untouched_by_name = json.loads(masked) == json.loads(text)
@@ -67,8 +75,9 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     exchange.response_body = mask_body(json.dumps(response_body, ensure_ascii=False))
     exchange.business_code = business_code
     exchange.duration_ms = duration_ms
-    exchange.error = mask_text(error)
-    exchange.order_no, exchange.sku_id = order_no[:64], sku_id[:64]
+    exchange.error = _storable(mask_text(error))
+    # The correlation values come from the pushed payload, where a JSON "\u0000" decodes to NUL.
+    exchange.order_no, exchange.sku_id = _storable(order_no)[:64], _storable(sku_id)[:64]
     exchange.finished_at = timezone.now()
     exchange.save(update_fields=["status_code", "response_headers", "response_body", "business_code",
                                  "duration_ms", "error", "order_no", "sku_id", "finished_at"])

@@ -158,3 +158,20 @@ def test_a_request_that_cannot_be_logged_is_refused_with_the_envelope_and_does_n
     assert response.json() == {"code": 5000, "success": False,
                                "msg": "The request could not be stored; nothing was done, please retry", "data": {}}
     assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize("raw", [b"\x00", b'{"outbound_order_no": "SO-1\x00"}'], ids=["nul", "nul-in-json"])
+def test_a_body_with_a_nul_byte_is_logged_and_answered_as_a_bad_request_not_a_crash(push, raw):
+    # Found by schema fuzzing: PostgreSQL text cannot hold NUL, so the log row failed and the answer was 5000.
+    answer = push(E.OUTBOUND_CREATE, raw=raw)
+    assert answer.status_code == 400 and answer.json()["success"] is False
+    logged = exchange_last()
+    assert logged.request_body == raw.decode().replace("\x00", "\ufffd") and logged.status_code == 400
+
+
+def test_a_nul_escaped_in_the_correlation_field_is_logged_and_answered_without_a_crash(push):
+    # Found by schema fuzzing: "\u0000" in outbound_order_no went into the log row's order_no and PostgreSQL
+    # refused the row, so the answer was 5000.
+    answer = push(E.OUTBOUND_CANCEL, raw=b'{"outbound_order_no": "SO-1\\u0000", "reason": "x"}')
+    assert answer.status_code < 500 and answer.json()["success"] is False
+    assert exchange_last().order_no == "SO-1\ufffd" and exchange_last().status_code == answer.status_code
