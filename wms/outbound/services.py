@@ -406,7 +406,6 @@ def outbound_order_label_request(*, order: OutboundOrder, user) -> OutboxMessage
     return _label_message_enqueue(order)
 
 
-@transaction.atomic
 def _label_already_stored(order: OutboundOrder, *, content: bytes, tracking_no: str) -> bool:
     """The order already holds this very label (same file, same tracking number)."""
     if order.status != Status.LABELLED or not order.label_file:
@@ -417,6 +416,7 @@ def _label_already_stored(order: OutboundOrder, *, content: bytes, tracking_no: 
         return stored.read() == content
 
 
+@transaction.atomic
 def outbound_order_label_store(*, order_id: int, content: bytes, label_format: str, tracking_no: str) -> OutboundOrder:
     """Keep the fetched label file on the order with its tracking number: LABELLED. Refused after ship/cancel."""
     order = _locked(order_id)
