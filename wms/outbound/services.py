@@ -406,6 +406,16 @@ def outbound_order_label_request(*, order: OutboundOrder, user) -> OutboxMessage
     return _label_message_enqueue(order)
 
 
+def _label_already_stored(order: OutboundOrder, *, content: bytes, tracking_no: str) -> bool:
+    """The order already holds this very label (same file, same tracking number)."""
+    if order.status != Status.LABELLED or not order.label_file:
+        return False
+    if (tracking_no or order.tracking_no) != order.tracking_no:
+        return False
+    with order.label_file.open("rb") as stored:
+        return stored.read() == content
+
+
 @transaction.atomic
 def outbound_order_label_store(*, order_id: int, content: bytes, label_format: str, tracking_no: str) -> OutboundOrder:
     """Keep the fetched label file on the order with its tracking number: LABELLED. Refused after ship/cancel."""
@@ -413,6 +423,8 @@ def outbound_order_label_store(*, order_id: int, content: bytes, label_format: s
     _label_fetchable_check(order, "Storing a label")
     if not content:
         raise DomainValidationError("the label file is empty")
+    if _label_already_stored(order, content=content, tracking_no=tracking_no):
+        return order  # a re-delivered answer (at-least-once outbox): one file, not one per delivery
     order.label_file.save(f"{order.outbound_order_no}.{(label_format or 'pdf').lower()}", ContentFile(content),
                           save=False)
     order.label_format = label_format or "PDF"
