@@ -4,8 +4,8 @@ import pytest
 
 from tests.simulators.fixtures import simulator_keys, simulator_urls, simulators_live  # noqa: F401
 
-# serialized_rollback: live_server tests flush the database; the role groups made by a migration come back.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# live_server tests flush the database after each test; post_migrate (wms.core) puts the role groups back.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_staff_log_in_and_see_only_their_sections(page, login, receiver):

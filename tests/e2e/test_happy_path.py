@@ -27,7 +27,7 @@ from wms.outbound.services import (
 )
 from wms.outbox.models import OutboxMessage
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
