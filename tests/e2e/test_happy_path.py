@@ -101,8 +101,10 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
     order.refresh_from_db()
     assert order.label_file.read().startswith(b"%PDF")
     outbound_order_ship(order=order, user=picker)
-    shipment = wait_for("the shipped callback at OneWarehouse", lambda: SimShipment.objects.filter(
-        outbound_order_no="OB-E2E-1", shipped_at__isnull=False).first())
+    # The simulator books the shipment, then records the call it answered: wait for the record.
+    wait_for("the shipped callback at OneWarehouse", lambda: SimReceived.objects.filter(
+        kind=p.ReceivedKind.OUTBOUND_CALLBACK, order_no="OB-E2E-1", response_code=0).exists())
+    shipment = SimShipment.objects.get(outbound_order_no="OB-E2E-1", shipped_at__isnull=False)
     assert shipment.tracking_no == order.tracking_no
     calls = list(SimReceived.objects.filter(order_no="OB-E2E-1").order_by("pk").values_list("kind", "response_code"))
     assert calls == [("label", 0), ("outbound_callback", 0)]  # the label first, each exactly once
