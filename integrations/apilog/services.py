@@ -62,11 +62,6 @@ def exchange_incoming_open(*, integration: str, endpoint: str, method: str, url:
     )
 
 
-def exchange_verdict_record(*, exchange: ApiExchange, verdict: str) -> None:
-    exchange.signature_verdict = verdict[:40]
-    exchange.save(update_fields=["signature_verdict"])
-
-
 def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response_body: dict,
                             business_code: int | None, duration_ms: int, error: str = "", order_no: str = "",
                             sku_id: str = "") -> ApiExchange:
@@ -78,8 +73,9 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     exchange.error = _storable(mask_text(error))
     # The correlation values come from the pushed payload, where a JSON "\u0000" decodes to NUL.
     exchange.order_no, exchange.sku_id = _storable(order_no)[:64], _storable(sku_id)[:64]
+    exchange.signature_verdict = exchange.signature_verdict[:40]
     exchange.finished_at = timezone.now()
-    exchange.save(update_fields=["status_code", "response_headers", "response_body", "business_code",
+    exchange.save(update_fields=["signature_verdict", "status_code", "response_headers", "response_body", "business_code",
                                  "duration_ms", "error", "order_no", "sku_id", "finished_at"])
     return exchange
 

@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import (
-    exchange_incoming_close, exchange_incoming_open, exchange_verdict_record,
+    exchange_incoming_close, exchange_incoming_open,
 )
 from wms.catalog.services import product_upsert
 from wms.core.errors import DomainError, DomainValidationError
@@ -181,7 +181,7 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
             body=request.body, now=time.time(), tolerance_seconds=settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS,
             client_ip=client_ip, allowed_ips=settings.ONEWAREHOUSE_ALLOWED_IPS,
         )
-        exchange_verdict_record(exchange=exchange, verdict=verdict.verdict)
+        exchange.signature_verdict = verdict.verdict  # saved with the answer by exchange_incoming_close
         return None if verdict.accepted else answer_unauthorized(verdict.message)
 
     return _pipeline(exchange=exchange, endpoint=endpoint, started=started, checks=checks, body=request.body)

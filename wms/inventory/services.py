@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from wms.catalog.models import Product
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
 
@@ -38,24 +39,20 @@ class _Change:
 
 def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, StockLevel]:
     """Lock (creating if needed) the levels of ``product_ids`` in ``warehouse_id``, in pk order."""
-    existing = set(
-        StockLevel.objects.filter(warehouse_id=warehouse_id, product_id__in=product_ids).values_list(
-            "product_id", flat=True
-        )
-    )
-    missing = product_ids - existing
+
+    def locked() -> dict[int, StockLevel]:
+        levels = StockLevel.objects.select_for_update().filter(warehouse_id=warehouse_id, product_id__in=product_ids)
+        return {level.product_id: level for level in levels.order_by("pk")}
+
+    levels = locked()
+    missing = product_ids - levels.keys()
     if missing:
         # ignore_conflicts: a concurrent transaction may create the same row; the lock below then waits for it.
         StockLevel.objects.bulk_create(
             [StockLevel(warehouse_id=warehouse_id, product_id=pid) for pid in sorted(missing)], ignore_conflicts=True
         )
-    levels = (
-        StockLevel.objects.select_for_update()
-        .select_related("product")
-        .filter(warehouse_id=warehouse_id, product_id__in=product_ids)
-        .order_by("pk")
-    )
-    return {level.product_id: level for level in levels}
+        levels = locked()
+    return levels
 
 
 def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: str, reference_number: str,
@@ -67,25 +64,30 @@ def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: 
         if change.quantity == 0:
             raise DomainValidationError("a stock move needs a non-zero quantity")
     levels = _levels_lock(warehouse_id=warehouse_id, product_ids={c.product_id for c in changes})
+    buckets = set()
     for change in changes:
         level = levels[change.product_id]
         for bucket in StockMove.BUCKETS[change.kind]:
             setattr(level, bucket, getattr(level, bucket) + change.quantity)
+            buckets.add(bucket)
 
-    shortages = [
-        {"sku_id": level.product.sku_id, "on_hand": level.on_hand, "reserved": level.reserved,
-         "damaged": level.damaged}
-        for level in levels.values()
-        if level.on_hand < 0 or level.reserved < 0 or level.damaged < 0 or level.reserved > level.on_hand
-    ]
-    if shortages:
+    broken = [level for level in levels.values()
+              if level.on_hand < 0 or level.reserved < 0 or level.damaged < 0 or level.reserved > level.on_hand]
+    if broken:
+        sku_ids = dict(Product.objects.filter(pk__in=[level.product_id for level in broken]).values_list("pk", "sku_id"))
+        shortages = [
+            {"sku_id": sku_ids[level.product_id], "on_hand": level.on_hand, "reserved": level.reserved,
+             "damaged": level.damaged}
+            for level in broken
+        ]
         skus = ", ".join(s["sku_id"] for s in shortages)
         raise InsufficientStock(f"not enough stock for {skus}", data={"shortages": shortages})
 
     now = timezone.now()
     for level in levels.values():
         level.updated_at = now
-    StockLevel.objects.bulk_update(levels.values(), ["on_hand", "reserved", "damaged", "updated_at"])
+    # Only the buckets these kinds move (the rows are locked, so the others cannot have changed).
+    StockLevel.objects.bulk_update(levels.values(), [*sorted(buckets), "updated_at"])
     return StockMove.objects.bulk_create(
         [
             StockMove(

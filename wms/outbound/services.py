@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, product_find_by_code
@@ -74,14 +75,15 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
                     logistics_service_code=logistics.get("service_code") or "",
                     tracking_no=logistics.get("tracking_no") or "",
                 )
-                OutboundOrderLine.objects.bulk_create(
+                lines = OutboundOrderLine.objects.bulk_create(
                     [OutboundOrderLine(order=order, product=p, quantity=q) for p, q in resolved.values()]
                 )
         except IntegrityError:
             existing = OutboundOrder.objects.get(outbound_order_no=outbound_order_no)
         else:
             if allocate:
-                order = outbound_order_allocate(order=order)
+                # Nobody else can see the order before this transaction commits: no lock or re-read is needed.
+                _allocate(order=order, lines=lines, user=None)
             return order, True
     if existing.content_hash != fingerprint:
         raise Conflict(
@@ -99,7 +101,12 @@ def outbound_order_allocate(*, order: OutboundOrder, user=None) -> OutboundOrder
     if order.status not in (Status.CREATED, Status.BACKORDERED):
         transition_check(table=OutboundOrder.TRANSITIONS, entity="Outbound order", number=order.outbound_order_no,
                          current=order.status, target=Status.ALLOCATED)
-    lines = list(order.lines.order_by("pk"))
+    _allocate(order=order, lines=list(order.lines.order_by("pk")), user=user)
+    return order
+
+
+def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], user) -> None:
+    """Reserve the unreserved rest of ``lines`` of ``order`` (locked or not yet visible to others), or backorder it."""
     try:
         stock_reserve(
             warehouse_id=order.warehouse_id,
@@ -111,13 +118,12 @@ def outbound_order_allocate(*, order: OutboundOrder, user=None) -> OutboundOrder
         if order.status != Status.BACKORDERED:
             _status_set(order, Status.BACKORDERED)
             order.save(update_fields=["status", "updated_at"])
-        return order
+        return
+    OutboundOrderLine.objects.filter(pk__in=[l.pk for l in lines]).update(reserved_qty=F("quantity"))
     for line in lines:
         line.reserved_qty = line.quantity
-    OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
     _status_set(order, Status.ALLOCATED)
     order.save(update_fields=["status", "updated_at"])
-    return order
 
 
 def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
