@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbound-backorders-sweep": {"task": "wms.outbound.tasks.outbound_backorders_sweep",
                                   "schedule": timedelta(minutes=5)},
     "apilog-prune": {"task": "integrations.apilog.tasks.apilog_prune", "schedule": timedelta(hours=24)},
+    "one-history-prune": {"task": "integrations.one.tasks.one_history_prune", "schedule": timedelta(hours=24)},
 }
 
 # --- Outbox ---------------------------------------------------------------------------------------------
@@ -230,6 +231,10 @@ ONE_TENANT = env.str("ONE_TENANT", default="")
 ONE_API_KEY = env.str("ONE_API_KEY", default="")
 ONE_MAX_LINES_PER_REQUEST = env.int("ONE_MAX_LINES_PER_REQUEST", default=10_000)
 ONE_TIMEOUT_SECONDS = env.float("ONE_TIMEOUT_SECONDS", default=30.0)
+# How long finished sync runs (with their request bodies) and reconciliations are kept; runs that sent nothing
+# (most incremental ticks) go sooner.
+ONE_HISTORY_RETENTION_DAYS = env.int("ONE_HISTORY_RETENTION_DAYS", default=30)
+ONE_EMPTY_RUN_RETENTION_HOURS = env.int("ONE_EMPTY_RUN_RETENTION_HOURS", default=24)
 
 # --- Simulators and request log -------------------------------------------------------------------------
 SIMULATORS_ENABLED = env.bool("SIMULATORS_ENABLED", default=False)

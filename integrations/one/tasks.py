@@ -34,3 +34,9 @@ def one_reconcile_scheduled() -> int:
 @shared_task(ignore_result=True)
 def one_reconcile_mapping(mapping_id: int) -> None:
     services.one_reconcile(mapping_id=mapping_id)
+
+
+@shared_task(ignore_result=True)
+def one_history_prune() -> dict[str, int]:
+    """Beat, daily: drop the sync runs and reconciliations past their retention."""
+    return services.one_history_prune()
