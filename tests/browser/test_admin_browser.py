@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.simulators.fixtures import simulator_keys, simulator_urls, simulators_live  # noqa: F401
 
@@ -53,7 +54,8 @@ def test_receive_pick_pack_label_and_ship_in_the_browser(page, login, simulators
     page.click("button[name=scan_submit]")
     page.fill("input[name=code]", "NOT-A-CODE")
     page.click("button[name=scan_submit]")
-    assert "NOT-A-CODE" in page.inner_text(".messagelist")  # unknown codes say so
+    expect(page.locator(".messagelist")).to_contain_text("NOT-A-CODE")  # unknown codes say so
+    expect(page.locator(".scan-status")).to_have_text("")  # every scan answered
     page.screenshot_as("receive-scanned")
     page.fill(f"input[name=damaged_{inbound.lines.get().pk}]", "1")
     page.click("input[name=save]")
@@ -78,6 +80,7 @@ def test_receive_pick_pack_label_and_ship_in_the_browser(page, login, simulators
     for _ in range(2):
         page.fill("input[name=code]", product.barcode)
         page.click("button[name=scan_submit]")
+    expect(page.get_by_role("link", name="Pack →")).to_be_visible()
     page.screenshot_as("picked")
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pack/")
     page.fill("input[name=p1_weight_kg]", "0.650")
@@ -107,6 +110,57 @@ def test_receive_pick_pack_label_and_ship_in_the_browser(page, login, simulators
     page.screenshot_as("shipped")
     order.refresh_from_db()
     assert order.status == OutboundOrder.Status.SHIPPED
+
+
+def test_a_scanner_faster_than_the_page_loses_no_scan(page, login, warehouse, receiver, picker):
+    """A scanner types a code and Enter, again and again, without waiting for answers: every scan counts once,
+    in order, and a count typed meanwhile is kept."""
+    from tests.factories import ProductFactory
+    from wms.inbound.services import inbound_order_upsert
+    from wms.inventory.services import StockLine, stock_receive
+    from wms.outbound.services import outbound_order_create
+
+    carton, single = ProductFactory(barcode="4710000999101"), ProductFactory(barcode="4710000999102")
+    inbound, _ = inbound_order_upsert(inbound_order_no="IB-FAST", order_type="PURCHASE",
+                                      warehouse_code=warehouse.code, owner_code="MERCHANT-A",
+                                      items=[{"sku_id": carton.sku_id, "quantity": 8},
+                                             {"sku_id": single.sku_id, "quantity": 3}])
+    login(receiver.username)
+    page.goto(f"/admin/inbound/inboundorder/{inbound.pk}/receive/")
+    single_line = inbound.lines.get(product=single)
+    page.fill(f"input[name=damaged_{single_line.pk}]", "2")  # typed, not saved yet
+    page.focus("input[name=code]")
+    for _ in range(8):
+        page.keyboard.type(carton.barcode)
+        page.keyboard.press("Enter")
+    expect(page.locator(".scan-status")).to_have_text("")
+    carton_line = inbound.lines.get(product=carton)
+    assert (carton_line.received_good, carton_line.received_damaged) == (8, 0)
+    expect(page.locator(f"input[name=good_{carton_line.pk}]")).to_have_value("8")
+    expect(page.locator(f"input[name=damaged_{single_line.pk}]")).to_have_value("2")  # kept across the updates
+    assert page.inner_text("#content h1").endswith(", Receiving)")  # the title too
+    page.screenshot_as("fast-scans-received")
+    page.click("input[name=save]")
+    single_line.refresh_from_db()
+    assert single_line.received_damaged == 2
+
+    stock_receive(warehouse_id=warehouse.pk, good=[StockLine(single.pk, 5)], reference_type="test",
+                  reference_number="T")
+    order, _ = outbound_order_create(
+        outbound_order_no="OB-FAST", warehouse_code=warehouse.code, owner_code="MERCHANT-A",
+        items=[{"sku_id": single.sku_id, "quantity": 4}],
+        recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
+        logistics={"provider_code": "TCAT"})
+    page.context.clear_cookies()
+    login(picker.username)
+    page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
+    page.focus("input[name=code]")
+    for _ in range(4):
+        page.keyboard.type(single.barcode)
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Pack →")).to_be_visible()
+    assert order.lines.get().picked_qty == 4
+    page.screenshot_as("fast-scans-picked")
 
 
 def test_supervisor_home_shows_the_days_work_and_the_demo_walkthrough(page, login, simulators_live, supervisor):
