@@ -1,8 +1,9 @@
 """Writes of the request log for incoming requests, and replay of a stored incoming request.
 
 An incoming request is logged first (``exchange_incoming_open``, saved at once in autocommit, before the body
-is parsed and before any business transaction starts), then completed with the answer
-(``exchange_incoming_close``). Replay is generic here; each integration registers the function that re-runs a
+is parsed and before any business transaction starts), then completed with the answer and the signature verdict
+(``exchange_incoming_close``: one write, so a request that dies in between is left without a verdict, which replay
+refuses). Replay is generic here; each integration registers the function that re-runs a
 stored request of its own (this app does not import the integrations).
 """
 
@@ -75,8 +76,8 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     exchange.order_no, exchange.sku_id = _storable(order_no)[:64], _storable(sku_id)[:64]
     exchange.signature_verdict = exchange.signature_verdict[:40]
     exchange.finished_at = timezone.now()
-    exchange.save(update_fields=["signature_verdict", "status_code", "response_headers", "response_body", "business_code",
-                                 "duration_ms", "error", "order_no", "sku_id", "finished_at"])
+    exchange.save(update_fields=["signature_verdict", "status_code", "response_headers", "response_body",
+                                 "business_code", "duration_ms", "error", "order_no", "sku_id", "finished_at"])
     return exchange
 
 

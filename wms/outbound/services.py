@@ -78,6 +78,8 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
                 lines = OutboundOrderLine.objects.bulk_create(
                     [OutboundOrderLine(order=order, product=p, quantity=q) for p, q in resolved.values()]
                 )
+                if any(line.pk is None for line in lines):  # a database that cannot return the new ids
+                    lines = list(order.lines.order_by("pk"))
         except IntegrityError:
             existing = OutboundOrder.objects.get(outbound_order_no=outbound_order_no)
         else:
