@@ -1,6 +1,7 @@
 """The fault injection both simulators share (integrations.simfaults), run against each simulator's own model."""
 
 import pytest
+from django.contrib.messages import get_messages
 
 from integrations.one.simulator.models import SimFault as OneFault
 from integrations.onewarehouse.simulator.models import SimFault as OwFault
@@ -54,3 +55,52 @@ def test_clearing_the_faults_of_one_simulator_leaves_the_other_armed():
     assert services.faults_clear(model=OneFault) == 2
     assert not OneFault.objects.exists()
     assert OwFault.objects.get().error_code == 1099
+
+
+PAGES = pytest.mark.parametrize("model, page, endpoint", [
+    (OneFault, "/simulators/one/", "put_stocks"),
+    (OwFault, "/simulators/onewarehouse/", "label"),
+], ids=["one", "onewarehouse"])
+
+
+def _last_message(response) -> str:
+    """The message the request added (the test client does not follow the redirect that would show them)."""
+    return [str(message) for message in get_messages(response.wsgi_request)][-1]
+
+
+@PAGES
+@pytest.mark.usefixtures("simulator_urls")
+def test_the_fault_form_arms_a_fault_and_clears_them_all_then_goes_back_to_the_dashboard(staff_client, model, page,
+                                                                                         endpoint):
+    response = staff_client.post(page + "faults", {"endpoint": endpoint, "kind": "slow", "count": "2",
+                                                   "delay_seconds": "2.5"})
+    assert (response.status_code, response.url) == (302, page)
+    assert _last_message(response) == "Fault armed."
+    assert (model.objects.values_list("endpoint", "kind", "remaining", "delay_seconds").get()
+            == (endpoint, "slow", 2, 2.5))
+    response = staff_client.post(page + "faults", {"clear": "1"})
+    assert (response.status_code, response.url, _last_message(response)) == (302, page, "All faults cleared.")
+    assert not model.objects.exists()
+
+
+@PAGES
+@pytest.mark.usefixtures("simulator_urls")
+@pytest.mark.parametrize("field, value", [("endpoint", "nowhere"), ("kind", "fire"), ("count", "0"),
+                                          ("count", "two"), ("delay_seconds", "soon")])
+def test_the_fault_form_refuses_a_bad_field_and_arms_nothing(staff_client, model, page, endpoint, field, value):
+    form = {"endpoint": endpoint, "kind": "slow", "count": "1", "delay_seconds": "1"} | {field: value}
+    response = staff_client.post(page + "faults", form)
+    assert response.status_code == 302
+    assert _last_message(response).startswith("Fault not armed: ")
+    assert not model.objects.exists()
+
+
+@pytest.mark.usefixtures("simulator_urls")
+def test_the_onewarehouse_fault_form_arms_its_error_code_and_refuses_a_bad_one(staff_client):
+    form = {"endpoint": "label", "kind": "code_error", "count": "1"}
+    staff_client.post("/simulators/onewarehouse/faults", form)
+    staff_client.post("/simulators/onewarehouse/faults", form | {"error_code": "1099"})
+    assert list(OwFault.objects.values_list("error_code", flat=True)) == [5000, 1099]
+    response = staff_client.post("/simulators/onewarehouse/faults", form | {"error_code": "x"})
+    assert _last_message(response) == "Fault not armed: invalid literal for int() with base 10: 'x'"
+    assert OwFault.objects.count() == 2
