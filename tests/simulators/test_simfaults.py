@@ -104,3 +104,15 @@ def test_the_onewarehouse_fault_form_arms_its_error_code_and_refuses_a_bad_one(s
     response = staff_client.post("/simulators/onewarehouse/faults", form | {"error_code": "x"})
     assert _last_message(response) == "Fault not armed: invalid literal for int() with base 10: 'x'"
     assert OwFault.objects.count() == 2
+
+
+@pytest.mark.usefixtures("simulator_urls")
+def test_each_dashboard_lists_its_armed_faults_and_only_onewarehouse_shows_an_error_code(staff_client):
+    services.fault_arm(model=OneFault, endpoint="put_stocks", kind="http_503", count=2)
+    services.fault_arm(model=OwFault, endpoint="label", kind="code_error", count=3, error_code=1099)
+    one = staff_client.get("/simulators/one/").content.decode()
+    ow = staff_client.get("/simulators/onewarehouse/").content.decode()
+    assert 'action="/simulators/one/faults"' in one and 'action="/simulators/onewarehouse/faults"' in ow
+    assert "<td>PUT warehouse stocks (replace)</td><td>HTTP 503</td><td>2</td><td>0.0</td></tr>" in one
+    assert "<td>Get shipping label</td><td>HTTP 200 with code != 0</td><td>3</td><td>0.0</td><td>1099</td></tr>" in ow
+    assert 'name="error_code"' in ow and 'name="error_code"' not in one
