@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from integrations.simfaults.models import SimFaultBase
+
 
 class Endpoint(models.TextChoices):
     GET_STOCKS = "get_stocks", "GET stocks"
@@ -62,7 +64,7 @@ class SimReservation(models.Model):
         return f"{self.warehouse_id}/{self.sku} cart {self.cart_id}: {self.quantity}"
 
 
-class SimFault(models.Model):
+class SimFault(SimFaultBase):
     class Kind(models.TextChoices):
         SLOW = "slow", "Slow answer"
         HTTP_429 = "http_429", "HTTP 429"
@@ -70,16 +72,6 @@ class SimFault(models.Model):
 
     endpoint = models.CharField(max_length=32, choices=Endpoint.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    remaining = models.PositiveIntegerField()
-    delay_seconds = models.FloatField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["pk"]
-        indexes = [models.Index(fields=["endpoint", "remaining"])]
-
-    def __str__(self):
-        return f"{self.kind} x{self.remaining} on {self.endpoint}"
 
 
 class SimRequest(models.Model):

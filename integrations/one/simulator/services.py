@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from integrations.simfaults import services as simfaults
+
 from .models import SimFault, SimRequest, SimReservation, SimStock, SimWarehouse
 
 
@@ -98,27 +100,13 @@ def request_record(*, endpoint: str, method: str, path: str, query: str, body: b
 
 
 def fault_arm(*, endpoint: str, kind: str, count: int, delay_seconds: float = 0.0) -> SimFault:
-    if count < 1:
-        raise ValueError("count must be at least 1")
-    return SimFault.objects.create(endpoint=endpoint, kind=SimFault.Kind(kind), remaining=count,
-                                   delay_seconds=delay_seconds)
+    return simfaults.fault_arm(model=SimFault, endpoint=endpoint, kind=kind, count=count, delay_seconds=delay_seconds)
 
 
-@transaction.atomic
 def fault_take(*, endpoint: str) -> SimFault | None:
     """The fault the current call of ``endpoint`` gets (oldest armed first), counted down; None if none."""
-    fault = (SimFault.objects.select_for_update().filter(endpoint=endpoint, remaining__gt=0)
-             .order_by("pk").first())
-    if fault is None:
-        return None
-    fault.remaining -= 1
-    if fault.remaining:
-        fault.save(update_fields=["remaining"])
-    else:
-        fault.delete()
-    return fault
+    return simfaults.fault_take(model=SimFault, endpoint=endpoint)
 
 
 def faults_clear() -> int:
-    deleted, _ = SimFault.objects.all().delete()
-    return deleted
+    return simfaults.faults_clear(model=SimFault)

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from integrations.simfaults.views import fault_form_submit
+
 from . import selectors, services
 from .models import Endpoint, SimFault
 
@@ -219,16 +221,5 @@ def dashboard_reservation_set(request):
 @staff_member_required
 @require_POST
 def dashboard_fault_arm(request):
-    if request.POST.get("clear"):
-        services.faults_clear()
-        messages.success(request, "All faults cleared.")
-        return redirect("one_simulator:dashboard")
-    try:
-        services.fault_arm(endpoint=Endpoint(request.POST.get("endpoint", "")), kind=request.POST.get("kind", ""),
-                           count=int(request.POST.get("count") or 1),
-                           delay_seconds=float(request.POST.get("delay_seconds") or 0))
-    except ValueError as exc:
-        messages.error(request, f"Fault not armed: {exc}")
-    else:
-        messages.success(request, "Fault armed.")
-    return redirect("one_simulator:dashboard")
+    return fault_form_submit(request, endpoints=Endpoint, arm=services.fault_arm, clear=services.faults_clear,
+                             dashboard="one_simulator:dashboard")

@@ -3,6 +3,8 @@ processes: a push made by a command and a callback received by the web process m
 
 from django.db import models
 
+from integrations.simfaults.models import SimFaultBase
+
 from .payloads import LabelMode, PushKind, ReceivedKind
 
 
@@ -75,9 +77,9 @@ class SimShipment(models.Model):
         return self.shipped_at is not None
 
 
-class SimFault(models.Model):
+class SimFault(SimFaultBase):
     """An armed fault: the next ``remaining`` calls of ``endpoint`` get it instead of (or before, for SLOW) the
-    normal answer."""
+    normal answer. CODE_ERROR answers HTTP 200 with ``error_code`` as the envelope's code."""
 
     class Kind(models.TextChoices):
         HTTP_500 = "http_500", "HTTP 500"
@@ -87,14 +89,4 @@ class SimFault(models.Model):
 
     endpoint = models.CharField(max_length=32, choices=ReceivedKind.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    remaining = models.PositiveIntegerField()
-    delay_seconds = models.FloatField(default=0)
     error_code = models.IntegerField(default=5000)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["pk"]
-        indexes = [models.Index(fields=["endpoint", "remaining"])]
-
-    def __str__(self):
-        return f"{self.kind} x{self.remaining} on {self.endpoint}"

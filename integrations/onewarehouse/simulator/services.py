@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from integrations.apilog.masking import mask_headers
+from integrations.simfaults import services as simfaults
 
 from .models import SimFault, SimPush, SimReceived, SimShipment
 from .payloads import PUSH_PATHS, PushKind, order_no_of
@@ -174,28 +175,14 @@ def shipment_ship(*, outbound_order_no: str, payload: dict) -> SimShipment:
 
 
 def fault_arm(*, endpoint: str, kind: str, count: int, delay_seconds: float = 0.0, error_code: int = 5000) -> SimFault:
-    if count < 1:
-        raise ValueError("count must be at least 1")
-    return SimFault.objects.create(endpoint=endpoint, kind=SimFault.Kind(kind), remaining=count,
-                                   delay_seconds=delay_seconds, error_code=error_code)
+    return simfaults.fault_arm(model=SimFault, endpoint=endpoint, kind=kind, count=count, delay_seconds=delay_seconds,
+                               error_code=error_code)
 
 
-@transaction.atomic
 def fault_take(*, endpoint: str) -> SimFault | None:
     """The fault the current call of ``endpoint`` gets (oldest armed first), counted down; None if none."""
-    fault = (SimFault.objects.select_for_update().filter(endpoint=endpoint, remaining__gt=0)
-             .order_by("pk").first())
-    if fault is None:
-        return None
-    fault.remaining -= 1
-    if fault.remaining:
-        fault.save(update_fields=["remaining"])
-    else:
-        fault.delete()
-        fault.remaining = 0
-    return fault
+    return simfaults.fault_take(model=SimFault, endpoint=endpoint)
 
 
 def faults_clear() -> int:
-    deleted, _ = SimFault.objects.all().delete()
-    return deleted
+    return simfaults.faults_clear(model=SimFault)

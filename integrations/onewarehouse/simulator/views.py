@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from integrations.simfaults.views import fault_form_submit
+
 from . import selectors, services
 from .models import SimFault
 from .payloads import LABEL_FORMAT_PDF, Code, LabelMode, ReceivedKind, envelope_error, envelope_ok
@@ -158,20 +160,12 @@ def dashboard_scenario_run(request):
     return redirect("onewarehouse_simulator:dashboard")
 
 
+def _fault_error_code(post) -> dict:
+    return {"error_code": int(post.get("error_code") or Code.SERVER_ERROR)}
+
+
 @staff_member_required
 @require_POST
 def dashboard_fault_arm(request):
-    if request.POST.get("clear"):
-        services.faults_clear()
-        messages.success(request, "All faults cleared.")
-        return redirect("onewarehouse_simulator:dashboard")
-    try:
-        services.fault_arm(endpoint=ReceivedKind(request.POST.get("endpoint", "")),
-                           kind=request.POST.get("kind", ""), count=int(request.POST.get("count") or 1),
-                           delay_seconds=float(request.POST.get("delay_seconds") or 0),
-                           error_code=int(request.POST.get("error_code") or Code.SERVER_ERROR))
-    except ValueError as exc:
-        messages.error(request, f"Fault not armed: {exc}")
-    else:
-        messages.success(request, "Fault armed.")
-    return redirect("onewarehouse_simulator:dashboard")
+    return fault_form_submit(request, endpoints=ReceivedKind, arm=services.fault_arm, clear=services.faults_clear,
+                             dashboard="onewarehouse_simulator:dashboard", extra=_fault_error_code)
