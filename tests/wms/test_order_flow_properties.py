@@ -1,0 +1,205 @@
+"""Stateful property test of the order flows: any interleaving of receipts, adjustments, orders arriving
+(allocated or backordered), backorder re-allocation, picking, packing, labels, shipping, interception and put-backs
+keeps the ledger equal to the levels, every level's reservation equal to what the order lines hold, and each
+operation's outcome the one a simple model of the stock predicts."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.db.models import Sum
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+from tests.factories import ProductFactory
+from wms.core.errors import CancelRefused, InsufficientStock
+from wms.inventory.models import StockLevel
+from wms.inventory.selectors import stock_ledger_drift
+from wms.inventory.services import StockLine, stock_adjust, stock_receive
+from wms.outbound.models import OutboundOrder, OutboundOrderLine, PutBackTask
+from wms.outbound.services import (
+    PackageSpec, PickCount, outbound_backorders_allocate, outbound_order_cancel, outbound_order_create,
+    outbound_order_label_store, outbound_order_pack, outbound_order_pick_record, outbound_order_ship,
+    put_back_confirm,
+)
+
+pytestmark = pytest.mark.django_db
+PRODUCTS = 3
+Status = OutboundOrder.Status
+RESERVING = (Status.ALLOCATED, Status.PICKING, Status.PACKED, Status.LABELLED)
+
+qty = st.integers(min_value=1, max_value=4)
+product_index = st.integers(min_value=0, max_value=PRODUCTS - 1)
+
+
+def has(*statuses):
+    """Precondition: some order is in one of ``statuses`` (so that rules with nothing to act on are not drawn)."""
+    return lambda machine: OutboundOrder.objects.filter(status__in=statuses).exists()
+
+
+def order_flow_machine(*, warehouse, products, user):
+    class OrderFlow(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.atomic = transaction.atomic()  # each example starts from the same empty stock
+            self.atomic.__enter__()
+            self.on_hand = [0] * PRODUCTS
+            self.numbers = 0
+
+        def teardown(self):
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+
+        # --- helpers -------------------------------------------------------------------------------------
+        def reserved(self, index: int) -> int:
+            lines = OutboundOrderLine.objects.filter(product=products[index], order__warehouse=warehouse)
+            return lines.aggregate(total=Sum("reserved_qty"))["total"] or 0
+
+        def available(self) -> list[int]:
+            return [self.on_hand[i] - self.reserved(i) for i in range(PRODUCTS)]
+
+        def pick_order(self, data, *statuses):
+            return data.draw(st.sampled_from(list(OutboundOrder.objects.filter(status__in=statuses).order_by("pk"))))
+
+        # --- stock ---------------------------------------------------------------------------------------
+        @rule(index=product_index, amount=st.integers(min_value=1, max_value=10))
+        def receive(self, index, amount):
+            stock_receive(warehouse_id=warehouse.pk, good=[StockLine(products[index].pk, amount)],
+                          reference_type="property", reference_number="IN")
+            self.on_hand[index] += amount
+
+        @rule(index=product_index, delta=st.integers(min_value=-6, max_value=6).filter(bool))
+        def adjust(self, index, delta):
+            allowed = self.on_hand[index] + delta >= self.reserved(index)
+            try:
+                stock_adjust(warehouse_id=warehouse.pk, product_id=products[index].pk, quantity=delta,
+                             reason="cycle count", user=user)
+            except InsufficientStock:
+                assert not allowed, f"adjusting {delta} was refused with {self.on_hand[index]} on hand"
+            else:
+                assert allowed, f"adjusting {delta} took reserved units away"
+                self.on_hand[index] += delta
+
+        # --- orders --------------------------------------------------------------------------------------
+        @rule(items=st.dictionaries(product_index, qty, min_size=1, max_size=PRODUCTS))
+        def order_arrives(self, items):
+            available = self.available()
+            expected = Status.ALLOCATED if all(available[i] >= q for i, q in items.items()) else Status.BACKORDERED
+            self.numbers += 1
+            order, created = outbound_order_create(
+                outbound_order_no=f"PROP-{self.numbers}", warehouse_code=warehouse.code, owner_code="OWNER-P",
+                items=[{"sku_id": products[i].sku_id, "quantity": q} for i, q in sorted(items.items())],
+                recipient={"name": "R"}, logistics={"provider_code": "TCAT"})
+            assert created and order.status == expected
+
+        @precondition(has(Status.BACKORDERED))
+        @rule()
+        def backorders_allocate(self):
+            available = self.available()
+            expected = []
+            for order in OutboundOrder.objects.filter(status=Status.BACKORDERED).order_by("created_at", "pk"):
+                lines = [(products.index(line.product), line.quantity) for line in order.lines.select_related("product")]
+                if all(available[i] >= q for i, q in lines):
+                    expected.append(order.outbound_order_no)
+                    for i, q in lines:
+                        available[i] -= q
+            assert outbound_backorders_allocate(warehouse_id=warehouse.pk) == expected
+
+        @precondition(has(Status.ALLOCATED, Status.PICKING))
+        @rule(data=st.data())
+        def pick(self, data):
+            order = self.pick_order(data, Status.ALLOCATED, Status.PICKING)
+            counts = [PickCount(line.pk, data.draw(st.integers(min_value=0, max_value=line.quantity)))
+                      for line in order.lines.order_by("pk")]
+            outbound_order_pick_record(order=order, counts=counts, user=user)
+
+        @precondition(has(Status.ALLOCATED, Status.PICKING))
+        @rule(data=st.data())
+        def pick_all_and_pack(self, data):
+            order = self.pick_order(data, Status.ALLOCATED, Status.PICKING)
+            lines = list(order.lines.order_by("pk"))
+            outbound_order_pick_record(order=order, counts=[PickCount(l.pk, l.quantity) for l in lines], user=user)
+            outbound_order_pack(order=order, user=user, packages=[PackageSpec(
+                weight_kg=Decimal("1.5"), length_cm=Decimal("30"), width_cm=Decimal("20"), height_cm=Decimal("10"),
+                items={line.pk: line.quantity for line in lines})])
+
+        @precondition(has(Status.PACKED))
+        @rule(data=st.data())
+        def label(self, data):
+            order = self.pick_order(data, Status.PACKED)
+            outbound_order_label_store(order_id=order.pk, content=b"%PDF-1.4 label", label_format="PDF",
+                                       tracking_no=f"TRK-{order.pk}")
+
+        @precondition(has(Status.LABELLED))
+        @rule(data=st.data())
+        def ship(self, data):
+            order = self.pick_order(data, Status.LABELLED)
+            outbound_order_ship(order=order, user=user)
+            for line in order.lines.select_related("product"):
+                self.on_hand[products.index(line.product)] -= line.quantity
+
+        def cancel(self, order):
+            picked = {line.pk: line.picked_qty for line in order.lines.all()}
+            try:
+                cancelled = outbound_order_cancel(outbound_order_no=order.outbound_order_no, reason="buyer cancelled")
+            except CancelRefused:
+                assert order.status == Status.SHIPPED
+                return
+            assert order.status != Status.SHIPPED and cancelled.status == Status.CANCELLED
+            if order.status != Status.CANCELLED:  # picked units wait on a put-back task, nothing else stays reserved
+                tasks = dict(cancelled.put_backs.values_list("line_id", "quantity"))
+                assert tasks == {pk: n for pk, n in picked.items() if n}
+
+        @precondition(has(*Status.values))
+        @rule(data=st.data())
+        def intercept(self, data):
+            self.cancel(self.pick_order(data, *Status.values))
+
+        @precondition(has(Status.PICKING, Status.PACKED, Status.LABELLED))
+        @rule(data=st.data())
+        def intercept_picked_goods(self, data):
+            """Goods off the shelf: they get put-back tasks and stay reserved until they are put back."""
+            self.cancel(self.pick_order(data, Status.PICKING, Status.PACKED, Status.LABELLED))
+
+        @precondition(lambda machine: PutBackTask.objects.filter(status=PutBackTask.Status.OPEN).exists())
+        @rule(data=st.data())
+        def put_back(self, data):
+            tasks = list(PutBackTask.objects.filter(status=PutBackTask.Status.OPEN).order_by("pk"))
+            put_back_confirm(task=data.draw(st.sampled_from(tasks)), user=user)
+
+        # --- what must always hold -----------------------------------------------------------------------
+        @invariant()
+        def ledger_levels_and_lines_agree(self):
+            assert stock_ledger_drift() == []
+            for index, product in enumerate(products):
+                level = StockLevel.objects.filter(product=product, warehouse=warehouse).first()
+                on_hand, reserved = (level.on_hand, level.reserved) if level else (0, 0)
+                assert on_hand == self.on_hand[index]
+                assert reserved == self.reserved(index) and 0 <= reserved <= on_hand
+
+        @invariant()
+        def each_order_holds_what_its_status_says(self):
+            open_put_backs = dict(PutBackTask.objects.filter(status=PutBackTask.Status.OPEN)
+                                  .values_list("line_id", "quantity"))
+            for line in OutboundOrderLine.objects.select_related("order"):
+                status = line.order.status
+                if status in RESERVING:
+                    assert line.reserved_qty == line.quantity and line.picked_qty <= line.quantity
+                elif status == Status.CANCELLED:
+                    assert line.reserved_qty == open_put_backs.get(line.pk, 0)
+                else:  # CREATED, BACKORDERED, SHIPPED
+                    assert line.reserved_qty == 0, (status, line.reserved_qty)
+
+    return OrderFlow
+
+
+def test_any_interleaving_of_order_flows_keeps_stock_and_orders_in_step(warehouse, supervisor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.OUTBOUND_LABEL_ON_PACK = False  # labels are stored directly here; no request goes out
+    products = ProductFactory.create_batch(PRODUCTS)
+    machine = order_flow_machine(warehouse=warehouse, products=products, user=supervisor)
+    run_state_machine_as_test(machine, settings=hypothesis_settings(
+        max_examples=40, stateful_step_count=40, deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
