@@ -549,8 +549,9 @@ def one_history_prune(*, older_than_days: int | None = None, empty_older_than_ho
     )
 
     def runs_delete(ids: list[int]) -> int:
-        messages.filter(aggregate_id__in=[str(run_id) for run_id in ids]).delete()
-        return OneSyncRun.objects.filter(pk__in=ids).delete()[1].get(OneSyncRun._meta.label, 0)
+        deleted = OneSyncRun.objects.filter(pk__in=ids).delete()[1].get(OneSyncRun._meta.label, 0)  # and chunks
+        messages.filter(aggregate_id__in=[str(run_id) for run_id in ids]).delete()  # no chunk points at them now
+        return deleted
 
     latest = OneReconciliation.objects.values("mapping_id").annotate(latest=Max("pk")).values("latest")
     reconciliations = (OneReconciliation.objects.exclude(status=OneReconciliation.Status.RUNNING)
