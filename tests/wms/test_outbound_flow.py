@@ -402,6 +402,9 @@ def test_pick_scan_of_an_unknown_code_or_one_too_many_says_so(client, warehouse,
     client.force_login(picker)
     page = client.post(url("pick", order), {"code": "NOPE", "scan_submit": ""}, follow=True).content.decode()
     assert "Unknown code &#x27;NOPE&#x27;" in page
+    other = order_create(warehouse, number="OB-OTHER", items=[{"sku_id": "OW-100234", "quantity": 1}])
+    page = client.post(url("pick", other), {"code": "TSHIRT-BLK-L"}, follow=True).content.decode()
+    assert "OW-100235 is not on outbound order OB-OTHER" in page
     client.post(url("pick", order), {"code": "OW-100235"})
     page = client.post(url("pick", order), {"code": "OW-100235"}, follow=True).content.decode()
     assert "1 of 1 picked already" in page

@@ -31,6 +31,20 @@ def product_find_by_code(*, code: str, products: Iterable[Product] | None = None
     )
 
 
+def order_line_for_code(*, lines, code: str, order_label: str):
+    """The line of ``lines`` (an order's lines, each with its ``product``) whose product a scanned ``code`` names.
+
+    Refuses by name a code that no product has, and a product that is not on the order (``order_label``, e.g.
+    "inbound order IB-1")."""
+    product = product_find_by_code(code=code, products=[line.product for line in lines])
+    if product is None:
+        known = product_find_by_code(code=code)
+        why = (f"{known.sku_id} is not on {order_label}" if known
+               else f"Unknown code {code.strip()!r}: no product has this barcode, sku_code or sku_id")
+        raise DomainValidationError(why, errors={"code": [why]})
+    return next(line for line in lines if line.product_id == product.pk)
+
+
 def order_items_resolve(*, items: list[dict]) -> dict[str, tuple]:
     """Map ``[{"sku_id", "quantity"}]`` to products, naming every unknown or repeated sku_id by its path."""
     products = product_map_by_sku(sku_ids=[item["sku_id"] for item in items])

@@ -5,11 +5,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wms.catalog.selectors import order_items_resolve
+from wms.catalog.selectors import order_items_resolve, order_line_for_code
 from wms.catalog.services import owner_get_or_create
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
 from wms.core.hashing import content_fingerprint
-from wms.catalog.selectors import product_find_by_code
 from wms.core.roles import Role, role_require, user_has_role
 from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
@@ -205,14 +204,8 @@ def inbound_order_scan(*, order: InboundOrder, code: str, user, damaged: bool = 
     order = InboundOrder.objects.select_for_update().get(pk=order.pk)
     if quantity <= 0:
         raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
-    lines = list(order.lines.select_related("product").order_by("pk"))
-    product = product_find_by_code(code=code, products=[line.product for line in lines])
-    if product is None:
-        known = product_find_by_code(code=code)
-        why = (f"{known.sku_id} is not on inbound order {order.inbound_order_no}" if known
-               else f"Unknown code {code.strip()!r}: no product has this barcode, sku_code or sku_id")
-        raise DomainValidationError(why, errors={"code": [why]})
-    line = next(line for line in lines if line.product_id == product.pk)
+    line = order_line_for_code(lines=list(order.lines.select_related("product").order_by("pk")), code=code,
+                               order_label=f"inbound order {order.inbound_order_no}")
     good = line.received_good + (0 if damaged else quantity)
     bad = line.received_damaged + (quantity if damaged else 0)
     inbound_order_record_counts(order=order, counts=[LineCount(line.pk, good, bad)], user=user)

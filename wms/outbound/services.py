@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wms.catalog.selectors import order_items_resolve, product_find_by_code
+from wms.catalog.selectors import order_items_resolve, order_line_for_code
 from wms.catalog.services import owner_get_or_create
 from wms.core.errors import (
     CancelRefused, Conflict, DomainValidationError, InsufficientStock, InvalidTransition, NotFound,
@@ -248,16 +248,10 @@ def outbound_order_pick_scan(*, order: OutboundOrder, code: str, user, quantity:
     if quantity <= 0:
         raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
     order = _locked(order.pk)
-    lines = list(order.lines.select_related("product").order_by("pk"))
-    product = product_find_by_code(code=code, products=[line.product for line in lines])
-    if product is None:
-        known = product_find_by_code(code=code)
-        why = (f"{known.sku_id} is not on outbound order {order.outbound_order_no}" if known
-               else f"Unknown code {code.strip()!r}: no product has this barcode, sku_code or sku_id")
-        raise DomainValidationError(why, errors={"code": [why]})
-    line = next(line for line in lines if line.product_id == product.pk)
+    line = order_line_for_code(lines=list(order.lines.select_related("product").order_by("pk")), code=code,
+                               order_label=f"outbound order {order.outbound_order_no}")
     if line.picked_qty + quantity > line.quantity:
-        why = (f"{product.sku_id}: {line.picked_qty} of {line.quantity} picked already; "
+        why = (f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked already; "
                f"{quantity} more would be more than the order needs")
         raise DomainValidationError(why, errors={"code": [why]})
     outbound_order_pick_record(order=order, counts=[PickCount(line.pk, line.picked_qty + quantity)], user=user)
