@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from wms.core.batches import in_batches
 from wms.core.errors import DomainValidationError
 from wms.core.roles import Role, role_require
 
@@ -102,12 +103,10 @@ def exchange_prune(*, older_than_days: int | None = None, batch_size: int = 5000
     """Delete exchanges older than the retention (``APILOG_RETENTION_DAYS``), in batches. Returns how many."""
     days = settings.APILOG_RETENTION_DAYS if older_than_days is None else older_than_days
     cutoff = timezone.now() - timedelta(days=days)
-    deleted = 0
-    while True:
-        ids = list(ApiExchange.objects.filter(created_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[
-            :batch_size])
-        if not ids:
-            return deleted
+
+    def delete(ids: list[int]) -> int:
         # A replay keeps its row; only its link to the pruned original goes.
         ApiExchange.objects.filter(replay_of_id__in=ids).update(replay_of=None)
-        deleted += ApiExchange.objects.filter(pk__in=ids).delete()[0]
+        return ApiExchange.objects.filter(pk__in=ids).delete()[0]
+
+    return in_batches(ApiExchange.objects.filter(created_at__lt=cutoff), batch_size=batch_size, act=delete)

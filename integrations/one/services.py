@@ -13,10 +13,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import BigIntegerField, Max, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from wms.core.batches import in_batches
 from wms.core.errors import Conflict, DomainError, DomainValidationError, ErrorCode
 from wms.core.roles import Role, role_require
 from wms.inventory.models import Warehouse
@@ -513,15 +515,6 @@ def one_drift_resync(*, drift_ids: Iterable[int], user=None) -> list[OneSyncRun]
 
 # --- Retention ----------------------------------------------------------------------------------------------
 
-def _prune_in_batches(queryset, *, batch_size: int, delete) -> int:
-    """Call ``delete(ids)`` on ``queryset``'s ids, ``batch_size`` at a time (each batch its own transaction)."""
-    deleted = 0
-    while ids := list(queryset.order_by("pk").values_list("pk", flat=True)[:batch_size]):
-        with transaction.atomic():
-            deleted += delete(ids)
-    return deleted
-
-
 def one_history_prune(*, older_than_days: int | None = None, empty_older_than_hours: int | None = None,
                       batch_size: int = 1000) -> dict[str, int]:
     """Delete the ONE history past its retention. Returns how many runs and reconciliations went.
@@ -537,9 +530,9 @@ def one_history_prune(*, older_than_days: int | None = None, empty_older_than_ho
     days = settings.ONE_HISTORY_RETENTION_DAYS if older_than_days is None else older_than_days
     hours = settings.ONE_EMPTY_RUN_RETENTION_HOURS if empty_older_than_hours is None else empty_older_than_hours
     messages = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.ONE_STOCK_PUSH, aggregate_type=AGGREGATE_TYPE)
-    unsent = {int(run_id) for run_id in messages.exclude(status__in=(OutboxMessage.Status.SENT,
-                                                                      OutboxMessage.Status.DEAD))
-              .values_list("aggregate_id", flat=True)}
+    # Read again for every batch: a message staff retry meanwhile keeps its run.
+    unsent = (messages.exclude(status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.DEAD))
+              .values(run_id=Cast("aggregate_id", BigIntegerField())))
     active = OneWarehouseMapping.objects.filter(active_run__isnull=False).values_list("active_run_id", flat=True)
     runs = (
         OneSyncRun.objects.exclude(status__in=OneSyncRun.OPEN_STATUSES).exclude(pk__in=active)
@@ -561,6 +554,6 @@ def one_history_prune(*, older_than_days: int | None = None, empty_older_than_ho
         return OneReconciliation.objects.filter(pk__in=ids).delete()[1].get(OneReconciliation._meta.label, 0)
 
     return {
-        "runs": _prune_in_batches(runs, batch_size=batch_size, delete=runs_delete),
-        "reconciliations": _prune_in_batches(reconciliations, batch_size=batch_size, delete=reconciliations_delete),
+        "runs": in_batches(runs, batch_size=batch_size, act=runs_delete),
+        "reconciliations": in_batches(reconciliations, batch_size=batch_size, act=reconciliations_delete),
     }
