@@ -509,3 +509,17 @@ def test_label_file_and_print_view_need_the_floor_role(client, warehouse, produc
     assert client.get(url("label", order)).status_code == 403
     assert client.get(url("print", order)).status_code == 403
     assert client.get(url("labels_pdf") + f"?ids={order.pk}").status_code == 403
+
+
+def test_an_order_is_allocated_where_the_database_cannot_return_the_new_line_ids(warehouse, products, monkeypatch):
+    from django.db import connection
+
+    from wms.inventory.models import StockMove
+
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    order = order_create(warehouse)
+    assert order.status == OutboundOrder.Status.ALLOCATED
+    lines = list(order.lines.order_by("pk"))
+    assert [(line.reserved_qty, line.quantity) for line in lines] == [(2, 2), (1, 1)]
+    moves = StockMove.objects.filter(reference_type="outbound_line", reference_number=order.outbound_order_no)
+    assert sorted(moves.values_list("reference_id", flat=True)) == sorted(str(line.pk) for line in lines)

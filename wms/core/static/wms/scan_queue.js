@@ -11,7 +11,7 @@
 (function () {
   "use strict";
 
-  function dirtyInputs(form, selectors) {
+  function dirtyInputs(selectors) {
     const dirty = new Map();
     selectors.forEach((selector) => {
       document.querySelectorAll(selector).forEach((part) => {
@@ -66,7 +66,7 @@
         window.location.assign(answer.url);  // logged out, or the page changed shape (e.g. receipt closed)
         return false;
       }
-      const dirty = dirtyInputs(form, selectors);
+      const dirty = dirtyInputs(selectors);
       parts.forEach(([current, incoming]) => current && current.replaceWith(incoming));
       dirty.forEach((value, name) => {
         const input = form.querySelector(`input[name="${CSS.escape(name)}"]`);
