@@ -203,7 +203,8 @@ def main() -> None:
 
     from wms.outbound.models import OutboundOrder
 
-    created = OutboundOrder.objects.filter(outbound_order_no__startswith=f"BENCH-{run}-0").count()
+    created = (OutboundOrder.objects.filter(outbound_order_no__startswith=f"BENCH-{run}-")
+               .exclude(outbound_order_no=f"BENCH-{run}-PROBE").count())
     print(f"gunicorn {args.workers} workers, {args.clients} clients, {args.requests} requests each "
           f"in {args.rounds} alternating rounds (rates: best round)")
     print(f"outbound-create pushes: {ours['rate']:.1f} req/s, p50 {ours['p50']:.1f} ms, p99 {ours['p99']:.1f} ms, "
