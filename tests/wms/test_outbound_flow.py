@@ -486,8 +486,11 @@ def test_failed_ship_callback_is_shown_on_the_order_and_staff_can_retry_it(
         client.force_login(picker)
         page = client.get(url("change", order)).content.decode()
         assert "Dead, needs staff" in page and "packages.0.weight" in page and "Retry ship callback" in page
+        assert client.get(url("callback_retry", order)).status_code == 405  # a button, not a link
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(url("callback_retry", order))
+            answer = client.post(url("callback_retry", order), follow=True)
+    assert f"The ship callback of {order} will be sent again now." in answer.content.decode()
+    assert answer.redirect_chain[-1][0] == url("change", order)
     assert OutboxMessage.objects.get(kind=OutboxMessage.Kind.OUTBOUND_CALLBACK).status == OutboxMessage.Status.SENT
 
 

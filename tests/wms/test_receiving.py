@@ -239,9 +239,15 @@ def test_validation_error_is_not_retried_but_shown_and_staff_can_retry_it(
     page = client.get(reverse("admin:inbound_inboundorder_change", args=[order.pk])).content.decode()
     assert "items.0.good_qty" in page
 
+    retry_url = reverse("admin:inbound_inboundorder_callback_retry", args=[order.pk])
+    assert client.get(retry_url).status_code == 405  # a button, not a link: nothing happens on GET
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.DEAD
     with responses.RequestsMock() as peer, django_capture_on_commit_callbacks(execute=True):
         peer.add(responses.POST, CALLBACK_URL, json=OK)
-        client.post(reverse("admin:inbound_inboundorder_callback_retry", args=[order.pk]))
+        answer = client.post(retry_url, follow=True)
+    assert "The inbound callback will be sent again now." in answer.content.decode()
+    assert answer.redirect_chain[-1][0] == reverse("admin:inbound_inboundorder_change", args=[order.pk])
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT
 

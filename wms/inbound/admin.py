@@ -1,13 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from wms.core.admin import ReadOnlyTabularInline, domain_error_message, scan_quantity
+from wms.core.admin import ReadOnlyTabularInline, domain_error_message, order_action_post, scan_quantity
 from wms.core.errors import DomainError, DomainValidationError
 from wms.core.roles import Role, user_has_role
 
@@ -174,13 +173,5 @@ class InboundOrderAdmin(admin.ModelAdmin):
         return False
 
     def callback_retry_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        order = self._order_for_floor(request, object_id)
-        try:
-            inbound_order_callback_retry(order=order, user=request.user)
-        except DomainError as exc:
-            self.message_user(request, domain_error_message(exc), messages.ERROR)
-        else:
-            self.message_user(request, "The inbound callback will be sent again now.", messages.SUCCESS)
-        return redirect(reverse("admin:inbound_inboundorder_change", args=[order.pk]))
+        return order_action_post(self, request, object_id, order_for=self._order_for_floor,
+                                 act=inbound_order_callback_retry, done="The inbound callback will be sent again now.")

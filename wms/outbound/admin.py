@@ -2,7 +2,7 @@ import io
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponseNotAllowed
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,7 +10,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline, domain_error_message, scan_quantity
+from wms.core.admin import (
+    ReadOnlyAdminMixin, ReadOnlyTabularInline, domain_error_message, order_action_post, scan_quantity,
+)
 from wms.core.errors import DomainError, DomainValidationError
 from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
@@ -282,16 +284,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             request, rows=rows, orders=orders, title=f"Pick list (wave): {len(orders)} order(s)"))
 
     def _post_action(self, request, object_id, act, done: str):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        order = self._order(request, object_id)
-        try:
-            act(order=order, user=request.user)
-        except DomainError as exc:
-            self.message_user(request, domain_error_message(exc), messages.ERROR)
-        else:
-            self.message_user(request, done.format(order=order), messages.SUCCESS)
-        return redirect(self._change_url(order))
+        return order_action_post(self, request, object_id, order_for=self._order, act=act, done=done)
 
     def label_request_view(self, request, object_id):
         return self._post_action(request, object_id, outbound_order_label_request,
