@@ -98,7 +98,9 @@ def test_incremental_requests_hold_at_most_the_limit_each_in_its_own_queued_mess
     assert messages.count() == len(expected_sizes) and set(messages.values_list("status", flat=True)) == {"SENT"}
 
 
-def test_baseline_chunks_count_removals_within_the_limit(mocked, one_mapping, warehouse, settings):
+@pytest.fixture
+def three_synced(mocked, one_mapping, warehouse, settings):
+    """Three stocked and flagged products, at most 2 lines a request, after the first sync (a baseline)."""
     settings.ONE_MAX_LINES_PER_REQUEST = 2
     products = ProductFactory.create_batch(3)
     for product in products:
@@ -107,6 +109,11 @@ def test_baseline_chunks_count_removals_within_the_limit(mocked, one_mapping, wa
     mapping = one_mapping()
     mocked.post(POST_URL, status=200)
     sync(mapping)
+    return mapping, products
+
+
+def test_baseline_chunks_count_removals_within_the_limit(mocked, three_synced):
+    mapping, products = three_synced
     mocked.calls.reset()
     flag(products[0], enabled=False)
     run = sync(mapping, request=Request.BASELINE)
@@ -162,15 +169,8 @@ def test_a_full_warehouse_with_nothing_changed_is_not_put_again(mocked, one_mapp
     assert (run.status, run.chunks_total, len(mocked.calls)) == (Status.SUCCEEDED, 0, 1)
 
 
-def test_cursor_does_not_advance_when_a_chunk_fails(mocked, one_mapping, warehouse, settings):
-    settings.ONE_MAX_LINES_PER_REQUEST = 2
-    products = ProductFactory.create_batch(3)
-    for product in products:
-        receive(warehouse, product, 1)
-    flag(*products)
-    mapping = one_mapping()
-    mocked.post(POST_URL, status=200)
-    sync(mapping)
+def test_cursor_does_not_advance_when_a_chunk_fails(mocked, warehouse, three_synced):
+    mapping, products = three_synced
     flags_long_ago()
     mapping.refresh_from_db()
     cursor = mapping.cursor_move_id
