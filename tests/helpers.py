@@ -4,3 +4,20 @@ from django.db import connection
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has no row locks to race on"
 )
+
+
+def onewarehouse_callbacks_configure(settings, *, base_url: str) -> None:
+    """Send OneWarehouse's callbacks to ``base_url`` with test keys (sandbox, md5 signatures), through its own
+    senders: other tests put fake senders in the outbox registry and take them out."""
+    from integrations.onewarehouse.senders import SENDERS
+    from wms.outbox.registry import sender_register
+
+    for kind, sender in SENDERS.items():
+        sender_register(kind, sender)
+    settings.ONEWAREHOUSE_ENV = "sandbox"
+    settings.ONEWAREHOUSE_SIGNATURE_MODE = "md5"
+    settings.ONEWAREHOUSE_KEYS = {
+        "sandbox": {"push_app_key": "", "push_app_secret": "", "app_key": "cb-key",
+                    "app_secret": "cb-secret-for-tests", "base_url": base_url},
+        "production": {"push_app_key": "", "push_app_secret": "", "app_key": "", "app_secret": "", "base_url": ""},
+    }

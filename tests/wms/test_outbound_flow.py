@@ -16,8 +16,8 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from integrations.apilog.models import ApiExchange
-from integrations.onewarehouse.senders import SENDERS
 from tests.factories import ProductFactory
+from tests.helpers import onewarehouse_callbacks_configure
 from wms.core.errors import CancelRefused, InvalidTransition, PermissionDenied
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
@@ -28,7 +28,6 @@ from wms.outbound.services import (
     outbound_order_ship, put_back_confirm,
 )
 from wms.outbox.models import OutboxMessage
-from wms.outbox.registry import sender_register
 from wms.outbox.services import outbox_message_dispatch, outbox_message_enqueue
 
 pytestmark = pytest.mark.django_db
@@ -63,18 +62,10 @@ def label_answer(order_no: str, *, base64_pdf: bytes | None = None) -> dict:
 
 @pytest.fixture(autouse=True)
 def ow_config(settings, tmp_path):
-    for kind, sender in SENDERS.items():
-        sender_register(kind, sender)
+    onewarehouse_callbacks_configure(settings, base_url=BASE_URL)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.X_FRAME_OPTIONS = "DENY"  # pages that must be framed say so themselves
     settings.OUTBOUND_LABEL_ON_PACK = False
-    settings.ONEWAREHOUSE_ENV = "sandbox"
-    settings.ONEWAREHOUSE_SIGNATURE_MODE = "md5"
-    settings.ONEWAREHOUSE_KEYS = {
-        "sandbox": {"push_app_key": "", "push_app_secret": "", "app_key": "cb-key",
-                    "app_secret": "cb-secret-for-tests", "base_url": BASE_URL},
-        "production": {"push_app_key": "", "push_app_secret": "", "app_key": "", "app_secret": "", "base_url": ""},
-    }
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from integrations.apilog.models import ApiExchange
 from integrations.onewarehouse.auth import signature_compute
-from integrations.onewarehouse.senders import SENDERS
 from tests.factories import ProductFactory
+from tests.helpers import onewarehouse_callbacks_configure
 from wms.core.errors import CancelRefused
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
@@ -23,7 +23,6 @@ from wms.inventory.models import StockLevel
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import outbound_order_create
 from wms.outbox.models import OutboxMessage
-from wms.outbox.registry import sender_register
 from wms.outbox.services import outbox_message_dispatch
 
 pytestmark = pytest.mark.django_db
@@ -35,16 +34,7 @@ OK = {"code": 0, "success": True, "msg": "success", "data": {}}
 
 @pytest.fixture(autouse=True)
 def ow_config(settings):
-    # Other tests put fake senders in the registry and take them out: make sure OneWarehouse's are there.
-    for kind, sender in SENDERS.items():
-        sender_register(kind, sender)
-    settings.ONEWAREHOUSE_ENV = "sandbox"
-    settings.ONEWAREHOUSE_SIGNATURE_MODE = "md5"
-    settings.ONEWAREHOUSE_KEYS = {
-        "sandbox": {"push_app_key": "", "push_app_secret": "", "app_key": "cb-key",
-                    "app_secret": "cb-secret-for-tests", "base_url": BASE_URL},
-        "production": {"push_app_key": "", "push_app_secret": "", "app_key": "", "app_secret": "", "base_url": ""},
-    }
+    onewarehouse_callbacks_configure(settings, base_url=BASE_URL)
 
 
 @pytest.fixture
