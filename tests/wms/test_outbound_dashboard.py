@@ -21,7 +21,10 @@ def test_admin_index_shows_each_pile_of_work_with_a_link_to_its_list(client, war
         tile = re.search(rf'<a href="{re.escape(changelist)}\?status__exact={status}">{re.escape(label)}</a></th>'
                          r'\s*<td[^>]*><strong[^>]*>(\d+)</strong>', page)
         assert tile and int(tile.group(1)) == count == OutboundOrder.objects.filter(status=status).count()
-    assert "Failed callbacks / label requests" in page and "To put back" in page and "To receive" in page
+    for label, model in [("To put back", "putbacktask"), ("Short picks open", "shortpick")]:
+        tile = re.escape(f'<a href="{reverse(f"admin:outbound_{model}_changelist")}?status__exact=OPEN">{label}</a>')
+        assert re.search(tile + r'</th>\s*<td[^>]*><strong[^>]*>0</strong>', page), label
+    assert "Failed callbacks / label requests" in page and "To receive" in page
 
 
 def test_dashboard_hides_piles_the_user_cannot_open(client, warehouse, receiver):

@@ -51,26 +51,25 @@ def outbound_labels_for_print(*, order_ids) -> list[OutboundOrder]:
     return list(OutboundOrder.objects.filter(pk__in=list(order_ids)).exclude(label_file="").order_by("pk"))
 
 
+# The piles of orders on the admin home, in the order the work flows.
+DASHBOARD_ORDER_PILES = (
+    ("To allocate", Status.CREATED), ("Backordered", Status.BACKORDERED), ("To pick", Status.ALLOCATED),
+    ("To pack (picking)", Status.PICKING), ("Awaiting label", Status.PACKED), ("Ready to ship", Status.LABELLED),
+)
+
+
 def outbound_dashboard_counts() -> list[dict]:
     """The shift lead's view of the day's work: each pile of work, its count and where it is listed."""
     by_status = dict(OutboundOrder.objects.order_by().values_list("status").annotate(n=Count("pk")))
     rows = [
-        {"label": "To allocate", "count": by_status.get(Status.CREATED, 0), "model": "outboundorder",
-         "query": f"status__exact={Status.CREATED}"},
-        {"label": "Backordered", "count": by_status.get(Status.BACKORDERED, 0), "model": "outboundorder",
-         "query": f"status__exact={Status.BACKORDERED}"},
-        {"label": "To pick", "count": by_status.get(Status.ALLOCATED, 0), "model": "outboundorder",
-         "query": f"status__exact={Status.ALLOCATED}"},
-        {"label": "To pack (picking)", "count": by_status.get(Status.PICKING, 0), "model": "outboundorder",
-         "query": f"status__exact={Status.PICKING}"},
-        {"label": "Awaiting label", "count": by_status.get(Status.PACKED, 0), "model": "outboundorder",
-         "query": f"status__exact={Status.PACKED}"},
-        {"label": "Ready to ship", "count": by_status.get(Status.LABELLED, 0), "model": "outboundorder",
-         "query": f"status__exact={Status.LABELLED}"},
-        {"label": "To put back", "count": PutBackTask.objects.filter(status=PutBackTask.Status.OPEN).count(),
-         "model": "putbacktask", "query": f"status__exact={PutBackTask.Status.OPEN}", "alert": True},
-        {"label": "Short picks open", "count": ShortPick.objects.filter(status=ShortPick.Status.OPEN).count(),
-         "model": "shortpick", "query": f"status__exact={ShortPick.Status.OPEN}", "alert": True},
+        {"label": label, "count": by_status.get(status, 0), "model": "outboundorder",
+         "query": f"status__exact={status}"}
+        for label, status in DASHBOARD_ORDER_PILES
+    ]
+    rows += [
+        {"label": label, "count": model.objects.filter(status=model.Status.OPEN).count(),
+         "model": model._meta.model_name, "query": f"status__exact={model.Status.OPEN}", "alert": True}
+        for label, model in (("To put back", PutBackTask), ("Short picks open", ShortPick))
     ]
     for row in rows:
         row["app"] = "outbound"
