@@ -223,6 +223,8 @@ ONEWAREHOUSE_ALLOWED_IPS = env.list("ONEWAREHOUSE_ALLOWED_IPS", default=[])
 ONEWAREHOUSE_TRUSTED_PROXY_HEADER = env.str("ONEWAREHOUSE_TRUSTED_PROXY_HEADER", default="")
 ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS = env.int("ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS", default=300)
 ONEWAREHOUSE_MAX_BODY_BYTES = env.int("ONEWAREHOUSE_MAX_BODY_BYTES", default=1024 * 1024)
+# Arrays and objects nested deeper than this are refused (400/1000) before parsing: no payload nests past 3.
+ONEWAREHOUSE_MAX_JSON_DEPTH = env.int("ONEWAREHOUSE_MAX_JSON_DEPTH", default=32)
 ONEWAREHOUSE_TIMEOUT_SECONDS = env.float("ONEWAREHOUSE_TIMEOUT_SECONDS", default=15.0)
 
 # --- ONE ------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .masking import mask_body, mask_headers, mask_text, mask_url
 from .models import ApiExchange
+from .services import json_storable, text_storable
 
 MAX_STORED_BODY = 200_000
 
@@ -28,23 +29,23 @@ class LoggedSession(requests.Session):
         context = getattr(self, "_log_context", {})
         exchange = ApiExchange(
             direction=ApiExchange.Direction.OUTGOING, integration=self.integration,
-            endpoint=context.get("endpoint") or "", method=request.method, url=mask_url(request.url),
-            request_headers=mask_headers(request.headers),
-            request_body=mask_body(request.body)[:MAX_STORED_BODY],
+            endpoint=context.get("endpoint") or "", method=request.method, url=text_storable(mask_url(request.url)),
+            request_headers=json_storable(mask_headers(request.headers)),
+            request_body=text_storable(mask_body(request.body))[:MAX_STORED_BODY],
             order_no=context.get("order_no") or "", outbox_message_id=context.get("outbox_message_id"),
         )
         started = time.monotonic()
         try:
             response = super().send(request, **kwargs)
         except requests.RequestException as exc:
-            exchange.error = mask_text(f"{type(exc).__name__}: {exc}")
+            exchange.error = text_storable(mask_text(f"{type(exc).__name__}: {exc}"))
             raise
         else:
             exchange.status_code = response.status_code
-            exchange.response_headers = mask_headers(response.headers)
+            exchange.response_headers = json_storable(mask_headers(response.headers))
             content_type = response.headers.get("Content-Type", "")
             if "json" in content_type or "text" in content_type or not content_type:
-                exchange.response_body = mask_body(response.content)[:MAX_STORED_BODY]
+                exchange.response_body = text_storable(mask_body(response.content))[:MAX_STORED_BODY]
             else:
                 exchange.response_body = f"<{len(response.content)} bytes of {content_type}>"
             response.api_exchange = exchange  # the client records the envelope's code on it

@@ -6,11 +6,16 @@ configured secret string, wherever it appears: in a URL, an error message, a log
 
 import json
 import logging
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 
+from wms.core.jsontext import json_dumps_safe, nesting_depth
+
 MASK = "***"
+# Deeper JSON is masked as text: the JSON parser and encoder recurse, and the log must be written whatever arrived.
+MASK_JSON_MAX_DEPTH = 64
 
 
 def _secret_names() -> set[str]:
@@ -49,25 +54,45 @@ def mask_url(url: str) -> str:
 
 
 def _mask_json(value):
+    """``value`` with the value of every secret key masked, at any depth; iterative, in place (on a fresh parse)."""
     names = _secret_names()
-    if isinstance(value, dict):
-        return {k: (MASK if k.lower() in names else _mask_json(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_json(v) for v in value]
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if key.lower() in names:
+                    item[key] = MASK
+                elif isinstance(child, (dict, list)):
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(child for child in item if isinstance(child, (dict, list)))
     return value
 
 
+def _mask_json_text(text: str) -> str:
+    """Secret keys masked in JSON-like text that is not parsed (too deep): ``"sign": "..."`` and the like."""
+    names = "|".join(re.escape(name) for name in sorted(_secret_names(), key=len, reverse=True))
+    if not names:
+        return text
+    pattern = re.compile(rf'("(?i:{names})"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,\]}}\s]+)')
+    return pattern.sub(lambda m: f'{m.group(1)}"{MASK}"', text)
+
+
 def mask_body(body) -> str:
-    """A body as text with secret keys and values masked; non-JSON bodies are masked by value only."""
+    """A body as text with secret keys and values masked; non-JSON bodies are masked by value only. The text is
+    always encodable as UTF-8 (a lone surrogate decoded from a JSON escape is written back as the escape)."""
     if body is None:
         return ""
     if isinstance(body, bytes):
         body = body.decode("utf-8", errors="replace")
+    if nesting_depth(body, stop_above=MASK_JSON_MAX_DEPTH) > MASK_JSON_MAX_DEPTH:
+        return mask_text(_mask_json_text(body))
     try:
         parsed = json.loads(body)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return mask_text(body)
-    return mask_text(json.dumps(_mask_json(parsed), ensure_ascii=False))
+    return mask_text(json_dumps_safe(_mask_json(parsed)))
 
 
 class SecretMaskingFilter(logging.Filter):

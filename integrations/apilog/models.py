@@ -16,6 +16,9 @@ class ApiExchange(models.Model):
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     request_headers = models.JSONField(default=dict, blank=True)
     request_body = models.TextField(blank=True)
+    request_body_base64 = models.TextField(
+        blank=True, help_text="The exact bytes (secret values masked), only when the body as text cannot be them "
+                              "(not UTF-8, NUL): replay sends these.")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     response_headers = models.JSONField(default=dict, blank=True)
     response_body = models.TextField(blank=True)

@@ -3,7 +3,8 @@ from django.db.models import QuerySet
 from .models import ApiExchange
 
 EXPORT_FIELDS = ("id", "created_at", "finished_at", "direction", "integration", "endpoint", "method", "url",
-                 "remote_addr", "request_headers", "request_body", "status_code", "response_headers", "response_body",
+                 "remote_addr", "request_headers", "request_body",
+                 "request_body_base64", "status_code", "response_headers", "response_body",
                  "duration_ms", "signature_verdict", "business_code", "error", "order_no", "sku_id",
                  "outbox_message_id", "replay_of_id")
 

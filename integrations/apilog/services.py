@@ -7,42 +7,81 @@ refuses). Replay is generic here; each integration registers the function that r
 stored request of its own (this app does not import the integrations).
 """
 
+import base64
 import ipaddress
 import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from wms.core.batches import in_batches
 from wms.core.errors import DomainValidationError
+from wms.core.jsontext import json_dumps_safe
 from wms.core.roles import Role, role_require
 
-from .masking import mask_body, mask_headers, mask_text, mask_url
+from .masking import MASK, mask_body, mask_headers, mask_text, mask_url, secret_values
 from .models import ApiExchange
 
 ReplayHandler = Callable[..., ApiExchange]
 _replay_handlers: dict[str, ReplayHandler] = {}
 
 
-def _storable(text: str) -> str:
-    """``text`` with NUL characters as U+FFFD: PostgreSQL text cannot hold NUL."""
-    return text.replace("\x00", "\ufffd")
+# What PostgreSQL text (and jsonb) cannot hold: NUL, and lone UTF-16 surrogates (not encodable as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def body_for_log(raw: bytes) -> str:
+def text_storable(text: str) -> str:
+    """``text`` with NUL and lone surrogates as U+FFFD, so that the log row is written whatever arrived."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def json_storable(value):
+    """A JSON-able value (headers) with every key and string storable."""
+    if isinstance(value, dict):
+        return {text_storable(str(k)): json_storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_storable(v) for v in value]
+    return text_storable(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class LoggedBody:
+    text: str  # what staff read: the body as text, masked, storable
+    base64: str  # the exact bytes (secret values masked) when ``text`` cannot be them, else ""
+
+
+def _bytes_masked(raw: bytes) -> bytes:
+    for value in secret_values():
+        raw = raw.replace(value.encode(), MASK.encode())
+    return raw
+
+
+def body_for_log(raw: bytes) -> LoggedBody:
     """The raw body as text, byte for byte when nothing in it is secret; else with the secret keys masked.
 
-    A NUL byte is stored as U+FFFD, like undecodable bytes: PostgreSQL text cannot hold NUL, and the log row
-    must be written whatever arrived."""
-    text = _storable(raw.decode("utf-8", errors="replace"))
+    Bytes that are not UTF-8 text and NUL, which PostgreSQL text cannot hold, are shown as U+FFFD; the exact
+    bytes are then kept beside, as base64, so that a replay sends what arrived."""
+    text = text_storable(raw.decode("utf-8", errors="replace"))
+    exact = text.encode() == raw
     masked = mask_body(text)
     try:
         untouched_by_name = json.loads(masked) == json.loads(text)
-    except ValueError:  # not JSON: ``mask_body`` already masked it by value only
-        return masked
-    return mask_text(text) if untouched_by_name else masked
+    except (ValueError, RecursionError):  # not JSON (or too deep to parse): masked by value only
+        untouched_by_name = False
+    shown = text_storable(mask_text(text) if untouched_by_name else masked)
+    return LoggedBody(shown, "" if exact else base64.b64encode(_bytes_masked(raw)).decode())
+
+
+def body_for_replay(exchange: ApiExchange) -> bytes:
+    """The bytes to send again: the exact ones when the text shown could not hold them."""
+    if exchange.request_body_base64:
+        return base64.b64decode(exchange.request_body_base64)
+    return exchange.request_body.encode()
 
 
 def _ip_or_none(value: str) -> str | None:
@@ -55,12 +94,14 @@ def _ip_or_none(value: str) -> str | None:
 def exchange_incoming_open(*, integration: str, endpoint: str, method: str, url: str, remote_addr: str,
                            headers: dict, body: bytes | None, body_note: str = "",
                            replay_of: ApiExchange | None = None, signature_verdict: str = "") -> ApiExchange:
-    """Store an incoming request as it arrived (masked) before anything else happens to it."""
+    """Store an incoming request as it arrived (masked, storable whatever its bytes) before anything else happens
+    to it."""
+    logged = body_for_log(body) if body is not None else LoggedBody(body_note, "")
     return ApiExchange.objects.create(
-        direction=ApiExchange.Direction.INCOMING, integration=integration, endpoint=endpoint, method=method,
-        url=mask_url(url), remote_addr=_ip_or_none(remote_addr), request_headers=mask_headers(headers),
-        request_body=body_for_log(body) if body is not None else body_note, replay_of=replay_of,
-        signature_verdict=signature_verdict,
+        direction=ApiExchange.Direction.INCOMING, integration=integration, endpoint=endpoint,
+        method=text_storable(method)[:10], url=text_storable(mask_url(url)), remote_addr=_ip_or_none(remote_addr),
+        request_headers=json_storable(mask_headers(headers)), request_body=logged.text,
+        request_body_base64=logged.base64, replay_of=replay_of, signature_verdict=signature_verdict,
     )
 
 
@@ -69,13 +110,13 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
                             sku_id: str = "") -> ApiExchange:
     exchange.status_code = status_code
     exchange.response_headers = {"Content-Type": "application/json"}
-    exchange.response_body = mask_body(json.dumps(response_body, ensure_ascii=False))
+    exchange.response_body = text_storable(mask_body(json_dumps_safe(response_body, cls=DjangoJSONEncoder)))
     exchange.business_code = business_code
     exchange.duration_ms = duration_ms
-    exchange.error = _storable(mask_text(error))
+    exchange.error = text_storable(mask_text(error))
     # The correlation values come from the pushed payload, where a JSON "\u0000" decodes to NUL.
-    exchange.order_no, exchange.sku_id = _storable(order_no)[:64], _storable(sku_id)[:64]
-    exchange.signature_verdict = exchange.signature_verdict[:40]
+    exchange.order_no, exchange.sku_id = text_storable(order_no)[:64], text_storable(sku_id)[:64]
+    exchange.signature_verdict = text_storable(exchange.signature_verdict)[:40]
     exchange.finished_at = timezone.now()
     exchange.save(update_fields=["signature_verdict", "status_code", "response_headers", "response_body",
                                  "business_code", "duration_ms", "error", "order_no", "sku_id", "finished_at"])

@@ -2,8 +2,12 @@
 payload, a typed domain error, a crash) becomes the contract's envelope with its HTTP status and code."""
 
 from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from wms.core.errors import DomainError, ErrorCode
+from wms.core.jsontext import json_dumps_safe
 
 from . import mapping
 
@@ -18,6 +22,11 @@ class Answer:
     def code(self) -> int | None:
         return mapping.envelope_code(self.body)
 
+    @cached_property
+    def content(self) -> bytes:
+        """The bytes sent: UTF-8 JSON, whatever text the body holds (a lone surrogate goes as its escape)."""
+        return json_dumps_safe(self.body, cls=DjangoJSONEncoder).encode()
+
 
 def answer_ok(data) -> Answer:
     return Answer(200, mapping.envelope_ok(data))
@@ -29,7 +38,7 @@ def answer_bad_request(msg: str) -> Answer:
 
 def answer_method_not_allowed(method: str) -> Answer:
     return Answer(405, mapping.envelope_failure(code=mapping.CODE_BAD_REQUEST,
-                                                msg=f"{method} is not allowed; use POST"))
+                                                msg=f"{method[:20]} is not allowed; use POST"))
 
 
 def answer_unauthorized(msg: str) -> Answer:

@@ -12,23 +12,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from rest_framework import serializers
 
 from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import (
-    exchange_incoming_close, exchange_incoming_open,
+    body_for_replay, exchange_incoming_close, exchange_incoming_open,
 )
 from wms.catalog.services import product_upsert
 from wms.core.errors import DomainError, DomainValidationError
+from wms.core.jsontext import lone_surrogate_find, nesting_depth
 from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
 from wms.outbound.services import outbound_order_cancel, outbound_order_create
 
 from . import mapping
 from .auth import VERDICT_NOT_CHECKED, VERDICT_VALID, client_ip_resolve, push_credentials_extract, push_request_verify
 from .envelope import (
-    Answer, answer_bad_request, answer_domain_error, answer_invalid, answer_not_stored, answer_ok,
-    answer_server_error, answer_too_large, answer_unauthorized,
+    Answer, answer_bad_request, answer_domain_error, answer_invalid, answer_method_not_allowed, answer_not_stored,
+    answer_ok, answer_server_error, answer_too_large, answer_unauthorized,
 )
 from .serializers import errors_flatten
 
@@ -108,11 +109,31 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _constant_refuse(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
+    """The body as a JSON object, or the 400/1000 answer naming why it is not JSON text we can take: not UTF-8
+    (RFC 8259), nested deeper than ``ONEWAREHOUSE_MAX_JSON_DEPTH`` (checked before parsing, which recurses), not
+    JSON (NaN and Infinity included), a lone UTF-16 surrogate in any key or string (not Unicode text: no reply,
+    log row or database column could hold it)."""
     try:
-        payload = json.loads(body)
-    except ValueError:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, answer_bad_request(f"Body is not UTF-8 text (invalid byte at offset {exc.start})")
+    max_depth = settings.ONEWAREHOUSE_MAX_JSON_DEPTH
+    if nesting_depth(text, stop_above=max_depth) > max_depth:
+        return None, answer_bad_request(f"Body nests arrays or objects deeper than {max_depth} levels")
+    try:
+        payload = json.loads(text, parse_constant=_constant_refuse)
+    except (ValueError, RecursionError):
         return None, answer_bad_request("Body is not valid JSON")
+    surrogate = lone_surrogate_find(payload)
+    if surrogate is not None:
+        path, char = surrogate
+        return None, answer_bad_request(
+            f"Body holds a lone UTF-16 surrogate ({char}) at {path}: not valid Unicode text")
     if not isinstance(payload, dict):
         return None, answer_bad_request("Body must be a JSON object")
     return payload, None
@@ -126,10 +147,12 @@ def _payload_act(*, endpoint: str, payload: dict) -> Answer:
         return answer_invalid(errors_flatten(serializer.errors))
     try:
         with transaction.atomic():
-            data = handler.act(serializer)
+            answer = answer_ok(handler.act(serializer))
+            # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
+            answer.content  # noqa: B018
     except DomainError as exc:
         return answer_domain_error(exc)
-    return answer_ok(data)
+    return answer
 
 
 def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: Callable[[], Answer | None],
@@ -147,11 +170,55 @@ def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: C
         answer = answer_server_error(traceback=traceback.format_exc())
         # The traceback goes in the message, not as exc_info: the secret-masking log filter sees messages only.
         logger.error("OneWarehouse %s request (exchange %s) crashed:\n%s", endpoint, exchange.pk, answer.error)
-    exchange_incoming_close(
-        exchange=exchange, status_code=answer.http_status, response_body=answer.body,
-        business_code=answer.code, duration_ms=int((time.monotonic() - started) * 1000), error=answer.error,
-        order_no=order_no, sku_id=sku_id,
-    )
+    _close(exchange=exchange, answer=answer, started=started, order_no=order_no, sku_id=sku_id)
+    return answer
+
+
+def _close(*, exchange: ApiExchange, answer: Answer, started: float, order_no: str = "", sku_id: str = "") -> None:
+    try:
+        exchange_incoming_close(
+            exchange=exchange, status_code=answer.http_status, response_body=answer.body,
+            business_code=answer.code, duration_ms=int((time.monotonic() - started) * 1000), error=answer.error,
+            order_no=order_no, sku_id=sku_id,
+        )
+    except Exception:  # the answer is decided (maybe committed): it is still sent; the log row lacks its status
+        logger.error("OneWarehouse %s answer (exchange %s) could not be logged:\n%s", exchange.endpoint,
+                     exchange.pk, traceback.format_exc())
+
+
+def _open(*, endpoint: str, request: IncomingRequest, client_ip: str) -> ApiExchange | None:
+    """Log the request as it arrived; when even that fails on what arrived, log it without headers and body
+    rather than not at all. None: the log cannot be written."""
+    limit = settings.ONEWAREHOUSE_MAX_BODY_BYTES
+    note = f"<not stored: {request.declared_length or 'more than ' + str(limit)} bytes, over the limit>"
+    try:
+        with transaction.atomic():  # a savepoint only: under autocommit the row is committed at once
+            return exchange_incoming_open(
+                integration=INTEGRATION, endpoint=endpoint, method=request.method, url=request.url,
+                remote_addr=client_ip, headers=request.headers, body=request.body, body_note=note,
+            )
+    except Exception:
+        logger.error("OneWarehouse %s request could not be logged as it arrived:\n%s", endpoint,
+                     traceback.format_exc())
+    try:
+        with transaction.atomic():
+            return exchange_incoming_open(
+                integration=INTEGRATION, endpoint=endpoint, method=request.method, url="", remote_addr=client_ip,
+                headers={}, body=None, body_note="<not stored: the request could not be logged as it arrived>",
+            )
+    except Exception:  # nothing can be done without the log: refuse it as an envelope, OneWarehouse retries
+        logger.error("OneWarehouse %s request could not be logged, refused:\n%s", endpoint, traceback.format_exc())
+        return None
+
+
+def webhook_method_refuse(*, endpoint: str, request: IncomingRequest) -> Answer:
+    """A method other than POST (OPTIONS and HEAD included): logged, answered 405 with the envelope."""
+    started = time.monotonic()
+    answer = answer_method_not_allowed(request.method)
+    exchange = _open(endpoint=endpoint, request=request,
+                     client_ip=client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for))
+    if exchange is not None:
+        _close(exchange=exchange, answer=answer, started=started)
     return answer
 
 
@@ -160,14 +227,8 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
     started = time.monotonic()
     client_ip = client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for)
     limit = settings.ONEWAREHOUSE_MAX_BODY_BYTES
-    try:
-        exchange = exchange_incoming_open(
-            integration=INTEGRATION, endpoint=endpoint, method=request.method, url=request.url,
-            remote_addr=client_ip, headers=request.headers, body=request.body,
-            body_note=f"<not stored: {request.declared_length or 'more than ' + str(limit)} bytes, over the limit>",
-        )
-    except DatabaseError:  # nothing can be done without the log: refuse it as an envelope, OneWarehouse retries
-        logger.error("OneWarehouse %s request could not be logged, refused:\n%s", endpoint, traceback.format_exc())
+    exchange = _open(endpoint=endpoint, request=request, client_ip=client_ip)
+    if exchange is None:
         return answer_not_stored()
 
     def checks() -> Answer | None:
@@ -197,11 +258,11 @@ def webhook_replay(*, exchange: ApiExchange) -> ApiExchange:
             f"only an authenticated request can be replayed"
         )
     started = time.monotonic()
+    body = body_for_replay(exchange)
     replay = exchange_incoming_open(
         integration=INTEGRATION, endpoint=exchange.endpoint, method=exchange.method, url=exchange.url,
         remote_addr=exchange.remote_addr or "", headers=exchange.request_headers,
-        body=exchange.request_body.encode(), replay_of=exchange, signature_verdict=VERDICT_REPLAYED,
+        body=body, replay_of=exchange, signature_verdict=VERDICT_REPLAYED,
     )
-    _pipeline(exchange=replay, endpoint=exchange.endpoint, started=started, checks=lambda: None,
-              body=exchange.request_body.encode())
+    _pipeline(exchange=replay, endpoint=exchange.endpoint, started=started, checks=lambda: None, body=body)
     return replay

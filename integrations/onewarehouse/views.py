@@ -2,7 +2,7 @@
 here) and hands it to ``webhook_receive``; the answer is always the contract's envelope."""
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import extend_schema_view
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
@@ -10,9 +10,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from . import schema
-from .envelope import answer_method_not_allowed
+from .envelope import Answer
 from .mapping import Endpoint, InboundOrderPayload, ReturnInboundOrderPayload
-from .services import IncomingRequest, webhook_receive
+from .services import IncomingRequest, webhook_method_refuse, webhook_receive
 
 
 class _JsonOnly(BaseContentNegotiation):
@@ -51,8 +51,16 @@ def incoming_request_read(request: HttpRequest) -> IncomingRequest:
     )
 
 
+def _response(answer: Answer, **headers) -> HttpResponse:
+    return HttpResponse(answer.content, status=answer.http_status, content_type="application/json",
+                        headers=headers or None)
+
+
 class WebhookView(APIView):
     endpoint: str
+    # POST only: every other method, OPTIONS (DRF's metadata) and HEAD included, is dispatched to
+    # ``http_method_not_allowed`` and gets the envelope.
+    http_method_names = ["post"]
     authentication_classes = ()
     permission_classes = ()
     # Declares JSON for the OpenAPI document only: ``request.data`` is never touched, the raw body is read
@@ -62,14 +70,14 @@ class WebhookView(APIView):
     content_negotiation_class = _JsonOnly
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        # Still the contract's envelope, so OneWarehouse's client can read it.
-        answer = answer_method_not_allowed(request.method)
-        return JsonResponse(answer.body, status=answer.http_status, headers={"Allow": "POST, OPTIONS"})
+        # Still the contract's envelope, so OneWarehouse's client can read it; logged like every request.
+        answer = webhook_method_refuse(endpoint=self.endpoint, request=incoming_request_read(request._request))
+        return _response(answer, Allow="POST")
 
     def post(self, request):
         # The raw stream is read from the Django request that DRF's Request wraps.
         answer = webhook_receive(endpoint=self.endpoint, request=incoming_request_read(request._request))
-        return JsonResponse(answer.body, status=answer.http_status, json_dumps_params={"ensure_ascii": False})
+        return _response(answer)
 
 
 @extend_schema_view(post=schema.product_sync_schema())
