@@ -18,7 +18,7 @@ from wms.core.errors import ErrorCode
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder
 
-from .serializers import OptionalDecimal, OptionalText, Quantity
+from .serializers import OptionalDecimal, OptionalText, Quantity, StrictCharField, StrictChoiceField
 
 CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 code of three capital letters.")
 COUNTRY_CODE = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 code of two capital letters.")
@@ -101,9 +101,9 @@ def _no_repeated_sku(items: list[dict]) -> None:
 class ProductPayload(serializers.Serializer):
     """One product. An optional field left out is left as it is; sent as null or "" it is cleared."""
 
-    sku_id = serializers.CharField(max_length=64)
+    sku_id = StrictCharField(max_length=64)
     sku_code = OptionalText(max_length=100)
-    product_name = serializers.CharField(max_length=255, source="name")
+    product_name = StrictCharField(max_length=255, source="name")
     barcode = OptionalText(max_length=64)
     weight = OptionalDecimal(max_digits=10, decimal_places=3, source="weight_kg", help_text="kg")
     length = OptionalDecimal(max_digits=10, decimal_places=2, source="length_cm", help_text="cm")
@@ -112,7 +112,7 @@ class ProductPayload(serializers.Serializer):
     declared_value = OptionalDecimal(max_digits=12, decimal_places=2)
     currency = OptionalText(max_length=3, validators=[CURRENCY_CODE], help_text="ISO 4217")
     image_url = OptionalText(max_length=500, validators=[URLValidator()])
-    owner_code = serializers.CharField(max_length=64, help_text="The merchant.")
+    owner_code = StrictCharField(max_length=64, help_text="The merchant.")
 
 
 class ProductBatchPayload(serializers.Serializer):
@@ -129,18 +129,18 @@ def product_sync_payload_class(payload: dict) -> type[serializers.Serializer]:
 
 
 class OrderItemPayload(serializers.Serializer):
-    sku_id = serializers.CharField(max_length=64)
+    sku_id = StrictCharField(max_length=64)
     quantity = Quantity()
 
 
 class InboundOrderPayload(serializers.Serializer):
     ORDER_TYPE = InboundOrder.OrderType.PURCHASE
 
-    inbound_order_no = serializers.CharField(max_length=64)
-    order_type = serializers.ChoiceField(choices=InboundOrder.OrderType.choices, required=False,
+    inbound_order_no = StrictCharField(max_length=64)
+    order_type = StrictChoiceField(choices=InboundOrder.OrderType.choices, required=False,
                                          help_text="Optional: the URL says it; if given it must match.")
-    warehouse_code = serializers.CharField(max_length=64)
-    owner_code = serializers.CharField(max_length=64)
+    warehouse_code = StrictCharField(max_length=64)
+    owner_code = StrictCharField(max_length=64)
     expected_arrival_time = serializers.DateTimeField(source="expected_arrival_at", required=False,
                                                       allow_null=True, default=None, help_text="ISO 8601")
     tracking_no = OptionalText(max_length=100, default="")
@@ -170,30 +170,30 @@ class ReturnInboundOrderPayload(InboundOrderPayload):
 
 
 class RecipientPayload(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = StrictCharField(max_length=200)
     phone = OptionalText(max_length=50, default="")
     email = OptionalText(max_length=254, default="", validators=[EmailValidator()])
-    country_code = serializers.CharField(max_length=2, validators=[COUNTRY_CODE], help_text="ISO 3166-1 alpha-2")
+    country_code = StrictCharField(max_length=2, validators=[COUNTRY_CODE], help_text="ISO 3166-1 alpha-2")
     state = OptionalText(max_length=100, default="")
-    city = serializers.CharField(max_length=100)
+    city = StrictCharField(max_length=100)
     district = OptionalText(max_length=100, default="")
-    address1 = serializers.CharField(max_length=255)
+    address1 = StrictCharField(max_length=255)
     address2 = OptionalText(max_length=255, default="")
     zip_code = OptionalText(max_length=20, default="")
 
 
 class LogisticsPayload(serializers.Serializer):
-    provider_code = serializers.CharField(max_length=50)
+    provider_code = StrictCharField(max_length=50)
     provider_name = OptionalText(max_length=100, default="")
     service_code = OptionalText(max_length=50, default="")
     tracking_no = OptionalText(max_length=100, default="")
 
 
 class OutboundOrderPayload(serializers.Serializer):
-    outbound_order_no = serializers.CharField(max_length=64)
+    outbound_order_no = StrictCharField(max_length=64)
     platform_order_no = OptionalText(max_length=64, default="")
-    warehouse_code = serializers.CharField(max_length=64)
-    owner_code = serializers.CharField(max_length=64)
+    warehouse_code = StrictCharField(max_length=64)
+    owner_code = StrictCharField(max_length=64)
     recipient = RecipientPayload()
     items = OrderItemPayload(many=True, allow_empty=False)
     logistics = LogisticsPayload()
@@ -208,12 +208,12 @@ class OutboundOrderPayload(serializers.Serializer):
 
 
 class InboundCancelPayload(serializers.Serializer):
-    inbound_order_no = serializers.CharField(max_length=64)
+    inbound_order_no = StrictCharField(max_length=64)
     reason = OptionalText(default="")
 
 
 class OutboundCancelPayload(serializers.Serializer):
-    outbound_order_no = serializers.CharField(max_length=64)
+    outbound_order_no = StrictCharField(max_length=64)
     reason = OptionalText(default="")
 
 

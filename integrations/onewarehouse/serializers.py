@@ -3,6 +3,10 @@
 The payload serializers themselves sit in ``mapping.py`` (Incoming section), where every external name lives;
 here are the field types they share and the one function that turns DRF's nested errors into the contract's
 ``errors`` object keyed by field path (``items.0.quantity``, ``recipient.city``).
+
+The field types are strict about JSON types: a text field takes only a JSON string, a whole-number field only
+a JSON integer (DRF would turn ``1e30`` into text and ``"3.0"`` into 3). Every payload field of text or whole
+numbers is one of them (a test walks the payloads to keep it so).
 """
 
 from django.core.validators import MinValueValidator
@@ -12,7 +16,36 @@ from rest_framework.settings import api_settings
 QUANTITY_MAX = 2_147_483_647  # what the order line columns hold
 
 
-class OptionalText(serializers.CharField):
+class StrictCharField(serializers.CharField):
+    """Text, and only a JSON string: DRF's CharField would turn a number into text (``sku_id: 1e30``)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """One of the choices, given as a JSON string (DRF's ChoiceField compares ``str(data)``)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, and only that: DRF's IntegerField takes "3", " 4 ", "3.0" and 2.0 as whole numbers."""
+
+    default_error_messages = {"invalid": "A valid integer is required (a JSON number without a fraction)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class OptionalText(StrictCharField):
     """An optional string: absent, null and "" all mean empty (stored as "")."""
 
     def __init__(self, **kwargs):
@@ -27,7 +60,7 @@ class OptionalText(serializers.CharField):
         return super().validate_empty_values(data)
 
 
-class Quantity(serializers.IntegerField):
+class Quantity(StrictIntegerField):
     """A whole number of units, at least 1."""
 
     def __init__(self, **kwargs):
