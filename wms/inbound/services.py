@@ -8,7 +8,7 @@ from django.utils import timezone
 from wms.catalog.selectors import order_items_resolve, order_line_for_code
 from wms.catalog.services import owner_get_or_create
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
-from wms.core.hashing import content_fingerprint
+from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require, user_has_role
 from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
@@ -50,8 +50,10 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
     """
     header = {"expected_arrival_at": expected_arrival_at, "tracking_no": tracking_no, "carrier": carrier,
               "remark": remark, "original_order_no": original_order_no, "platform_order_no": platform_order_no}
-    fingerprint = content_fingerprint({"order_type": order_type, "warehouse_code": warehouse_code,
-                                       "owner_code": owner_code, "items": items, **header})
+    content = {"order_type": order_type, "warehouse_code": warehouse_code, "owner_code": owner_code,
+               "items": items, **header}
+    # The lines are a set (a sku_id at most once): the same lines in another order are the same order.
+    fingerprint = content_fingerprint(content, unordered=("items",))
     warehouse = warehouse_for_order(warehouse_code=warehouse_code)
     resolved = order_items_resolve(items=items)
     owner = owner_get_or_create(owner_code=owner_code)
@@ -73,7 +75,7 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
             )
             return order, True
 
-    if order.content_hash == fingerprint:
+    if content_fingerprint_matches(order.content_hash, content, unordered=("items",)):
         return order, False
     if order.order_type != order_type:
         raise Conflict(f"inbound order {inbound_order_no} exists as a {order.order_type} order",

@@ -12,7 +12,7 @@ from wms.catalog.services import owner_get_or_create
 from wms.core.errors import (
     CancelRefused, Conflict, DomainValidationError, InsufficientStock, InvalidTransition, NotFound,
 )
-from wms.core.hashing import content_fingerprint
+from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require
 from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
@@ -53,11 +53,13 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
 
     The same content again answers the first order; other content under the same number is a ``Conflict``.
     """
-    fingerprint = content_fingerprint({
+    content = {
         "platform_order_no": platform_order_no, "warehouse_code": warehouse_code, "owner_code": owner_code,
         "items": items, "recipient": recipient, "logistics": logistics, "cod_amount": str(cod_amount),
         "currency": currency, "remark": remark,
-    })
+    }
+    # The lines are a set (a sku_id at most once): the same lines in another order are the same order.
+    fingerprint = content_fingerprint(content, unordered=("items",))
     existing = OutboundOrder.objects.filter(outbound_order_no=outbound_order_no).first()
     if existing is None:
         warehouse = warehouse_for_order(warehouse_code=warehouse_code)
@@ -87,7 +89,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
                 # Nobody else can see the order before this transaction commits: no lock or re-read is needed.
                 _allocate(order=order, lines=lines, user=None)
             return order, True
-    if existing.content_hash != fingerprint:
+    if not content_fingerprint_matches(existing.content_hash, content, unordered=("items",)):
         raise Conflict(
             f"Outbound order {outbound_order_no} exists with different content and cannot change",
             data={"outbound_order_no": outbound_order_no, "status": existing.status},
