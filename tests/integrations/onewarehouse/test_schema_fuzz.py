@@ -6,16 +6,19 @@ through the real URLs with a valid signature computed over the exact bytes sent.
 intake never crashes (no 5xx) and always answers the contract's JSON envelope.
 """
 
+import copy
 import json
 import time
+from pathlib import Path
 
 import pytest
 import schemathesis
 from django.test import Client
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from schemathesis import GenerationMode
 from schemathesis.core import NotSet
 
+from integrations.apilog.models import ApiExchange
 from integrations.onewarehouse.auth import HEADER_APP_KEY, HEADER_SIGN, HEADER_TIMESTAMP, signature_compute
 from integrations.onewarehouse.mapping import INCOMING_PATHS
 
@@ -109,3 +112,102 @@ def test_a_signed_generated_body_never_gets_a_5xx_and_always_gets_the_envelope(a
 
     send()
     assert seen, "no example was sent"
+
+
+# --- Text no log or answer could hold (issue 13 item 2) -------------------------------------------------------
+# Built on each URL's example payload: a string (a value or a key, at any depth) gets a lone surrogate or NUL, a
+# value becomes a deeply nested array, bytes that are not UTF-8 (or a NUL byte) go in anywhere; the body is sent
+# signed and unsigned. Whatever happens, the answer is the envelope, never a 5xx, and the request has a log row
+# with that status.
+EXAMPLES = {path: json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "onewarehouse"
+                              / f"{name}.json").read_text())
+            for path, name in [("products/sync", "product_sync"), ("inbound-orders/purchase", "inbound_purchase"),
+                               ("inbound-orders/return", "inbound_return"), ("inbound-orders/cancel", "inbound_cancel"),
+                               ("outbound-orders", "outbound_create"), ("outbound-orders/cancel", "outbound_cancel")]}
+
+ODD_CHARACTERS = st.one_of(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), st.just("\x00"))
+ODD_TEXT = st.builds(lambda before, odd, after: before + odd + after, st.text(max_size=5), ODD_CHARACTERS,
+                     st.text(max_size=5))
+
+
+def _string_positions(value, path=()):
+    """Paths to every string value, and to every key (marked by a final ``None``), of a parsed JSON value."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield (*path, key, None)
+            yield from _string_positions(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _string_positions(child, (*path, index))
+    elif isinstance(value, str):
+        yield path
+
+
+def _set(payload, path, text):
+    *parents, last = path
+    if last is None:  # rename the key at parents[-1]
+        *parents, key = parents
+    node = payload
+    for part in parents:
+        node = node[part]
+    if last is None:
+        node[text] = node.pop(key)
+    else:
+        node[last] = text
+
+
+@st.composite
+def hostile_bodies(draw, example: dict) -> bytes:
+    payload = copy.deepcopy(example)
+    kind = draw(st.sampled_from(["odd-text", "deep", "raw-bytes"]))
+    if kind == "odd-text":
+        for path in draw(st.lists(st.sampled_from(list(_string_positions(example))), min_size=1, max_size=3,
+                                  unique=True)):
+            try:
+                _set(payload, path, draw(ODD_TEXT))
+            except (KeyError, IndexError, TypeError):  # an earlier rename moved it: that is hostile enough
+                pass
+    elif kind == "deep":
+        depth = draw(st.integers(min_value=20, max_value=5000))
+        path = draw(st.sampled_from([p for p in _string_positions(example) if p[-1] is not None]))
+        _set(payload, path, "\x01DEEP\x01")
+        opener = draw(st.sampled_from(["[", '{"a":']))
+        closer = "]" if opener == "[" else "}"
+        text = json.dumps(payload).replace('"\\u0001DEEP\\u0001"', opener * depth + "1" + closer * depth)
+        return text.encode()
+    body = json.dumps(payload, ensure_ascii=draw(st.booleans())).encode("utf-8", "surrogatepass")
+    if kind == "raw-bytes":
+        at = draw(st.integers(min_value=0, max_value=len(body)))
+        odd = draw(st.one_of(st.sampled_from([b"\x00", b"\xff", b"\xed\xa0\x80", b"\xc3", b"\xe2\x82"]),
+                             st.binary(min_size=1, max_size=4)))
+        body = body[:at] + odd + body[at:]
+    return body
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+@pytest.mark.parametrize("path", sorted(INCOMING_PATHS.values()))
+def test_text_no_log_or_answer_could_hold_gets_the_envelope_and_a_log_row_with_its_status(push_keys, path, signed):
+    key, secret = push_keys
+    url = f"/api/onewarehouse/{path}"
+    http = Client()
+
+    @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+                         suppress_health_check=list(HealthCheck))
+    @given(body=hostile_bodies(EXAMPLES[path]))
+    def send(body):
+        headers = {}
+        if signed:
+            stamp = str(int(time.time()))
+            headers = {HEADER_APP_KEY: key, HEADER_TIMESTAMP: stamp,
+                       HEADER_SIGN: signature_compute(mode="md5", app_key=key, app_secret=secret, timestamp=stamp,
+                                                      body=body)}
+        logged = ApiExchange.objects.count()
+        response = http.post(url, data=body, content_type="application/json", headers=headers)
+        assert response.status_code < 500, (response.status_code, body[:300], response.content[:2000])
+        problems = envelope_problems(response, path=path)
+        assert not problems, (problems, body[:300], response.content[:500])
+        assert ApiExchange.objects.count() == logged + 1
+        row = ApiExchange.objects.order_by("-pk").first()
+        assert (row.status_code, row.business_code) == (response.status_code, response.json()["code"])
+
+    send()
