@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 
-from wms.core.jsontext import json_dumps_safe, nesting_depth
+from wms.core.jsontext import json_dumps_safe, nesting_exceeds
 
 MASK = "***"
 # Deeper JSON is masked as text: the JSON parser and encoder recurse, and the log must be written whatever arrived.
@@ -86,7 +86,7 @@ def mask_body(body) -> str:
         return ""
     if isinstance(body, bytes):
         body = body.decode("utf-8", errors="replace")
-    if nesting_depth(body, stop_above=MASK_JSON_MAX_DEPTH) > MASK_JSON_MAX_DEPTH:
+    if nesting_exceeds(body, MASK_JSON_MAX_DEPTH):
         return mask_text(_mask_json_text(body))
     try:
         parsed = json.loads(body)

@@ -37,8 +37,6 @@ class StrictChoiceField(serializers.ChoiceField):
 class StrictIntegerField(serializers.IntegerField):
     """A JSON integer, and only that: DRF's IntegerField takes "3", " 4 ", "3.0" and 2.0 as whole numbers."""
 
-    default_error_messages = {"invalid": "A valid integer is required (a JSON number without a fraction)."}
-
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")

@@ -21,7 +21,7 @@ from integrations.apilog.services import (
 )
 from wms.catalog.services import product_upsert
 from wms.core.errors import DomainError, DomainValidationError
-from wms.core.jsontext import lone_surrogate_find, nesting_depth
+from wms.core.jsontext import lone_surrogate_find, nesting_exceeds
 from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
 from wms.outbound.services import outbound_order_cancel, outbound_order_create
 
@@ -123,7 +123,7 @@ def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
     except UnicodeDecodeError as exc:
         return None, answer_bad_request(f"Body is not UTF-8 text (invalid byte at offset {exc.start})")
     max_depth = settings.ONEWAREHOUSE_MAX_JSON_DEPTH
-    if nesting_depth(text, stop_above=max_depth) > max_depth:
+    if nesting_exceeds(text, max_depth):
         return None, answer_bad_request(f"Body nests arrays or objects deeper than {max_depth} levels")
     try:
         payload = json.loads(text, parse_constant=_constant_refuse)

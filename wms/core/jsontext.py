@@ -4,28 +4,24 @@ PostgreSQL and every HTTP answer, cannot encode it)."""
 
 import json
 import re
+from itertools import accumulate
 
-# A JSON string token (escapes included); removed before the brackets are counted, so "[" inside text is text.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+# A string token, or an unterminated one to the end of the text (so that matching never restarts from each
+# escaped quote inside it: one pass whatever the text), and what is not a bracket.
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def nesting_depth(text: str, *, stop_above: int | None = None) -> int:
-    """How deeply arrays and objects nest in ``text`` (0 for a scalar), counted without parsing: JSON's own
-    parser and encoder recurse, so they must not be handed a body nested deeper than the recursion limit.
-    With ``stop_above``, counting stops as soon as that depth is exceeded (a bound on the work)."""
-    depth = deepest = 0
-    for bracket in _BRACKET.finditer(_STRING.sub('""', text)):
-        if bracket.group() in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if stop_above is not None and deepest > stop_above:
-                    break
-        else:
-            depth -= 1
-    return deepest
+def nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest in ``text`` deeper than ``limit``, found in one pass without parsing
+    (brackets inside strings are text): JSON's own parser and encoder recurse, so they must not be handed a body
+    nested deeper than the recursion limit."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets), initial=0)) > limit
 
 
 def _path_join(path: str, key) -> str:
