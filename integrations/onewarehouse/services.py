@@ -9,7 +9,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -186,9 +186,11 @@ def _close(*, exchange: ApiExchange, answer: Answer, started: float, order_no: s
                      exchange.pk, traceback.format_exc())
 
 
-def _open(*, endpoint: str, request: IncomingRequest, client_ip: str) -> ApiExchange | None:
-    """Log the request as it arrived; when even that fails on what arrived, log it without headers and body
-    rather than not at all. None: the log cannot be written."""
+def _open(*, endpoint: str, request: IncomingRequest, client_ip: str, started: float
+          ) -> tuple[ApiExchange | None, Answer | None]:
+    """Log the request as it arrived: (the exchange, None). When that fails nothing may be done with it (it could
+    not be replayed): (None, the 500/5000 "not stored" answer; OneWarehouse retries), and it is still logged
+    without its headers and body, with the traceback, if the log can be written at all."""
     limit = settings.ONEWAREHOUSE_MAX_BODY_BYTES
     note = f"<not stored: {request.declared_length or 'more than ' + str(limit)} bytes, over the limit>"
     try:
@@ -196,27 +198,29 @@ def _open(*, endpoint: str, request: IncomingRequest, client_ip: str) -> ApiExch
             return exchange_incoming_open(
                 integration=INTEGRATION, endpoint=endpoint, method=request.method, url=request.url,
                 remote_addr=client_ip, headers=request.headers, body=request.body, body_note=note,
-            )
+            ), None
     except Exception:
-        logger.error("OneWarehouse %s request could not be logged as it arrived:\n%s", endpoint,
-                     traceback.format_exc())
+        refused = replace(answer_not_stored(), error=traceback.format_exc())
+    logger.error("OneWarehouse %s request could not be logged, refused:\n%s", endpoint, refused.error)
     try:
         with transaction.atomic():
-            return exchange_incoming_open(
+            exchange = exchange_incoming_open(
                 integration=INTEGRATION, endpoint=endpoint, method=request.method, url="", remote_addr=client_ip,
                 headers={}, body=None, body_note="<not stored: the request could not be logged as it arrived>",
             )
-    except Exception:  # nothing can be done without the log: refuse it as an envelope, OneWarehouse retries
-        logger.error("OneWarehouse %s request could not be logged, refused:\n%s", endpoint, traceback.format_exc())
-        return None
+    except Exception:  # no log at all (database down)
+        logger.error("OneWarehouse %s request could not be logged at all:\n%s", endpoint, traceback.format_exc())
+    else:
+        _close(exchange=exchange, answer=refused, started=started)
+    return None, refused
 
 
 def webhook_method_refuse(*, endpoint: str, request: IncomingRequest) -> Answer:
     """A method other than POST (OPTIONS and HEAD included): logged, answered 405 with the envelope."""
     started = time.monotonic()
     answer = answer_method_not_allowed(request.method)
-    exchange = _open(endpoint=endpoint, request=request,
-                     client_ip=client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for))
+    client_ip = client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for)
+    exchange, _ = _open(endpoint=endpoint, request=request, client_ip=client_ip, started=started)
     if exchange is not None:
         _close(exchange=exchange, answer=answer, started=started)
     return answer
@@ -227,9 +231,9 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
     started = time.monotonic()
     client_ip = client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for)
     limit = settings.ONEWAREHOUSE_MAX_BODY_BYTES
-    exchange = _open(endpoint=endpoint, request=request, client_ip=client_ip)
-    if exchange is None:
-        return answer_not_stored()
+    exchange, refused = _open(endpoint=endpoint, request=request, client_ip=client_ip, started=started)
+    if refused is not None:
+        return refused
 
     def checks() -> Answer | None:
         if request.body is None:

@@ -162,3 +162,21 @@ def test_every_method_but_post_answers_the_405_envelope_and_is_logged(client, ow
     logged = exchange_last()
     assert (logged.endpoint, logged.method, logged.status_code, logged.business_code) == (
         endpoint, method.upper(), 405, 1000)
+
+
+def test_a_request_that_cannot_be_logged_as_it_arrived_is_refused_and_still_leaves_a_row(push, stocked_catalogue,
+                                                                                          monkeypatch):
+    real = services.exchange_incoming_open
+
+    def fails_on_what_arrived(**kwargs):
+        if kwargs["body"] is not None:
+            raise ValueError("something in these bytes no column can hold")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "exchange_incoming_open", fails_on_what_arrived)
+    response = push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
+    assert (response.status_code, response.json()["code"]) == (500, 5000)
+    assert not OutboundOrder.objects.exists()  # it could not be replayed, so nothing is done with it
+    logged = exchange_last()
+    assert (logged.status_code, logged.business_code) == (500, 5000)
+    assert logged.request_body.startswith("<not stored") and "ValueError: something in these" in logged.error
