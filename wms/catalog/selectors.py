@@ -13,7 +13,7 @@ def product_get_by_sku(*, sku_id: str) -> Product | None:
 
 def product_map_by_sku(*, sku_ids: Iterable[str]) -> dict[str, Product]:
     """The products of ``sku_ids`` keyed by sku_id, in one query; unknown ids are simply absent."""
-    return {p.sku_id: p for p in Product.objects.filter(sku_id__in=set(sku_ids))}
+    return {p.sku_id: p for p in Product.objects.select_related("owner").filter(sku_id__in=set(sku_ids))}
 
 
 def product_find_by_code(*, code: str, products: Iterable[Product] | None = None) -> Product | None:
@@ -45,18 +45,51 @@ def order_line_for_code(*, lines, code: str, order_label: str):
     return next(line for line in lines if line.product_id == product.pk)
 
 
-def order_items_resolve(*, items: list[dict]) -> dict[str, tuple]:
-    """Map ``[{"sku_id", "quantity"}]`` to products, naming every unknown or repeated sku_id by its path."""
+def order_items_resolve(*, items: list[dict], owner_code: str) -> dict[str, tuple]:
+    """Map ``[{"sku_id", "quantity"}]`` of an order of merchant ``owner_code`` to products.
+
+    Names by its path every repeated sku_id and every product of another merchant (validation errors: the order
+    itself is wrong), else every unknown sku_id (``UnknownSku``: OneWarehouse may sync the product and retry).
+    A warehouse keeps the goods of many merchants; an order may only move its own merchant's stock.
+    """
     products = product_map_by_sku(sku_ids=[item["sku_id"] for item in items])
-    unknown, repeated, seen = {}, {}, set()
+    invalid, unknown, seen = {}, {}, set()
     for index, item in enumerate(items):
-        if item["sku_id"] in seen:
-            repeated[f"items.{index}.sku_id"] = [f"sku_id {item['sku_id']} appears more than once."]
-        seen.add(item["sku_id"])
-        if item["sku_id"] not in products:
-            unknown[f"items.{index}.sku_id"] = [f"Unknown sku_id {item['sku_id']}."]
-    if repeated:
-        raise DomainValidationError("an order line's sku_id is repeated", errors=repeated)
+        path, sku_id = f"items.{index}.sku_id", item["sku_id"]
+        product = products.get(sku_id)
+        if sku_id in seen:
+            invalid[path] = [f"sku_id {sku_id} appears more than once."]
+        elif product is None:
+            unknown[path] = [f"Unknown sku_id {sku_id}."]
+        elif product.owner.owner_code != owner_code:
+            invalid[path] = [foreign_product_message(sku_id=sku_id, owner_code=owner_code)]
+        seen.add(sku_id)
+    if invalid:
+        raise DomainValidationError(_lines_refused(invalid), errors=invalid)
     if unknown:
         raise UnknownSku(f"{len(unknown)} unknown sku_id(s)", errors=unknown)
     return {item["sku_id"]: (products[item["sku_id"]], item["quantity"]) for item in items}
+
+
+def foreign_product_message(*, sku_id: str, owner_code: str) -> str:
+    # The other merchant is not named: an order's answer and page show nothing of another merchant.
+    return f"sku_id {sku_id} is not a product of merchant {owner_code}."
+
+
+def order_lines_owner_check(*, order) -> None:
+    """Refuse an order (inbound or outbound: ``lines`` with ``product``, and ``owner``) holding a line of another
+    merchant's product, naming each as ``items.N.sku_id`` (N its place among the lines).
+
+    Read from the database in a statement of its own, so it also sees a product's owner changed by a sync that
+    committed while this order was being written (the lines' insert waited for that sync's row lock)."""
+    lines = list(order.lines.order_by("pk").values_list("product__sku_id", "product__owner_id"))
+    errors = {
+        f"items.{index}.sku_id": [foreign_product_message(sku_id=sku_id, owner_code=order.owner.owner_code)]
+        for index, (sku_id, owner_id) in enumerate(lines) if owner_id != order.owner_id
+    }
+    if errors:
+        raise DomainValidationError(_lines_refused(errors), errors=errors)
+
+
+def _lines_refused(errors: dict[str, list[str]]) -> str:
+    return "Order lines refused: " + " ".join(message for messages in errors.values() for message in messages)
