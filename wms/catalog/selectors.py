@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from wms.core.errors import DomainValidationError, UnknownSku
 
-from .models import Product
+from .models import Owner, Product
 
 
 def product_get_by_sku(*, sku_id: str) -> Product | None:
@@ -13,7 +13,7 @@ def product_get_by_sku(*, sku_id: str) -> Product | None:
 
 def product_map_by_sku(*, sku_ids: Iterable[str]) -> dict[str, Product]:
     """The products of ``sku_ids`` keyed by sku_id, in one query; unknown ids are simply absent."""
-    return {p.sku_id: p for p in Product.objects.select_related("owner").filter(sku_id__in=set(sku_ids))}
+    return {p.sku_id: p for p in Product.objects.filter(sku_id__in=set(sku_ids))}
 
 
 def product_find_by_code(*, code: str, products: Iterable[Product] | None = None) -> Product | None:
@@ -51,8 +51,18 @@ def order_items_resolve(*, items: list[dict], owner_code: str) -> dict[str, tupl
     Names by its path every repeated sku_id and every product of another merchant (validation errors: the order
     itself is wrong), else every unknown sku_id (``UnknownSku``: OneWarehouse may sync the product and retry).
     A warehouse keeps the goods of many merchants; an order may only move its own merchant's stock.
+
+    Call it in the order's transaction: the products are locked (FOR NO KEY UPDATE, in sku_id order like a product
+    sync) until it commits, so no sync can move one to another merchant after this check. The lines' foreign keys
+    cannot do it: PostgreSQL checks Django's deferred foreign keys only at commit, after any check of ours. The
+    owner is compared by id, not joined: a locked row that a sync just changed is re-read alone, and a join to the
+    old owner would drop it (an order seeing a known sku as unknown).
     """
-    products = product_map_by_sku(sku_ids=[item["sku_id"] for item in items])
+    owner_id = Owner.objects.filter(owner_code=owner_code).values_list("pk", flat=True).first()
+    products = {
+        p.sku_id: p for p in Product.objects.select_for_update(no_key=True)
+        .filter(sku_id__in={item["sku_id"] for item in items}).order_by("sku_id")
+    }
     invalid, unknown, seen = {}, {}, set()
     for index, item in enumerate(items):
         path, sku_id = f"items.{index}.sku_id", item["sku_id"]
@@ -61,7 +71,7 @@ def order_items_resolve(*, items: list[dict], owner_code: str) -> dict[str, tupl
             invalid[path] = [f"sku_id {sku_id} appears more than once."]
         elif product is None:
             unknown[path] = [f"Unknown sku_id {sku_id}."]
-        elif product.owner.owner_code != owner_code:
+        elif product.owner_id != owner_id:
             invalid[path] = [foreign_product_message(sku_id=sku_id, owner_code=owner_code)]
         seen.add(sku_id)
     if invalid:
@@ -78,10 +88,8 @@ def foreign_product_message(*, sku_id: str, owner_code: str) -> str:
 
 def order_lines_owner_check(*, order) -> None:
     """Refuse an order (inbound or outbound: ``lines`` with ``product``, and ``owner``) holding a line of another
-    merchant's product, naming each as ``items.N.sku_id`` (N its place among the lines).
-
-    Read from the database in a statement of its own, so it also sees a product's owner changed by a sync that
-    committed while this order was being written (the lines' insert waited for that sync's row lock)."""
+    merchant's product, naming each as ``items.N.sku_id`` (N its place among the lines): the guard of allocation
+    and receipt against an order written before the rule, or around the services."""
     lines = list(order.lines.order_by("pk").values_list("product__sku_id", "product__owner_id"))
     errors = {
         f"items.{index}.sku_id": [foreign_product_message(sku_id=sku_id, owner_code=order.owner.owner_code)]

@@ -48,8 +48,8 @@ def _owner_change_check(*, product: Product, owner_code: str) -> None:
     """A product moves to another merchant only while nothing of it exists yet: no stock move, no order line.
 
     Otherwise the stock on the shelf and the orders (open or closed) of its merchant would silently become another
-    merchant's. The product row is locked, and an order line's insert waits for that lock, so no order can take
-    the product while this runs; an order that read the old merchant just before re-checks after its insert."""
+    merchant's. The product row is locked (FOR UPDATE) and orders being written lock their products too (see
+    ``order_items_resolve``): an order either sees the new merchant, or its lines are seen here."""
     used = (product.stock_moves.exists() or product.inbound_lines.exists() or product.outbound_lines.exists())
     if used:
         why = (f"sku_id {product.sku_id} belongs to another merchant and has stock or orders; "

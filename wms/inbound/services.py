@@ -71,7 +71,6 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
             InboundOrderLine.objects.bulk_create(
                 [InboundOrderLine(order=order, product=p, expected_qty=q) for p, q in resolved.values()]
             )
-            order_lines_owner_check(order=order)
             return order, True
 
     if order.content_hash == fingerprint:
@@ -92,7 +91,6 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
     InboundOrderLine.objects.bulk_create(
         [InboundOrderLine(order=order, product=p, expected_qty=q) for p, q in resolved.values()]
     )
-    order_lines_owner_check(order=order)
     return order, False
 
 

@@ -80,7 +80,6 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
                 )
                 if any(line.pk is None for line in lines):  # a database that cannot return the new ids
                     lines = list(order.lines.order_by("pk"))
-                order_lines_owner_check(order=order)
         except IntegrityError:
             existing = OutboundOrder.objects.get(outbound_order_no=outbound_order_no)
         else:
