@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from tests.factories import OwnerFactory, ProductFactory
 from tests.wms.test_orders import inbound, outbound
+from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
     PickCount, outbound_order_cancel, outbound_order_pick_record, outbound_order_short_pick_report,
 )
@@ -56,3 +57,18 @@ def test_every_changelist_filtered_by_merchant_shows_only_that_merchants_rows(cl
         assert rows and {sku_of(row) for row in rows} == {sku_id}
         other = next(s for c, (_, s) in two_merchants.items() if c != code)
         assert other not in response.content.decode()
+
+
+def test_the_allocate_action_names_the_foreign_line_of_an_order_written_around_the_rule(client, supervisor,
+                                                                                      warehouse, stocked):
+    product = stocked(5)
+    order, _ = outbound([(product, 9)], number="OB-LEGACY")  # backordered
+    OutboundOrder.objects.filter(pk=order.pk).update(owner=OwnerFactory(owner_code="MERCHANT-ZZZ"))
+    client.force_login(supervisor)
+    response = client.post(reverse("admin:outbound_outboundorder_changelist"),
+                           {"action": "allocate", "_selected_action": [order.pk]}, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert (f"OB-LEGACY: 1 order line refused: sku_id {product.sku_id} is not a product of merchant MERCHANT-ZZZ."
+            in said)
+    order.refresh_from_db()
+    assert order.status == OutboundOrder.Status.BACKORDERED

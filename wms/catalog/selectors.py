@@ -100,4 +100,4 @@ def order_lines_owner_check(*, order) -> None:
 
 
 def _lines_refused(errors: dict[str, list[str]]) -> str:
-    return "Order lines refused: " + " ".join(message for messages in errors.values() for message in messages)
+    return "1 order line refused" if len(errors) == 1 else f"{len(errors)} order lines refused"
