@@ -27,7 +27,8 @@ def exchanges_of_owner(*, queryset: QuerySet[ApiExchange], owner_id: int) -> Que
 
     An order number that another merchant's order also has (an inbound and an outbound one) is left out, so that
     an export for one merchant never carries another's request; so are product batches (they mix merchants)."""
-    inbound, outbound = InboundOrder.objects.values("inbound_order_no"), OutboundOrder.objects.values("outbound_order_no")
+    inbound = InboundOrder.objects.values("inbound_order_no")
+    outbound = OutboundOrder.objects.values("outbound_order_no")
     own = Q(order_no__in=inbound.filter(owner_id=owner_id)) | Q(order_no__in=outbound.filter(owner_id=owner_id))
     others = Q(order_no__in=inbound.exclude(owner_id=owner_id)) | Q(order_no__in=outbound.exclude(owner_id=owner_id))
     products = Q(sku_id__in=Product.objects.filter(owner_id=owner_id).values("sku_id"))
