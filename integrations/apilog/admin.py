@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils import timezone
 
+from wms.catalog.models import Owner
 from wms.core.admin import ReadOnlyAdminMixin
 from wms.core.errors import DomainError
 from wms.core.roles import Role, user_has_role
@@ -12,15 +13,33 @@ from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_retry
 
 from .models import ApiExchange
-from .selectors import exchanges_export
+from .selectors import exchanges_export, exchanges_of_owner
 from .services import exchange_replay
+
+
+class MerchantFilter(admin.SimpleListFilter):
+    """One merchant's exchanges (its orders' and products'), e.g. to export them for that merchant's support case."""
+
+    title = "merchant"
+    parameter_name = "merchant"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), code) for pk, code in Owner.objects.order_by("owner_code").values_list("pk", "owner_code")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not (value.isascii() and value.isdecimal() and len(value) <= 18):  # not an id: nobody's exchanges
+            return queryset.none()
+        return exchanges_of_owner(queryset=queryset, owner_id=int(value))
 
 
 @admin.register(ApiExchange)
 class ApiExchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "created_at", "direction", "integration", "endpoint", "method", "status_code",
                     "business_code", "duration_ms", "order_no", "signature_verdict", "replay_of")
-    list_filter = ("direction", "integration", "endpoint", "status_code", "signature_verdict")
+    list_filter = ("direction", "integration", "endpoint", "status_code", "signature_verdict", MerchantFilter)
     list_select_related = ("replay_of",)
     search_fields = ("=order_no", "=sku_id", "url")
     date_hierarchy = "created_at"

@@ -1,4 +1,8 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+
+from wms.catalog.models import Product
+from wms.inbound.models import InboundOrder
+from wms.outbound.models import OutboundOrder
 
 from .models import ApiExchange
 
@@ -17,3 +21,16 @@ def exchanges_export(*, queryset: QuerySet[ApiExchange]) -> list[dict]:
             row[name] = row[name].isoformat() if row[name] else None
         rows.append(row)
     return rows
+
+
+def exchanges_of_owner(*, queryset: QuerySet[ApiExchange], owner_id: int) -> QuerySet[ApiExchange]:
+    """The exchanges about one merchant: about one of its orders (by number) or one of its products (by sku_id).
+
+    An order number that another merchant's order also has (an inbound and an outbound one) is left out, so that
+    an export for one merchant never carries another's request; so are product batches (they mix merchants)."""
+    inbound = InboundOrder.objects.values("inbound_order_no")
+    outbound = OutboundOrder.objects.values("outbound_order_no")
+    own = Q(order_no__in=inbound.filter(owner_id=owner_id)) | Q(order_no__in=outbound.filter(owner_id=owner_id))
+    others = Q(order_no__in=inbound.exclude(owner_id=owner_id)) | Q(order_no__in=outbound.exclude(owner_id=owner_id))
+    products = Q(sku_id__in=Product.objects.filter(owner_id=owner_id).values("sku_id"))
+    return queryset.filter((own & ~others) | products)

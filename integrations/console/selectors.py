@@ -5,12 +5,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from integrations.apilog.models import ApiExchange
 from integrations.onewarehouse.mapping import Endpoint
+from wms.catalog.models import Owner, Product
+from wms.inbound.models import InboundOrder
+from wms.outbound.models import OutboundOrder
 
 # The guide's self-test sequence: (step, direction, endpoint name in the request log).
 GO_LIVE_STEPS = (
@@ -95,3 +99,24 @@ def go_live_checklist() -> list[dict]:
     )
     return [{"step": step, "endpoint": endpoint, "done": (direction, endpoint) in succeeded}
             for step, direction, endpoint in GO_LIVE_STEPS]
+
+
+def _count_per_owner(model) -> Coalesce:
+    # A subquery per relation: counting through three joins at once would multiply the rows.
+    counted = (model.objects.filter(owner=OuterRef("pk")).order_by().values("owner")
+               .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def merchants_new(*, since_days: int = 7) -> list[Owner]:
+    """Merchants first seen in the last ``since_days`` days, newest first, with what they have so far.
+
+    A push naming an unknown ``owner_code`` creates its merchant silently (OneWarehouse onboards merchants without
+    telling us); this is where staff notice one."""
+    since = timezone.now() - timedelta(days=since_days)
+    return list(
+        Owner.objects.filter(created_at__gte=since)
+        .annotate(products_count=_count_per_owner(Product), inbound_count=_count_per_owner(InboundOrder),
+                  outbound_count=_count_per_owner(OutboundOrder))
+        .order_by("-created_at", "-pk")
+    )

@@ -4,7 +4,9 @@ from django.template.response import TemplateResponse
 
 from wms.core.roles import Role, user_has_role
 
-from .selectors import console_configuration, endpoint_health, go_live_checklist, receiving_url_paths
+from .selectors import (
+    console_configuration, endpoint_health, go_live_checklist, merchants_new, receiving_url_paths,
+)
 
 
 def integration_console(request):
@@ -18,6 +20,7 @@ def integration_console(request):
         "receiving_urls": [(label, request.build_absolute_uri(path)) for label, path in receiving_url_paths()],
         "config": console_configuration(),
         "health": endpoint_health(),
+        "merchants_new": merchants_new(),
         "checklist": checklist,
         "ready_for_production": all(step["done"] for step in checklist),
     }

@@ -70,7 +70,14 @@ def _product_sync(serializer):
     if isinstance(serializer, mapping.ProductBatchPayload):
         products = serializer.validated_data[mapping.PRODUCT_BATCH_KEY]
         # Rows are locked in sku_id order, so two overlapping batches cannot deadlock; answered in input order.
-        done = {fields["sku_id"]: one(fields) for fields in sorted(products, key=lambda f: f["sku_id"])}
+        done = {}
+        for index, fields in sorted(enumerate(products), key=lambda pair: pair[1]["sku_id"]):
+            try:
+                done[fields["sku_id"]] = one(fields)
+            except DomainError as exc:  # a refused product is named by its place in the batch
+                exc.errors = {f"{mapping.PRODUCT_BATCH_KEY}.{index}.{path}": messages
+                              for path, messages in exc.errors.items()}
+                raise
         return [done[fields["sku_id"]] for fields in products]
     return one(serializer.validated_data)
 

@@ -1,6 +1,13 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from integrations.apilog.models import ApiExchange
+from tests.factories import OwnerFactory, ProductFactory
+from wms.catalog.models import Owner
+from wms.catalog.services import product_upsert
+from wms.inbound.services import inbound_order_upsert
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/integration-console/"
@@ -64,3 +71,24 @@ def test_admin_home_shows_the_console_to_supervisors_and_the_demo_when_simulator
     assert "integration-console" not in page and "Pick, pack, label, ship" in page
     settings.SIMULATORS_ENABLED = False
     assert "Push a scenario" not in client.get("/admin/").content.decode()
+
+
+def test_console_shows_merchants_first_seen_in_the_last_7_days_with_their_counts(client, supervisor, warehouse):
+    old = OwnerFactory(owner_code="MERCHANT-OLD")
+    ProductFactory(owner=old)
+    Owner.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    # An unknown owner_code in a push creates the merchant silently; the console is where it shows.
+    product, _ = product_upsert(sku_id="NEW-1", owner_code="MERCHANT-NEW", name="New product")
+    product_upsert(sku_id="NEW-2", owner_code="MERCHANT-NEW", name="Another")
+    inbound_order_upsert(inbound_order_no="IB-NEW-1", order_type="PURCHASE", warehouse_code=warehouse.code,
+                         owner_code="MERCHANT-NEW", items=[{"sku_id": "NEW-1", "quantity": 5}])
+    client.force_login(supervisor)
+    response = client.get(URL)
+    new = response.context["merchants_new"]
+    assert [(o.owner_code, o.products_count, o.inbound_count, o.outbound_count) for o in new] == [
+        ("MERCHANT-NEW", 2, 1, 0)]
+    assert new[0].created_at <= product.created_at
+    page = response.content.decode()
+    assert "Merchants first seen in the last 7 days" in page and "MERCHANT-NEW" in page
+    assert "MERCHANT-OLD" not in page
+    assert f"/admin/outbound/outboundorder/?owner__id__exact={new[0].pk}" in page

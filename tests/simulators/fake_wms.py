@@ -37,7 +37,7 @@ def _positive_int(value):
 class FakeWms:
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
-        self.products: set[str] = set()
+        self.products: dict[str, str] = {}  # sku_id -> owner_code
         self.inbound: dict[str, str] = {}
         self.outbound: dict[str, str] = {}
         self.requests: list[tuple[str, dict, bytes]] = []
@@ -78,15 +78,18 @@ class FakeWms:
         if errors:
             return _error(1001, f"{len(errors)} fields are invalid", errors=errors)
         created = p["sku_id"] not in self.products
-        self.products.add(p["sku_id"])
+        self.products.setdefault(p["sku_id"], p["owner_code"])
         return _ok({"sku_id": p["sku_id"], "created": created})
 
     def _items_errors(self, p):
         items = p.get("items")
         if not isinstance(items, list) or not items:
             return {"items": ["This list may not be empty."]}
-        return {f"items.{i}.quantity": ["Ensure this value is greater than 0."]
-                for i, item in enumerate(items) if not _positive_int(item.get("quantity"))}
+        errors = {f"items.{i}.quantity": ["Ensure this value is greater than 0."]
+                  for i, item in enumerate(items) if not _positive_int(item.get("quantity"))}
+        errors.update({f"items.{i}.sku_id": ["not a product of this merchant"] for i, item in enumerate(items)
+                       if self.products.get(item.get("sku_id"), p.get("owner_code")) != p.get("owner_code")})
+        return errors
 
     def _inbound(self, p, order_type):
         errors = self._items_errors(p)

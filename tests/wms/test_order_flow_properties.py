@@ -1,20 +1,21 @@
 """Stateful property test of the order flows: any interleaving of receipts, adjustments, orders arriving
 (allocated or backordered), backorder re-allocation, picking, packing, labels, shipping, interception and put-backs
 keeps the ledger equal to the levels, every level's reservation equal to what the order lines hold, and each
-operation's outcome the one a simple model of the stock predicts."""
+operation's outcome the one a simple model of the stock predicts. The products belong to two merchants and orders
+come from either: a line of the other merchant's product is refused, and no order ever holds one."""
 
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from tests.factories import ProductFactory
-from wms.core.errors import CancelRefused, InsufficientStock
+from tests.factories import OwnerFactory, ProductFactory
+from wms.core.errors import CancelRefused, DomainValidationError, InsufficientStock
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
 from wms.inventory.services import StockLine, stock_adjust, stock_receive
@@ -27,6 +28,7 @@ from wms.outbound.services import (
 
 pytestmark = pytest.mark.django_db
 PRODUCTS = 3
+OWNERS = ("MERCHANT-A", "MERCHANT-B")  # products 0 and 1 are A's, product 2 is B's
 Status = OutboundOrder.Status
 RESERVING = (Status.ALLOCATED, Status.PICKING, Status.PACKED, Status.LABELLED)
 
@@ -83,15 +85,26 @@ def order_flow_machine(*, warehouse, products, user):
                 self.on_hand[index] += delta
 
         # --- orders --------------------------------------------------------------------------------------
-        @rule(items=st.dictionaries(product_index, qty, min_size=1, max_size=PRODUCTS))
-        def order_arrives(self, items):
+        @rule(items=st.dictionaries(product_index, qty, min_size=1, max_size=PRODUCTS),
+              owner_code=st.sampled_from(OWNERS))
+        def order_arrives(self, items, owner_code):
             available = self.available()
             expected = Status.ALLOCATED if all(available[i] >= q for i, q in items.items()) else Status.BACKORDERED
+            lines = sorted(items.items())
+            foreign = {f"items.{n}.sku_id" for n, (i, _) in enumerate(lines)
+                       if products[i].owner.owner_code != owner_code}
             self.numbers += 1
-            order, created = outbound_order_create(
-                outbound_order_no=f"PROP-{self.numbers}", warehouse_code=warehouse.code, owner_code="OWNER-P",
-                items=[{"sku_id": products[i].sku_id, "quantity": q} for i, q in sorted(items.items())],
-                recipient={"name": "R"}, logistics={"provider_code": "TCAT"})
+            orders_before = OutboundOrder.objects.count()
+            try:
+                order, created = outbound_order_create(
+                    outbound_order_no=f"PROP-{self.numbers}", warehouse_code=warehouse.code, owner_code=owner_code,
+                    items=[{"sku_id": products[i].sku_id, "quantity": q} for i, q in lines],
+                    recipient={"name": "R"}, logistics={"provider_code": "TCAT"})
+            except DomainValidationError as refused:
+                assert foreign and set(refused.errors) == foreign, (owner_code, lines, refused.errors)
+                assert OutboundOrder.objects.count() == orders_before
+                return
+            assert not foreign, f"an order of {owner_code} took another merchant's products: {lines}"
             assert created and order.status == expected
 
         @precondition(has(Status.BACKORDERED))
@@ -180,6 +193,10 @@ def order_flow_machine(*, warehouse, products, user):
                 assert reserved == self.reserved(index) and 0 <= reserved <= on_hand
 
         @invariant()
+        def every_line_is_a_product_of_its_orders_merchant(self):
+            assert not OutboundOrderLine.objects.exclude(product__owner=F("order__owner")).exists()
+
+        @invariant()
         def each_order_holds_what_its_status_says(self):
             open_put_backs = dict(PutBackTask.objects.filter(status=PutBackTask.Status.OPEN)
                                   .values_list("line_id", "quantity"))
@@ -198,7 +215,8 @@ def order_flow_machine(*, warehouse, products, user):
 def test_any_interleaving_of_order_flows_keeps_stock_and_orders_in_step(warehouse, supervisor, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.OUTBOUND_LABEL_ON_PACK = False  # labels are stored directly here; no request goes out
-    products = ProductFactory.create_batch(PRODUCTS)
+    owners = [OwnerFactory(owner_code=code) for code in OWNERS]
+    products = [ProductFactory(owner=owners[0]), ProductFactory(owner=owners[0]), ProductFactory(owner=owners[1])]
     machine = order_flow_machine(warehouse=warehouse, products=products, user=supervisor)
     run_state_machine_as_test(machine, settings=hypothesis_settings(
         max_examples=40, stateful_step_count=40, deadline=None,

@@ -66,7 +66,7 @@ def test_inbound_update_after_receiving_started_is_invalid_state(warehouse, prod
 def test_inbound_unknown_and_repeated_skus_are_named_by_path(warehouse, product):
     with pytest.raises(UnknownSku) as unknown:
         inbound_order_upsert(inbound_order_no="IB-9", order_type="PURCHASE", warehouse_code="TW-TPE-01",
-                             owner_code="M", items=[{"sku_id": product.sku_id, "quantity": 1},
+                             owner_code="MERCHANT-A", items=[{"sku_id": product.sku_id, "quantity": 1},
                                                     {"sku_id": "NOPE", "quantity": 1}])
     assert unknown.value.errors == {"items.1.sku_id": ["Unknown sku_id NOPE."]}
     with pytest.raises(DomainValidationError) as repeated:

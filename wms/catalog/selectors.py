@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from wms.core.errors import DomainValidationError, UnknownSku
 
-from .models import Product
+from .models import Owner, Product
 
 
 def product_get_by_sku(*, sku_id: str) -> Product | None:
@@ -45,18 +45,59 @@ def order_line_for_code(*, lines, code: str, order_label: str):
     return next(line for line in lines if line.product_id == product.pk)
 
 
-def order_items_resolve(*, items: list[dict]) -> dict[str, tuple]:
-    """Map ``[{"sku_id", "quantity"}]`` to products, naming every unknown or repeated sku_id by its path."""
-    products = product_map_by_sku(sku_ids=[item["sku_id"] for item in items])
-    unknown, repeated, seen = {}, {}, set()
+def order_items_resolve(*, items: list[dict], owner_code: str) -> dict[str, tuple]:
+    """Map ``[{"sku_id", "quantity"}]`` of an order of merchant ``owner_code`` to products.
+
+    Names by its path every repeated sku_id and every product of another merchant (validation errors: the order
+    itself is wrong), else every unknown sku_id (``UnknownSku``: OneWarehouse may sync the product and retry).
+    A warehouse keeps the goods of many merchants; an order may only move its own merchant's stock.
+
+    Call it in the order's transaction: the products are locked (FOR NO KEY UPDATE, in sku_id order like a product
+    sync) until it commits, so no sync can move one to another merchant after this check. The lines' foreign keys
+    cannot do it: PostgreSQL checks Django's deferred foreign keys only at commit, after any check of ours. The
+    owner is compared by id, not joined: a locked row that a sync just changed is re-read alone, and a join to the
+    old owner would drop it (an order seeing a known sku as unknown).
+    """
+    owner_id = Owner.objects.filter(owner_code=owner_code).values_list("pk", flat=True).first()
+    products = {
+        p.sku_id: p for p in Product.objects.select_for_update(no_key=True)
+        .filter(sku_id__in={item["sku_id"] for item in items}).order_by("sku_id")
+    }
+    invalid, unknown, seen = {}, {}, set()
     for index, item in enumerate(items):
-        if item["sku_id"] in seen:
-            repeated[f"items.{index}.sku_id"] = [f"sku_id {item['sku_id']} appears more than once."]
-        seen.add(item["sku_id"])
-        if item["sku_id"] not in products:
-            unknown[f"items.{index}.sku_id"] = [f"Unknown sku_id {item['sku_id']}."]
-    if repeated:
-        raise DomainValidationError("an order line's sku_id is repeated", errors=repeated)
+        path, sku_id = f"items.{index}.sku_id", item["sku_id"]
+        product = products.get(sku_id)
+        if sku_id in seen:
+            invalid[path] = [f"sku_id {sku_id} appears more than once."]
+        elif product is None:
+            unknown[path] = [f"Unknown sku_id {sku_id}."]
+        elif product.owner_id != owner_id:
+            invalid[path] = [foreign_product_message(sku_id=sku_id, owner_code=owner_code)]
+        seen.add(sku_id)
+    if invalid:
+        raise DomainValidationError(_lines_refused(invalid), errors=invalid)
     if unknown:
         raise UnknownSku(f"{len(unknown)} unknown sku_id(s)", errors=unknown)
     return {item["sku_id"]: (products[item["sku_id"]], item["quantity"]) for item in items}
+
+
+def foreign_product_message(*, sku_id: str, owner_code: str) -> str:
+    # The other merchant is not named: an order's answer and page show nothing of another merchant.
+    return f"sku_id {sku_id} is not a product of merchant {owner_code}."
+
+
+def order_lines_owner_check(*, order) -> None:
+    """Refuse an order (inbound or outbound: ``lines`` with ``product``, and ``owner``) holding a line of another
+    merchant's product, naming each as ``items.N.sku_id`` (N its place among the lines): the guard of allocation
+    and receipt against an order written before the rule, or around the services."""
+    lines = list(order.lines.order_by("pk").values_list("product__sku_id", "product__owner_id"))
+    errors = {
+        f"items.{index}.sku_id": [foreign_product_message(sku_id=sku_id, owner_code=order.owner.owner_code)]
+        for index, (sku_id, owner_id) in enumerate(lines) if owner_id != order.owner_id
+    }
+    if errors:
+        raise DomainValidationError(_lines_refused(errors), errors=errors)
+
+
+def _lines_refused(errors: dict[str, list[str]]) -> str:
+    return "1 order line refused" if len(errors) == 1 else f"{len(errors)} order lines refused"

@@ -1,6 +1,8 @@
 from django.db import transaction
 from django.utils import timezone
 
+from wms.core.errors import Conflict
+
 from .models import Owner, Product
 
 PRODUCT_FIELDS = (
@@ -31,6 +33,7 @@ def product_upsert(*, sku_id: str, owner_code: str, **fields) -> tuple[Product, 
     if not created:
         changed = [name for name, value in values.items() if getattr(product, name) != value]
         if product.owner_id != owner.pk:
+            _owner_change_check(product=product, owner_code=owner_code)
             product.owner = owner
             changed.append("owner")
         for name in changed:
@@ -39,6 +42,19 @@ def product_upsert(*, sku_id: str, owner_code: str, **fields) -> tuple[Product, 
         if changed:
             product.save(update_fields=[*changed, "updated_at"])
     return product, created
+
+
+def _owner_change_check(*, product: Product, owner_code: str) -> None:
+    """A product moves to another merchant only while nothing of it exists yet: no stock move, no order line.
+
+    Otherwise the stock on the shelf and the orders (open or closed) of its merchant would silently become another
+    merchant's. The product row is locked (FOR UPDATE) and orders being written lock their products too (see
+    ``order_items_resolve``): an order either sees the new merchant, or its lines are seen here."""
+    used = (product.stock_moves.exists() or product.inbound_lines.exists() or product.outbound_lines.exists())
+    if used:
+        why = (f"sku_id {product.sku_id} belongs to another merchant and has stock or orders; "
+               f"it cannot become merchant {owner_code}'s.")
+        raise Conflict(why, data={"sku_id": product.sku_id}, errors={"owner_code": [why]})
 
 
 @transaction.atomic

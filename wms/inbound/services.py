@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wms.catalog.selectors import order_items_resolve, order_line_for_code
+from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
@@ -55,7 +55,7 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
     # The lines are a set (a sku_id at most once): the same lines in another order are the same order.
     fingerprint = content_fingerprint(content, unordered=("items",))
     warehouse = warehouse_for_order(warehouse_code=warehouse_code)
-    resolved = order_items_resolve(items=items)
+    resolved = order_items_resolve(items=items, owner_code=owner_code)
     owner = owner_get_or_create(owner_code=owner_code)
 
     order = InboundOrder.objects.select_for_update().filter(inbound_order_no=inbound_order_no).first()
@@ -168,6 +168,7 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
     role_require(user=user, roles=RECEIVING_ROLES, action="Completing a receipt")
     order = InboundOrder.objects.select_for_update().get(pk=order.pk)
     _status_set(order, Status.RECEIVED)
+    order_lines_owner_check(order=order)  # an order written before the rule, or around the services
     lines = list(order.lines.select_related("product").order_by("pk"))
     stock_receive(
         warehouse_id=order.warehouse_id,

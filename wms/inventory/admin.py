@@ -28,7 +28,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class StockMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "created_at", "kind", "quantity", "product", "warehouse", "reference_number", "reason",
                     "user")
-    list_filter = ("kind", "warehouse", "reference_type")
+    list_filter = ("kind", "warehouse", "product__owner", "reference_type")
     list_select_related = ("product", "warehouse", "user")
     search_fields = ("=product__sku_id", "=product__barcode", "=reference_number")
     date_hierarchy = "created_at"

@@ -353,7 +353,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
 @admin.register(PutBackTask)
 class PutBackTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("order", "product", "quantity", "warehouse", "status", "created_at", "confirmed_at", "confirmed_by")
-    list_filter = ("status", "warehouse")
+    list_filter = ("status", "warehouse", "order__owner")
     list_select_related = ("order", "product", "warehouse", "confirmed_by")
     search_fields = ("=order__outbound_order_no", "=product__sku_id")
     actions = ("confirm",)
@@ -380,7 +380,7 @@ class PutBackTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ShortPickAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("order", "product", "ordered_qty", "picked_qty", "missing", "status", "reported_by", "note",
                     "created_at", "resolved_by", "resolution")
-    list_filter = ("status",)
+    list_filter = ("status", "order__owner")
     list_select_related = ("order", "product", "reported_by", "resolved_by")
     search_fields = ("=order__outbound_order_no", "=product__sku_id")
     actions = ("resolve",)

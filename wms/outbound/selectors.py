@@ -1,4 +1,4 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from wms.outbox.models import OutboxMessage
 
@@ -14,9 +14,14 @@ def outbound_order_get(*, outbound_order_no: str) -> OutboundOrder | None:
 
 
 def outbound_backordered_ids(*, warehouse_id: int) -> list[int]:
-    """Backordered orders of a warehouse, oldest first: the order in which arriving stock is given out."""
+    """Backordered orders of a warehouse, oldest first: the order in which arriving stock is given out.
+
+    An order holding a line of another merchant's product (written before that rule) is left out: allocating it
+    is refused, and it must not stop the orders behind it."""
+    foreign_line = OutboundOrderLine.objects.filter(order=OuterRef("pk")).exclude(product__owner=OuterRef("owner"))
     return list(
         OutboundOrder.objects.filter(warehouse_id=warehouse_id, status=OutboundOrder.Status.BACKORDERED)
+        .exclude(Exists(foreign_line))
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
     )

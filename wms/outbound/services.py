@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wms.catalog.selectors import order_items_resolve, order_line_for_code
+from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create
 from wms.core.errors import (
     CancelRefused, Conflict, DomainValidationError, InsufficientStock, InvalidTransition, NotFound,
@@ -63,7 +63,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     existing = OutboundOrder.objects.filter(outbound_order_no=outbound_order_no).first()
     if existing is None:
         warehouse = warehouse_for_order(warehouse_code=warehouse_code)
-        resolved = order_items_resolve(items=items)
+        resolved = order_items_resolve(items=items, owner_code=owner_code)
         owner = owner_get_or_create(owner_code=owner_code)
         try:
             with transaction.atomic():
@@ -105,6 +105,9 @@ def outbound_order_allocate(*, order: OutboundOrder, user=None) -> OutboundOrder
     if order.status not in (Status.CREATED, Status.BACKORDERED):
         transition_check(table=OutboundOrder.TRANSITIONS, entity="Outbound order", number=order.outbound_order_no,
                          current=order.status, target=Status.ALLOCATED)
+    # Stock is reserved by product: an order written before the rule, or around the services, must not take
+    # another merchant's stock.
+    order_lines_owner_check(order=order)
     _allocate(order=order, lines=list(order.lines.order_by("pk")), user=user)
     return order
 

@@ -231,6 +231,9 @@ def _bad_input(ctx: Context) -> None:
              {**outbound, "items": [{"sku_id": skus[0], "quantity": 0}]}, invalid)
     ctx.push("outbound quantity not an integer", p.PushKind.OUTBOUND_CREATE,
              {**outbound, "items": [{"sku_id": skus[0], "quantity": "two"}]}, invalid)
+    # Refused, so the made-up merchant is not created either.
+    ctx.push("outbound of another merchant's product", p.PushKind.OUTBOUND_CREATE,
+             {**outbound, "owner_code": ctx.no("MERCHANT-OTHER")}, invalid)
     ctx.push("product with a bad signature", p.PushKind.PRODUCT_SYNC, product,
              Expect(code=p.Code.UNAUTHORIZED, http_status=401), tamper_signature=True)
     ctx.push("body is not JSON", p.PushKind.PRODUCT_SYNC, None, Expect(code=p.Code.BAD_REQUEST, http_status=400),

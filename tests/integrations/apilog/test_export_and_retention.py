@@ -8,6 +8,9 @@ from django.utils import timezone
 from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import exchange_prune
 from integrations.apilog.tasks import apilog_prune
+from tests.factories import OwnerFactory, ProductFactory, WarehouseFactory
+from wms.inbound.models import InboundOrder
+from wms.outbound.models import OutboundOrder
 from wms.outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +73,32 @@ def test_retry_of_an_outgoing_call_puts_its_outbox_message_back_in_line(client, 
     client.post(reverse(CHANGELIST), {"action": "retry_outgoing", "_selected_action": [call.pk]})
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.PENDING
+
+
+def test_the_request_log_filtered_by_merchant_exports_none_of_another_merchants_exchanges(client, supervisor):
+    a, b = OwnerFactory(owner_code="MERCHANT-A"), OwnerFactory(owner_code="MERCHANT-B")
+    warehouse = WarehouseFactory()
+    for owner, number in ((a, "OB-A"), (b, "OB-B"), (b, "SHARED-1")):
+        OutboundOrder.objects.create(outbound_order_no=number, warehouse=warehouse, owner=owner)
+    InboundOrder.objects.create(inbound_order_no="IB-A", order_type="PURCHASE", warehouse=warehouse, owner=a)
+    InboundOrder.objects.create(inbound_order_no="SHARED-1", order_type="PURCHASE", warehouse=warehouse, owner=a)
+    ProductFactory(sku_id="SKU-A", owner=a)
+    ProductFactory(sku_id="SKU-B", owner=b)
+    ours = [exchange(order_no="OB-A"), exchange(direction="OUT", endpoint="shipping_label", order_no="OB-A"),
+            exchange(endpoint="inbound_purchase", order_no="IB-A"),
+            exchange(endpoint="product_sync", order_no="", sku_id="SKU-A")]
+    exchange(order_no="OB-B")
+    exchange(endpoint="product_sync", order_no="", sku_id="SKU-B")
+    exchange(endpoint="product_sync", order_no="", sku_id="", request_body='{"products": []}')  # mixes merchants
+    exchange(endpoint="inbound_purchase", order_no="SHARED-1")  # A's inbound number is B's outbound one
+    exchange(integration="one", endpoint="stocks_replace", order_no="")
+
+    client.force_login(supervisor)
+    listed = client.get(reverse(CHANGELIST), {"merchant": a.pk})
+    assert listed.status_code == 200
+    assert sorted(row.pk for row in listed.context["cl"].result_list) == sorted(row.pk for row in ours)
+    exported = client.post(reverse(CHANGELIST) + f"?merchant={a.pk}", {
+        "action": "export_json", "select_across": "1", "_selected_action": [ours[0].pk]})
+    rows = json.loads(exported.content)["exchanges"]
+    assert [row["id"] for row in rows] == sorted(row.pk for row in ours)
+    assert client.get(reverse(CHANGELIST), {"merchant": "²"}).context["cl"].result_count == 0
