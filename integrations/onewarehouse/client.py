@@ -139,8 +139,11 @@ class OneWarehouseClient:
                 raise LabelRefused(f"shipping_label: the label file is {len(content)} bytes, over the limit "
                                    f"of {limit} bytes")
         else:
-            content = label_download(url=answer.label_url, integration=INTEGRATION, order_no=outbound_order_no,
-                                     outbox_message_id=outbox_message_id)
+            try:
+                content = label_download(url=answer.label_url, integration=INTEGRATION, order_no=outbound_order_no,
+                                         outbox_message_id=outbox_message_id)
+            except DownloadFailed as exc:
+                raise CallFailed(str(exc)) from exc
         if label_kind_detect(content) is None:
             raise LabelRefused(f"shipping_label: the label file is not a {label_kinds_text()} file "
                                f"(label_format {answer.label_format[:20]!r}, starts with {content[:16]!r})")
