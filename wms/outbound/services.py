@@ -27,6 +27,7 @@ from .models import OutboundOrder, OutboundOrderLine, Package, PackageItem, PutB
 from .selectors import outbound_backordered_ids
 
 Status = OutboundOrder.Status
+# Allocate, pick, pack, fetch the label, ship: the Picker (who packs prints the label and ships) or a Supervisor.
 FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 # Both the label request and the ship callback are messages of this aggregate: the outbox sends them in order,
 # so the callback can never overtake the label.
