@@ -61,12 +61,17 @@ def label_answer(order_no: str, *, base64_pdf: bytes | None = None) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def ow_config(settings, monkeypatch):
+def ow_config(settings, tmp_path):
     onewarehouse_callbacks_configure(settings, base_url=BASE_URL)
     settings.ONEWAREHOUSE_LABEL_HOSTS = ["label.example.com"]  # the fixture's label_url is on its own host
-    hosts_resolve(monkeypatch, {"ow-sandbox.test": PUBLIC_IP, "label.example.com": PUBLIC_IP})
     settings.X_FRAME_OPTIONS = "DENY"  # pages that must be framed say so themselves
     settings.OUTBOUND_LABEL_ON_PACK = False
+
+
+@pytest.fixture(autouse=True)
+def label_hosts_resolve(monkeypatch):
+    # The label download checks where names resolve; tests never depend on real DNS.
+    hosts_resolve(monkeypatch, {"ow-sandbox.test": PUBLIC_IP, "label.example.com": PUBLIC_IP})
 
 
 @pytest.fixture
