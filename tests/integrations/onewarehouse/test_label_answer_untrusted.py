@@ -320,3 +320,12 @@ def test_a_peer_that_is_down_stays_a_retryable_failure():
         peer.add(responses.GET, "https://files.ow.test/l.pdf", body=requests.ConnectionError("reset"))
         with pytest.raises(CallFailed, match="ConnectionError"):
             fetch(peer, label_url="https://files.ow.test/l.pdf")
+
+
+def test_streamed_answers_are_still_in_the_request_log():
+    with responses.RequestsMock() as peer:
+        peer.add(responses.GET, "https://files.ow.test/l.pdf", body=PDF)
+        fetch(peer, label_url="https://files.ow.test/l.pdf")
+    label, download = ApiExchange.objects.order_by("pk")
+    assert (label.endpoint, download.endpoint) == ("shipping_label", "shipping_label_download")
+    assert '"tracking_no": "T1"' in label.response_body and download.response_body == f"<{len(PDF)} bytes>"
