@@ -13,6 +13,9 @@ import responses
 from django.contrib.messages import get_messages
 from django.test import override_settings
 from django.urls import clear_url_caches
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from tests.wms.test_outbound_flow import (  # noqa: F401 - fixtures: the flow module's OneWarehouse set-up
@@ -237,3 +240,18 @@ def test_a_supervisor_can_fetch_a_label_and_ship_too(warehouse, products, picker
         outbound_order_ship(order=order, user=supervisor)
     order.refresh_from_db()
     assert order.status == Status.SHIPPED
+
+
+# --- widened fuzzing: what the peer controls, generated ------------------------------------------------------
+
+@given(number=st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+                      min_size=1, max_size=64))
+@hypothesis_settings(max_examples=40, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_any_order_number_is_labelled_under_a_name_we_make_inside_the_label_root(
+        warehouse, products, picker, settings, number):
+    order = packed(warehouse, picker, "OB-FUZZ") if not OutboundOrder.objects.exists() else OutboundOrder.objects.get()
+    OutboundOrder.objects.filter(pk=order.pk).update(outbound_order_no=number, status=Status.PACKED, label_file="")
+    stored = outbound_order_label_store(order_id=order.pk, content=PDF, tracking_no="T", label_format="PDF")
+    assert re.fullmatch(rf"\d{{4}}/\d\d/label-{order.pk}-[0-9a-f]{{12}}\.pdf", stored.label_file.name)
+    assert Path(settings.OUTBOUND_LABEL_ROOT).resolve() in Path(stored.label_file.path).resolve().parents

@@ -13,12 +13,16 @@ import threading
 import pytest
 import requests
 import responses
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from integrations.apilog.models import ApiExchange
 from integrations.onewarehouse import downloads
 from integrations.onewarehouse.client import CallFailed, OneWarehouseClient
 from integrations.onewarehouse.downloads import LabelRefused
 from tests.helpers import PUBLIC_IP, hosts_resolve
+from wms.outbound.labels import label_kind_detect
 from wms.outbox.registry import PermanentSendError
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +333,28 @@ def test_streamed_answers_are_still_in_the_request_log():
     label, download = ApiExchange.objects.order_by("pk")
     assert (label.endpoint, download.endpoint) == ("shipping_label", "shipping_label_download")
     assert '"tracking_no": "T1"' in label.response_body and download.response_body == f"<{len(PDF)} bytes>"
+
+
+@given(content=st.one_of(st.binary(min_size=1, max_size=80), st.sampled_from([PDF, PNG, JPEG, ZPL]).flatmap(
+    lambda head: st.binary(max_size=40).map(lambda tail: head + tail))))
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_label_bytes_are_either_a_recognised_label_or_refused_for_good(content):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as peer:
+        try:
+            _, got = fetch(peer, label_format="PDF", label_base64=base64.b64encode(content).decode())
+        except LabelRefused:
+            assert label_kind_detect(content) is None
+        else:
+            assert got == content and label_kind_detect(content) is not None
+
+
+@given(encoded=st.text(max_size=120))
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_label_base64_text_is_accepted_or_refused_for_good_never_retried(encoded):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as peer:
+        try:
+            fetch(peer, label_base64=encoded)
+        except LabelRefused:
+            pass
+        except CallFailed:
+            assert not encoded  # an empty label_base64 is "no label yet"
