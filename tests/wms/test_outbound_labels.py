@@ -164,6 +164,17 @@ def test_the_label_view_answers_the_type_of_the_bytes_and_downloads_what_a_brows
     assert client.get(url("print", order)).status_code == 200
 
 
+def test_a_label_file_gone_from_disk_answers_404_and_the_order_pages_still_open(client, warehouse, products, picker):
+    order = labelled(warehouse, picker)
+    Path(order.label_file.path).unlink()
+    client.force_login(picker)
+    assert client.get(url("label", order)).status_code == 404
+    assert client.get(url("change", order)).status_code == 200
+    assert client.get(url("print", order)).status_code == 200
+    merged = client.get(url("labels_pdf") + f"?ids={order.pk}")
+    assert merged.status_code == 302 and "OB-L1 (the file is missing)" in " ".join(messages_of(merged))
+
+
 # --- printing many labels ---------------------------------------------------------------------------------
 
 def messages_of(response):

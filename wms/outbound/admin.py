@@ -3,7 +3,7 @@ import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -255,7 +255,10 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         order = self._order(request, object_id)
         if not order.label_file:
             raise PermissionDenied("This order has no label.")
-        handle = order.label_file.open("rb")
+        try:
+            handle = order.label_file.open("rb")
+        except OSError as exc:
+            raise Http404("The label file of this order is missing.") from exc
         kind = label_kind_detect(handle.read(LABEL_HEAD_BYTES))
         handle.seek(0)
         stem = "label-" + re.sub(r"[^A-Za-z0-9_-]+", "_", order.outbound_order_no)
@@ -285,8 +288,12 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             raise PermissionDenied("None of these orders has a label.")
         writer, left_out = PdfWriter(), []
         for order in orders:
-            with order.label_file.open("rb") as fh:
-                data = fh.read()
+            try:
+                with order.label_file.open("rb") as fh:
+                    data = fh.read()
+            except OSError:
+                left_out.append(f"{order.outbound_order_no} (the file is missing)")
+                continue
             kind = label_kind_detect(data)
             if kind is not PDF:
                 left_out.append(f"{order.outbound_order_no} ({kind.name if kind else 'not a label file'})")

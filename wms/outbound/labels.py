@@ -40,11 +40,15 @@ def label_kind_detect(content: bytes) -> LabelKind | None:
 
 
 def label_file_kind(field_file) -> LabelKind | None:
-    """The kind of a stored label file (``None`` for no file, or a file stored before kinds were checked)."""
+    """The kind of a stored label file (``None`` for no file, a missing one, or one stored before kinds were
+    checked)."""
     if not field_file:
         return None
-    with field_file.open("rb") as handle:
-        return label_kind_detect(handle.read(LABEL_HEAD_BYTES))
+    try:
+        with field_file.open("rb") as handle:
+            return label_kind_detect(handle.read(LABEL_HEAD_BYTES))
+    except OSError:
+        return None
 
 
 def label_kinds_text() -> str:
