@@ -52,3 +52,9 @@ def _plain_static_storage(settings):
     # Production serves hashed files collected by the release step; tests render pages without collecting.
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _label_files_in_tmp(settings, tmp_path):
+    # Label files go to their private root; each test gets its own, never the developer's var/labels.
+    settings.OUTBOUND_LABEL_ROOT = str(tmp_path / "labels")

@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 from django.db import connection
 
@@ -21,3 +23,21 @@ def onewarehouse_callbacks_configure(settings, *, base_url: str) -> None:
                     "app_secret": "cb-secret-for-tests", "base_url": base_url},
         "production": {"push_app_key": "", "push_app_secret": "", "app_key": "", "app_secret": "", "base_url": ""},
     }
+
+
+PUBLIC_IP = "93.184.215.14"  # a global address: what a real label host resolves to
+
+
+def hosts_resolve(monkeypatch, table: dict[str, str | list[str]]) -> None:
+    """Make the resolver answer ``table``'s addresses for its names (tests never depend on real DNS); other
+    names resolve as usual (the live server's ``localhost``)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in table:
+            return real(host, port, *args, **kwargs)
+        addresses = table[host] if isinstance(table[host], list) else [table[host]]
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (ip, port, 0, 0)) if ":" in ip
+                else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in addresses]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

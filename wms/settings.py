@@ -203,6 +203,8 @@ OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
 INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT = env.int("INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT", default=10)
 # Request the shipping label as soon as an order is packed (otherwise staff start it from admin).
 OUTBOUND_LABEL_ON_PACK = env.bool("OUTBOUND_LABEL_ON_PACK", default=False)
+# Where shipping label files are kept: outside MEDIA_ROOT and never served by URL (only the admin's label view).
+OUTBOUND_LABEL_ROOT = env.str("OUTBOUND_LABEL_ROOT", default="") or str(VAR_DIR / "labels")
 
 # --- OneWarehouse ---------------------------------------------------------------------------------------
 ONEWAREHOUSE_ENV = env.str("ONEWAREHOUSE_ENV", default="sandbox")
@@ -226,6 +228,16 @@ ONEWAREHOUSE_MAX_BODY_BYTES = env.int("ONEWAREHOUSE_MAX_BODY_BYTES", default=102
 # Arrays and objects nested deeper than this are refused (400/1000) before parsing: no payload nests past 3.
 ONEWAREHOUSE_MAX_JSON_DEPTH = env.int("ONEWAREHOUSE_MAX_JSON_DEPTH", default=32)
 ONEWAREHOUSE_TIMEOUT_SECONDS = env.float("ONEWAREHOUSE_TIMEOUT_SECONDS", default=15.0)
+# Shipping labels come as label_base64 or a label_url the worker downloads. Downloads go only to the base URL's
+# host, these further hosts, and (with SIMULATORS_ENABLED) the simulators' host; never to a loopback, private,
+# link-local or other non-public address unless ONEWAREHOUSE_LABEL_ALLOW_PRIVATE (the local demo and tests, whose
+# simulator is on 127.0.0.1). Link-local, multicast and reserved addresses are refused even then.
+ONEWAREHOUSE_LABEL_HOSTS = env.list("ONEWAREHOUSE_LABEL_HOSTS", default=[])
+ONEWAREHOUSE_LABEL_ALLOW_PRIVATE = env.bool("ONEWAREHOUSE_LABEL_ALLOW_PRIVATE", default=False)
+ONEWAREHOUSE_LABEL_MAX_BYTES = env.int("ONEWAREHOUSE_LABEL_MAX_BYTES", default=5 * 1024 * 1024)
+# The whole download (every redirect and the body), not each socket read.
+ONEWAREHOUSE_LABEL_TIMEOUT_SECONDS = env.float("ONEWAREHOUSE_LABEL_TIMEOUT_SECONDS", default=30.0)
+ONEWAREHOUSE_LABEL_MAX_REDIRECTS = env.int("ONEWAREHOUSE_LABEL_MAX_REDIRECTS", default=3)
 
 # --- ONE ------------------------------------------------------------------------------------------------
 ONE_BASE_URL = env.str("ONE_BASE_URL", default="")

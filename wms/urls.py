@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -19,8 +18,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No media URL, not even with DEBUG: the only uploaded files are shipping labels, which admin serves after its
+# permission check (wms.outbound.labels keeps them outside MEDIA_ROOT as well).
 if settings.SIMULATORS_ENABLED:
     urlpatterns += [
         path("simulators/onewarehouse/", include("integrations.onewarehouse.simulator.urls")),

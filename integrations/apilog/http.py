@@ -43,6 +43,12 @@ class LoggedSession(requests.Session):
         else:
             exchange.status_code = response.status_code
             exchange.response_headers = json_storable(mask_headers(response.headers))
+            if kwargs.get("stream"):
+                # The caller reads the body itself, within its own limits, and records it with
+                # exchange_response_body_record: reading it here would load a body of any size.
+                exchange.response_body = "<streamed>"
+                response.api_exchange = exchange
+                return response
             content_type = response.headers.get("Content-Type", "")
             if "json" in content_type or "text" in content_type or not content_type:
                 exchange.response_body = text_storable(mask_body(response.content))[:MAX_STORED_BODY]
@@ -54,6 +60,15 @@ class LoggedSession(requests.Session):
             exchange.duration_ms = int((time.monotonic() - started) * 1000)
             exchange.finished_at = timezone.now()
             exchange.save()
+
+
+def exchange_response_body_record(response: requests.Response, body) -> None:
+    """Store what a streamed response's caller read (bytes are masked like any body; a str is a summary)."""
+    exchange = getattr(response, "api_exchange", None)
+    if exchange is None or not exchange.pk:
+        return
+    exchange.response_body = text_storable(mask_body(body) if isinstance(body, bytes) else body)[:MAX_STORED_BODY]
+    exchange.save(update_fields=["response_body"])
 
 
 def logged_session(*, integration: str) -> LoggedSession:

@@ -8,18 +8,23 @@ outbox turns them into a retry with backoff or a dead message for staff.
 import base64
 import binascii
 import json
+import math
 import time
 
 import requests
 from django.conf import settings
 
-from integrations.apilog.http import logged_session
+from integrations.apilog.http import exchange_response_body_record, logged_session
+from wms.outbound.labels import label_kind_detect, label_kinds_text
 from wms.outbox.registry import PermanentSendError, RetryableSendError
 
 from . import mapping
 from .auth import signed_headers
+from .downloads import DownloadFailed, LabelRefused, answer_read, label_download
 
 INTEGRATION = "onewarehouse"
+# Room in the label answer's JSON besides the base64 text itself (tracking number, format, envelope).
+LABEL_ANSWER_OVERHEAD_BYTES = 64 * 1024
 
 
 class CallFailed(RetryableSendError):
@@ -44,8 +49,10 @@ class OneWarehouseClient:
         self.session = session or logged_session(integration=INTEGRATION)
         self.timeout = settings.ONEWAREHOUSE_TIMEOUT_SECONDS
 
-    def _post(self, *, path: str, body: dict, endpoint: str, order_no: str, outbox_message_id=None) -> dict:
-        """POST a signed JSON body; return the answer's ``data`` if ``code`` is 0."""
+    def _post(self, *, path: str, body: dict, endpoint: str, order_no: str, outbox_message_id=None,
+              max_bytes: int | None = None) -> dict:
+        """POST a signed JSON body; return the answer's ``data`` if ``code`` is 0. With ``max_bytes``, an answer
+        longer than that is refused (``LabelRefused``) without being read further."""
         keys = _config()
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json",
@@ -55,9 +62,15 @@ class OneWarehouseClient:
         try:
             response = self.session.request("POST", url, data=raw, headers=headers, timeout=self.timeout,
                                             endpoint=endpoint, order_no=order_no,
-                                            outbox_message_id=outbox_message_id)
+                                            outbox_message_id=outbox_message_id, stream=max_bytes is not None)
+            if max_bytes is not None:
+                with response:
+                    response._content = answer_read(response, limit=max_bytes, what=endpoint)
+                exchange_response_body_record(response, response._content)
         except requests.RequestException as exc:
             raise CallFailed(f"{endpoint}: {type(exc).__name__}: {exc}") from exc
+        except DownloadFailed as exc:
+            raise CallFailed(str(exc)) from exc
         return self._answer(response, endpoint=endpoint)
 
     @staticmethod
@@ -97,32 +110,41 @@ class OneWarehouseClient:
                           order_no=body["outbound_order_no"], outbox_message_id=outbox_message_id)
 
     def label_fetch(self, *, outbound_order_no: str, outbox_message_id=None) -> tuple[mapping.LabelAnswer, bytes]:
-        """Ask for the shipping label and return it with its file (downloaded from ``label_url`` or decoded)."""
+        """Ask for the shipping label and return it with its file (downloaded from ``label_url`` or decoded).
+
+        Nothing in the answer is trusted: its size is bounded (the JSON, the base64 text before decoding, the file),
+        ``label_url`` is fetched only as ``downloads`` allows, and the file must be a PDF, PNG, JPEG or ZPL by its
+        own bytes whatever ``label_format`` says. What can never become a label raises ``LabelRefused``
+        (permanent: dead at once, the reason on the order's page); a peer that is down or slow stays retryable.
+        """
+        limit = settings.ONEWAREHOUSE_LABEL_MAX_BYTES
+        max_encoded = 4 * math.ceil(limit / 3)
         data = self._post(path=mapping.OUT_PATH_LABEL, body=mapping.label_request_body(
             outbound_order_no=outbound_order_no), endpoint="shipping_label", order_no=outbound_order_no,
-            outbox_message_id=outbox_message_id)
+            outbox_message_id=outbox_message_id, max_bytes=max_encoded + LABEL_ANSWER_OVERHEAD_BYTES)
         try:
             answer = mapping.label_answer_parse(data)
         except ValueError as exc:
             raise CallFailed(f"shipping_label: {exc}") from exc
         if answer.label_base64:
+            encoded = "".join(answer.label_base64.split())  # line-wrapped base64 (MIME style) is still base64
+            if len(encoded) > max_encoded:
+                raise LabelRefused(f"shipping_label: label_base64 is {len(encoded)} characters, over the "
+                                   f"{max_encoded} of a {limit}-byte file")
             try:
-                content = base64.b64decode(answer.label_base64, validate=True)
+                content = base64.b64decode(encoded, validate=True)
             except (binascii.Error, ValueError) as exc:
-                raise CallFailed(f"shipping_label: label_base64 is not base64: {exc}") from exc
+                raise LabelRefused(f"shipping_label: label_base64 is not valid base64: {exc}") from exc
+            if len(content) > limit:
+                raise LabelRefused(f"shipping_label: the label file is {len(content)} bytes, over the limit "
+                                   f"of {limit} bytes")
         else:
-            content = self._download(url=answer.label_url, order_no=outbound_order_no,
-                                     outbox_message_id=outbox_message_id)
-        if answer.label_format == mapping.OUT_LABEL_FORMAT_PDF and not content.startswith(b"%PDF"):
-            raise CallFailed("shipping_label: the label file is not a PDF")
+            try:
+                content = label_download(url=answer.label_url, integration=INTEGRATION, order_no=outbound_order_no,
+                                         outbox_message_id=outbox_message_id)
+            except DownloadFailed as exc:
+                raise CallFailed(str(exc)) from exc
+        if label_kind_detect(content) is None:
+            raise LabelRefused(f"shipping_label: the label file is not a {label_kinds_text()} file "
+                               f"(label_format {answer.label_format[:20]!r}, starts with {content[:16]!r})")
         return answer, content
-
-    def _download(self, *, url: str, order_no: str, outbox_message_id=None) -> bytes:
-        try:
-            response = self.session.request("GET", url, timeout=self.timeout, endpoint="shipping_label_download",
-                                            order_no=order_no, outbox_message_id=outbox_message_id)
-        except requests.RequestException as exc:
-            raise CallFailed(f"shipping_label_download: {type(exc).__name__}: {exc}") from exc
-        if not 200 <= response.status_code < 300:
-            raise CallFailed(f"shipping_label_download: HTTP {response.status_code}")
-        return response.content

@@ -30,11 +30,11 @@ def shipping_label_send(message: OutboxMessage) -> dict:
     answer, content = OneWarehouseClient().label_fetch(outbound_order_no=order.outbound_order_no,
                                                        outbox_message_id=message.pk)
     try:
-        outbound_order_label_store(order_id=order.pk, content=content, label_format=answer.label_format,
-                                   tracking_no=answer.tracking_no)
-    except DomainError as exc:  # shipped or cancelled while we were asking: the label is not wanted any more
+        order = outbound_order_label_store(order_id=order.pk, content=content, label_format=answer.label_format,
+                                           tracking_no=answer.tracking_no)
+    except DomainError as exc:  # shipped or cancelled meanwhile, or a file that is no label: asking again won't help
         raise PermanentSendError(str(exc)) from exc
-    return {"tracking_no": answer.tracking_no, "label_format": answer.label_format,
+    return {"tracking_no": answer.tracking_no, "label_format": order.label_format,
             "source": "label_base64" if answer.label_base64 else "label_url", "bytes": len(content)}
 
 

@@ -98,7 +98,7 @@ def test_a_label_request_whose_worker_died_after_the_peer_answered_is_resent_and
     assert (message.status, message.attempts) == (Status.SENT, 2)
     assert order.status == OutboundOrder.Status.LABELLED and order.tracking_no == "TCAT660012345678"
     assert order.label_file.read() == flow.PDF
-    stored = [f for f in Path(settings.MEDIA_ROOT).rglob("*") if f.is_file()]
+    stored = [f for f in Path(settings.OUTBOUND_LABEL_ROOT).rglob("*") if f.is_file()]
     assert len(stored) == 1  # one label file, not one per delivery
     assert OutboundOrder.objects.filter(status=OutboundOrder.Status.LABELLED).count() == 1
     assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.SHIPPING_LABEL).count() == 1

@@ -73,5 +73,7 @@ def simulators_live(simulator_urls, simulator_keys, live_server, settings) -> Si
     settings.ONEWAREHOUSE_KEYS = all_keys
     settings.ONE_BASE_URL = one_url
     settings.SIMULATOR_WMS_BASE_URL = live_server.url
+    # The simulator's label_url is on the live server, 127.0.0.1: allowed for the configured host only.
+    settings.ONEWAREHOUSE_LABEL_ALLOW_PRIVATE = True
     return SimulatorsLive(url=live_server.url, onewarehouse_url=onewarehouse_url, one_url=one_url,
                           keys=simulator_keys)

@@ -11,6 +11,8 @@ def test_the_demo_env_points_the_wms_at_the_simulators_on_its_port(capsys):
     assert values["SIMULATORS_ENABLED"] == "true" and values["SIMULATOR_WMS_BASE_URL"] == "http://127.0.0.1:8123"
     assert values["ONEWAREHOUSE_SANDBOX_BASE_URL"] == "http://127.0.0.1:8123/simulators/onewarehouse"
     assert values["ONE_BASE_URL"] == "http://127.0.0.1:8123/simulators/one"
+    # The simulator's label_url is on 127.0.0.1: the demo allows it (off by default everywhere else).
+    assert values["ONEWAREHOUSE_LABEL_ALLOW_PRIVATE"] == "true"
     assert all(values[k] for k in ("ONEWAREHOUSE_SANDBOX_PUSH_APP_SECRET", "ONEWAREHOUSE_SANDBOX_APP_SECRET",
                                    "ONE_API_KEY"))
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 
 from integrations.apilog.models import ApiExchange
 from tests.factories import ProductFactory
-from tests.helpers import onewarehouse_callbacks_configure
+from tests.helpers import PUBLIC_IP, hosts_resolve, onewarehouse_callbacks_configure
 from wms.core.errors import CancelRefused, InvalidTransition, PermissionDenied
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
@@ -63,9 +63,15 @@ def label_answer(order_no: str, *, base64_pdf: bytes | None = None) -> dict:
 @pytest.fixture(autouse=True)
 def ow_config(settings, tmp_path):
     onewarehouse_callbacks_configure(settings, base_url=BASE_URL)
-    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ONEWAREHOUSE_LABEL_HOSTS = ["label.example.com"]  # the fixture's label_url is on its own host
     settings.X_FRAME_OPTIONS = "DENY"  # pages that must be framed say so themselves
     settings.OUTBOUND_LABEL_ON_PACK = False
+
+
+@pytest.fixture(autouse=True)
+def label_hosts_resolve(monkeypatch):
+    # The label download checks where names resolve; tests never depend on real DNS.
+    hosts_resolve(monkeypatch, {"ow-sandbox.test": PUBLIC_IP, "label.example.com": PUBLIC_IP})
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
     ),
+    # The Picker picks and packs, and so also fetches and prints the shipping label and ships (wms.outbound's
+    # services and admin check Picker or Supervisor for each of these); a Receiver never touches outbound orders.
     Role.PICKER: (
         "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",

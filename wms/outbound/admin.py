@@ -1,8 +1,9 @@
 import io
+import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,6 +18,7 @@ from wms.core.errors import DomainError, DomainValidationError
 from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
 
+from .labels import LABEL_HEAD_BYTES, PDF, label_file_kind, label_kind_detect
 from .models import OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
 from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
 from .services import (
@@ -88,7 +90,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                                              "address1", "address2", "zip_code"))}),
         ("Logistics and payment", {"classes": ("collapse",), "fields": (
             "logistics_provider_code", "logistics_provider_name", "logistics_service_code", "cod_amount", "currency",
-            "remark", "label_file", "content_hash", "updated_at")}),
+            "remark", "content_hash", "updated_at")}),  # label_file has no URL: label_preview shows it
     )
 
     def has_add_permission(self, request):
@@ -113,6 +115,9 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if not obj.label_file:
             return "no label yet"
         url = reverse("admin:outbound_outboundorder_label", args=[obj.pk])
+        kind = label_file_kind(obj.label_file)
+        if kind is None or not kind.inline:  # ZPL goes to the label printer, not into a frame
+            return format_html('<a href="{}">Download the {} label</a>', url, kind.name if kind else "")
         return format_html('<iframe src="{}" title="shipping label" '
                            'style="width:100%;height:480px;border:1px solid #ccc"></iframe>', url)
 
@@ -245,31 +250,65 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             open=order.status == Status.PICKING))
 
     def label_view(self, request, object_id):
+        """The label file, after the floor check: the only way to it (it has no URL of its own). Its type comes
+        from its bytes, so a browser never gets it as a page it would run."""
         order = self._order(request, object_id)
         if not order.label_file:
             raise PermissionDenied("This order has no label.")
-        return FileResponse(order.label_file.open("rb"), content_type="application/pdf",
-                            filename=f"{order.outbound_order_no}.pdf", as_attachment=False)
+        try:
+            handle = order.label_file.open("rb")
+        except OSError as exc:
+            raise Http404("The label file of this order is missing.") from exc
+        kind = label_kind_detect(handle.read(LABEL_HEAD_BYTES))
+        handle.seek(0)
+        stem = "label-" + re.sub(r"[^A-Za-z0-9_-]+", "_", order.outbound_order_no)
+        response = FileResponse(
+            handle, content_type=kind.content_type if kind else "application/octet-stream",
+            filename=f"{stem}.{kind.extension if kind else 'bin'}", as_attachment=not (kind and kind.inline))
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     def print_view(self, request, object_id):
         order = self._order(request, object_id)
+        kind = label_file_kind(order.label_file)
         return TemplateResponse(request, "admin/outbound/outboundorder/print.html", self._context(
-            request, order=order, title=f"Label of {order.outbound_order_no}",
+            request, order=order, title=f"Label of {order.outbound_order_no}", inline=bool(kind and kind.inline),
             pdf_url=reverse("admin:outbound_outboundorder_label", args=[order.pk]) if order.label_file else ""))
 
     def labels_pdf_view(self, request):
-        """Several labels as one PDF, for one print job."""
-        from pypdf import PdfWriter
+        """Several labels as one PDF, for one print job. Labels that are not PDFs (PNG, JPEG: no image library
+        is installed to turn them into pages; ZPL: for the label printer) or that cannot be read are left out,
+        named in a message, and printed from their order's page."""
+        from pypdf import PdfReader, PdfWriter
 
         self._floor_check(request)
         ids = [i for i in request.GET.get("ids", "").split(",") if i.isdigit()]
         orders = outbound_labels_for_print(order_ids=ids)
         if not orders:
             raise PermissionDenied("None of these orders has a label.")
-        writer = PdfWriter()
+        writer, left_out = PdfWriter(), []
         for order in orders:
-            with order.label_file.open("rb") as fh:
-                writer.append(io.BytesIO(fh.read()))
+            try:
+                with order.label_file.open("rb") as fh:
+                    data = fh.read()
+            except OSError:
+                left_out.append(f"{order.outbound_order_no} (the file is missing)")
+                continue
+            kind = label_kind_detect(data)
+            if kind is not PDF:
+                left_out.append(f"{order.outbound_order_no} ({kind.name if kind else 'not a label file'})")
+                continue
+            try:
+                reader = PdfReader(io.BytesIO(data))
+                writer.append(reader)
+            except Exception as exc:  # noqa: BLE001 - a damaged PDF raises many kinds in pypdf; never a 500
+                left_out.append(f"{order.outbound_order_no} (unreadable PDF: {type(exc).__name__})")
+        if left_out:
+            self.message_user(request, "Left out of the merged PDF, print them from their order page: "
+                                       + ", ".join(left_out), messages.WARNING)
+        if not writer.pages:
+            self.message_user(request, "None of these labels is a PDF that can be merged.", messages.ERROR)
+            return redirect(reverse("admin:outbound_outboundorder_changelist"))
         out = io.BytesIO()
         writer.write(out)
         out.seek(0)
@@ -338,9 +377,18 @@ class OutboundOrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Print labels (one PDF)", permissions=["view"])
     def print_labels(self, request, queryset):
-        ids = ",".join(str(pk) for pk in queryset.exclude(label_file="").values_list("pk", flat=True))
-        if not ids:
+        labelled = list(queryset.exclude(label_file="").order_by("pk"))
+        if not labelled:
             self.message_user(request, "None of the selected orders has a label.", messages.WARNING)
+            return None
+        kinds = {order.pk: label_file_kind(order.label_file) for order in labelled}
+        left_out = [f"{o.outbound_order_no} ({kinds[o.pk].name if kinds[o.pk] else 'not a label file'})"
+                    for o in labelled if kinds[o.pk] is not PDF]
+        if left_out:
+            self.message_user(request, "Not in the merged PDF (not PDF labels), print them from their order page: "
+                                       + ", ".join(left_out), messages.WARNING)
+        ids = ",".join(str(o.pk) for o in labelled if kinds[o.pk] is PDF)
+        if not ids:
             return None
         return redirect(reverse("admin:outbound_outboundorder_labels_pdf") + f"?ids={ids}")
 

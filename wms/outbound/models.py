@@ -5,6 +5,8 @@ from django.db.models import F, Q
 from wms.catalog.models import Owner, Product
 from wms.inventory.models import Warehouse
 
+from .labels import label_storage
+
 
 class OutboundOrder(models.Model):
     class Status(models.TextChoices):
@@ -57,7 +59,8 @@ class OutboundOrder(models.Model):
     remark = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
 
-    label_file = models.FileField(upload_to="labels/%Y/%m/", blank=True)
+    # In a private storage (no URL); the name is ours (label-<pk>-<random>.<ext>), never the order number's.
+    label_file = models.FileField(upload_to="%Y/%m/", storage=label_storage, blank=True)
     label_format = models.CharField(max_length=10, blank=True)
     labelled_at = models.DateTimeField(null=True, blank=True)
     picking_started_at = models.DateTimeField(null=True, blank=True)

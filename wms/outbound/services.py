@@ -1,3 +1,4 @@
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -21,10 +22,12 @@ from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import outbox_latest_for, outbox_messages_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
+from .labels import label_kind_detect, label_kinds_text
 from .models import OutboundOrder, OutboundOrderLine, Package, PackageItem, PutBackTask, ShortPick
 from .selectors import outbound_backordered_ids
 
 Status = OutboundOrder.Status
+# Allocate, pick, pack, fetch the label, ship: the Picker (who packs prints the label and ships) or a Supervisor.
 FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 # Both the label request and the ship callback are messages of this aggregate: the outbox sends them in order,
 # so the callback can never overtake the label.
@@ -424,17 +427,28 @@ def _label_already_stored(order: OutboundOrder, *, content: bytes, tracking_no: 
 
 
 @transaction.atomic
-def outbound_order_label_store(*, order_id: int, content: bytes, label_format: str, tracking_no: str) -> OutboundOrder:
-    """Keep the fetched label file on the order with its tracking number: LABELLED. Refused after ship/cancel."""
+def outbound_order_label_store(*, order_id: int, content: bytes, tracking_no: str,
+                               label_format: str = "") -> OutboundOrder:
+    """Keep the fetched label file on the order with its tracking number: LABELLED. Refused after ship/cancel.
+
+    The file's kind comes from its bytes (PDF, PNG, JPEG or ZPL; anything else is refused), never from the
+    peer's ``label_format``, which only names what the peer claimed in the refusal. The stored name is ours.
+    """
     order = _locked(order_id)
     _label_fetchable_check(order, "Storing a label")
     if not content:
         raise DomainValidationError("the label file is empty")
+    kind = label_kind_detect(content)
+    if kind is None:
+        claimed = f" (OneWarehouse calls it {label_format[:20]!r})" if label_format else ""
+        raise DomainValidationError(f"the label file is not a {label_kinds_text()} file{claimed}",
+                                    data={"outbound_order_no": order.outbound_order_no})
     if _label_already_stored(order, content=content, tracking_no=tracking_no):
         return order  # a re-delivered answer (at-least-once outbox): one file, not one per delivery
-    order.label_file.save(f"{order.outbound_order_no}.{(label_format or 'pdf').lower()}", ContentFile(content),
+    # Never from the order number (OneWarehouse's text: "../" or "/" in it) nor from the peer's format.
+    order.label_file.save(f"label-{order.pk}-{uuid.uuid4().hex[:12]}.{kind.extension}", ContentFile(content),
                           save=False)
-    order.label_format = label_format or "PDF"
+    order.label_format = kind.name
     if tracking_no:
         order.tracking_no = tracking_no
     order.labelled_at = timezone.now()

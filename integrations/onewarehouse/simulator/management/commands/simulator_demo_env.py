@@ -42,6 +42,8 @@ class Command(BaseCommand):
             f"{prefix}_BASE_URL": f"{base}/simulators/onewarehouse",
             "ONE_BASE_URL": f"{base}/simulators/one",
             "SIMULATOR_WMS_BASE_URL": base,
+            # The simulator answers label_url on this machine (127.0.0.1): the label download may go there.
+            "ONEWAREHOUSE_LABEL_ALLOW_PRIVATE": "true",
         }
         keys = {
             f"{prefix}_PUSH_APP_KEY": "sim-push-" + secrets.token_hex(4),
