@@ -1,11 +1,33 @@
-"""The answer to a simulator dashboard's fault form (arm one fault, or clear them all)."""
+"""What the simulators' staff pages share: Supervisor-only access, and the answer to the fault form (arm one fault,
+or clear them all)."""
 
+import functools
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect
+
+from wms.core.roles import Role, user_has_role
+
+
+def supervisor_required(view: Callable) -> Callable:
+    """A simulator's staff page (dashboard, its forms, fault injection): a Supervisor's demo tool, not the floor's.
+    Anonymous visitors go to the admin login; staff without the Supervisor role get 403. The simulators' machine
+    endpoints (the fake APIs the WMS calls) keep their own key auth and do not use this."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not user_has_role(request.user, Role.SUPERVISOR):
+            raise PermissionDenied("The simulators' pages need the Supervisor role.")
+        return view(request, *args, **kwargs)
+
+    guarded = staff_member_required(wrapped)
+    guarded.supervisor_only = True
+    return guarded
 
 
 def fault_form_submit(request, *, endpoints: type[models.TextChoices], arm: Callable, clear: Callable[[], int],

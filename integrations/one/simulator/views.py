@@ -7,13 +7,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.simfaults.views import fault_form_submit
+from integrations.simfaults.views import fault_form_submit, supervisor_required
 
 from . import selectors, services
 from .models import Endpoint, SimFault
@@ -45,11 +44,10 @@ def _warehouses(request) -> list[str]:
 
 
 def _list_param(request, name: str) -> list[str]:
-    """Repeated (``skus=A&skus=B``) or comma-separated (``skus=A,B``) values."""
-    values = []
-    for raw in request.GET.getlist(name):
-        values += [v.strip() for v in raw.split(",") if v.strip()]
-    return list(dict.fromkeys(values))
+    """A parameter ONE takes several times (``skus=A&skus=B``, as the contract's examples and our client send it).
+    Each value is taken whole: a sku_id may itself hold a comma or a blank, so splitting or trimming would read
+    another product (the reconciliation then reported a sku_id with a comma as drift)."""
+    return list(dict.fromkeys(value for value in request.GET.getlist(name) if value))
 
 
 def _quantity(value, where: str) -> Decimal:
@@ -194,7 +192,7 @@ def stocks_for_one_product(request):
     return _handle(request, Endpoint.GET_ONE_PRODUCT, act)
 
 
-@staff_member_required
+@supervisor_required
 def dashboard(request):
     return render(request, "simulators/one.html", {
         "overview": selectors.warehouse_overview(), "reservations": selectors.reservation_list(),
@@ -204,7 +202,7 @@ def dashboard(request):
     })
 
 
-@staff_member_required
+@supervisor_required
 @require_POST
 def dashboard_reservation_set(request):
     try:
@@ -218,7 +216,7 @@ def dashboard_reservation_set(request):
     return redirect("one_simulator:dashboard")
 
 
-@staff_member_required
+@supervisor_required
 @require_POST
 def dashboard_fault_arm(request):
     return fault_form_submit(request, endpoints=Endpoint, arm=services.fault_arm, clear=services.faults_clear,

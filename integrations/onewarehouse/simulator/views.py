@@ -6,14 +6,13 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from integrations.simfaults.views import fault_form_submit
+from integrations.simfaults.views import fault_form_submit, supervisor_required
 
 from . import selectors, services
 from .models import SimFault
@@ -132,7 +131,7 @@ def label_file(request, tracking_no: str):
     return response
 
 
-@staff_member_required
+@supervisor_required
 def dashboard(request):
     return render(request, "simulators/onewarehouse.html", {
         "pushes": selectors.push_list(), "received": selectors.received_list(),
@@ -142,7 +141,7 @@ def dashboard(request):
     })
 
 
-@staff_member_required
+@supervisor_required
 @require_POST
 def dashboard_scenario_run(request):
     name = request.POST.get("scenario", "")
@@ -164,7 +163,7 @@ def _fault_error_code(post) -> dict:
     return {"error_code": int(post.get("error_code") or Code.SERVER_ERROR)}
 
 
-@staff_member_required
+@supervisor_required
 @require_POST
 def dashboard_fault_arm(request):
     return fault_form_submit(request, endpoints=ReceivedKind, arm=services.fault_arm, clear=services.faults_clear,
