@@ -198,3 +198,12 @@ def test_fuzzed_text_in_any_receive_field_never_answers_500(client, receiver, re
         assert response.status_code in (200, 302), (name, typed)
         if isinstance(field, forms.IntegerField) and refused_by(field, typed):
             assert response.status_code == 200 and f"{escape(field.label)}: " in response.content.decode()
+
+
+@pytest.mark.parametrize("ids", ["²", "1_1", "-1", "1,²,x", " 1", "9" * 30])
+def test_the_wave_pick_list_reads_only_ascii_ids(client, picker, warehouse, stocked_products, ids):
+    order = _outbound(warehouse)
+    client.force_login(picker)
+    response = client.get(reverse("admin:outbound_outboundorder_wave_pick") + f"?ids={ids},{order.pk}")
+    assert response.status_code == 200
+    assert [o.pk for o in response.context["orders"]] == [order.pk]

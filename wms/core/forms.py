@@ -118,7 +118,12 @@ def field_errors(form: forms.Form, name: str) -> list[str]:
     return list(form.errors.get(name, ())) if form.is_bound else []
 
 
+# The largest primary key (BigAutoField): a larger number is no row's key, and the database driver refuses it.
+BIG_INT_MAX = 2**63 - 1
+
+
 def id_list_parse(raw: str) -> list[int]:
-    """Comma-separated primary keys from a URL (a list action's ``?ids=``); anything but ASCII digits is dropped
-    (``str.isdigit()`` says yes to ``"²"``, which the database lookup then refuses with a 500)."""
-    return [int(part) for part in raw.split(",") if _INTEGER.fullmatch(part) and not part.startswith("-")]
+    """Comma-separated primary keys from a URL (a list action's ``?ids=``); anything but ASCII digits within a key's
+    range is dropped (``str.isdigit()`` says yes to ``"²"``, which the database lookup then refuses with a 500)."""
+    return [int(part) for part in raw.split(",")
+            if _INTEGER.fullmatch(part) and not part.startswith("-") and int(part) <= BIG_INT_MAX]
