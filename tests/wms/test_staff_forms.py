@@ -207,3 +207,15 @@ def test_the_wave_pick_list_reads_only_ascii_ids(client, picker, warehouse, stoc
     response = client.get(reverse("admin:outbound_outboundorder_wave_pick") + f"?ids={ids},{order.pk}")
     assert response.status_code == 200
     assert [o.pk for o in response.context["orders"]] == [order.pk]
+
+
+def test_a_scan_that_would_overflow_a_saved_count_is_refused_naming_the_line(client, supervisor, warehouse,
+                                                                            stocked_products):
+    page = receive_page(warehouse, stocked_products)
+    client.force_login(supervisor)  # no over-receipt limit for a Supervisor
+    line = page.form.lines[0]
+    client.post(page.url, {**page.valid, page.form.good_name(line): "2147483647"})
+    response = client.post(page.url, {"code": "OW-1", "quantity": "1", "scan_submit": ""})
+    assert response.status_code == 200 and "OW-1: a count cannot exceed 2147483647" in response.content.decode()
+    line.refresh_from_db()
+    assert line.received_good == 2147483647
