@@ -83,7 +83,8 @@ def test_the_fault_form_arms_a_fault_and_clears_them_all_then_goes_back_to_the_d
     assert not model.objects.exists()
 
 
-LABELS = {"endpoint": "Endpoint", "kind": "Answer", "count": "Calls", "delay_seconds": "Delay (s)", "error_code": "Code"}
+LABELS = {"endpoint": "Endpoint", "kind": "Answer", "count": "Calls", "delay_seconds": "Delay (s)",
+          "error_code": "Code"}
 
 
 @PAGES

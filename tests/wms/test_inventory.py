@@ -75,11 +75,13 @@ def test_zero_or_negative_quantities_are_refused(warehouse, product):
 def test_adjust_needs_a_supervisor_and_a_reason(warehouse, stocked, receiver, supervisor):
     product = stocked(5)
     with pytest.raises(PermissionDenied):
-        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1, reason="COUNT_CORRECTION", user=receiver)
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1,
+                     reason="COUNT_CORRECTION", user=receiver)
     with pytest.raises(DomainValidationError):
         stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1, reason=" ", user=supervisor)
     with pytest.raises(DomainValidationError):
-        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1, reason="COUNT_CORRECTION", user=None)
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1,
+                     reason="COUNT_CORRECTION", user=None)
     move = stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-2, reason="COUNT_CORRECTION",
                         user=supervisor)
     assert (move.kind, move.quantity, move.user, move.reason_code, move.reason) == (

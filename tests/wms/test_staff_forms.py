@@ -21,7 +21,6 @@ from wms.inventory.forms import StockAdjustForm
 from wms.inventory.models import StockLevel, StockMove
 from wms.outbound.admin import PACKAGE_ROWS
 from wms.outbound.forms import PACKAGE_MEASURES, PackForm, PickForm
-from wms.outbound.models import OutboundOrder
 from wms.outbound.services import PickCount, outbound_order_create, outbound_order_pick_record
 
 pytestmark = pytest.mark.django_db

@@ -52,7 +52,8 @@ class PackForm(forms.Form):
             for measure in PACKAGE_MEASURES:
                 model_field = Package._meta.get_field(measure)
                 self.fields[self.measure_name(row, measure)] = StrictDecimalField.for_model_field(
-                    model_field, required=False, min_value=Decimal(1).scaleb(-model_field.decimal_places), label=f"PKG-{row} {MEASURE_LABELS[measure]}")
+                    model_field, required=False, min_value=Decimal(1).scaleb(-model_field.decimal_places),
+                    label=f"PKG-{row} {MEASURE_LABELS[measure]}")
             for line in self.lines:
                 self.fields[self.items_name(row, line)] = StrictIntegerField(
                     blank_means=0, label=f"PKG-{row} {line.product.sku_id} units")
