@@ -69,6 +69,12 @@ def test_admin_home_shows_the_console_to_supervisors_and_the_demo_when_simulator
     client.force_login(picker)
     page = client.get("/admin/").content.decode()
     assert "integration-console" not in page and "Pick, pack, label, ship" in page
+    # The simulators' pages are a Supervisor's: no link to them for other staff (they would answer 403).
+    assert 'href="/simulators/' not in page
+    client.force_login(supervisor)
+    page = client.get("/admin/").content.decode()
+    assert 'href="/simulators/onewarehouse/"' in page and 'href="/simulators/one/"' in page
+    client.force_login(picker)
     settings.SIMULATORS_ENABLED = False
     assert "Push a scenario" not in client.get("/admin/").content.decode()
 

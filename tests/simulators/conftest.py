@@ -1,11 +1,12 @@
 import pytest
-from django.contrib.auth import get_user_model
 
+from tests.factories import UserFactory
 from tests.simulators.fixtures import simulator_keys, simulator_urls, simulators_live  # noqa: F401
+from wms.core.roles import Role
 
 
 @pytest.fixture
 def staff_client(client, db):
-    user = get_user_model().objects.create_user(username="sim-staff", password=None, is_staff=True)
-    client.force_login(user)
+    """A Supervisor's session: the simulators' pages are Supervisor-only."""
+    client.force_login(UserFactory(username="sim-staff", roles=[Role.SUPERVISOR]))
     return client

@@ -137,10 +137,21 @@ def test_a_cart_id_ignores_that_carts_own_reservation(one):
     assert (warehouse["quantity"], warehouse["largestQuantity"]) == (9, 10)
 
 
-def test_get_stocks_accepts_the_products_path_and_comma_separated_values(one):
+def test_get_stocks_accepts_the_products_path_and_repeated_values(one):
     one("put", "/warehouses/WRO/stocks", {"stocks": [_line("A", 1), _line("B", 2)]})
-    body = one("get", "/products/stocks?skus=A,B&warehouses=WRO&withStocks=false").json()
+    body = one("get", "/products/stocks?skus=A&skus=B&warehouses=WRO&withStocks=false").json()
     assert set(body) == {"A", "B"}
+
+
+@pytest.mark.parametrize("path", ["/stocks?skus=A%2CB&skus=C&warehouses=WRO",
+                                  "/stocks-for-one-product?sku=A%2CB&warehouses=WRO"])
+def test_a_value_of_a_repeated_parameter_is_taken_whole_even_with_a_comma(one, path):
+    one("put", "/warehouses/WRO/stocks", {"stocks": [_line("A,B", 4), _line("A", 1), _line("B", 2), _line("C", 3)]})
+    body = one("get", path).json()
+    if "for-one-product" in path:
+        assert body["overallQuantity"] == 4
+    else:
+        assert {sku: row["overallQuantity"] for sku, row in body.items()} == {"A,B": 4, "C": 3}
 
 
 def test_the_glossarys_warehouses_id_parameter_filters_too(one):

@@ -83,15 +83,24 @@ def test_the_fault_form_arms_a_fault_and_clears_them_all_then_goes_back_to_the_d
     assert not model.objects.exists()
 
 
+LABELS = {"endpoint": "Endpoint", "kind": "Answer", "count": "Calls", "delay_seconds": "Delay (s)",
+          "error_code": "Code"}
+
+
 @PAGES
 @pytest.mark.usefixtures("simulator_urls")
 @pytest.mark.parametrize("field, value", [("endpoint", "nowhere"), ("kind", "fire"), ("count", "0"),
-                                          ("count", "two"), ("delay_seconds", "soon")])
-def test_the_fault_form_refuses_a_bad_field_and_arms_nothing(staff_client, model, page, endpoint, field, value):
+                                          ("count", "two"), ("count", "²"), ("count", "1_1"), ("count", "99999999999"),
+                                          ("delay_seconds", "soon"), ("delay_seconds", "NaN"),
+                                          ("delay_seconds", "inf"), ("delay_seconds", "1e9"), ("delay_seconds", "-1")])
+def test_the_fault_form_refuses_a_bad_field_naming_it_and_arms_nothing(staff_client, model, page, endpoint, field,
+                                                                       value):
     form = {"endpoint": endpoint, "kind": "slow", "count": "1", "delay_seconds": "1"} | {field: value}
     response = staff_client.post(page + "faults", form)
-    assert response.status_code == 302
-    assert _last_message(response).startswith("Fault not armed: ")
+    assert response.status_code == 200  # the dashboard again, with the message and what was typed
+    assert _last_message(response).startswith(f"{LABELS[field]}: ")
+    if field in ("count", "delay_seconds"):
+        assert f'name="{field}" value="{value}"' in response.content.decode()
     assert not model.objects.exists()
 
 
@@ -102,8 +111,26 @@ def test_the_onewarehouse_fault_form_arms_its_error_code_and_refuses_a_bad_one(s
     staff_client.post("/simulators/onewarehouse/faults", form | {"error_code": "1099"})
     assert list(OwFault.objects.values_list("error_code", flat=True)) == [5000, 1099]
     response = staff_client.post("/simulators/onewarehouse/faults", form | {"error_code": "x"})
-    assert _last_message(response) == "Fault not armed: invalid literal for int() with base 10: 'x'"
+    assert _last_message(response) == "Code: Enter a whole number (digits 0-9 only)."
     assert OwFault.objects.count() == 2
+
+
+@pytest.mark.usefixtures("simulator_urls")
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "1e30", "1_1", "-1", "²", "abc"])
+def test_the_reservation_form_refuses_a_bad_quantity_naming_it_and_keeping_it(staff_client, value):
+    response = staff_client.post("/simulators/one/reservations",
+                                 {"warehouse_id": "WRO", "sku": "A", "quantity": value})
+    assert response.status_code == 200 and _last_message(response).startswith("Quantity: ")
+    html = response.content.decode()
+    assert f'name="quantity" value="{value}"' in html and 'name="sku" value="A"' in html
+
+
+@pytest.mark.usefixtures("simulator_urls")
+@pytest.mark.parametrize("value", ["0", "201", "²", "1_1", "NaN"])
+def test_the_scenario_form_refuses_a_bad_count_naming_it(staff_client, value):
+    response = staff_client.post("/simulators/onewarehouse/scenario", {"scenario": "happy-path", "count": value})
+    assert response.status_code == 200 and _last_message(response).startswith("Count: ")
+    assert f'name="count" value="{value}"' in response.content.decode()
 
 
 @pytest.mark.usefixtures("simulator_urls")

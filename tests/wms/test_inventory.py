@@ -75,14 +75,17 @@ def test_zero_or_negative_quantities_are_refused(warehouse, product):
 def test_adjust_needs_a_supervisor_and_a_reason(warehouse, stocked, receiver, supervisor):
     product = stocked(5)
     with pytest.raises(PermissionDenied):
-        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1, reason="count", user=receiver)
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1,
+                     reason="COUNT_CORRECTION", user=receiver)
     with pytest.raises(DomainValidationError):
         stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1, reason=" ", user=supervisor)
     with pytest.raises(DomainValidationError):
-        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1, reason="count", user=None)
-    move = stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-2, reason="cycle count",
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1,
+                     reason="COUNT_CORRECTION", user=None)
+    move = stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-2, reason="COUNT_CORRECTION",
                         user=supervisor)
-    assert (move.kind, move.quantity, move.user, move.reason) == ("ADJUST", -2, supervisor, "cycle count")
+    assert (move.kind, move.quantity, move.user, move.reason_code, move.reason) == (
+        "ADJUST", -2, supervisor, "COUNT_CORRECTION", "Count correction")
     assert level_of(product, warehouse) == (3, 0, 0)
 
 
@@ -90,12 +93,12 @@ def test_adjust_cannot_take_away_reserved_units(warehouse, stocked, supervisor):
     product = stocked(5)
     stock_reserve(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 4)], **REF)
     with pytest.raises(InsufficientStock):
-        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-2, reason="lost", user=supervisor)
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-2, reason="LOST", user=supervisor)
 
 
 def test_damaged_adjustment_moves_only_damaged(warehouse, product, supervisor):
     stock_receive(warehouse_id=warehouse.pk, damaged=[StockLine(product.pk, 3)], **REF)
-    stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-3, reason="scrapped",
+    stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-3, reason="EXPIRED",
                  user=supervisor, damaged=True)
     assert level_of(product, warehouse) == (0, 0, 0)
 

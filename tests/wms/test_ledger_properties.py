@@ -63,7 +63,8 @@ def apply(op: tuple, *, warehouse, products, user) -> None:
     elif kind == "ship":
         stock_ship(warehouse_id=warehouse.pk, lines=line, **ref)
     else:
-        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=amount, reason="count", user=user,
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=amount,
+                     reason="COUNT_CORRECTION", user=user,
                      damaged=kind == "adjust_damaged")
 
 

@@ -77,7 +77,7 @@ def order_flow_machine(*, warehouse, products, user):
             allowed = self.on_hand[index] + delta >= self.reserved(index)
             try:
                 stock_adjust(warehouse_id=warehouse.pk, product_id=products[index].pk, quantity=delta,
-                             reason="cycle count", user=user)
+                             reason="COUNT_CORRECTION", user=user)
             except InsufficientStock:
                 assert not allowed, f"adjusting {delta} was refused with {self.on_hand[index]} on hand"
             else:

@@ -7,7 +7,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .errors import DomainError, DomainValidationError
+from .errors import DomainError
 
 
 class ReadOnlyAdminMixin:
@@ -49,11 +49,3 @@ def order_action_post(modeladmin, request, object_id, *, order_for: Callable, ac
         modeladmin.message_user(request, done.format(order=order), messages.SUCCESS)
     opts = modeladmin.opts
     return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[order.pk]))
-
-
-def scan_quantity(request) -> int:
-    """Units per scan on the floor's scan forms (a carton of 12 is one scan and "12"); blank means one."""
-    raw = (request.POST.get("quantity") or "1").strip()
-    if not raw.isdigit():
-        raise DomainValidationError(f"Quantity {raw!r} is not a whole number", errors={"quantity": [raw]})
-    return int(raw)

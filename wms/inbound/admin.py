@@ -6,17 +6,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from wms.core.admin import ReadOnlyTabularInline, domain_error_message, order_action_post, scan_quantity
-from wms.core.errors import DomainError, DomainValidationError
+from wms.core.admin import ReadOnlyTabularInline, domain_error_message, order_action_post
+from wms.core.errors import DomainError
+from wms.core.forms import field_errors, form_errors_report, typed
 from wms.core.roles import Role, user_has_role
 
+from .forms import ReceiveForm
 from .models import InboundOrder, InboundOrderLine
 from .selectors import (
     CALLBACK_STATE_OF, inbound_callback_state, inbound_order_lines, inbound_order_totals,
     inbound_orders_with_callback_status,
 )
 from .services import (
-    LineCount, inbound_order_callback_retry, inbound_order_complete, inbound_order_record_counts, inbound_order_scan,
+    inbound_order_callback_retry, inbound_order_complete, inbound_order_record_counts, inbound_order_scan,
     over_receipt_limit,
 )
 
@@ -119,19 +121,28 @@ class InboundOrderAdmin(admin.ModelAdmin):
 
     def receive_view(self, request, object_id):
         order = self._order_for_floor(request, object_id)
-        here = reverse("admin:inbound_inboundorder_receive", args=[order.pk])
+        form = ReceiveForm(request.POST if request.method == "POST" else None,
+                           lines=inbound_order_lines(order=order))
         if request.method == "POST":
-            try:
-                done = self._receive_post(request, order)
-            except DomainError as exc:
-                self.message_user(request, domain_error_message(exc), messages.ERROR)
+            if not form.is_valid():
+                form_errors_report(request, form)
             else:
-                if done:
-                    return redirect(reverse("admin:inbound_inboundorder_change", args=[order.pk]))
-            return redirect(here)
+                try:
+                    done = self._receive_post(request, order, form)
+                except DomainError as exc:
+                    self.message_user(request, domain_error_message(exc), messages.ERROR)
+                else:
+                    if done:
+                        return redirect(reverse("admin:inbound_inboundorder_change", args=[order.pk]))
+                    return redirect(reverse("admin:inbound_inboundorder_receive", args=[order.pk]))
+            order.refresh_from_db()
+        # The page, or again after a refusal with what was typed kept next to the messages.
         lines = list(inbound_order_lines(order=order))
         for line in lines:
             line.limit = over_receipt_limit(expected=line.expected_qty)
+            line.good_input = typed(form, form.good_name(line), line.received_good)
+            line.damaged_input = typed(form, form.damaged_name(line), line.received_damaged)
+            line.input_errors = field_errors(form, form.good_name(line)) + field_errors(form, form.damaged_name(line))
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "order": order, "lines": lines,
             "totals": inbound_order_totals(order=order),
@@ -139,29 +150,23 @@ class InboundOrderAdmin(admin.ModelAdmin):
                       f"({order.get_order_type_display()}, {order.get_status_display()})"),
             "open": order.status in (InboundOrder.Status.CREATED, InboundOrder.Status.RECEIVING),
             "is_supervisor": user_has_role(request.user, Role.SUPERVISOR),
+            "scan": {"code": typed(form, "code"), "quantity": typed(form, "quantity", 1),
+                     "errors": field_errors(form, "code") + field_errors(form, "quantity")},
         }
         return TemplateResponse(request, "admin/inbound/inboundorder/receive.html", context)
 
-    def _receive_post(self, request, order) -> bool:
+    def _receive_post(self, request, order, form: ReceiveForm) -> bool:
         """Apply typed counts, then the scan or the completion. Returns True when the receipt is complete."""
-        counts, existing = [], {line.pk: line for line in order.lines.all()}
-        for line in existing.values():
-            good, damaged = request.POST.get(f"good_{line.pk}"), request.POST.get(f"damaged_{line.pk}")
-            if good is None and damaged is None:
-                continue
-            try:
-                counts.append(LineCount(line.pk, int(good or 0), int(damaged or 0)))
-            except ValueError as exc:
-                raise DomainValidationError("Counts must be whole numbers",
-                                            errors={f"line.{line.pk}": [str(exc)]}) from exc
+        existing = {line.pk: line for line in form.lines}
+        counts = form.counts()
         if any((c.good, c.damaged) != (existing[c.line_id].received_good, existing[c.line_id].received_damaged)
                for c in counts):
             order = inbound_order_record_counts(order=order, counts=counts, user=request.user)
             self.message_user(request, "Counts saved.", messages.SUCCESS)
-        code = (request.POST.get("code") or "").strip()
+        code = form.cleaned_data["code"]
         if code and "complete" not in request.POST:
-            line = inbound_order_scan(order=order, code=code, user=request.user, quantity=scan_quantity(request),
-                                      damaged=bool(request.POST.get("scan_damaged")))
+            line = inbound_order_scan(order=order, code=code, user=request.user, quantity=form.scan_quantity(),
+                                      damaged=form.cleaned_data["scan_damaged"])
             self.message_user(
                 request, f"{line.product.sku_id}: {line.received_good} good + {line.received_damaged} damaged "
                          f"of {line.expected_qty} expected.", messages.SUCCESS)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
+from wms.core.forms import POSITIVE_INT_MAX
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require, user_has_role
 from wms.core.transitions import transition_check
@@ -139,6 +140,9 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
             errors[f"line.{count.line_id}"] = ["Not a line of this order."]
         elif count.good < 0 or count.damaged < 0:
             errors[f"line.{count.line_id}"] = ["Counts cannot be negative."]
+        elif max(count.good, count.damaged) > POSITIVE_INT_MAX:
+            # A scan adds to the saved count, so a typed quantity within limits can still overflow the column.
+            errors[f"line.{count.line_id}"] = [f"{line.product.sku_id}: a count cannot exceed {POSITIVE_INT_MAX}."]
         elif count.good + count.damaged > over_receipt_limit(expected=line.expected_qty) and not user_has_role(
             user, Role.SUPERVISOR
         ):

@@ -1,8 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from wms.core.admin import ReadOnlyAdminMixin
+from wms.core.admin import ReadOnlyAdminMixin, domain_error_message
+from wms.core.errors import DomainError
+from wms.core.forms import form_errors_report
+from wms.core.roles import Role, user_has_role
 
+from .forms import StockAdjustForm
 from .models import StockLevel, StockMove, Warehouse
+from .services import stock_adjust
 
 
 @admin.register(Warehouse)
@@ -18,17 +28,63 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("warehouse", "product__owner", "product__sync_to_one")
     list_select_related = ("product", "warehouse")
     search_fields = ("=product__sku_id", "=product__barcode", "product__sku_code", "product__name")
+    change_form_template = "admin/inventory/stocklevel/change_form.html"
 
     @admin.display(description="Available")
     def available(self, obj):
         return obj.available
 
+    @admin.display(description="Correct")
+    def adjust_link(self, obj):
+        return format_html('<a class="button" href="{}">Adjust…</a>',
+                           reverse("admin:inventory_stocklevel_adjust", args=[obj.pk]))
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return (*shown, "adjust_link") if user_has_role(request.user, Role.SUPERVISOR) else shown
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/adjust/", self.admin_site.admin_view(self.adjust_view),
+                 name="inventory_stocklevel_adjust"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_adjust": user_has_role(request.user, Role.SUPERVISOR)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def adjust_view(self, request, object_id):
+        """A Supervisor corrects a level: an ADJUST move with a reason code, through ``stock_adjust``."""
+        level = get_object_or_404(StockLevel.objects.select_related("product", "warehouse"), pk=object_id)
+        if not self.has_view_permission(request, level) or not user_has_role(request.user, Role.SUPERVISOR):
+            raise PermissionDenied("Adjusting stock needs the Supervisor role.")
+        form = StockAdjustForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    move = stock_adjust(warehouse_id=level.warehouse_id, product_id=level.product_id,
+                                        quantity=data["delta"], reason=data["reason"], note=data["note"],
+                                        damaged=data["damaged"], user=request.user)
+                except DomainError as exc:
+                    form.service_errors(exc.errors or {None: [domain_error_message(exc)]})
+                else:
+                    self.message_user(request, f"{level}: {move.get_kind_display()} {move.quantity:+d} "
+                                               f"({move.reason}) booked.", messages.SUCCESS)
+                    return redirect(reverse("admin:inventory_stocklevel_changelist"))
+            form_errors_report(request, form)
+            level.refresh_from_db()
+        return TemplateResponse(request, "admin/inventory/stocklevel/adjust.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "level": level, "form": form,
+            "title": f"Adjust stock of {level}",
+        })
+
 
 @admin.register(StockMove)
 class StockMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "created_at", "kind", "quantity", "product", "warehouse", "reference_number", "reason",
-                    "user")
-    list_filter = ("kind", "warehouse", "product__owner", "reference_type")
+                    "note", "user")
+    list_filter = ("kind", "warehouse", "product__owner", "reference_type", "reason_code")
     list_select_related = ("product", "warehouse", "user")
     search_fields = ("=product__sku_id", "=product__barcode", "=reference_number")
     date_hierarchy = "created_at"

@@ -49,6 +49,17 @@ class StockLevel(models.Model):
         return self.on_hand - self.reserved
 
 
+class AdjustReason(models.TextChoices):
+    """Why a Supervisor corrected stock; OTHER needs a note saying what happened."""
+
+    COUNT_CORRECTION = "COUNT_CORRECTION", "Count correction"
+    DAMAGED_FOUND = "DAMAGED_FOUND", "Damaged goods found"
+    LOST = "LOST", "Lost"
+    FOUND = "FOUND", "Found"
+    EXPIRED = "EXPIRED", "Expired"
+    OTHER = "OTHER", "Other (note required)"
+
+
 class StockMove(models.Model):
     """One line of the stock ledger. Append-only: never edited, never deleted.
 
@@ -87,6 +98,9 @@ class StockMove(models.Model):
     reference_number = models.CharField(max_length=64, blank=True, db_index=True,
                                         help_text="The order number, for people.")
     reason = models.CharField(max_length=255, blank=True)
+    # A Supervisor's adjustment (ADJUST / ADJUST_DAMAGED): the reason code and the note typed with it.
+    reason_code = models.CharField(max_length=20, choices=AdjustReason.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -107,6 +121,8 @@ class StockMove(models.Model):
                 condition=~Q(kind__in=["DEALLOCATE", "SHIP"]) | Q(quantity__lt=0),
                 name="stock_move_sign_negative_kinds",
             ),
+            models.CheckConstraint(condition=~Q(reason_code="OTHER") | ~Q(note=""),
+                                   name="stock_move_other_reason_has_note"),
         ]
 
     def __str__(self) -> str:

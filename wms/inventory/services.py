@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from wms.catalog.models import Product
 from wms.core.errors import DomainValidationError, InsufficientStock
+from wms.core.forms import POSITIVE_INT_MAX as INTEGER_COLUMN_MAX
 from wms.core.roles import Role, role_require
 
-from .models import StockLevel, StockMove, Warehouse
+from .models import AdjustReason, StockLevel, StockMove, Warehouse
 from .signals import available_increased_notify
 
 Kind = StockMove.Kind
@@ -56,7 +57,7 @@ def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, Stock
 
 
 def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: str, reference_number: str,
-                  user=None, reason: str = "") -> list[StockMove]:
+                  user=None, reason: str = "", **move_fields) -> list[StockMove]:
     """Write the moves of ``changes`` and move their levels; refuse the whole batch if any level would break."""
     if not changes:
         return []
@@ -93,7 +94,7 @@ def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: 
             StockMove(
                 warehouse_id=warehouse_id, product_id=c.product_id, kind=c.kind, quantity=c.quantity,
                 reference_type=reference_type, reference_id=c.reference_id, reference_number=reference_number,
-                reason=reason, user=user,
+                reason=reason, user=user, **move_fields,
             )
             for c in changes
         ]
@@ -152,18 +153,40 @@ def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type:
 
 
 @transaction.atomic
-def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: str, user,
+def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: str, user, note: str = "",
                  damaged: bool = False) -> StockMove:
-    """A counted correction (signed), by a Supervisor, with a reason. Cannot take reserved units away."""
+    """A counted correction (signed) by a Supervisor: an ADJUST (or ADJUST_DAMAGED) move with the reason code
+    (``AdjustReason``), the note (required for OTHER) and the user. Refused, naming the bucket, if it would leave the
+    level negative or with fewer units on hand than are reserved (checked on the locked row)."""
     if user is None:
         raise DomainValidationError("a stock adjustment needs the user who made it")
     role_require(user=user, roles=(Role.SUPERVISOR,), action="Adjusting stock")
-    if not (reason or "").strip():
-        raise DomainValidationError("a stock adjustment needs a reason", errors={"reason": ["This field is required."]})
+    note = (note or "").strip()
+    if reason not in AdjustReason.values:
+        raise DomainValidationError("a stock adjustment needs a reason",
+                                    errors={"reason": [f"Choose one of {', '.join(AdjustReason.values)}."]})
+    if reason == AdjustReason.OTHER and not note:
+        raise DomainValidationError("an adjustment for another reason needs a note",
+                                    errors={"note": ["Required when the reason is Other."]})
+    if not quantity:
+        raise DomainValidationError("a stock adjustment changes at least one unit", errors={"quantity": ["Not 0."]})
     kind = Kind.ADJUST_DAMAGED if damaged else Kind.ADJUST
+    level = _levels_lock(warehouse_id=warehouse_id, product_ids={product_id})[product_id]
+    bucket = "damaged" if damaged else "on_hand"
+    after = getattr(level, bucket) + quantity
+    if after < 0:
+        raise InsufficientStock(f"{bucket} would become {after}", errors={"quantity": [
+            f"{bucket} is {getattr(level, bucket)}: a change of {quantity} would make it negative."]})
+    if after > INTEGER_COLUMN_MAX:
+        raise DomainValidationError(f"{bucket} would become {after}", errors={"quantity": [
+            f"{bucket} would become {after}, more than a level can hold ({INTEGER_COLUMN_MAX})."]})
+    if not damaged and after < level.reserved:
+        raise InsufficientStock(f"on_hand would become {after}, below reserved {level.reserved}", errors={
+            "quantity": [f"on_hand would become {after}, below reserved ({level.reserved} units promised to "
+                         "outbound orders)."]})
     (move,) = _changes_post(
         warehouse_id=warehouse_id, changes=[_Change(product_id, kind, quantity)], reference_type="adjustment",
-        reference_number="", user=user, reason=reason.strip(),
+        reference_number="", user=user, reason=AdjustReason(reason).label, reason_code=reason, note=note,
     )
     return move
 

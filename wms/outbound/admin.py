@@ -11,18 +11,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from wms.core.admin import (
-    ReadOnlyAdminMixin, ReadOnlyTabularInline, domain_error_message, order_action_post, scan_quantity,
-)
-from wms.core.errors import DomainError, DomainValidationError
+from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline, domain_error_message, order_action_post
+from wms.core.errors import DomainError
+from wms.core.forms import field_errors, form_errors_report, id_list_parse, typed
 from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
 
+from .forms import PACKAGE_MEASURES, PackForm, PickForm
 from .labels import LABEL_HEAD_BYTES, PDF, label_file_kind, label_kind_detect
 from .models import OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
 from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
 from .services import (
-    PackageSpec, PickCount, outbound_order_allocate, outbound_order_callback_retry, outbound_order_label_request,
+    outbound_order_allocate, outbound_order_callback_retry, outbound_order_label_request,
     outbound_order_pack, outbound_order_pick_record, outbound_order_pick_scan, outbound_order_ship,
     outbound_order_short_pick_report, put_back_confirm, short_pick_resolve,
 )
@@ -183,69 +183,76 @@ class OutboundOrderAdmin(admin.ModelAdmin):
 
     def pick_view(self, request, object_id):
         order = self._order(request, object_id)
-        here = reverse("admin:outbound_outboundorder_pick", args=[order.pk])
+        form = PickForm(request.POST if request.method == "POST" else None, lines=outbound_order_lines(order=order))
         if request.method == "POST":
-            try:
-                self._pick_post(request, order)
-            except DomainError as exc:
-                self.message_user(request, domain_error_message(exc), messages.ERROR)
-            return redirect(here)
+            if not form.is_valid():
+                form_errors_report(request, form)
+            else:
+                try:
+                    self._pick_post(request, order, form)
+                except DomainError as exc:
+                    self.message_user(request, domain_error_message(exc), messages.ERROR)
+                else:
+                    return redirect(reverse("admin:outbound_outboundorder_pick", args=[order.pk]))
+            order.refresh_from_db()
+        # The page, or again after a refusal with what was typed kept next to the messages.
         lines = list(outbound_order_lines(order=order))
+        for line in lines:
+            line.picked_input = typed(form, form.picked_name(line), line.picked_qty)
+            line.input_errors = field_errors(form, form.picked_name(line))
         return TemplateResponse(request, "admin/outbound/outboundorder/pick.html", self._context(
             request, order=order, lines=lines, title=f"Pick {order.outbound_order_no} ({order.get_status_display()})",
             open=order.status in (Status.ALLOCATED, Status.PICKING),
-            fully_picked=all(line.picked_qty == line.quantity for line in lines)))
+            fully_picked=all(line.picked_qty == line.quantity for line in lines),
+            scan={"code": typed(form, "code"), "quantity": typed(form, "quantity", 1), "note": typed(form, "note"),
+                  "errors": field_errors(form, "code") + field_errors(form, "quantity"),
+                  "note_errors": field_errors(form, "note")}))
 
-    def _pick_post(self, request, order):
-        existing = {line.pk: line for line in order.lines.all()}
-        counts = []
-        for line_id, line in existing.items():
-            value = request.POST.get(f"picked_{line_id}")
-            if value is None:
-                continue
-            try:
-                counts.append(PickCount(line_id, int(value or 0)))
-            except ValueError as exc:
-                raise DomainValidationError("Picked counts must be whole numbers") from exc
+    def _pick_post(self, request, order, form: PickForm):
+        existing = {line.pk: line for line in form.lines}
+        counts = form.counts()
         if any(existing[c.line_id].picked_qty != c.picked for c in counts):
             outbound_order_pick_record(order=order, counts=counts, user=request.user)
             self.message_user(request, "Picked counts saved.", messages.SUCCESS)
-        code = (request.POST.get("code") or "").strip()
+        code = form.cleaned_data["code"]
         if code:
-            line = outbound_order_pick_scan(order=order, code=code, user=request.user, quantity=scan_quantity(request))
+            line = outbound_order_pick_scan(order=order, code=code, user=request.user, quantity=form.scan_quantity())
             self.message_user(request, f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked.",
                               messages.SUCCESS)
         if "short" in request.POST:
             reports = outbound_order_short_pick_report(order=order, user=request.user,
-                                                       note=request.POST.get("note", ""))
+                                                       note=form.cleaned_data["note"])
             self.message_user(request, "Short pick reported to Supervisors: " + ", ".join(
                 f"{r.product.sku_id} {r.picked_qty}/{r.ordered_qty}" for r in reports), messages.WARNING)
 
     def pack_view(self, request, object_id):
         order = self._order(request, object_id)
         lines = list(outbound_order_lines(order=order))
+        form = PackForm(request.POST if request.method == "POST" else None, lines=lines, rows=PACKAGE_ROWS)
         if request.method == "POST":
-            packages = []
-            for row in range(1, PACKAGE_ROWS + 1):
-                fields = {name: (request.POST.get(f"p{row}_{name}") or "").strip()
-                          for name in ("weight_kg", "length_cm", "width_cm", "height_cm")}
-                items = {}
-                for line in lines:
-                    raw = (request.POST.get(f"p{row}_line_{line.pk}") or "").strip()
-                    items[line.pk] = int(raw) if raw.isdigit() else 0
-                if not any(fields.values()) and not any(items.values()):
-                    continue
-                packages.append(PackageSpec(items=items, **fields))
-            try:
-                outbound_order_pack(order=order, packages=packages, user=request.user)
-            except DomainError as exc:
-                self.message_user(request, domain_error_message(exc), messages.ERROR)
-                return redirect(reverse("admin:outbound_outboundorder_pack", args=[order.pk]))
-            self.message_user(request, f"{order.outbound_order_no} packed in {len(packages)} package(s).",
-                              messages.SUCCESS)
-            return redirect(self._change_url(order))
+            if not form.is_valid():
+                form_errors_report(request, form)
+            else:
+                packages = form.packages()
+                try:
+                    outbound_order_pack(order=order, packages=packages, user=request.user)
+                except DomainError as exc:
+                    self.message_user(request, domain_error_message(exc), messages.ERROR)
+                else:
+                    self.message_user(request, f"{order.outbound_order_no} packed in {len(packages)} package(s).",
+                                      messages.SUCCESS)
+                    return redirect(self._change_url(order))
+        # The page, or again after a refusal with every measure and count as typed.
+        rows = [{"number": row,
+                 "measures": [{"name": form.measure_name(row, m), "value": typed(form, form.measure_name(row, m)),
+                               "label": form.fields[form.measure_name(row, m)].label,
+                               "errors": field_errors(form, form.measure_name(row, m))} for m in PACKAGE_MEASURES],
+                 "items": [{"name": form.items_name(row, line), "label": form.fields[form.items_name(row, line)].label,
+                            "value": typed(form, form.items_name(row, line), line.picked_qty if row == 1 else ""),
+                            "errors": field_errors(form, form.items_name(row, line))} for line in lines]}
+                for row in form.rows]
         return TemplateResponse(request, "admin/outbound/outboundorder/pack.html", self._context(
-            request, order=order, lines=lines, rows=range(1, PACKAGE_ROWS + 1),
+            request, order=order, lines=lines, rows=rows,
             title=f"Pack {order.outbound_order_no} ({order.get_status_display()})",
             open=order.status == Status.PICKING))
 
@@ -282,7 +289,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         from pypdf import PdfReader, PdfWriter
 
         self._floor_check(request)
-        ids = [i for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+        ids = id_list_parse(request.GET.get("ids", ""))
         orders = outbound_labels_for_print(order_ids=ids)
         if not orders:
             raise PermissionDenied("None of these orders has a label.")
@@ -316,7 +323,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
 
     def wave_pick_view(self, request):
         self._floor_check(request)
-        ids = [i for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+        ids = id_list_parse(request.GET.get("ids", ""))
         rows = outbound_pick_list(order_ids=ids)
         orders = OutboundOrder.objects.filter(pk__in=ids).order_by("outbound_order_no")
         return TemplateResponse(request, "admin/outbound/outboundorder/wave_pick.html", self._context(

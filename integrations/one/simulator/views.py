@@ -5,18 +5,19 @@ import json
 import time
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.simfaults.views import fault_form_submit
+from integrations.simfaults.views import fault_form_submit, supervisor_required
+from wms.core.forms import StrictDecimalField, form_errors_report
 
 from . import selectors, services
-from .models import Endpoint, SimFault
+from .models import Endpoint, SimFault, SimReservation, SimWarehouse
 
 HEADER_TENANT = "one-tenant"
 HEADER_API_KEY = "ApiAuth"
@@ -45,11 +46,10 @@ def _warehouses(request) -> list[str]:
 
 
 def _list_param(request, name: str) -> list[str]:
-    """Repeated (``skus=A&skus=B``) or comma-separated (``skus=A,B``) values."""
-    values = []
-    for raw in request.GET.getlist(name):
-        values += [v.strip() for v in raw.split(",") if v.strip()]
-    return list(dict.fromkeys(values))
+    """A parameter ONE takes several times (``skus=A&skus=B``, as the contract's examples and our client send it).
+    Each value is taken whole: a sku_id may itself hold a comma or a blank, so splitting or trimming would read
+    another product (the reconciliation then reported a sku_id with a comma as drift)."""
+    return list(dict.fromkeys(value for value in request.GET.getlist(name) if value))
 
 
 def _quantity(value, where: str) -> Decimal:
@@ -194,32 +194,50 @@ def stocks_for_one_product(request):
     return _handle(request, Endpoint.GET_ONE_PRODUCT, act)
 
 
-@staff_member_required
-def dashboard(request):
+class ReservationForm(forms.Form):
+    warehouse_id = forms.CharField(max_length=SimWarehouse._meta.get_field("warehouse_id").max_length,
+                                   label="Warehouse")
+    sku = forms.CharField(max_length=SimReservation._meta.get_field("sku").max_length, label="SKU")
+    cart_id = forms.CharField(required=False, max_length=SimReservation._meta.get_field("cart_id").max_length,
+                              label="Cart")
+    quantity = StrictDecimalField.for_model_field(SimReservation._meta.get_field("quantity"), min_value=0,
+                                                  label="Quantity")
+
+
+def _dashboard_page(request, typed: dict | None = None):
     return render(request, "simulators/one.html", {
         "overview": selectors.warehouse_overview(), "reservations": selectors.reservation_list(),
         "faults": selectors.fault_list(), "requests": selectors.request_list(limit=50),
         "endpoints": Endpoint.choices, "fault_kinds": SimFault.Kind.choices,
-        "max_lines": settings.ONE_MAX_LINES_PER_REQUEST,
+        "max_lines": settings.ONE_MAX_LINES_PER_REQUEST, **(typed or {}),
     })
 
 
-@staff_member_required
+@supervisor_required
+def dashboard(request):
+    return _dashboard_page(request)
+
+
+@supervisor_required
 @require_POST
 def dashboard_reservation_set(request):
+    form = ReservationForm(request.POST)
+    if not form.is_valid():
+        form_errors_report(request, form)
+        return _dashboard_page(request, {"reservation_typed": request.POST})
+    data = form.cleaned_data
     try:
-        services.reservation_set(warehouse_id=request.POST["warehouse_id"].strip(), sku=request.POST["sku"].strip(),
-                                 cart_id=request.POST.get("cart_id", "").strip(),
-                                 quantity=Decimal(request.POST.get("quantity") or "0"))
-    except (KeyError, ValueError, InvalidOperation) as exc:
+        services.reservation_set(warehouse_id=data["warehouse_id"].strip(), sku=data["sku"].strip(),
+                                 cart_id=data["cart_id"].strip(), quantity=data["quantity"])
+    except ValueError as exc:
         messages.error(request, f"Reservation not set: {exc}")
     else:
         messages.success(request, "Reservation set.")
     return redirect("one_simulator:dashboard")
 
 
-@staff_member_required
+@supervisor_required
 @require_POST
 def dashboard_fault_arm(request):
-    return fault_form_submit(request, endpoints=Endpoint, arm=services.fault_arm, clear=services.faults_clear,
-                             dashboard="one_simulator:dashboard")
+    return fault_form_submit(request, endpoints=Endpoint, kinds=SimFault.Kind, arm=services.fault_arm,
+                             clear=services.faults_clear, dashboard="one_simulator:dashboard", page=_dashboard_page)

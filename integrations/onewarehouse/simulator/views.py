@@ -4,16 +4,17 @@ import base64
 import json
 import time
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from integrations.simfaults.views import fault_form_submit
+from integrations.simfaults.views import fault_form_submit, supervisor_required
+from wms.core.forms import StrictIntegerField, form_errors_report
 
 from . import selectors, services
 from .models import SimFault
@@ -132,23 +133,36 @@ def label_file(request, tracking_no: str):
     return response
 
 
-@staff_member_required
-def dashboard(request):
+class ScenarioForm(forms.Form):
+    scenario = forms.ChoiceField(choices=[(name, name) for name in SCENARIOS], label="Scenario")
+    count = StrictIntegerField(min_value=1, max_value=200, blank_means=1, label="Count")
+
+
+def _dashboard_page(request, typed: dict | None = None):
     return render(request, "simulators/onewarehouse.html", {
         "pushes": selectors.push_list(), "received": selectors.received_list(),
         "shipments": selectors.shipment_list(), "faults": selectors.fault_list(),
         "scenarios": SCENARIOS, "endpoints": ReceivedKind.choices, "fault_kinds": SimFault.Kind.choices,
         "wms_url": settings.SIMULATOR_WMS_BASE_URL, "label_mode": settings.SIMULATOR_ONEWAREHOUSE_LABEL_MODE,
+        **(typed or {}),
     })
 
 
-@staff_member_required
+@supervisor_required
+def dashboard(request):
+    return _dashboard_page(request)
+
+
+@supervisor_required
 @require_POST
 def dashboard_scenario_run(request):
-    name = request.POST.get("scenario", "")
+    form = ScenarioForm(request.POST)
+    if not form.is_valid():
+        form_errors_report(request, form)
+        return _dashboard_page(request, {"scenario_typed": request.POST})
+    name = form.cleaned_data["scenario"]
     try:
-        count = int(request.POST.get("count") or 1)
-        report = scenario_run(name=name, count=max(1, min(count, 200)))
+        report = scenario_run(name=name, count=form.cleaned_data["count"])
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
@@ -160,12 +174,9 @@ def dashboard_scenario_run(request):
     return redirect("onewarehouse_simulator:dashboard")
 
 
-def _fault_error_code(post) -> dict:
-    return {"error_code": int(post.get("error_code") or Code.SERVER_ERROR)}
-
-
-@staff_member_required
+@supervisor_required
 @require_POST
 def dashboard_fault_arm(request):
-    return fault_form_submit(request, endpoints=ReceivedKind, arm=services.fault_arm, clear=services.faults_clear,
-                             dashboard="onewarehouse_simulator:dashboard", extra=_fault_error_code)
+    return fault_form_submit(request, endpoints=ReceivedKind, kinds=SimFault.Kind, arm=services.fault_arm,
+                             clear=services.faults_clear, dashboard="onewarehouse_simulator:dashboard",
+                             page=_dashboard_page, error_code=True)
