@@ -2,7 +2,7 @@
 
 Every knob is read here, through one ``environ.Env``; nothing else in the project reads the environment.
 With no environment at all the project runs on SQLite and a Celery broker that needs no server (kombu's
-filesystem transport under ``var/``). ``.env.example`` lists every setting.
+SQLAlchemy transport on the SQLite file ``var/broker.sqlite3``). ``.env.example`` lists every setting.
 """
 
 import os
@@ -155,18 +155,27 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),  # else kombu writes ./control wherever it runs
-        "store_processed": False,
-    }
+# The default broker needs no server: kombu's SQLAlchemy transport on a SQLite file. A consumer takes a message
+# inside BEGIN IMMEDIATE, so two worker threads or processes never get the same one, and a message is one row
+# written in one transaction, so it is never seen half written (kombu's filesystem transport was: the worker
+# read an empty file and died). WAL and a busy timeout let web, worker and beat processes write it at once.
+# A taken message is held by the worker until acked (acks_late); a warm shutdown puts unacked ones back, a
+# killed worker loses the one it ran, which the outbox lease and the beat sweeps recover.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}")
+if CELERY_BROKER_URL.startswith("sqla+sqlite:///"):
+    _broker_file = Path(CELERY_BROKER_URL.removeprefix("sqla+sqlite:///"))
+    _broker_file.parent.mkdir(parents=True, exist_ok=True)
+
+    def _broker_sqlite_connect(path=str(_broker_file)):
+        import sqlite3
+
+        # SQLAlchemy's pool hands a connection to whichever thread asks next, hence check_same_thread=False.
+        connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        return connection
+
+    # Every option but kombu's own goes to SQLAlchemy's create_engine.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"creator": _broker_sqlite_connect}
 else:
     # Publishing must not hang a web request when Redis is down: the outbox sweep delivers later.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
