@@ -99,8 +99,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # Each process holds at most DATABASE_POOL_MAX_SIZE connections, whatever its threads: a request or task
+    # borrows one from the process's pool and gives it back when it ends (runserver's threads, gunicorn's
+    # workers, Celery's tasks all close their connection then); one more waits up to DATABASE_POOL_TIMEOUT.
+    # Persistent connections (CONN_MAX_AGE) are incompatible with the pool: runserver's thread per connection
+    # kept one each for a minute and took 98 of PostgreSQL's 100 slots. DATABASE_POOL_MAX_SIZE=0 turns the pool
+    # off (e.g. behind PgBouncer): then a connection lives for one request or task.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _pool_max_size = env.int("DATABASE_POOL_MAX_SIZE", default=8)
+    if _pool_max_size > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 0,  # an idle process (beat between ticks) gives its connections back
+            "max_size": _pool_max_size,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=30.0),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
