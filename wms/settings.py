@@ -182,13 +182,16 @@ if CELERY_BROKER_URL.startswith("sqla+sqlite:///"):
     def _broker_sqlite_connect(path=str(_broker_file)):
         import sqlite3
 
-        # SQLAlchemy's pool hands a connection to whichever thread asks next, hence check_same_thread=False.
+        # A kombu channel (and its SQLAlchemy session) may serve one thread after another.
         connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         return connection
 
-    # Every option but kombu's own goes to SQLAlchemy's create_engine.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"creator": _broker_sqlite_connect}
+    from sqlalchemy.pool import NullPool
+
+    # Every option but kombu's own goes to SQLAlchemy's create_engine. NullPool: a SQLite connection is opened
+    # per transaction, so none is shared between threads or inherited by a forked (prefork) child.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"creator": _broker_sqlite_connect, "poolclass": NullPool}
 else:
     # Publishing must not hang a web request when Redis is down: the outbox sweep delivers later.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
