@@ -50,6 +50,14 @@ def queued_messages(env: dict) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
+def test_the_default_broker_is_the_embedded_one_this_test_proves():
+    probe = "import django; from django.conf import settings; django.setup(); print(settings.CELERY_BROKER_URL)"
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    out = subprocess.run([sys.executable, "-c", probe], env={**env, "DJANGO_SETTINGS_MODULE": "wms.settings"},
+                         cwd=REPO, capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip().splitlines()[-1] == embedded_broker_url(REPO / "var")
+
+
 def test_embedded_broker_runs_every_task_of_concurrent_publishers_exactly_once_and_the_worker_survives(tmp_path):
     env = process_env(tmp_path, embedded_broker_url(tmp_path))
     record = tmp_path / "record.txt"
