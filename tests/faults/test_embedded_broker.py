@@ -98,22 +98,19 @@ def test_embedded_broker_runs_every_task_of_concurrent_publishers_exactly_once_a
 
 
 def test_worker_start_drops_the_delivered_messages_of_the_embedded_broker_and_keeps_the_waiting_ones(tmp_path):
-    from wms.celery import _drop_delivered_embedded_broker_messages, app
+    from kombu import Connection
 
-    saved = app.conf.broker_url, app.conf.broker_transport_options
-    app.conf.update(broker_url=embedded_broker_url(tmp_path), broker_transport_options={})
-    try:
-        with app.connection_for_write() as conn:
-            queue = conn.SimpleQueue("drop-test")
-            for n in range(3):
-                queue.put({"n": n})
-            queue.get(timeout=5).ack()  # delivered: kombu keeps its row, invisible, and never reads it again
+    from wms.celery import embedded_broker_drop_delivered
 
-            _drop_delivered_embedded_broker_messages()
+    with Connection(embedded_broker_url(tmp_path)) as conn:
+        queue = conn.SimpleQueue("drop-test")
+        for n in range(3):
+            queue.put({"n": n})
+        queue.get(timeout=5).ack()  # delivered: kombu keeps its row, invisible, and never reads it again
 
-            channel = conn.default_channel
-            assert channel.session.query(channel.message_cls).count() == 2  # the delivered row is gone
-            assert [queue.get(timeout=5).payload["n"] for _ in range(2)] == [1, 2]  # the waiting ones are kept
-            queue.close()
-    finally:
-        app.conf.update(broker_url=saved[0], broker_transport_options=saved[1])
+        embedded_broker_drop_delivered(conn)
+
+        channel = conn.default_channel
+        assert channel.session.query(channel.message_cls).count() == 2  # the delivered row is gone
+        assert [queue.get(timeout=5).payload["n"] for _ in range(2)] == [1, 2]  # the waiting ones are kept
+        queue.close()
