@@ -47,8 +47,14 @@ def database_connections(monitor: psycopg.Connection) -> int:
 def test_a_threaded_server_under_concurrent_keep_alive_clients_holds_no_more_connections_than_its_pool():
     bound = settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"]
     params = connection.settings_dict
-    monitor = psycopg.connect(host=params["HOST"], port=params["PORT"] or 5432, user=params["USER"],
-                              password=params["PASSWORD"], dbname=params["NAME"], autocommit=True)
+    with psycopg.connect(host=params["HOST"], port=params["PORT"] or 5432, user=params["USER"],
+                         password=params["PASSWORD"], dbname=params["NAME"], autocommit=True) as monitor:
+        concurrent_clients_hold_at_most(bound, monitor)
+
+
+def concurrent_clients_hold_at_most(bound: int, monitor: psycopg.Connection) -> None:
+    """CLIENTS keep-alive clients at once against the server runserver uses; PostgreSQL, asked by ``monitor``
+    all along, never sees more than ``bound`` connections, and every one is back in the pool afterwards."""
     login = Client()
     login.force_login(UserFactory(is_staff=True, is_superuser=True))
     cookie = f"sessionid={login.cookies['sessionid'].value}"
@@ -62,6 +68,7 @@ def test_a_threaded_server_under_concurrent_keep_alive_clients_holds_no_more_con
     seen, stop = [], threading.Event()
 
     def watch():
+        seen.append(database_connections(monitor))
         while not stop.is_set():
             seen.append(database_connections(monitor))
 
@@ -105,7 +112,6 @@ def test_a_threaded_server_under_concurrent_keep_alive_clients_holds_no_more_con
     stats = pool.get_stats()
     assert stats.get("pool_available", 0) == stats.get("pool_size", 0), stats
     assert database_connections(monitor) <= bound
-    monitor.close()
 
 
 def database_settings(**env) -> dict:
