@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# The demo: SQLite, the filesystem broker, both simulators on (random keys kept in var/simulators.env), demo
+# The demo: SQLite, the embedded broker (a SQLite file), both simulators on (random keys kept in var/simulators.env), demo
 # data, and web + worker + beat together.
 run: export DJANGO_DEBUG ?= true
 run: export PORT := $(PORT)

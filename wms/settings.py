@@ -2,7 +2,7 @@
 
 Every knob is read here, through one ``environ.Env``; nothing else in the project reads the environment.
 With no environment at all the project runs on SQLite and a Celery broker that needs no server (kombu's
-filesystem transport under ``var/``). ``.env.example`` lists every setting.
+SQLAlchemy transport on the SQLite file ``var/broker.sqlite3``). ``.env.example`` lists every setting.
 """
 
 import os
@@ -99,8 +99,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # Each process holds at most DATABASE_POOL_MAX_SIZE connections, whatever its threads: a request or task
+    # borrows one from the process's pool and gives it back when it ends (runserver's threads, gunicorn's
+    # workers, Celery's tasks all close their connection then); one more waits up to DATABASE_POOL_TIMEOUT.
+    # Persistent connections (CONN_MAX_AGE) are incompatible with the pool: runserver's thread per connection
+    # kept one each for a minute and took 98 of PostgreSQL's 100 slots. DATABASE_POOL_MAX_SIZE=0 turns the pool
+    # off (e.g. behind PgBouncer): then a connection lives for one request or task.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _pool_max_size = env.int("DATABASE_POOL_MAX_SIZE", default=8)
+    if _pool_max_size > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 0,  # an idle process (beat between ticks) gives its connections back
+            "max_size": _pool_max_size,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=30.0),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -155,18 +168,30 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),  # else kombu writes ./control wherever it runs
-        "store_processed": False,
-    }
+# The default broker needs no server: kombu's SQLAlchemy transport on a SQLite file. A consumer takes a message
+# inside BEGIN IMMEDIATE, so two worker threads or processes never get the same one, and a message is one row
+# written in one transaction, so it is never seen half written (kombu's filesystem transport was: the worker
+# read an empty file and died). WAL and a busy timeout let web, worker and beat processes write it at once.
+# A taken message is held by the worker until acked (acks_late); a warm shutdown puts unacked ones back, a
+# killed worker loses the one it ran, which the outbox lease and the beat sweeps recover.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}")
+if CELERY_BROKER_URL.startswith("sqla+sqlite:///"):
+    _broker_file = Path(CELERY_BROKER_URL.removeprefix("sqla+sqlite:///"))
+    _broker_file.parent.mkdir(parents=True, exist_ok=True)
+
+    def _broker_sqlite_connect(path=str(_broker_file)):
+        import sqlite3
+
+        # A kombu channel (and its SQLAlchemy session) may serve one thread after another.
+        connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        return connection
+
+    from sqlalchemy.pool import NullPool
+
+    # Every option but kombu's own goes to SQLAlchemy's create_engine. NullPool: a SQLite connection is opened
+    # per transaction, so none is shared between threads or inherited by a forked (prefork) child.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"creator": _broker_sqlite_connect, "poolclass": NullPool}
 else:
     # Publishing must not hang a web request when Redis is down: the outbox sweep delivers later.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}

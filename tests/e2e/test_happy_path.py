@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def celery_worker(simulators_live):
-    """A real worker thread consuming the configured broker (the filesystem one, or Redis on the PostgreSQL run)."""
+    """A real worker thread consuming the configured broker (the embedded SQLite one, or Redis on the PostgreSQL run)."""
     from celery.contrib.testing.worker import start_worker
 
     from wms.celery import app
