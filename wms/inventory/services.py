@@ -1,7 +1,8 @@
 """Every change of stock: a ledger move and the level it moves, in one transaction, under row locks.
 
-The levels a call touches are locked with ``select_for_update().order_by("pk")`` so that two transactions always
-lock in the same order (no deadlock), and quantities are checked against the locked rows, never a stale read.
+The levels a call touches are locked last, in one statement ordered by pk (the domain's lock order, wms.core.db),
+so that two transactions always lock in the same order (no deadlock), and quantities are checked against the
+locked rows, never a stale read.
 """
 
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wms.catalog.models import Product
+from wms.core.db import lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
 
@@ -41,7 +43,7 @@ def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, Stock
     """Lock (creating if needed) the levels of ``product_ids`` in ``warehouse_id``, in pk order."""
 
     def locked() -> dict[int, StockLevel]:
-        levels = StockLevel.objects.select_for_update().filter(warehouse_id=warehouse_id, product_id__in=product_ids)
+        levels = lock_for_update(StockLevel.objects).filter(warehouse_id=warehouse_id, product_id__in=product_ids)
         return {level.product_id: level for level in levels.order_by("pk")}
 
     levels = locked()
