@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from rest_framework import serializers
 
 from integrations.apilog.models import ApiExchange
@@ -20,6 +20,7 @@ from integrations.apilog.services import (
     exchange_incoming_close, exchange_incoming_open,
 )
 from wms.catalog.services import product_upsert
+from wms.core.db import TransactionConflict, atomic_with_retry
 from wms.core.errors import DomainError, DomainValidationError
 from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
 from wms.outbound.services import outbound_order_cancel, outbound_order_create
@@ -27,7 +28,7 @@ from wms.outbound.services import outbound_order_cancel, outbound_order_create
 from . import mapping
 from .auth import VERDICT_NOT_CHECKED, VERDICT_VALID, client_ip_resolve, push_credentials_extract, push_request_verify
 from .envelope import (
-    Answer, answer_bad_request, answer_domain_error, answer_invalid, answer_not_stored, answer_ok,
+    Answer, answer_bad_request, answer_busy, answer_domain_error, answer_invalid, answer_not_stored, answer_ok,
     answer_server_error, answer_too_large, answer_unauthorized,
 )
 from .serializers import errors_flatten
@@ -125,10 +126,12 @@ def _payload_act(*, endpoint: str, payload: dict) -> Answer:
     if not serializer.is_valid():
         return answer_invalid(errors_flatten(serializer.errors))
     try:
-        with transaction.atomic():
-            data = handler.act(serializer)
+        # One transaction, run again as a whole if it meets a deadlock (wms.core.db).
+        data = atomic_with_retry(handler.act)(serializer)
     except DomainError as exc:
         return answer_domain_error(exc)
+    except TransactionConflict:  # still conflicting after the re-runs: nothing was written, OneWarehouse retries
+        return answer_busy()
     return answer_ok(data)
 
 
