@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code
 from wms.catalog.services import owner_get_or_create
-from wms.core.db import lock_for_update
+from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
 from wms.core.hashing import content_fingerprint
 from wms.core.roles import Role, role_require, user_has_role
@@ -161,7 +161,7 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
     """Close the receipt: stock moves for what was counted, RECEIVED, and the inbound callback queued."""
     role_require(user=user, roles=RECEIVING_ROLES, action="Completing a receipt")

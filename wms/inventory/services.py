@@ -8,11 +8,10 @@ locked rows, never a stale read.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from wms.catalog.models import Product
-from wms.core.db import lock_for_update
+from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
 
@@ -110,7 +109,7 @@ def _positive(lines: Iterable[StockLine]) -> list[StockLine]:
     return lines
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged: Iterable[StockLine] = (),
                   reference_type: str, reference_number: str, user=None) -> list[StockMove]:
     """Goods arrived: good units become on-hand, damaged ones are kept apart."""
@@ -123,7 +122,7 @@ def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged:
     return moves
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                   user=None) -> list[StockMove]:
     """Reserve every line or none: raises ``InsufficientStock`` (with the shortages) if any line cannot be met."""
@@ -132,7 +131,7 @@ def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
                          reference_number=reference_number, user=user)
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                   user=None, reason: str = "") -> list[StockMove]:
     """Give reserved units back to available stock."""
@@ -144,7 +143,7 @@ def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
     return moves
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                user=None) -> list[StockMove]:
     """Reserved units leave the building: on-hand and reserved both go down."""
@@ -153,7 +152,7 @@ def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type:
                          reference_number=reference_number, user=user)
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: str, user,
                  damaged: bool = False) -> StockMove:
     """A counted correction (signed), by a Supervisor, with a reason. Cannot take reserved units away."""

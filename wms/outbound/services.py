@@ -45,7 +45,7 @@ def _locked(order_id: int) -> OutboundOrder:
     return lock_for_update(OutboundOrder.objects.select_related("warehouse")).get(pk=order_id)
 
 
-@transaction.atomic
+@atomic_with_retry
 def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_code: str, items: list[dict],
                           recipient: dict, logistics: dict, platform_order_no: str = "",
                           cod_amount: Decimal = Decimal("0"), currency: str = "", remark: str = "",
@@ -96,7 +96,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     return existing, False
 
 
-@transaction.atomic
+@atomic_with_retry
 def outbound_order_allocate(*, order: OutboundOrder, user=None) -> OutboundOrder:
     """Reserve every line or none. Not enough stock: BACKORDERED, tried again when stock arrives."""
     role_require(user=user, roles=FLOOR_ROLES, action="Allocating an order")
@@ -140,7 +140,7 @@ def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
     allocated = []
     for order_id in outbound_backordered_ids(warehouse_id=warehouse_id):
         try:
-            order = atomic_with_retry(outbound_order_allocate)(order=OutboundOrder(pk=order_id))
+            order = outbound_order_allocate(order=OutboundOrder(pk=order_id))
         except InvalidTransition:
             continue  # cancelled (intercepted) since the list was read
         if order.status == Status.ALLOCATED:
@@ -157,7 +157,7 @@ def outbound_backorders_sweep() -> dict[str, list[str]]:
     return {code: outbound_backorders_allocate(warehouse_id=wid) for wid, code in sorted(warehouse_codes.items())}
 
 
-@transaction.atomic
+@atomic_with_retry
 def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> OutboundOrder:
     """OneWarehouse intercepts the parcel: possible until it ships.
 
@@ -444,7 +444,7 @@ def outbound_order_label_store(*, order_id: int, content: bytes, label_format: s
 
 # --- Shipping ---------------------------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_with_retry
 def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     """The parcel leaves: SHIP moves, SHIPPED, and the outbound callback queued, all in this transaction."""
     role_require(user=user, roles=FLOOR_ROLES, action="Shipping")
@@ -488,7 +488,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
 
 # --- Put-back after interception --------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_with_retry
 def put_back_confirm(*, task: PutBackTask, user) -> PutBackTask:
     """Staff put the goods of an intercepted order back on the shelf: their reservation is released."""
     role_require(user=user, roles=FLOOR_ROLES, action="Confirming a put-back")
