@@ -253,7 +253,7 @@ def _stock_rows(pages: Iterator[list[tuple[int, str, int]]]) -> Iterator[tuple[s
 @atomic_with_retry
 def _run_build(*, run_id: int, horizon: int, request: str, product_ids: list[int]) -> None:
     started = time.monotonic()
-    run = lock_for_update(OneSyncRun.objects.select_related("mapping__warehouse")).get(pk=run_id)
+    run = _run_locked(run_id, related=("mapping__warehouse",))
     mapping = run.mapping
     warehouse_id = mapping.warehouse_id
     flags_since = (mapping.flags_since - FLAG_SAFETY_WINDOW) if mapping.flags_since else None
@@ -342,6 +342,14 @@ def _chunk_queue(chunk: OneSyncChunk) -> None:
     OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.QUEUED, outbox_message=message)
 
 
+def _run_locked(run_id: int, *, related: tuple[str, ...] = ()) -> OneSyncRun:
+    """The run, locked after its mapping: the mapping is the root of its runs in the domain's lock order
+    (wms.core.db), as ``_run_open`` locks it before touching a run, and closing a run writes the mapping."""
+    mapping_id = OneSyncRun.objects.filter(pk=run_id).values_list("mapping_id", flat=True).get()
+    lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
+    return lock_for_update(OneSyncRun.objects.select_related(*related)).get(pk=run_id)
+
+
 def _lock_release(run: OneSyncRun) -> None:
     OneWarehouseMapping.objects.filter(pk=run.mapping_id, active_run=run).update(active_run=None,
                                                                                updated_at=timezone.now())
@@ -360,7 +368,7 @@ def _run_succeed(run: OneSyncRun) -> None:
 
 @atomic_with_retry
 def _run_close(*, run_id: int, status: str, error: str) -> None:
-    run = lock_for_update(OneSyncRun.objects).get(pk=run_id)
+    run = _run_locked(run_id)
     if run.status not in OneSyncRun.OPEN_STATUSES:
         return
     run.status, run.error, run.finished_at = status, error[:4000], timezone.now()
@@ -395,8 +403,8 @@ def one_sync_chunk_send(*, chunk_id: int, outbox_message_id: int | None = None, 
 
 @atomic_with_retry
 def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
-    chunk = OneSyncChunk.objects.select_related("run").get(pk=chunk_id)
-    run = lock_for_update(OneSyncRun.objects).get(pk=chunk.run_id)
+    chunk = OneSyncChunk.objects.get(pk=chunk_id)
+    run = _run_locked(chunk.run_id)
     OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.SENT, response=response, error="",
                                                     attempts=attempt, sent_at=timezone.now())
     run.chunks_sent += 1
@@ -412,6 +420,7 @@ def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
 @atomic_with_retry
 def _chunk_failed(*, chunk_id: int, error: str, attempt: int, final: bool) -> None:
     chunk = OneSyncChunk.objects.get(pk=chunk_id)
+    _run_locked(chunk.run_id)  # the lock order: mapping, run, then the chunk
     OneSyncChunk.objects.filter(pk=chunk.pk).update(
         status=ChunkStatus.FAILED if final else chunk.status, error=error[:4000], attempts=attempt)
     if final:

@@ -4,9 +4,11 @@ Lock order
 ----------
 A transaction takes row locks only in this order, and every service follows it:
 
-1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE mapping or sync run,
-   the product (a product batch locks its products in ``sku_id`` order). A put-back locks its *order* first.
-2. **That root's own rows** (order lines, put-back tasks, short picks), after the root.
+1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE mapping, the product
+   (a product batch locks its products in ``sku_id`` order). A put-back locks its *order* first, a ONE sync run
+   its *mapping* first.
+2. **That root's own rows** (order lines, put-back tasks, ONE runs and chunks), after the root. A transaction
+   that locks one such row and nothing else (resolving a short pick) may take it alone.
 3. **Stock levels**, last, all of them in one statement ordered by primary key
    (``wms.inventory.services._levels_lock``).
 
