@@ -164,5 +164,5 @@ def test_the_reallocation_task_retries_itself_instead_of_dying_when_conflicts_pe
     monkeypatch.setattr(outbound_services, "outbound_backorders_allocate", allocate)
     # throw=False: run as a worker runs it (eager mode otherwise hands the Retry to the caller instead of re-running)
     result = outbound_tasks.outbound_backorders_allocate.apply(args=(7,), throw=False)
-    assert result.successful() and result.get() == ["OB-1"]
+    assert (result.state, result.result) == ("SUCCESS", ["OB-1"])
     assert calls == [7, 7]
