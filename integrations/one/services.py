@@ -19,6 +19,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from wms.core.batches import in_batches
+from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import Conflict, DomainError, DomainValidationError, ErrorCode
 from wms.core.roles import Role, role_require
 from wms.inventory.models import Warehouse
@@ -103,7 +104,7 @@ def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OneWare
     """Change the endpoint a warehouse is published by. ONE requires removing the warehouse's stock first and then
     a baseline with the new endpoint: the switch is marked pending and a sync is queued, which does both."""
     role_require(user=user, roles=(Role.SUPERVISOR,), action="Switching a warehouse's ONE mode")
-    mapping = OneWarehouseMapping.objects.select_for_update().select_related("warehouse").get(pk=mapping_id)
+    mapping = lock_for_update(OneWarehouseMapping.objects.select_related("warehouse")).get(pk=mapping_id)
     if mode not in Mode.values:
         raise DomainValidationError(f"unknown mode {mode!r}", errors={"mode": [f"Choose one of {Mode.values}."]})
     if mapping.mode == mode:
@@ -173,11 +174,11 @@ def _run_mode(*, mapping: OneWarehouseMapping, request: str) -> str:
     return RunMode.INCREMENTAL
 
 
-@transaction.atomic
+@atomic_with_retry
 def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
     # Lock the mapping row alone, then read the active run in a statement of its own: a run committed by the
     # transaction we waited for is not in the snapshot of the locking statement (PostgreSQL, read committed).
-    mapping = OneWarehouseMapping.objects.select_for_update().get(pk=mapping_id)
+    mapping = lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
     if not mapping.enabled:
         raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is disabled")
     active = OneSyncRun.objects.filter(pk=mapping.active_run_id).first() if mapping.active_run_id else None
@@ -249,10 +250,10 @@ def _stock_rows(pages: Iterator[list[tuple[int, str, int]]]) -> Iterator[tuple[s
             yield sku, available
 
 
-@transaction.atomic
+@atomic_with_retry
 def _run_build(*, run_id: int, horizon: int, request: str, product_ids: list[int]) -> None:
     started = time.monotonic()
-    run = OneSyncRun.objects.select_for_update().select_related("mapping__warehouse").get(pk=run_id)
+    run = _run_locked(run_id, related=("mapping__warehouse",))
     mapping = run.mapping
     warehouse_id = mapping.warehouse_id
     flags_since = (mapping.flags_since - FLAG_SAFETY_WINDOW) if mapping.flags_since else None
@@ -341,6 +342,14 @@ def _chunk_queue(chunk: OneSyncChunk) -> None:
     OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.QUEUED, outbox_message=message)
 
 
+def _run_locked(run_id: int, *, related: tuple[str, ...] = ()) -> OneSyncRun:
+    """The run, locked after its mapping: the mapping is the root of its runs in the domain's lock order
+    (wms.core.db), as ``_run_open`` locks it before touching a run, and closing a run writes the mapping."""
+    mapping_id = OneSyncRun.objects.filter(pk=run_id).values_list("mapping_id", flat=True).get()
+    lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
+    return lock_for_update(OneSyncRun.objects.select_related(*related)).get(pk=run_id)
+
+
 def _lock_release(run: OneSyncRun) -> None:
     OneWarehouseMapping.objects.filter(pk=run.mapping_id, active_run=run).update(active_run=None,
                                                                                updated_at=timezone.now())
@@ -357,9 +366,9 @@ def _run_succeed(run: OneSyncRun) -> None:
     OneWarehouseMapping.objects.filter(pk=run.mapping_id, active_run=run).update(**fields)
 
 
-@transaction.atomic
+@atomic_with_retry
 def _run_close(*, run_id: int, status: str, error: str) -> None:
-    run = OneSyncRun.objects.select_for_update().get(pk=run_id)
+    run = _run_locked(run_id)
     if run.status not in OneSyncRun.OPEN_STATUSES:
         return
     run.status, run.error, run.finished_at = status, error[:4000], timezone.now()
@@ -392,10 +401,10 @@ def one_sync_chunk_send(*, chunk_id: int, outbox_message_id: int | None = None, 
     return response
 
 
-@transaction.atomic
+@atomic_with_retry
 def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
-    chunk = OneSyncChunk.objects.select_related("run").get(pk=chunk_id)
-    run = OneSyncRun.objects.select_for_update().get(pk=chunk.run_id)
+    chunk = OneSyncChunk.objects.get(pk=chunk_id)
+    run = _run_locked(chunk.run_id)
     OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.SENT, response=response, error="",
                                                     attempts=attempt, sent_at=timezone.now())
     run.chunks_sent += 1
@@ -408,9 +417,10 @@ def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
         _run_succeed(run)
 
 
-@transaction.atomic
+@atomic_with_retry
 def _chunk_failed(*, chunk_id: int, error: str, attempt: int, final: bool) -> None:
     chunk = OneSyncChunk.objects.get(pk=chunk_id)
+    _run_locked(chunk.run_id)  # the lock order: mapping, run, then the chunk
     OneSyncChunk.objects.filter(pk=chunk.pk).update(
         status=ChunkStatus.FAILED if final else chunk.status, error=error[:4000], attempts=attempt)
     if final:

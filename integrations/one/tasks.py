@@ -5,6 +5,7 @@ import logging
 
 from celery import shared_task
 
+from wms.core.db import TransactionConflict
 from wms.core.errors import DomainError
 
 from . import services
@@ -18,7 +19,9 @@ def one_sync_scheduled(request: str = services.Request.TICK) -> int:
     return services.one_sync_fan_out(request=request)
 
 
-@shared_task(ignore_result=True)
+# Still conflicting after the transactions' own re-runs (wms.core.db): the task runs again later instead of dying.
+@shared_task(ignore_result=True, autoretry_for=(TransactionConflict,), retry_backoff=True, retry_jitter=True,
+             max_retries=5)
 def one_sync_mapping(mapping_id: int, request: str = services.Request.TICK, trigger: str = "SCHEDULE") -> None:
     try:
         services.one_sync_start(mapping_id=mapping_id, request=request, trigger=trigger)

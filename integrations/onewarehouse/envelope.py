@@ -61,6 +61,12 @@ def answer_not_stored() -> Answer:
         code=mapping.CODE_SERVER_ERROR, msg="The request could not be stored; nothing was done, please retry"))
 
 
+def answer_busy() -> Answer:
+    """The transaction kept meeting concurrent ones (deadlocks) after its re-runs: temporary, nothing written."""
+    return Answer(503, mapping.envelope_failure(
+        code=mapping.CODE_BUSY, msg="The warehouse is busy; nothing was done, please retry"))
+
+
 def _invalid_msg(errors: dict) -> str:
     count = len(errors)
     return f"{count} field is invalid" if count == 1 else f"{count} fields are invalid"

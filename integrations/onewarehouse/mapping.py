@@ -49,6 +49,7 @@ CODE_BAD_REQUEST = 1000
 CODE_UNAUTHORIZED = 4001
 CODE_TOO_LARGE = 4013
 CODE_SERVER_ERROR = 5000
+CODE_BUSY = 5003  # a temporary refusal (transaction conflicts after re-runs): retry later
 MSG_OK = "success"
 # The business code of each typed domain error. A domain error not listed (none is expected from a push)
 # answers invalid_state: the order's state, not the request, forbids it.

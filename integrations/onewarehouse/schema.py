@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
 )
 
 from . import auth, mapping
-from .envelope import answer_bad_request, answer_too_large, answer_unauthorized
+from .envelope import answer_bad_request, answer_busy, answer_too_large, answer_unauthorized
 from .mapping import Endpoint
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
@@ -32,7 +32,8 @@ The timestamp must be within 300 s of the warehouse clock; an IP allow-list may 
 A refused request answers HTTP 401, code 4001. Every answer is the JSON envelope
 `{{"code", "success", "msg", "data"}}` (plus `errors`, keyed by field path, when fields are invalid):
 0 success, 1000 bad request, 1001 validation_error, 1002 unknown_sku, 1003 not_found, 1004 conflict,
-1005 invalid_state, 1006 cancel_refused, 4001 unauthorized, 4013 too large, 5000 internal error.
+1005 invalid_state, 1006 cancel_refused, 4001 unauthorized, 4013 too large, 5000 internal error,
+5003 busy (temporary: retry later).
 A repeated delivery answers as the first one did.
 """
 
@@ -83,6 +84,7 @@ def _operation(*, endpoint: str, summary: str, description: str, request, data, 
             401: _failure("Refused", answer_unauthorized("Signature does not match").body, 401),
             413: _failure("Too large", answer_too_large(limit=1048576).body, 413),
             500: OpenApiResponse(mapping.FailureEnvelopeSchema, description="A bug; the request is kept for replay."),
+            503: _failure("Busy", answer_busy().body, 503),
         },
     )
 

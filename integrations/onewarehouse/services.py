@@ -20,6 +20,7 @@ from integrations.apilog.services import (
     body_for_replay, exchange_incoming_close, exchange_incoming_open,
 )
 from wms.catalog.services import product_upsert
+from wms.core.db import TransactionConflict, atomic_with_retry
 from wms.core.errors import DomainError, DomainValidationError
 from wms.core.jsontext import lone_surrogate_find, nesting_exceeds
 from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
@@ -28,8 +29,8 @@ from wms.outbound.services import outbound_order_cancel, outbound_order_create
 from . import mapping
 from .auth import VERDICT_NOT_CHECKED, VERDICT_VALID, client_ip_resolve, push_credentials_extract, push_request_verify
 from .envelope import (
-    Answer, answer_bad_request, answer_domain_error, answer_invalid, answer_method_not_allowed, answer_not_stored,
-    answer_ok, answer_server_error, answer_too_large, answer_unauthorized,
+    Answer, answer_bad_request, answer_busy, answer_domain_error, answer_invalid, answer_method_not_allowed,
+    answer_not_stored, answer_ok, answer_server_error, answer_too_large, answer_unauthorized,
 )
 from .serializers import errors_flatten
 
@@ -146,6 +147,13 @@ def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
     return payload, None
 
 
+def _act_and_render(handler: Handler, serializer: serializers.Serializer) -> Answer:
+    answer = answer_ok(handler.act(serializer))
+    # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
+    answer.content  # noqa: B018
+    return answer
+
+
 def _payload_act(*, endpoint: str, payload: dict) -> Answer:
     """Validate, then act in one transaction: a refused or crashing request writes nothing."""
     handler = HANDLERS[endpoint]
@@ -153,12 +161,12 @@ def _payload_act(*, endpoint: str, payload: dict) -> Answer:
     if not serializer.is_valid():
         return answer_invalid(errors_flatten(serializer.errors))
     try:
-        with transaction.atomic():
-            answer = answer_ok(handler.act(serializer))
-            # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
-            answer.content  # noqa: B018
+        # One transaction, run again as a whole if it meets a deadlock (wms.core.db).
+        answer = atomic_with_retry(_act_and_render)(handler, serializer)
     except DomainError as exc:
         return answer_domain_error(exc)
+    except TransactionConflict:  # still conflicting after the re-runs: nothing was written, OneWarehouse retries
+        return answer_busy()
     return answer
 
 

@@ -5,6 +5,8 @@ from typing import TypeVar
 
 from django.db import transaction
 
+from wms.core.db import lock_for_update
+
 from .models import SimFaultBase
 
 Fault = TypeVar("Fault", bound=SimFaultBase)
@@ -23,7 +25,7 @@ def fault_arm(*, model: type[Fault], endpoint: str, kind: str, count: int, delay
 def fault_take(*, model: type[Fault], endpoint: str) -> Fault | None:
     """The fault the current call of ``endpoint`` gets (oldest armed first), counted down; None if none. The last
     call of a fault deletes it; the fault returned then says ``remaining == 0``."""
-    fault = (model.objects.select_for_update().filter(endpoint=endpoint, remaining__gt=0)
+    fault = (lock_for_update(model.objects).filter(endpoint=endpoint, remaining__gt=0)
              .order_by("pk").first())
     if fault is None:
         return None

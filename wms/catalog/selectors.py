@@ -2,6 +2,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from wms.core.db import lock_for_update
 from wms.core.errors import DomainValidationError, UnknownSku
 
 from .models import Owner, Product
@@ -60,7 +61,7 @@ def order_items_resolve(*, items: list[dict], owner_code: str) -> dict[str, tupl
     """
     owner_id = Owner.objects.filter(owner_code=owner_code).values_list("pk", flat=True).first()
     products = {
-        p.sku_id: p for p in Product.objects.select_for_update(no_key=True)
+        p.sku_id: p for p in lock_for_update(Product.objects)
         .filter(sku_id__in={item["sku_id"] for item in items}).order_by("sku_id")
     }
     invalid, unknown, seen = {}, {}, set()

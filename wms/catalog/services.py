@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from wms.core.db import lock_for_update
 from wms.core.errors import Conflict
 
 from .models import Owner, Product
@@ -27,7 +28,7 @@ def product_upsert(*, sku_id: str, owner_code: str, **fields) -> tuple[Product, 
         raise TypeError(f"unknown product fields: {sorted(unknown)}")
     owner = owner_get_or_create(owner_code=owner_code)
     values = {name: value for name, value in fields.items()}
-    product, created = Product.objects.select_for_update().get_or_create(
+    product, created = lock_for_update(Product.objects).get_or_create(
         sku_id=sku_id, defaults={**values, "owner": owner}
     )
     if not created:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create
+from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
 from wms.core.forms import POSITIVE_INT_MAX
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
@@ -59,7 +60,7 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
     resolved = order_items_resolve(items=items, owner_code=owner_code)
     owner = owner_get_or_create(owner_code=owner_code)
 
-    order = InboundOrder.objects.select_for_update().filter(inbound_order_no=inbound_order_no).first()
+    order = lock_for_update(InboundOrder.objects).filter(inbound_order_no=inbound_order_no).first()
     if order is None:
         try:
             with transaction.atomic():
@@ -69,7 +70,7 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
                 )
         except IntegrityError:
             # A concurrent delivery created it first: continue as an update of that order.
-            order = InboundOrder.objects.select_for_update().get(inbound_order_no=inbound_order_no)
+            order = lock_for_update(InboundOrder.objects).get(inbound_order_no=inbound_order_no)
         else:
             InboundOrderLine.objects.bulk_create(
                 [InboundOrderLine(order=order, product=p, expected_qty=q) for p, q in resolved.values()]
@@ -100,7 +101,7 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
 @transaction.atomic
 def inbound_order_cancel(*, inbound_order_no: str, reason: str = "") -> InboundOrder:
     """OneWarehouse asks to cancel: allowed while nothing has been counted; cancelling twice answers the same."""
-    order = InboundOrder.objects.select_for_update().filter(inbound_order_no=inbound_order_no).first()
+    order = lock_for_update(InboundOrder.objects).filter(inbound_order_no=inbound_order_no).first()
     if order is None:
         raise NotFound(f"inbound order {inbound_order_no} does not exist",
                        data={"inbound_order_no": inbound_order_no, "cancelled": False})
@@ -128,7 +129,7 @@ def over_receipt_limit(*, expected: int) -> int:
 def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount], user) -> InboundOrder:
     """Save what staff counted so far (can be called many times); the order is RECEIVING from the first save."""
     role_require(user=user, roles=RECEIVING_ROLES, action="Receiving goods")
-    order = InboundOrder.objects.select_for_update().get(pk=order.pk)
+    order = lock_for_update(InboundOrder.objects).get(pk=order.pk)
     if order.status not in (Status.CREATED, Status.RECEIVING):
         raise InvalidTransition(f"inbound order {order.inbound_order_no} is {order.status}; counts are closed",
                                 data={"status": order.status})
@@ -166,11 +167,11 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
     """Close the receipt: stock moves for what was counted, RECEIVED, and the inbound callback queued."""
     role_require(user=user, roles=RECEIVING_ROLES, action="Completing a receipt")
-    order = InboundOrder.objects.select_for_update().get(pk=order.pk)
+    order = lock_for_update(InboundOrder.objects).get(pk=order.pk)
     _status_set(order, Status.RECEIVED)
     order_lines_owner_check(order=order)  # an order written before the rule, or around the services
     lines = list(order.lines.select_related("product").order_by("pk"))
@@ -208,7 +209,7 @@ def inbound_order_scan(*, order: InboundOrder, code: str, user, damaged: bool = 
     ``inbound_order_record_counts``. Returns the line, with its new counts.
     """
     role_require(user=user, roles=RECEIVING_ROLES, action="Receiving goods")
-    order = InboundOrder.objects.select_for_update().get(pk=order.pk)
+    order = lock_for_update(InboundOrder.objects).get(pk=order.pk)
     if quantity <= 0:
         raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
     line = order_line_for_code(lines=list(order.lines.select_related("product").order_by("pk")), code=code,

@@ -1,16 +1,17 @@
 """Every change of stock: a ledger move and the level it moves, in one transaction, under row locks.
 
-The levels a call touches are locked with ``select_for_update().order_by("pk")`` so that two transactions always
-lock in the same order (no deadlock), and quantities are checked against the locked rows, never a stale read.
+The levels a call touches are locked last, in one statement ordered by pk (the domain's lock order, wms.core.db),
+so that two transactions always lock in the same order (no deadlock), and quantities are checked against the
+locked rows, never a stale read.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from wms.catalog.models import Product
+from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.forms import POSITIVE_INT_MAX as INTEGER_COLUMN_MAX
 from wms.core.roles import Role, role_require
@@ -42,7 +43,7 @@ def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, Stock
     """Lock (creating if needed) the levels of ``product_ids`` in ``warehouse_id``, in pk order."""
 
     def locked() -> dict[int, StockLevel]:
-        levels = StockLevel.objects.select_for_update().filter(warehouse_id=warehouse_id, product_id__in=product_ids)
+        levels = lock_for_update(StockLevel.objects).filter(warehouse_id=warehouse_id, product_id__in=product_ids)
         return {level.product_id: level for level in levels.order_by("pk")}
 
     levels = locked()
@@ -109,7 +110,7 @@ def _positive(lines: Iterable[StockLine]) -> list[StockLine]:
     return lines
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged: Iterable[StockLine] = (),
                   reference_type: str, reference_number: str, user=None) -> list[StockMove]:
     """Goods arrived: good units become on-hand, damaged ones are kept apart."""
@@ -122,7 +123,7 @@ def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged:
     return moves
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                   user=None) -> list[StockMove]:
     """Reserve every line or none: raises ``InsufficientStock`` (with the shortages) if any line cannot be met."""
@@ -131,7 +132,7 @@ def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
                          reference_number=reference_number, user=user)
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                   user=None, reason: str = "") -> list[StockMove]:
     """Give reserved units back to available stock."""
@@ -143,7 +144,7 @@ def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
     return moves
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                user=None) -> list[StockMove]:
     """Reserved units leave the building: on-hand and reserved both go down."""
@@ -152,7 +153,7 @@ def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type:
                          reference_number=reference_number, user=user)
 
 
-@transaction.atomic
+@atomic_with_retry
 def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: str, user, note: str = "",
                  damaged: bool = False) -> StockMove:
     """A counted correction (signed) by a Supervisor: an ADJUST (or ADJUST_DAMAGED) move with the reason code

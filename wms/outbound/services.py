@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create
+from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import (
     CancelRefused, Conflict, DomainValidationError, InsufficientStock, InvalidTransition, NotFound,
 )
@@ -44,10 +45,10 @@ def _status_set(order: OutboundOrder, target: str) -> None:
 
 
 def _locked(order_id: int) -> OutboundOrder:
-    return OutboundOrder.objects.select_for_update().select_related("warehouse").get(pk=order_id)
+    return lock_for_update(OutboundOrder.objects.select_related("warehouse")).get(pk=order_id)
 
 
-@transaction.atomic
+@atomic_with_retry
 def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_code: str, items: list[dict],
                           recipient: dict, logistics: dict, platform_order_no: str = "",
                           cod_amount: Decimal = Decimal("0"), currency: str = "", remark: str = "",
@@ -100,7 +101,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     return existing, False
 
 
-@transaction.atomic
+@atomic_with_retry
 def outbound_order_allocate(*, order: OutboundOrder, user=None) -> OutboundOrder:
     """Reserve every line or none. Not enough stock: BACKORDERED, tried again when stock arrives."""
     role_require(user=user, roles=FLOOR_ROLES, action="Allocating an order")
@@ -140,7 +141,9 @@ def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
     """Give arriving stock to backordered orders, oldest first, each in its own transaction.
 
     Returns the numbers of the orders that got allocated. An order that still cannot be met stays backordered and
-    does not stop younger, smaller orders from being served.
+    does not stop younger, smaller orders from being served. One order per transaction is also the domain's lock
+    order (wms.core.db): this never holds one order while waiting for another; a transaction that still meets a
+    deadlock is run again.
     """
     allocated = []
     for order_id in outbound_backordered_ids(warehouse_id=warehouse_id):
@@ -162,14 +165,14 @@ def outbound_backorders_sweep() -> dict[str, list[str]]:
     return {code: outbound_backorders_allocate(warehouse_id=wid) for wid, code in sorted(warehouse_codes.items())}
 
 
-@transaction.atomic
+@atomic_with_retry
 def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> OutboundOrder:
     """OneWarehouse intercepts the parcel: possible until it ships.
 
     Reservations not yet picked are released at once; picked or packed units get a put-back task, and their
     reservation is released when staff confirm it (``put_back_confirm``).
     """
-    order = OutboundOrder.objects.select_for_update().filter(outbound_order_no=outbound_order_no).first()
+    order = lock_for_update(OutboundOrder.objects).filter(outbound_order_no=outbound_order_no).first()
     if order is None:
         raise NotFound(f"outbound order {outbound_order_no} does not exist",
                        data={"outbound_order_no": outbound_order_no, "intercepted": False})
@@ -296,7 +299,7 @@ def short_pick_resolve(*, short_pick: ShortPick, user, resolution: str) -> Short
     if not (resolution or "").strip():
         raise DomainValidationError("say how the short pick was resolved",
                                     errors={"resolution": ["This field is required."]})
-    short_pick = ShortPick.objects.select_for_update().get(pk=short_pick.pk)
+    short_pick = lock_for_update(ShortPick.objects).get(pk=short_pick.pk)
     if short_pick.status != ShortPick.Status.OPEN:
         raise InvalidTransition("this short pick is resolved already", data={"status": short_pick.status})
     short_pick.status = ShortPick.Status.RESOLVED
@@ -460,7 +463,7 @@ def outbound_order_label_store(*, order_id: int, content: bytes, tracking_no: st
 
 # --- Shipping ---------------------------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_with_retry
 def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     """The parcel leaves: SHIP moves, SHIPPED, and the outbound callback queued, all in this transaction."""
     role_require(user=user, roles=FLOOR_ROLES, action="Shipping")
@@ -504,16 +507,19 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
 
 # --- Put-back after interception --------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_with_retry
 def put_back_confirm(*, task: PutBackTask, user) -> PutBackTask:
     """Staff put the goods of an intercepted order back on the shelf: their reservation is released."""
     role_require(user=user, roles=FLOOR_ROLES, action="Confirming a put-back")
-    task = PutBackTask.objects.select_for_update().select_related("order").get(pk=task.pk)
+    # The domain's lock order (wms.core.db): the order first, then its task and line, then the stock level.
+    order = _locked(PutBackTask.objects.filter(pk=task.pk).values_list("order_id", flat=True).get())
+    task = lock_for_update(PutBackTask.objects).get(pk=task.pk)
+    task.order = order
     transition_check(table=PutBackTask.TRANSITIONS, entity="Put-back", number=str(task.pk), current=task.status,
                      target=PutBackTask.Status.DONE)
-    line = OutboundOrderLine.objects.select_for_update().get(pk=task.line_id)
+    line = lock_for_update(OutboundOrderLine.objects).get(pk=task.line_id)
     stock_release(warehouse_id=task.warehouse_id, lines=[StockLine(task.product_id, task.quantity, str(line.pk))],
-                  reference_type="outbound_line", reference_number=task.order.outbound_order_no, user=user,
+                  reference_type="outbound_line", reference_number=order.outbound_order_no, user=user,
                   reason="put back after interception")
     line.reserved_qty -= task.quantity
     line.save(update_fields=["reserved_qty"])

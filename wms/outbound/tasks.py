@@ -1,13 +1,19 @@
 from celery import shared_task
 
+from wms.core.db import TransactionConflict
+
 from . import services
 
+# A transaction that kept meeting deadlocks after its own quick re-runs (wms.core.db): the task tries again later
+# instead of dying, so no backordered order waits for the next sweep.
+RETRY = {"autoretry_for": (TransactionConflict,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
-@shared_task(ignore_result=True)
+
+@shared_task(ignore_result=True, **RETRY)
 def outbound_backorders_allocate(warehouse_id: int) -> list[str]:
     return services.outbound_backorders_allocate(warehouse_id=warehouse_id)
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, **RETRY)
 def outbound_backorders_sweep() -> dict[str, list[str]]:
     return services.outbound_backorders_sweep()

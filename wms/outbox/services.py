@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from wms.core.db import lock_for_update
 from wms.core.errors import InvalidTransition
 
 from .models import OutboxMessage
@@ -135,7 +136,7 @@ def outbox_dispatch_due(*, limit: int | None = None) -> dict[str, int]:
 @transaction.atomic
 def outbox_message_retry(*, message: OutboxMessage) -> OutboxMessage:
     """Staff's "retry now": a failed or dead message is due again at once (one more attempt)."""
-    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    message = lock_for_update(OutboxMessage.objects).get(pk=message.pk)
     if message.status not in (Status.FAILED, Status.DEAD, Status.PENDING):
         raise InvalidTransition(f"message #{message.pk} is {message.status}; only failed or dead ones are retried",
                                 data={"status": message.status})

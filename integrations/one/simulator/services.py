@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from integrations.simfaults import services as simfaults
+from wms.core.db import lock_for_update
 
 from .models import SimFault, SimRequest, SimReservation, SimStock, SimWarehouse
 
@@ -42,7 +43,7 @@ def warehouse_get_or_create(*, warehouse_id: str, label: str = "") -> SimWarehou
 
 def _upsert(warehouse: SimWarehouse, lines: list[StockLine]) -> int:
     latest = {line.stock_id: line for line in lines}  # a stock id sent twice: the last line counts
-    existing = {s.stock_id: s for s in SimStock.objects.select_for_update().filter(
+    existing = {s.stock_id: s for s in lock_for_update(SimStock.objects).filter(
         warehouse=warehouse, stock_id__in=list(latest))}
     changed, created = [], []
     for stock_id, line in latest.items():

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from integrations.apilog.masking import mask_headers
 from integrations.simfaults import services as simfaults
+from wms.core.db import lock_for_update
 
 from .models import SimFault, SimPush, SimReceived, SimShipment
 from .payloads import PUSH_PATHS, PushKind, order_no_of
@@ -130,7 +131,7 @@ def _tracking_no_new() -> str:
 def _shipment_get_or_create_locked(*, outbound_order_no: str) -> SimShipment:
     """The order's shipment, row-locked; made with a fresh tracking number at the first label request."""
     for _attempt in range(5):
-        shipment = SimShipment.objects.select_for_update().filter(outbound_order_no=outbound_order_no).first()
+        shipment = lock_for_update(SimShipment.objects).filter(outbound_order_no=outbound_order_no).first()
         if shipment is not None:
             return shipment
         try:
@@ -160,7 +161,7 @@ def shipment_label_issue(*, outbound_order_no: str, label_mode: str) -> SimShipm
 def shipment_ship(*, outbound_order_no: str, payload: dict) -> SimShipment:
     """Marks an order shipped (the outbound callback). A repeated callback is accepted again; a callback for an
     order whose label was never fetched is refused (the guide: label first, then callback)."""
-    shipment = SimShipment.objects.select_for_update().filter(outbound_order_no=outbound_order_no).first()
+    shipment = lock_for_update(SimShipment.objects).filter(outbound_order_no=outbound_order_no).first()
     if shipment is None or shipment.label_requests == 0:
         raise ShipmentError(f"Order {outbound_order_no} has no label yet: get the label before the callback",
                             code=1005, status="NO_LABEL")

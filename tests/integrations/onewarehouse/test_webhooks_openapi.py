@@ -28,7 +28,7 @@ def test_each_of_the_six_urls_is_documented_with_the_signature_headers_and_envel
         headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
         query = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
         assert headers == {"X-App-Key", "X-Timestamp", "X-Sign"} and query == {"app_key", "timestamp", "sign"}
-        assert set(operation["responses"]) == {"200", "400", "401", "413", "500"}
+        assert set(operation["responses"]) == {"200", "400", "401", "413", "500", "503"}
         assert operation["requestBody"]["content"]["application/json"]["examples"]
         refused = operation["responses"]["401"]["content"]["application/json"]
         assert refused["schema"] == {"$ref": "#/components/schemas/FailureEnvelopeSchema"}

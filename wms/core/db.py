@@ -1,0 +1,127 @@
+"""Row locks and transaction retries: the domain's one lock order, and what happens when a database still says no.
+
+Lock order
+----------
+A transaction takes row locks only in this order, and every service follows it:
+
+1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE mapping, the product
+   (a product batch locks its products in ``sku_id`` order). A put-back locks its *order* first, a ONE sync run
+   its *mapping* first. An order's creation or update first locks the products its lines name, in ``sku_id`` order
+   as a product sync does (``wms.catalog.selectors.order_items_resolve``: no sync may move one of them to another
+   merchant before the order commits), then writes the order; these products are its roots.
+2. **That root's own rows** (order lines, put-back tasks, ONE runs and chunks), after the root. A transaction
+   that locks one such row and nothing else (resolving a short pick) may take it alone.
+3. **Stock levels**, last, all of them in one statement ordered by primary key
+   (``wms.inventory.services._levels_lock``).
+
+Never more than one root per transaction: backorder re-allocation, which serves many orders oldest first, gives
+each order its own transaction, so it never holds one order while waiting for another.
+
+No lock is ever taken on the rows a locked row merely points to (warehouse, product, owner, user). Every lock goes
+through :func:`lock_for_update`, which is ``select_for_update(of=("self",), no_key=True)``:
+
+- ``of=("self",)``: PostgreSQL's ``FOR UPDATE`` locks every table of the query, so a ``select_related`` would also
+  lock the warehouse (or product...) row, out of the order above. This was the deadlock of issue 13.
+- ``no_key=True``: ``FOR NO KEY UPDATE`` is the lock an ``UPDATE`` that keeps the primary key takes anyway. Unlike
+  ``FOR UPDATE`` it does not conflict with the ``FOR KEY SHARE`` lock of a foreign-key check, which PostgreSQL takes
+  on the referenced row when a child row is inserted (at COMMIT: Django's foreign keys are deferred). So locking an
+  order or a product never blocks, nor is blocked by, a stock move or a line written for it. No code changes a
+  primary key.
+
+SQLite has no row locks (a write locks the whole database), so none of this is emitted there.
+
+Retries
+-------
+Two transactions can still conflict in ways no order prevents (a deadlock inside an index, a serialization
+failure). :func:`atomic_with_retry` runs a function in a transaction and, on a deadlock (SQLSTATE 40P01), a
+serialization failure (40001) or SQLite's "database is locked", rolls it back and runs it again as a whole, a few
+times, after a short random pause, logging a WARNING each time. Only the outermost transaction can be re-run
+(inside an enclosing ``atomic`` block the work before it would be lost), so there it runs once and any error
+propagates to the outermost caller. When the attempts are exhausted it raises :class:`TransactionConflict`: the
+intake answers "busy, retry later" and the Celery tasks retry themselves.
+"""
+
+import functools
+import logging
+import random
+import sqlite3
+import time
+
+from django.db import DEFAULT_DB_ALIAS, OperationalError, transaction
+from django.db.models import QuerySet
+
+logger = logging.getLogger(__name__)
+
+ATTEMPTS = 5
+BACKOFF_BASE_SECONDS = 0.02
+BACKOFF_MAX_SECONDS = 0.5
+RETRYABLE_SQLSTATES = {"40P01": "deadlock", "40001": "serialization failure"}
+
+
+class TransactionConflict(OperationalError):
+    """A transaction kept conflicting with concurrent ones after every attempt; nothing of it was written."""
+
+
+def lock_for_update(queryset: QuerySet) -> QuerySet:
+    """``queryset`` locking only its own table's rows, with the lock an ordinary UPDATE takes (see the module doc)."""
+    return queryset.select_for_update(of=("self",), no_key=True)
+
+
+def conflict_reason(exc: BaseException | None) -> str | None:
+    """Why ``exc`` (or a database error it wraps) is a conflict a re-run can get past, or None if it is not."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        sqlstate = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+        if sqlstate in RETRYABLE_SQLSTATES:
+            return RETRYABLE_SQLSTATES[sqlstate]
+        if isinstance(exc, sqlite3.OperationalError) and "database is locked" in str(exc):
+            return "database is locked"
+        exc = exc.__cause__  # Django re-raises the driver's error as its own, "from" the original
+    return None
+
+
+def _pause(attempt: int) -> float:
+    return random.uniform(0, min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt))
+
+
+def atomic_with_retry(func=None, *, attempts: int = ATTEMPTS, using: str = DEFAULT_DB_ALIAS):
+    """Decorator: run ``func`` in one transaction, re-run as a whole on a deadlock or serialization failure.
+
+    Usable bare (``@atomic_with_retry``) or with options (``@atomic_with_retry(attempts=3)``), or to call a
+    function once: ``atomic_with_retry(service)(**kwargs)``.
+    """
+    if attempts < 1:
+        raise ValueError("a transaction is attempted at least once")
+    if func is None:
+        return functools.partial(atomic_with_retry, attempts=attempts, using=using)
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        if transaction.get_connection(using).in_atomic_block:
+            # Not the outermost transaction: a re-run here could not undo the enclosing block's own work.
+            with transaction.atomic(using=using):
+                return func(*args, **kwargs)
+        name = getattr(func, "__qualname__", repr(func))
+        for attempt in range(1, attempts + 1):
+            committed = []
+            try:
+                with transaction.atomic(using=using):
+                    # Registered first, so it runs first after COMMIT: an error raised by a later commit hook
+                    # must not re-run work that is already committed.
+                    transaction.on_commit(lambda: committed.append(True), using=using)
+                    return func(*args, **kwargs)
+            except Exception as exc:
+                reason = conflict_reason(exc)
+                if reason is None or committed:
+                    raise
+                if attempt == attempts:
+                    logger.error("transaction %s: %s on each of %d attempts, given up: %s", name, reason, attempts,
+                                 str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                    raise TransactionConflict(f"{name}: {reason} on each of {attempts} attempts") from exc
+                pause = _pause(attempt)
+                logger.warning("transaction %s: %s (attempt %d of %d), run again in %.3f s", name, reason, attempt,
+                               attempts, pause)
+                time.sleep(pause)
+
+    return run
