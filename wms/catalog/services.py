@@ -49,7 +49,7 @@ def _owner_change_check(*, product: Product, owner_code: str) -> None:
     """A product moves to another merchant only while nothing of it exists yet: no stock move, no order line.
 
     Otherwise the stock on the shelf and the orders (open or closed) of its merchant would silently become another
-    merchant's. The product row is locked (FOR UPDATE) and orders being written lock their products too (see
+    merchant's. The product row is locked (``lock_for_update``) and orders being written lock their products too (see
     ``order_items_resolve``): an order either sees the new merchant, or its lines are seen here."""
     used = (product.stock_moves.exists() or product.inbound_lines.exists() or product.outbound_lines.exists())
     if used:
