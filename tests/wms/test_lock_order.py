@@ -16,6 +16,7 @@ from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixt
 from wms.core.roles import Role
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
+from wms.inventory.models import AdjustReason
 from wms.inventory.services import stock_adjust
 from wms.outbound.models import OutboundOrder, PutBackTask
 from wms.outbound.services import PickCount, outbound_order_pick_record, put_back_confirm
@@ -58,7 +59,7 @@ def test_every_lock_of_a_create_cancel_receipt_reallocation_put_back_and_adjust_
         inbound_order_record_counts(order=inbound, counts=[LineCount(line.pk, 60) for line in inbound.lines.all()],
                                     user=supervisor)
         inbound_order_complete(order=inbound, user=supervisor)  # the re-allocation task runs after commit
-        stock_adjust(warehouse_id=warehouse.pk, product_id=stocked_catalogue[0].pk, quantity=1, reason="count",
+        stock_adjust(warehouse_id=warehouse.pk, product_id=stocked_catalogue[0].pk, quantity=1, reason=AdjustReason.COUNT_CORRECTION,
                      user=supervisor)
         assert OutboundOrder.objects.get(outbound_order_no="OB-BACK").status == OutboundOrder.Status.ALLOCATED
 
