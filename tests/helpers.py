@@ -1,7 +1,8 @@
 import socket
+import threading
 
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has no row locks to race on"
@@ -41,3 +42,30 @@ def hosts_resolve(monkeypatch, table: dict[str, str | list[str]]) -> None:
                 else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in addresses]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def in_thread(target):
+    """Start ``target`` in a thread with its own database connection (closed at the end, so a connection pool gets
+    it back); the returned dict gets ``value``: what it returned or the exception it raised."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = target()
+        except Exception as exc:  # the test asserts on what each thread ended with
+            outcome["value"] = exc
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def a_session_waits_for_a_lock() -> bool:
+    """PostgreSQL: some session of this test's database is waiting for a lock (the race is set up)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0

@@ -5,10 +5,10 @@ import threading
 import time
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 
 from tests.factories import ProductFactory
-from tests.helpers import requires_postgres
+from tests.helpers import a_session_waits_for_a_lock, in_thread, requires_postgres
 from wms.catalog.models import Product
 from wms.catalog.services import product_upsert
 from wms.core.errors import Conflict, DomainValidationError
@@ -16,30 +16,6 @@ from wms.inbound.models import InboundOrder
 from wms.inbound.services import inbound_order_upsert
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _in_thread(target):
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = target()
-        except Exception as exc:  # the test asserts on what each thread ended with
-            outcome["value"] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
-def _a_session_waits_for_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'")
-        return cursor.fetchone()[0] > 0
 
 
 def test_an_order_racing_its_products_move_to_another_merchant_keeps_no_foreign_line(warehouse):
@@ -52,14 +28,14 @@ def test_an_order_racing_its_products_move_to_another_merchant_keeps_no_foreign_
             moved.set()
             release.wait(30)
 
-    sync_thread, _ = _in_thread(sync_moves_the_product)
+    sync_thread, _ = in_thread(sync_moves_the_product)
     assert moved.wait(30)
     # The order reads the product as MERCHANT-A's (the move is not committed yet), then waits on the row lock.
-    order_thread, ordered = _in_thread(lambda: inbound_order_upsert(
+    order_thread, ordered = in_thread(lambda: inbound_order_upsert(
         inbound_order_no="IB-RACE", order_type="PURCHASE", warehouse_code=warehouse.code, owner_code="MERCHANT-A",
         items=[{"sku_id": product.sku_id, "quantity": 1}]))
     for _ in range(3000):
-        if not order_thread.is_alive() or _a_session_waits_for_a_lock():
+        if not order_thread.is_alive() or a_session_waits_for_a_lock():
             break
         time.sleep(0.01)
     release.set()
@@ -83,12 +59,12 @@ def test_a_product_sync_racing_an_order_of_the_product_cannot_move_it_to_another
             ordered.set()
             release.wait(30)
 
-    order_thread, _ = _in_thread(order_being_written)
+    order_thread, _ = in_thread(order_being_written)
     assert ordered.wait(30)
-    sync_thread, synced = _in_thread(lambda: product_upsert(sku_id=product.sku_id, owner_code="MERCHANT-B",
+    sync_thread, synced = in_thread(lambda: product_upsert(sku_id=product.sku_id, owner_code="MERCHANT-B",
                                                             name=product.name))
     for _ in range(3000):
-        if not sync_thread.is_alive() or _a_session_waits_for_a_lock():
+        if not sync_thread.is_alive() or a_session_waits_for_a_lock():
             break
         time.sleep(0.01)
     release.set()

@@ -5,39 +5,15 @@ import time
 from collections import Counter
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 
 from integrations.one.models import OneSyncRun
 from integrations.one.services import SyncBusy, one_sync_send_now, one_sync_start
-from tests.helpers import requires_postgres
+from tests.helpers import a_session_waits_for_a_lock, in_thread, requires_postgres
 
 from .helpers import flag, flags_long_ago, receive, sync
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _in_thread(target):
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = target()
-        except Exception as exc:  # the test asserts on what each thread ended with
-            outcome["value"] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
-def _a_session_waits_for_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'")
-        return cursor.fetchone()[0] > 0
 
 
 def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, one_mapping, warehouse, stocked):
@@ -57,13 +33,13 @@ def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, o
             in_flight.set()
             release.wait(30)
 
-    slow_thread, _ = _in_thread(slow_move)
+    slow_thread, _ = in_thread(slow_move)
     assert in_flight.wait(30)
     receive(warehouse, quick, 1)  # commits now, with a higher id than the slow move's
-    sync_thread, started = _in_thread(lambda: one_sync_start(mapping_id=mapping.pk))
+    sync_thread, started = in_thread(lambda: one_sync_start(mapping_id=mapping.pk))
     # Let the slow move commit only once the sync waits for it, or has finished without waiting (a naive cursor).
     for _ in range(3000):
-        if not sync_thread.is_alive() or _a_session_waits_for_a_lock():
+        if not sync_thread.is_alive() or a_session_waits_for_a_lock():
             break
         time.sleep(0.01)
     release.set()
@@ -89,7 +65,7 @@ def test_two_syncs_of_one_warehouse_started_together_make_one_run(fake_one, one_
         barrier.wait()
         return one_sync_start(mapping_id=mapping.pk)
 
-    threads = [_in_thread(start) for _ in range(4)]
+    threads = [in_thread(start) for _ in range(4)]
     for thread, _ in threads:
         thread.join()
     outcomes = [outcome["value"] for _, outcome in threads]
