@@ -1,6 +1,11 @@
-"""One transition table per order type; every status change goes through ``transition_check``."""
+"""One state machine per order type: which status may follow which, the time each status stamps, and in which
+statuses each step (staff's or a peer's) may be taken. Services move an order only through ``Flow.move``, and
+services and admin buttons ask the same ``Flow.allowed_actions``, so a rule about states lives in one table."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from .errors import InvalidTransition
 
@@ -13,3 +18,56 @@ def transition_check(*, table: Mapping[str, frozenset[str]], entity: str, number
             f"{entity} {number} cannot go from {current} to {target}",
             data={"status": current, "requested_status": target},
         )
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The state machine of one model with a ``status`` field.
+
+    ``transitions``: status -> the statuses that may follow it. ``stamps``: status -> the time field set when an
+    object enters it. ``actions``: a step's name -> the statuses in which it may be taken (a step may keep the
+    status, e.g. picking more units, so it is not always a transition). ``refusals``: status -> why no step is
+    possible any more, for the messages staff and peers read.
+    """
+
+    entity: str
+    number_field: str
+    transitions: Mapping[str, frozenset[str]]
+    stamps: Mapping[str, str] = field(default_factory=dict)
+    actions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    refusals: Mapping[str, str] = field(default_factory=dict)
+
+    def _number(self, obj) -> str:
+        return str(getattr(obj, self.number_field))
+
+    def check(self, obj, target: str) -> None:
+        """Refuse (``InvalidTransition``) unless ``obj`` may go to ``target`` now; changes nothing."""
+        transition_check(table=self.transitions, entity=self.entity, number=self._number(obj), current=obj.status,
+                         target=target)
+
+    def move(self, obj, target: str, *, fields: tuple[str, ...] = (), save: bool = True) -> None:
+        """Take ``obj`` to ``target`` with its time stamp; saves the status, the stamp and ``fields`` (unless
+        ``save`` is False: the caller saves, e.g. with a file)."""
+        self.check(obj, target)
+        obj.status = target
+        updated = ["status", *fields]
+        stamp = self.stamps.get(target)
+        if stamp:
+            setattr(obj, stamp, timezone.now())
+            updated.append(stamp)
+        if save:
+            obj.save(update_fields=[*dict.fromkeys(updated), "updated_at"])
+
+    def allowed_actions(self, obj) -> frozenset[str]:
+        return frozenset(action for action, statuses in self.actions.items() if obj.status in statuses)
+
+    def allows(self, obj, action: str) -> bool:
+        return obj.status in self.actions[action]
+
+    def action_check(self, obj, action: str, *, doing: str) -> None:
+        """Refuse ``doing`` (e.g. "Picking") unless ``action`` is allowed in ``obj``'s status, saying why."""
+        if self.allows(obj, action):
+            return
+        why = self.refusals.get(obj.status, f"it is {obj.status}")
+        raise InvalidTransition(f"{doing} for {self.entity.lower()} {self._number(obj)} is impossible: {why}",
+                                data={self.number_field: self._number(obj), "status": obj.status, "reason": why})
