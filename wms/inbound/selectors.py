@@ -62,10 +62,10 @@ def inbound_orders_with_callback_status(queryset: QuerySet) -> QuerySet:
 def inbound_order_totals(*, order: InboundOrder) -> dict[str, int]:
     lines = list(order.lines.all())
     return {
-        "expected": sum(l.expected_qty for l in lines),
-        "good": sum(l.received_good for l in lines),
-        "damaged": sum(l.received_damaged for l in lines),
-        "received": sum(l.received_qty for l in lines),
+        "expected": sum(ln.expected_qty for ln in lines),
+        "good": sum(ln.received_good for ln in lines),
+        "damaged": sum(ln.received_damaged for ln in lines),
+        "received": sum(ln.received_qty for ln in lines),
     }
 
 

@@ -177,8 +177,8 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
     lines = list(order.lines.select_related("product").order_by("pk"))
     stock_receive(
         warehouse_id=order.warehouse_id,
-        good=[StockLine(l.product_id, l.received_good, str(l.pk)) for l in lines if l.received_good],
-        damaged=[StockLine(l.product_id, l.received_damaged, str(l.pk)) for l in lines if l.received_damaged],
+        good=[StockLine(ln.product_id, ln.received_good, str(ln.pk)) for ln in lines if ln.received_good],
+        damaged=[StockLine(ln.product_id, ln.received_damaged, str(ln.pk)) for ln in lines if ln.received_damaged],
         reference_type="inbound_line", reference_number=order.inbound_order_no, user=user,
     )
     order.received_at = timezone.now()
@@ -191,9 +191,9 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
             "order_type": order.order_type,
             "completed_at": order.received_at.isoformat(),
             "items": [
-                {"sku_id": l.product.sku_id, "expected_qty": l.expected_qty, "received_qty": l.received_qty,
-                 "good_qty": l.received_good, "damaged_qty": l.received_damaged}
-                for l in lines
+                {"sku_id": ln.product.sku_id, "expected_qty": ln.expected_qty, "received_qty": ln.received_qty,
+                 "good_qty": ln.received_good, "damaged_qty": ln.received_damaged}
+                for ln in lines
             ],
         },
     )

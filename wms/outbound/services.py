@@ -12,7 +12,12 @@ from wms.catalog.selectors import order_items_resolve, order_line_for_code, orde
 from wms.catalog.services import owner_get_or_create
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import (
-    CancelRefused, Conflict, DomainValidationError, InsufficientStock, InvalidTransition, NotFound,
+    CancelRefused,
+    Conflict,
+    DomainValidationError,
+    InsufficientStock,
+    InvalidTransition,
+    NotFound,
 )
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require
@@ -121,8 +126,8 @@ def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], user) -> 
     try:
         stock_reserve(
             warehouse_id=order.warehouse_id,
-            lines=[StockLine(l.product_id, l.quantity - l.reserved_qty, str(l.pk)) for l in lines
-                   if l.quantity > l.reserved_qty],
+            lines=[StockLine(ln.product_id, ln.quantity - ln.reserved_qty, str(ln.pk)) for ln in lines
+                   if ln.quantity > ln.reserved_qty],
             reference_type="outbound_line", reference_number=order.outbound_order_no, user=user,
         )
     except InsufficientStock:
@@ -130,7 +135,7 @@ def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], user) -> 
             _status_set(order, Status.BACKORDERED)
             order.save(update_fields=["status", "updated_at"])
         return
-    OutboundOrderLine.objects.filter(pk__in=[l.pk for l in lines]).update(reserved_qty=F("quantity"))
+    OutboundOrderLine.objects.filter(pk__in=[ln.pk for ln in lines]).update(reserved_qty=F("quantity"))
     for line in lines:
         line.reserved_qty = line.quantity
     _status_set(order, Status.ALLOCATED)
@@ -185,8 +190,8 @@ def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> Outbou
                   "reason": "already shipped"},
         )
     lines = list(order.lines.order_by("pk"))
-    release = [StockLine(l.product_id, l.reserved_qty - l.picked_qty, str(l.pk)) for l in lines
-               if l.reserved_qty > l.picked_qty]
+    release = [StockLine(ln.product_id, ln.reserved_qty - ln.picked_qty, str(ln.pk)) for ln in lines
+               if ln.reserved_qty > ln.picked_qty]
     stock_release(warehouse_id=order.warehouse_id, lines=release, reference_type="outbound_line",
                   reference_number=order.outbound_order_no, reason=f"intercepted: {reason}"[:255])
     for line in lines:
@@ -194,8 +199,8 @@ def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> Outbou
     OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
     # Picked (or packed) units are off the shelf and stay reserved until staff confirm they are back.
     PutBackTask.objects.bulk_create(
-        [PutBackTask(order=order, line=l, product_id=l.product_id, warehouse_id=order.warehouse_id,
-                     quantity=l.picked_qty) for l in lines if l.picked_qty]
+        [PutBackTask(order=order, line=ln, product_id=ln.product_id, warehouse_id=order.warehouse_id,
+                     quantity=ln.picked_qty) for ln in lines if ln.picked_qty]
     )
     # A label fetched already stays on the order, for audit; no label can be fetched any more (LABEL_FETCHABLE).
     _status_set(order, Status.CANCELLED)
@@ -341,14 +346,15 @@ def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], us
     order = _locked(order.pk)
     _status_set_check(order, Status.PACKED)
     lines = {line.pk: line for line in order.lines.select_related("product").order_by("pk")}
-    unpicked = [f"{l.product.sku_id} {l.picked_qty}/{l.quantity}" for l in lines.values() if l.picked_qty < l.quantity]
+    unpicked = [f"{ln.product.sku_id} {ln.picked_qty}/{ln.quantity}"
+                for ln in lines.values() if ln.picked_qty < ln.quantity]
     if unpicked:
         raise InvalidTransition(
             f"Outbound order {order.outbound_order_no} is not fully picked ({', '.join(unpicked)}); "
             "report the short pick to a Supervisor", data={"status": order.status})
     if not packages:
         raise DomainValidationError("a packed order has at least one package", errors={"packages": ["Required."]})
-    errors, measured, packed = {}, [], {pk: 0 for pk in lines}
+    errors, measured, packed = {}, [], dict.fromkeys(lines, 0)
     for index, spec in enumerate(packages):
         key = f"packages.{index}"
         values = [_measure(spec.weight_kg, "0.001", "weight_kg", errors, key)] + [
@@ -479,7 +485,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
             data={"status": order.status})
     lines = list(order.lines.select_related("product").order_by("pk"))
     stock_ship(warehouse_id=order.warehouse_id,
-               lines=[StockLine(l.product_id, l.quantity, str(l.pk)) for l in lines],
+               lines=[StockLine(ln.product_id, ln.quantity, str(ln.pk)) for ln in lines],
                reference_type="outbound_line", reference_number=order.outbound_order_no, user=user)
     for line in lines:
         line.reserved_qty = 0

@@ -29,8 +29,8 @@ class OutboxMessage(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True,
-                                         help_text="A worker holds the message until then; after, the sweep may take it.")
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="A worker holds the message until then; after, the sweep may take it.")
     last_error = models.TextField(blank=True)
     response = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
