@@ -23,7 +23,6 @@ from .models import InboundOrder, InboundOrderLine
 
 Status = InboundOrder.Status
 RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
-HEADER_FIELDS = ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no", "platform_order_no")
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,6 @@ from .models import OutboundOrder, OutboundOrderLine, PutBackTask, ShortPick
 Status = OutboundOrder.Status
 
 
-def outbound_order_get(*, outbound_order_no: str) -> OutboundOrder | None:
-    return OutboundOrder.objects.select_related("warehouse", "owner").filter(
-        outbound_order_no=outbound_order_no
-    ).first()
-
-
 def outbound_backordered_ids(*, warehouse_id: int) -> list[int]:
     """Backordered orders of a warehouse, oldest first: the order in which arriving stock is given out.
 

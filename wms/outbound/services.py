@@ -40,7 +40,6 @@ FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 AGGREGATE = "outbound_order"
 RECIPIENT_FIELDS = ("name", "phone", "email", "country_code", "state", "city", "district", "address1", "address2",
                     "zip_code")
-LOGISTICS_FIELDS = ("provider_code", "provider_name", "service_code", "tracking_no")
 
 
 def _status_set(order: OutboundOrder, target: str) -> None:
