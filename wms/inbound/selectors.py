@@ -35,7 +35,7 @@ CALLBACK_STATE_OF = {
 
 
 def inbound_callback_state(*, order: InboundOrder) -> CallbackState:
-    message = outbox_latest_for(aggregate_type="inbound_order", aggregate_id=order.pk,
+    message = outbox_latest_for(aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
                                 kind=OutboxMessage.Kind.INBOUND_CALLBACK)
     if message is None:
         return CallbackState(state="none")
@@ -49,7 +49,7 @@ def inbound_callback_state(*, order: InboundOrder) -> CallbackState:
 def inbound_orders_with_callback_status(queryset: QuerySet) -> QuerySet:
     """Annotate ``callback_status`` (the last inbound callback's outbox status) in the same query."""
     latest = OutboxMessage.objects.filter(
-        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type="inbound_order",
+        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER,
         aggregate_id=Cast(OuterRef("pk"), output_field=CharField()),
     )
     return queryset.annotate(callback_status=Subquery(latest.order_by("-pk").values("status")[:1]))

@@ -22,6 +22,7 @@ from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 from .models import InboundOrder, InboundOrderLine
 
 Status = InboundOrder.Status
+Aggregate = OutboxMessage.Aggregate
 RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
 
 
@@ -184,7 +185,7 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
     order.received_by = user
     order.save(update_fields=["status", "received_at", "received_by", "updated_at"])
     outbox_message_enqueue(
-        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type="inbound_order", aggregate_id=order.pk,
+        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type=Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
         payload={
             "inbound_order_no": order.inbound_order_no,
             "order_type": order.order_type,
@@ -224,7 +225,7 @@ def inbound_order_scan(*, order: InboundOrder, code: str, user, damaged: bool = 
 def inbound_order_callback_retry(*, order: InboundOrder, user) -> None:
     """Staff's "retry the callback": the order's last inbound callback is due again at once."""
     role_require(user=user, roles=RECEIVING_ROLES, action="Retrying the inbound callback")
-    message = outbox_latest_for(aggregate_type="inbound_order", aggregate_id=order.pk,
+    message = outbox_latest_for(aggregate_type=Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
                                 kind=OutboxMessage.Kind.INBOUND_CALLBACK)
     if message is None:
         raise NotFound(f"inbound order {order.inbound_order_no} has no callback yet",

@@ -33,11 +33,9 @@ from .models import OutboundOrder, OutboundOrderLine, Package, PackageItem, PutB
 from .selectors import outbound_backordered_ids
 
 Status = OutboundOrder.Status
+Aggregate = OutboxMessage.Aggregate
 # Allocate, pick, pack, fetch the label, ship: the Picker (who packs prints the label and ships) or a Supervisor.
 FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
-# Both the label request and the ship callback are messages of this aggregate: the outbox sends them in order,
-# so the callback can never overtake the label.
-AGGREGATE = "outbound_order"
 RECIPIENT_FIELDS = ("name", "phone", "email", "country_code", "state", "city", "district", "address1", "address2",
                     "zip_code")
 
@@ -397,12 +395,13 @@ def _status_set_check(order: OutboundOrder, target: str) -> None:
 
 def _label_message_enqueue(order: OutboundOrder) -> OutboxMessage:
     """At most one label request of an order is unsent at a time: a failed one is retried, not duplicated."""
-    latest = outbox_latest_for(aggregate_type=AGGREGATE, aggregate_id=order.pk, kind=OutboxMessage.Kind.SHIPPING_LABEL)
+    latest = outbox_latest_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
+                               kind=OutboxMessage.Kind.SHIPPING_LABEL)
     if latest is not None and latest.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING):
         return latest
     if latest is not None and latest.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD):
         return outbox_message_retry(message=latest)
-    return outbox_message_enqueue(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_type=AGGREGATE,
+    return outbox_message_enqueue(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_type=Aggregate.OUTBOUND_ORDER,
                                   aggregate_id=order.pk, payload={"outbound_order_no": order.outbound_order_no})
 
 
@@ -476,7 +475,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     _status_set_check(order, Status.SHIPPED)
     if not order.label_file:
         raise InvalidTransition(f"Outbound order {order.outbound_order_no} has no label", data={"status": order.status})
-    label_in_flight = outbox_messages_for(aggregate_type=AGGREGATE, aggregate_id=order.pk).filter(
+    label_in_flight = outbox_messages_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk).filter(
         kind=OutboxMessage.Kind.SHIPPING_LABEL).exclude(status=OutboxMessage.Status.SENT)
     if label_in_flight.exists():
         raise InvalidTransition(
@@ -494,7 +493,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     order.save(update_fields=["status", "shipped_at", "updated_at"])
     packages = list(order.packages.prefetch_related("items__product").order_by("pk"))
     outbox_message_enqueue(
-        kind=OutboxMessage.Kind.OUTBOUND_CALLBACK, aggregate_type=AGGREGATE, aggregate_id=order.pk,
+        kind=OutboxMessage.Kind.OUTBOUND_CALLBACK, aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
         payload={
             "outbound_order_no": order.outbound_order_no,
             "shipped_at": order.shipped_at.isoformat(),
@@ -538,7 +537,7 @@ def put_back_confirm(*, task: PutBackTask, user) -> PutBackTask:
 def outbound_order_callback_retry(*, order: OutboundOrder, user) -> OutboxMessage:
     """Staff's "retry the ship callback now" (a failed or dead one)."""
     role_require(user=user, roles=FLOOR_ROLES, action="Retrying the outbound callback")
-    message = outbox_latest_for(aggregate_type=AGGREGATE, aggregate_id=order.pk,
+    message = outbox_latest_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
                                 kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
     if message is None:
         raise NotFound(f"outbound order {order.outbound_order_no} has no callback yet",
