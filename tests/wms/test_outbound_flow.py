@@ -99,11 +99,12 @@ def levels():
 
 
 def pick_all(order, user):
-    outbound_order_pick_record(order=order, counts=[PickCount(l.pk, l.quantity) for l in order.lines.all()], user=user)
+    counts = [PickCount(ln.pk, ln.quantity) for ln in order.lines.all()]
+    outbound_order_pick_record(order=order, counts=counts, user=user)
 
 
 def pack_one(order, user):
-    items = {l.pk: l.picked_qty for l in order.lines.all()}
+    items = {ln.pk: ln.picked_qty for ln in order.lines.all()}
     return outbound_order_pack(order=order, user=user, packages=[PackageSpec("0.65", "32", "26", "6", items)])
 
 
@@ -122,7 +123,7 @@ def test_full_path_in_admin_label_before_ship_and_callback_as_the_contract(
     for code in ("4710000100234", "TSHIRT-BLK-M", "OW-100235"):
         assert client.post(url("pick", order), {"code": code, "scan_submit": ""}).status_code == 302
     order.refresh_from_db()
-    assert order.status == Status.PICKING and [l.picked_qty for l in order.lines.order_by("pk")] == [2, 1]
+    assert order.status == Status.PICKING and [ln.picked_qty for ln in order.lines.order_by("pk")] == [2, 1]
 
     lines = list(order.lines.order_by("pk"))
     pack_page = client.get(url("pack", order))
@@ -324,7 +325,7 @@ def test_interception_before_ship_succeeds_releases_stock_and_puts_picked_goods_
     to_status(order, status, picker)
     order.refresh_from_db()
     assert order.status == status
-    picked = {l.product.sku_id: l.picked_qty for l in order.lines.select_related("product")}
+    picked = {ln.product.sku_id: ln.picked_qty for ln in order.lines.select_related("product")}
 
     cancelled = outbound_order_cancel(outbound_order_no=order.outbound_order_no, reason="buyer cancelled")
     assert cancelled.status == Status.CANCELLED
