@@ -5,7 +5,7 @@ with backoff) or ``RequestRejected`` (dead at once, shown to staff).
 """
 
 from wms.core.errors import DomainError
-from wms.outbound.models import OutboundOrder
+from wms.outbound.models import OUTBOUND_FLOW
 from wms.outbound.selectors import outbound_order_by_pk
 from wms.outbound.services import outbound_order_label_store
 from wms.outbox.models import OutboxMessage
@@ -24,7 +24,7 @@ def shipping_label_send(message: OutboxMessage) -> dict:
     order = outbound_order_by_pk(pk=message.aggregate_id)
     if order is None:
         raise PermanentSendError(f"outbound order #{message.aggregate_id} does not exist")
-    if order.status not in OutboundOrder.LABEL_FETCHABLE:
+    if not OUTBOUND_FLOW.allows(order, "label"):
         raise PermanentSendError(f"outbound order {order.outbound_order_no} is {order.status}; "
                                  "a label can no longer be fetched")
     answer, content = OneWarehouseClient().label_fetch(outbound_order_no=order.outbound_order_no,

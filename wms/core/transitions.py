@@ -64,10 +64,15 @@ class Flow:
     def allows(self, obj, action: str) -> bool:
         return obj.status in self.actions[action]
 
-    def action_check(self, obj, action: str, *, doing: str) -> None:
+    def refusal(self, obj, *, otherwise: str | None = None) -> str:
+        """Why a step refused in ``obj``'s status is refused: the status's refusal, else ``otherwise`` (e.g. "it
+        is not packed yet"), else the status itself."""
+        return self.refusals.get(obj.status) or otherwise or f"it is {obj.status}"
+
+    def action_check(self, obj, action: str, *, doing: str, otherwise: str | None = None) -> None:
         """Refuse ``doing`` (e.g. "Picking") unless ``action`` is allowed in ``obj``'s status, saying why."""
         if self.allows(obj, action):
             return
-        why = self.refusals.get(obj.status, f"it is {obj.status}")
+        why = self.refusal(obj, otherwise=otherwise)
         raise InvalidTransition(f"{doing} for {self.entity.lower()} {self._number(obj)} is impossible: {why}",
                                 data={self.number_field: self._number(obj), "status": obj.status, "reason": why})

@@ -12,7 +12,7 @@ from wms.core.forms import field_errors, form_errors_report, typed
 from wms.core.roles import Role, user_has_role
 
 from .forms import ReceiveForm
-from .models import InboundOrder, InboundOrderLine
+from .models import INBOUND_FLOW, InboundOrder, InboundOrderLine
 from .selectors import (
     CALLBACK_STATE_OF,
     inbound_callback_state,
@@ -114,7 +114,7 @@ class InboundOrderAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         obj = self.get_object(request, object_id)
         if obj is not None:
-            extra_context["can_receive"] = (obj.status in (InboundOrder.Status.CREATED, InboundOrder.Status.RECEIVING)
+            extra_context["can_receive"] = (INBOUND_FLOW.allows(obj, "receive")
                                             and user_has_role(request.user, *RECEIVING_ROLES))
             extra_context["callback"] = inbound_callback_state(order=obj)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -154,7 +154,7 @@ class InboundOrderAdmin(admin.ModelAdmin):
             "totals": inbound_order_totals(order=order),
             "title": (f"Receive {order.inbound_order_no} "
                       f"({order.get_order_type_display()}, {order.get_status_display()})"),
-            "open": order.status in (InboundOrder.Status.CREATED, InboundOrder.Status.RECEIVING),
+            "open": INBOUND_FLOW.allows(order, "receive"),
             "is_supervisor": user_has_role(request.user, Role.SUPERVISOR),
             "scan": {"code": typed(form, "code"), "quantity": typed(form, "quantity", 1),
                      "errors": field_errors(form, "code") + field_errors(form, "quantity")},

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from wms.catalog.models import Owner, Product
+from wms.core.transitions import Flow
 from wms.inventory.models import Warehouse
 
 
@@ -54,6 +55,22 @@ class InboundOrder(models.Model):
 
     def __str__(self) -> str:
         return self.inbound_order_no
+
+
+
+_S = InboundOrder.Status
+# The inbound order's state machine: services move an order only through it, and the admin's buttons ask it.
+INBOUND_FLOW = Flow(
+    entity="Inbound order", number_field="inbound_order_no", transitions=InboundOrder.TRANSITIONS,
+    stamps={_S.RECEIVING: "receiving_started_at", _S.RECEIVED: "received_at", _S.CANCELLED: "cancelled_at"},
+    actions={
+        "update": frozenset({_S.CREATED}),  # a push may change the order until receiving starts
+        "receive": frozenset({_S.CREATED, _S.RECEIVING}),  # counting (again); the first count starts RECEIVING
+        "cancel": frozenset({_S.CREATED}),
+    },
+    refusals={_S.RECEIVING: "receiving has started", _S.RECEIVED: "goods have been received",
+              _S.CANCELLED: "it was cancelled"},
+)
 
 
 class InboundOrderLine(models.Model):

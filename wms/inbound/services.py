@@ -3,7 +3,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create
@@ -12,14 +11,13 @@ from wms.core.errors import CancelRefused, Conflict, DomainValidationError, Inva
 from wms.core.forms import POSITIVE_INT_MAX
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require, user_has_role
-from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
 from wms.inventory.services import StockLine, stock_receive
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import outbox_latest_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
-from .models import InboundOrder, InboundOrderLine
+from .models import INBOUND_FLOW, InboundOrder, InboundOrderLine
 
 Status = InboundOrder.Status
 Aggregate = OutboxMessage.Aggregate
@@ -33,12 +31,6 @@ class LineCount:
     line_id: int
     good: int
     damaged: int = 0
-
-
-def _status_set(order: InboundOrder, target: str) -> None:
-    transition_check(table=InboundOrder.TRANSITIONS, entity="Inbound order", number=order.inbound_order_no,
-                     current=order.status, target=target)
-    order.status = target
 
 
 @transaction.atomic
@@ -82,7 +74,7 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
     if order.order_type != order_type:
         raise Conflict(f"inbound order {inbound_order_no} exists as a {order.order_type} order",
                        data={"inbound_order_no": inbound_order_no, "status": order.status})
-    if order.status != Status.CREATED:
+    if not INBOUND_FLOW.allows(order, "update"):
         raise InvalidTransition(
             f"inbound order {inbound_order_no} is {order.status} and can no longer be changed",
             data={"inbound_order_no": inbound_order_no, "status": order.status},
@@ -107,16 +99,14 @@ def inbound_order_cancel(*, inbound_order_no: str, reason: str = "") -> InboundO
                        data={"inbound_order_no": inbound_order_no, "cancelled": False})
     if order.status == Status.CANCELLED:
         return order
-    if order.status != Status.CREATED:
-        why = "receiving has started" if order.status == Status.RECEIVING else "goods have been received"
+    if not INBOUND_FLOW.allows(order, "cancel"):
+        why = INBOUND_FLOW.refusal(order)
         raise CancelRefused(
             f"Inbound order {inbound_order_no} is {order.status}: {why}, it can no longer be cancelled",
             data={"inbound_order_no": inbound_order_no, "cancelled": False, "status": order.status, "reason": why},
         )
-    _status_set(order, Status.CANCELLED)
     order.cancel_reason = (reason or "")[:255]
-    order.cancelled_at = timezone.now()
-    order.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    INBOUND_FLOW.move(order, Status.CANCELLED, fields=("cancel_reason",))
     return order
 
 
@@ -130,7 +120,7 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
     """Save what staff counted so far (can be called many times); the order is RECEIVING from the first save."""
     role_require(user=user, roles=RECEIVING_ROLES, action="Receiving goods")
     order = lock_for_update(InboundOrder.objects).get(pk=order.pk)
-    if order.status not in (Status.CREATED, Status.RECEIVING):
+    if not INBOUND_FLOW.allows(order, "receive"):
         raise InvalidTransition(f"inbound order {order.inbound_order_no} is {order.status}; counts are closed",
                                 data={"status": order.status})
     lines = {line.pk: line for line in order.lines.select_related("product")}
@@ -161,9 +151,7 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
             changed.append(line)
     InboundOrderLine.objects.bulk_update(changed, ["received_good", "received_damaged"])
     if order.status == Status.CREATED:
-        _status_set(order, Status.RECEIVING)
-        order.receiving_started_at = timezone.now()
-        order.save(update_fields=["status", "receiving_started_at", "updated_at"])
+        INBOUND_FLOW.move(order, Status.RECEIVING)
     return order
 
 
@@ -172,7 +160,7 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
     """Close the receipt: stock moves for what was counted, RECEIVED, and the inbound callback queued."""
     role_require(user=user, roles=RECEIVING_ROLES, action="Completing a receipt")
     order = lock_for_update(InboundOrder.objects).get(pk=order.pk)
-    _status_set(order, Status.RECEIVED)
+    INBOUND_FLOW.check(order, Status.RECEIVED)
     order_lines_owner_check(order=order)  # an order written before the rule, or around the services
     lines = list(order.lines.select_related("product").order_by("pk"))
     stock_receive(
@@ -181,9 +169,8 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
         damaged=[StockLine(ln.product_id, ln.received_damaged, str(ln.pk)) for ln in lines if ln.received_damaged],
         reference_type="inbound_line", reference_number=order.inbound_order_no, user=user,
     )
-    order.received_at = timezone.now()
     order.received_by = user
-    order.save(update_fields=["status", "received_at", "received_by", "updated_at"])
+    INBOUND_FLOW.move(order, Status.RECEIVED, fields=("received_by",))
     outbox_message_enqueue(
         kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type=Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
         payload={

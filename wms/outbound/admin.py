@@ -19,7 +19,7 @@ from wms.outbox.models import OutboxMessage
 
 from .forms import PACKAGE_MEASURES, PackForm, PickForm
 from .labels import LABEL_HEAD_BYTES, PDF, label_file_kind, label_kind_detect
-from .models import OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
+from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
 from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
 from .services import (
     outbound_order_allocate,
@@ -178,9 +178,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if obj is not None:
             extra_context.update(
                 floor=user_has_role(request.user, *FLOOR_ROLES),
-                can_pick=obj.status in (Status.ALLOCATED, Status.PICKING),
-                can_pack=obj.status == Status.PICKING, can_label=obj.status in OutboundOrder.LABEL_FETCHABLE,
-                can_ship=obj.status == Status.LABELLED, can_allocate=obj.status in (Status.CREATED, Status.BACKORDERED),
+                actions=OUTBOUND_FLOW.allowed_actions(obj),  # the steps the services would accept now
                 callback_failed=any(m.kind == OutboxMessage.Kind.OUTBOUND_CALLBACK and m.status in (
                     OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) for m in outbound_outbox_states(order=obj)),
             )
@@ -210,7 +208,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             line.input_errors = field_errors(form, form.picked_name(line))
         return TemplateResponse(request, "admin/outbound/outboundorder/pick.html", self._context(
             request, order=order, lines=lines, title=f"Pick {order.outbound_order_no} ({order.get_status_display()})",
-            open=order.status in (Status.ALLOCATED, Status.PICKING),
+            open=OUTBOUND_FLOW.allows(order, "pick"),
             fully_picked=all(line.picked_qty == line.quantity for line in lines),
             scan={"code": typed(form, "code"), "quantity": typed(form, "quantity", 1), "note": typed(form, "note"),
                   "errors": field_errors(form, "code") + field_errors(form, "quantity"),
@@ -262,7 +260,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/outbound/outboundorder/pack.html", self._context(
             request, order=order, lines=lines, rows=rows,
             title=f"Pack {order.outbound_order_no} ({order.get_status_display()})",
-            open=order.status == Status.PICKING))
+            open=OUTBOUND_FLOW.allows(order, "pack")))
 
     def label_view(self, request, object_id):
         """The label file, after the floor check: the only way to it (it has no URL of its own). Its type comes
@@ -375,9 +373,9 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             if order.status == Status.BACKORDERED:
                 self.message_user(request, f"{order.outbound_order_no}: not enough stock, backordered.",
                                   messages.WARNING)
-        self._each(request, queryset.filter(status__in=[Status.CREATED, Status.BACKORDERED]), act,
-                   "{n} order(s) processed.")
-        skipped = queryset.exclude(status__in=[Status.CREATED, Status.BACKORDERED]).count()
+        allocatable = OUTBOUND_FLOW.actions["allocate"]
+        self._each(request, queryset.filter(status__in=allocatable), act, "{n} order(s) processed.")
+        skipped = queryset.exclude(status__in=allocatable).count()
         if skipped:
             self.message_user(request, f"{skipped} order(s) skipped: only created or backordered orders are "
                                        "allocated.", messages.WARNING)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from wms.catalog.models import Owner, Product
+from wms.core.transitions import Flow
 from wms.inventory.models import Warehouse
 
 from .labels import label_storage
@@ -29,8 +30,6 @@ class OutboundOrder(models.Model):
         Status.SHIPPED: frozenset(),
         Status.CANCELLED: frozenset(),
     }
-    # A shipping label may be requested only in these states: never once shipped or cancelled.
-    LABEL_FETCHABLE = frozenset({Status.PACKED, Status.LABELLED})
 
     outbound_order_no = models.CharField(max_length=64, unique=True)
     platform_order_no = models.CharField(max_length=64, blank=True, db_index=True)
@@ -85,6 +84,26 @@ class OutboundOrder(models.Model):
 
     def __str__(self) -> str:
         return self.outbound_order_no
+
+
+
+_S = OutboundOrder.Status
+# The outbound order's state machine: services move an order only through it, and the admin's buttons ask it.
+OUTBOUND_FLOW = Flow(
+    entity="Outbound order", number_field="outbound_order_no", transitions=OutboundOrder.TRANSITIONS,
+    stamps={_S.PICKING: "picking_started_at", _S.PACKED: "packed_at", _S.LABELLED: "labelled_at",
+            _S.SHIPPED: "shipped_at", _S.CANCELLED: "cancelled_at"},
+    actions={
+        "allocate": frozenset({_S.CREATED, _S.BACKORDERED}),
+        "pick": frozenset({_S.ALLOCATED, _S.PICKING}),  # picking more units keeps PICKING
+        "pack": frozenset({_S.PICKING}),
+        # A label may be fetched (again) once packed, never once shipped or cancelled.
+        "label": frozenset({_S.PACKED, _S.LABELLED}),
+        "ship": frozenset({_S.LABELLED}),
+        "cancel": frozenset(s for s, following in OutboundOrder.TRANSITIONS.items() if _S.CANCELLED in following),
+    },
+    refusals={_S.SHIPPED: "it has shipped", _S.CANCELLED: "it was cancelled"},
+)
 
 
 class OutboundOrderLine(models.Model):

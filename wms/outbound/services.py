@@ -29,7 +29,7 @@ from wms.outbox.selectors import outbox_latest_for, outbox_messages_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
 from .labels import label_kind_detect, label_kinds_text
-from .models import OutboundOrder, OutboundOrderLine, Package, PackageItem, PutBackTask, ShortPick
+from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PackageItem, PutBackTask, ShortPick
 from .selectors import outbound_backordered_ids
 
 Status = OutboundOrder.Status
@@ -38,12 +38,6 @@ Aggregate = OutboxMessage.Aggregate
 FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 RECIPIENT_FIELDS = ("name", "phone", "email", "country_code", "state", "city", "district", "address1", "address2",
                     "zip_code")
-
-
-def _status_set(order: OutboundOrder, target: str) -> None:
-    transition_check(table=OutboundOrder.TRANSITIONS, entity="Outbound order", number=order.outbound_order_no,
-                     current=order.status, target=target)
-    order.status = target
 
 
 def _locked(order_id: int) -> OutboundOrder:
@@ -108,9 +102,8 @@ def outbound_order_allocate(*, order: OutboundOrder, user=None) -> OutboundOrder
     """Reserve every line or none. Not enough stock: BACKORDERED, tried again when stock arrives."""
     role_require(user=user, roles=FLOOR_ROLES, action="Allocating an order")
     order = _locked(order.pk)
-    if order.status not in (Status.CREATED, Status.BACKORDERED):
-        transition_check(table=OutboundOrder.TRANSITIONS, entity="Outbound order", number=order.outbound_order_no,
-                         current=order.status, target=Status.ALLOCATED)
+    if not OUTBOUND_FLOW.allows(order, "allocate"):
+        OUTBOUND_FLOW.check(order, Status.ALLOCATED)
     # Stock is reserved by product: an order written before the rule, or around the services, must not take
     # another merchant's stock.
     order_lines_owner_check(order=order)
@@ -129,14 +122,12 @@ def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], user) -> 
         )
     except InsufficientStock:
         if order.status != Status.BACKORDERED:
-            _status_set(order, Status.BACKORDERED)
-            order.save(update_fields=["status", "updated_at"])
+            OUTBOUND_FLOW.move(order, Status.BACKORDERED)
         return
     OutboundOrderLine.objects.filter(pk__in=[ln.pk for ln in lines]).update(reserved_qty=F("quantity"))
     for line in lines:
         line.reserved_qty = line.quantity
-    _status_set(order, Status.ALLOCATED)
-    order.save(update_fields=["status", "updated_at"])
+    OUTBOUND_FLOW.move(order, Status.ALLOCATED)
 
 
 def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
@@ -199,11 +190,9 @@ def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> Outbou
         [PutBackTask(order=order, line=ln, product_id=ln.product_id, warehouse_id=order.warehouse_id,
                      quantity=ln.picked_qty) for ln in lines if ln.picked_qty]
     )
-    # A label fetched already stays on the order, for audit; no label can be fetched any more (LABEL_FETCHABLE).
-    _status_set(order, Status.CANCELLED)
+    # A label fetched already stays on the order, for audit; no label can be fetched any more (OUTBOUND_FLOW).
     order.cancel_reason = (reason or "")[:255]
-    order.cancelled_at = timezone.now()
-    order.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    OUTBOUND_FLOW.move(order, Status.CANCELLED, fields=("cancel_reason",))
     return order
 
 
@@ -218,13 +207,9 @@ class PickCount:
 
 
 def _picking_start(order: OutboundOrder) -> None:
+    OUTBOUND_FLOW.action_check(order, "pick", doing="Picking")
     if order.status == Status.ALLOCATED:
-        _status_set(order, Status.PICKING)
-        order.picking_started_at = timezone.now()
-        order.save(update_fields=["status", "picking_started_at", "updated_at"])
-    elif order.status != Status.PICKING:
-        raise InvalidTransition(f"Outbound order {order.outbound_order_no} is {order.status}; it cannot be picked",
-                                data={"status": order.status})
+        OUTBOUND_FLOW.move(order, Status.PICKING)
 
 
 @transaction.atomic
@@ -277,9 +262,7 @@ def outbound_order_short_pick_report(*, order: OutboundOrder, user, note: str = 
     """The picker cannot find every unit: each short line is reported to Supervisors (one open report a line)."""
     role_require(user=user, roles=FLOOR_ROLES, action="Reporting a short pick")
     order = _locked(order.pk)
-    if order.status not in (Status.ALLOCATED, Status.PICKING):
-        raise InvalidTransition(f"Outbound order {order.outbound_order_no} is {order.status}; nothing is being picked",
-                                data={"status": order.status})
+    OUTBOUND_FLOW.action_check(order, "pick", doing="Reporting a short pick")
     short = [line for line in order.lines.order_by("pk") if line.picked_qty < line.quantity]
     if not short:
         raise DomainValidationError(f"every line of {order.outbound_order_no} is fully picked; nothing is short")
@@ -341,7 +324,7 @@ def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], us
     """Close picking into one or more weighed, measured packages holding exactly the picked units: PACKED."""
     role_require(user=user, roles=FLOOR_ROLES, action="Packing")
     order = _locked(order.pk)
-    _status_set_check(order, Status.PACKED)
+    OUTBOUND_FLOW.check(order, Status.PACKED)
     lines = {line.pk: line for line in order.lines.select_related("product").order_by("pk")}
     unpicked = [f"{ln.product.sku_id} {ln.picked_qty}/{ln.quantity}"
                 for ln in lines.values() if ln.picked_qty < ln.quantity]
@@ -378,17 +361,10 @@ def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], us
             PackageItem(package=package, line=lines[line_id], product_id=lines[line_id].product_id, quantity=qty)
             for line_id, qty in items.items()
         ])
-    _status_set(order, Status.PACKED)
-    order.packed_at = timezone.now()
-    order.save(update_fields=["status", "packed_at", "updated_at"])
+    OUTBOUND_FLOW.move(order, Status.PACKED)
     if settings.OUTBOUND_LABEL_ON_PACK:
         _label_message_enqueue(order)
     return order
-
-
-def _status_set_check(order: OutboundOrder, target: str) -> None:
-    transition_check(table=OutboundOrder.TRANSITIONS, entity="Outbound order", number=order.outbound_order_no,
-                     current=order.status, target=target)
 
 
 # --- Shipping label ---------------------------------------------------------------------------------------
@@ -406,12 +382,7 @@ def _label_message_enqueue(order: OutboundOrder) -> OutboxMessage:
 
 
 def _label_fetchable_check(order: OutboundOrder, action: str) -> None:
-    if order.status not in OutboundOrder.LABEL_FETCHABLE:
-        why = {Status.SHIPPED: "it has shipped", Status.CANCELLED: "it was cancelled"}.get(
-            order.status, "it is not packed yet")
-        raise InvalidTransition(f"{action} for outbound order {order.outbound_order_no} is impossible: {why}",
-                                data={"outbound_order_no": order.outbound_order_no, "status": order.status,
-                                      "reason": why})
+    OUTBOUND_FLOW.action_check(order, "label", doing=action, otherwise="it is not packed yet")
 
 
 @transaction.atomic
@@ -460,7 +431,7 @@ def outbound_order_label_store(*, order_id: int, content: bytes, tracking_no: st
         order.tracking_no = tracking_no
     order.labelled_at = timezone.now()
     if order.status != Status.LABELLED:
-        _status_set(order, Status.LABELLED)
+        OUTBOUND_FLOW.move(order, Status.LABELLED, save=False)  # saved below, with the file
     order.save(update_fields=["label_file", "label_format", "tracking_no", "labelled_at", "status", "updated_at"])
     return order
 
@@ -472,7 +443,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     """The parcel leaves: SHIP moves, SHIPPED, and the outbound callback queued, all in this transaction."""
     role_require(user=user, roles=FLOOR_ROLES, action="Shipping")
     order = _locked(order.pk)
-    _status_set_check(order, Status.SHIPPED)
+    OUTBOUND_FLOW.check(order, Status.SHIPPED)
     if not order.label_file:
         raise InvalidTransition(f"Outbound order {order.outbound_order_no} has no label", data={"status": order.status})
     label_in_flight = outbox_messages_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk).filter(
@@ -488,9 +459,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     for line in lines:
         line.reserved_qty = 0
     OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
-    _status_set(order, Status.SHIPPED)
-    order.shipped_at = timezone.now()
-    order.save(update_fields=["status", "shipped_at", "updated_at"])
+    OUTBOUND_FLOW.move(order, Status.SHIPPED)
     packages = list(order.packages.prefetch_related("items__product").order_by("pk"))
     outbox_message_enqueue(
         kind=OutboxMessage.Kind.OUTBOUND_CALLBACK, aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
