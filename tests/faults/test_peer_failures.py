@@ -8,11 +8,11 @@ import requests
 import responses
 
 from integrations.apilog.models import ApiExchange
-from tests.wms.test_receiving import (  # noqa: F401 - fixtures
+from tests.wms.inbound.test_receiving import (  # noqa: F401 - fixtures
     CALLBACK_URL, OK, callback_message, complete, order, ow_config, post_counts,
 )
-from tests.wms import test_outbound_flow as flow
-from tests.wms.test_outbound_flow import products  # noqa: F401 - fixture
+from tests.wms.outbound import test_outbound_flow as flow
+from tests.wms.outbound.test_outbound_flow import products  # noqa: F401 - fixture
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import outbound_order_label_request
 from wms.outbox.models import OutboxMessage

@@ -11,7 +11,7 @@ from tests.helpers import requires_postgres
 from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
     E, catalogue, fixture_bytes, fixture_load, ow_settings, sign, stocked_catalogue,
 )
-from tests.wms.test_concurrency import race
+from tests.wms.inventory.test_concurrency import race
 from wms.catalog.models import Product
 from wms.inbound.models import InboundOrder, InboundOrderLine
 from wms.inventory.models import StockLevel, StockMove

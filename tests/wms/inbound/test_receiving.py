@@ -26,7 +26,7 @@ from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "onewarehouse"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "onewarehouse"
 BASE_URL = "https://ow-sandbox.test"
 CALLBACK_URL = BASE_URL + "/openapi/wms/inbound-orders/callback"
 OK = {"code": 0, "success": True, "msg": "success", "data": {}}

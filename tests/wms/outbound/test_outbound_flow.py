@@ -32,7 +32,7 @@ from wms.outbox.services import outbox_message_dispatch, outbox_message_enqueue
 
 pytestmark = pytest.mark.django_db
 Status = OutboundOrder.Status
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "onewarehouse"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "onewarehouse"
 BASE_URL = "https://ow-sandbox.test"
 LABEL_URL = BASE_URL + "/openapi/wms/outbound-orders/label"
 CALLBACK_URL = BASE_URL + "/openapi/wms/outbound-orders/callback"

@@ -21,7 +21,7 @@ from wms.inventory.services import stock_adjust
 from wms.outbound.models import OutboundOrder, PutBackTask
 from wms.outbound.services import PickCount, outbound_order_pick_record, put_back_confirm
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 LOCK = re.compile(r"\bFOR (NO KEY UPDATE|UPDATE|SHARE|KEY SHARE)\b(?: OF (.+?))?(?: NOWAIT| SKIP LOCKED)?$")
 
 

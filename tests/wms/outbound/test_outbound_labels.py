@@ -18,7 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from tests.wms.test_outbound_flow import (  # noqa: F401 - fixtures: the flow module's OneWarehouse set-up
+from tests.wms.outbound.test_outbound_flow import (  # noqa: F401 - fixtures: the flow module's OneWarehouse set-up
     LABEL_URL, PDF, label_answer, order_create, ow_config, pack_one, pick_all, products, url,
 )
 from wms.core.errors import DomainValidationError, PermissionDenied
