@@ -15,7 +15,6 @@ from integrations.one.simulator.models import SimStock
 from integrations.onewarehouse.simulator import payloads as p
 from integrations.onewarehouse.simulator.models import SimReceived, SimShipment
 from integrations.onewarehouse.simulator.services import push_send
-from tests.simulators.fixtures import simulator_keys, simulator_urls, simulators_live  # noqa: F401
 from wms.catalog.models import Product
 from wms.catalog.services import product_set_sync_to_one
 from wms.inbound.models import InboundOrder

@@ -11,9 +11,7 @@ import responses
 
 from integrations.onewarehouse.senders import SENDERS
 from tests.factories import ProductFactory
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, PUSH_KEY, PUSH_SECRET, fixture_load, keys, push, sign,
-)
+from tests.integrations.onewarehouse.helpers import E, fixture_load, keys
 from wms.celery import app as celery_app
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts

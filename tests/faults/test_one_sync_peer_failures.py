@@ -6,13 +6,11 @@ import pytest
 import requests
 
 from integrations.one.models import OneSyncRun
-from tests.integrations.one.conftest import mocked, one_mapping, one_settings  # noqa: F401 - fixtures
 from tests.integrations.one.helpers import POST_URL, sync
-from tests.integrations.one.test_sync import two_products  # noqa: F401 - fixture
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch, outbox_message_retry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.faults]
+pytestmark = [pytest.mark.django_db, pytest.mark.faults, pytest.mark.usefixtures("one_settings")]
 
 
 @pytest.mark.parametrize(("failure", "reason"), [

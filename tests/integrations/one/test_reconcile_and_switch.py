@@ -12,8 +12,7 @@ from integrations.one.services import (
 from tests.factories import ProductFactory
 from wms.core.errors import PermissionDenied
 
-from .conftest import BASE_URL
-from .helpers import POST_URL, PUT_URL, flag, receive, reserve, sync
+from .helpers import BASE_URL, POST_URL, PUT_URL, flag, receive, reserve, sync
 
 pytestmark = pytest.mark.django_db
 Mode = OneWarehouseMapping.Mode

@@ -8,9 +8,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 import pytest
 
 from tests.factories import UserFactory
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, fixture_load, ow_settings, push, stocked_catalogue,
-)
+from tests.integrations.onewarehouse.helpers import E, fixture_load
 from wms.catalog.models import Product
 from wms.core.hashing import content_fingerprint_matches
 from wms.core.roles import Role

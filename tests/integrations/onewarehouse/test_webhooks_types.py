@@ -10,9 +10,7 @@ from rest_framework import serializers
 
 from integrations.onewarehouse import mapping, services
 from integrations.onewarehouse.serializers import StrictCharField, StrictChoiceField, StrictIntegerField
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, exchange_last, fixture_load, ow_settings, push,
-)
+from tests.integrations.onewarehouse.helpers import E, exchange_last, fixture_load
 from wms.catalog.models import Product
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder

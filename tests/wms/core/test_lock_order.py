@@ -10,9 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
 from tests.helpers import requires_postgres
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, fixture_load, ow_settings, push, stocked_catalogue,
-)
+from tests.integrations.onewarehouse.helpers import E, fixture_load
 from wms.core.roles import Role
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts

@@ -19,7 +19,7 @@ from django.urls import reverse
 from integrations.apilog.models import ApiExchange
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers import requires_postgres
-from tests.integrations.onewarehouse.test_webhooks import E, fixture_load, ow_settings, sign  # noqa: F401
+from tests.integrations.onewarehouse.helpers import E, fixture_load, sign
 from wms.core.roles import Role
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts, inbound_order_upsert
