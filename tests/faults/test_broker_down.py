@@ -1,4 +1,4 @@
-"""Fault: Redis (the Celery broker) is down while webhooks arrive (issue 9 item 2a).
+"""Fault: Redis (the Celery broker) is down while webhooks arrive; nothing is lost and nothing is sent twice.
 
 Pushes are answered from the database alone; each outgoing call waits as a PENDING outbox message (publishing to
 the dead broker fails fast and is only logged). Once the broker is back, the sweep hands every due message to the

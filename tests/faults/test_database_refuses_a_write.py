@@ -1,4 +1,4 @@
-"""Fault: the database refuses one write in the middle of an outbound-create push (issue 9 item 2c).
+"""Fault: the database refuses one write in the middle of an outbound-create push; nothing is half-written.
 
 The business transaction rolls back as a whole; the answer is the contract's 5000 envelope (so OneWarehouse
 retries); the request log row, written before in its own transaction, is kept with the error for replay."""

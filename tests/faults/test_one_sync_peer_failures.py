@@ -1,6 +1,6 @@
 """Fault: ONE answering 500 or 429, timing out, refusing or cutting the connection mid-answer during a sync chunk
-(issue 9 item 2d; 503 and 401 are covered in tests/integrations/one/test_sync.py). The chunk's message is
-FAILED with the reason, the run stays open and the cursor does not move; the retry sends it exactly once."""
+(503 and 401 are covered in tests/integrations/one/test_sync.py). The chunk's message is FAILED with the reason,
+the run stays open and the cursor does not move; the retry sends it exactly once."""
 
 import pytest
 import requests

@@ -1,4 +1,4 @@
-"""Issue 13 item 3: nothing in OneWarehouse's label answer is trusted (where the file is, its size, its kind).
+"""Nothing in OneWarehouse's label answer is trusted (where the file is, its size, its kind).
 
 Each refusal is permanent (``PermanentSendError``: the outbox marks the message dead at once, with the reason);
 only a peer that is down or slow stays a retryable failure.

@@ -1,4 +1,4 @@
-"""Schema fuzzing of the six receiving URLs (issue 9 item 3).
+"""Schema fuzzing of the six receiving URLs: whatever the body, the answer is the envelope, never a 5xx.
 
 The app's own OpenAPI document (/api/schema/) is loaded into schemathesis; for each of the six operations,
 bodies generated from the documented payload schemas (valid ones, and ones that break the schema) are sent
@@ -114,7 +114,7 @@ def test_a_signed_generated_body_never_gets_a_5xx_and_always_gets_the_envelope(a
     assert seen, "no example was sent"
 
 
-# --- Text no log or answer could hold (issue 13 item 2) -------------------------------------------------------
+# --- Text no log or answer could hold -------------------------------------------------------------------------
 # Built on each URL's example payload: a string (a value or a key, at any depth) gets a lone surrogate or NUL, a
 # value becomes a deeply nested array, bytes that are not UTF-8 (or a NUL byte) go in anywhere; the body is sent
 # signed and unsigned. Whatever happens, the answer is the envelope, never a 5xx, and the request has a log row

@@ -1,4 +1,4 @@
-"""A repeated delivery is recognised by its content, not by the order of its lines (issue 13 item 7): the same
+"""A repeated delivery is recognised by its content, not by the order of its lines: the same
 order with its lines (or a batch with its products) in another order answers as the first time and changes
 nothing, on every URL that compares a delivery with the stored one."""
 

@@ -1,4 +1,4 @@
-"""Any bytes, any text (issue 13 item 2): a lone UTF-16 surrogate, nesting deeper than the limit, bytes that are
+"""Any bytes, any text: a lone UTF-16 surrogate, nesting deeper than the limit, bytes that are
 not UTF-8, NUL, on every URL, signed or not, in the body, a header or the query string: the request is logged
 (with a status) and answered with the envelope; nothing is written by a request that is refused, and the answer
 is rendered before the business transaction commits."""

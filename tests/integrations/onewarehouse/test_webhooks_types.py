@@ -1,4 +1,4 @@
-"""JSON types are kept (issue 13 item 7): a text field takes only a JSON string, a whole-number field only a JSON
+"""JSON types are kept: a text field takes only a JSON string, a whole-number field only a JSON
 integer. The fields are found by walking the payload serializers each URL uses, so a new field is covered
 without touching this file."""
 

@@ -1,5 +1,5 @@
 """The domain's lock order (wms.core.db): every row lock names its own table only, with the lock an UPDATE takes,
-so no lock ever lands on the warehouse (or product, owner) row an order, line or level points to (issue 13)."""
+so no lock ever lands on the warehouse (or product, owner) row an order, line or level points to."""
 
 import re
 from pathlib import Path

@@ -60,7 +60,8 @@ def test_outbound_cancel_releases_reservations_and_is_idempotent(warehouse, stoc
 def test_outbound_cancel_after_ship_is_refused(warehouse, stocked):
     product = stocked(5)
     order, _ = outbound([(product, 1)])
-    # The pick/pack/label/ship flow lands with its own issue; here the order is simply put in SHIPPED.
+    # The refusal depends on the status only, so the order is put in SHIPPED directly (the floor flow is in
+    # test_outbound_flow.py).
     OutboundOrder.objects.filter(pk=order.pk).update(status="SHIPPED", label_file="labels/x.pdf",
                                                      shipped_at=timezone.now())
     with pytest.raises(CancelRefused) as refused:
