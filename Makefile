@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test migrate check clean
+.PHONY: install run test lint migrate check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,14 @@ run: install
 	  echo "" && echo "  WMS admin: http://127.0.0.1:$(PORT)/admin/   (Ctrl-C stops web, worker and beat)" && echo "" && \
 	  exec $(BIN)/honcho start -f Procfile.dev
 
-# The whole suite. DATABASE_URL=postgres://... runs the same suite on PostgreSQL.
+# The linter first (rules in pyproject.toml), then the whole suite. DATABASE_URL=postgres://... runs the same suite on
+# PostgreSQL.
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

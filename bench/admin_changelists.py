@@ -55,7 +55,8 @@ def seed(rows: int) -> None:
                         url="/api/onewarehouse/outbound-orders", status_code=200, order_no=f"OB-{n}")
             for n in range(rows)], batch_size=2000)
         OutboxMessage.objects.bulk_create([
-            OutboxMessage(kind="OUTBOUND_CALLBACK", aggregate_type="outbound_order", aggregate_id=str(n))
+            OutboxMessage(kind=OutboxMessage.Kind.OUTBOUND_CALLBACK,
+                          aggregate_type=OutboxMessage.Aggregate.OUTBOUND_ORDER, aggregate_id=str(n))
             for n in range(rows)], batch_size=2000)
 
 

@@ -64,9 +64,9 @@ def gunicorn_start(*, port: int, workers: int, env: dict) -> subprocess.Popen:
         try:
             requests.get(f"http://127.0.0.1:{port}/api/schema/", timeout=2)
             return process
-        except requests.ConnectionError:
+        except requests.ConnectionError as exc:
             if process.poll() is not None:
-                raise SystemExit("gunicorn exited before serving")
+                raise SystemExit("gunicorn exited before serving") from exc
             time.sleep(0.2)
     gunicorn_stop(process)
     raise SystemExit("gunicorn did not start within 30 s")

@@ -49,7 +49,8 @@ def mask_url(url: str) -> str:
     if not parts.query:
         return mask_text(url)
     names = _secret_names()
-    query = urlencode([(k, MASK if k.lower() in names else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)])
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, MASK if k.lower() in names else v) for k, v in pairs])
     return mask_text(urlunsplit(parts._replace(query=query)))
 
 

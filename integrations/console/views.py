@@ -5,7 +5,11 @@ from django.template.response import TemplateResponse
 from wms.core.roles import Role, user_has_role
 
 from .selectors import (
-    console_configuration, endpoint_health, go_live_checklist, merchants_new, receiving_url_paths,
+    console_configuration,
+    endpoint_health,
+    go_live_checklist,
+    merchants_new,
+    receiving_url_paths,
 )
 
 

@@ -80,8 +80,9 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
         if change:
             services.one_mapping_enable(mapping=obj, enabled=data["enabled"], user=request.user)
         else:
-            created = services.one_mapping_create(warehouse=data["warehouse"], one_warehouse_id=data["one_warehouse_id"],
-                                                  mode=data["mode"], enabled=data["enabled"], user=request.user)
+            created = services.one_mapping_create(
+                warehouse=data["warehouse"], one_warehouse_id=data["one_warehouse_id"],
+                mode=data["mode"], enabled=data["enabled"], user=request.user)
             obj.pk, obj._state.adding = created.pk, False
 
     def get_urls(self):
@@ -228,9 +229,11 @@ class LatestReconciliationFilter(admin.SimpleListFilter):
         return (("all", "All reconciliations"),)
 
     def choices(self, changelist):
-        yield {"selected": self.value() is None, "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+        yield {"selected": self.value() is None,
+               "query_string": changelist.get_query_string(remove=[self.parameter_name]),
                "display": "Latest of each warehouse"}
-        yield {"selected": self.value() == "all", "query_string": changelist.get_query_string({self.parameter_name: "all"}),
+        yield {"selected": self.value() == "all",
+               "query_string": changelist.get_query_string({self.parameter_name: "all"}),
                "display": "All"}
 
     def queryset(self, request, queryset):

@@ -93,7 +93,9 @@ class OneClient:
 
     # --- reads ------------------------------------------------------------------------------------------
 
-    def stocks_get(self, *, skus: list[str], warehouses: list[str], cart_id: str = "") -> dict[str, mapping.ProductStock]:
+    def stocks_get(
+        self, *, skus: list[str], warehouses: list[str], cart_id: str = "",
+    ) -> dict[str, mapping.ProductStock]:
         params = [(mapping.QUERY_SKUS, sku) for sku in skus] + [(mapping.QUERY_WAREHOUSES, w) for w in warehouses]
         if cart_id:
             params.append((mapping.QUERY_CART_ID, cart_id))

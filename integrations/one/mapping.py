@@ -8,7 +8,6 @@ without touching code.
 
 from dataclasses import dataclass
 from decimal import Decimal
-
 from json.encoder import encode_basestring  # json.dumps of a str (C-accelerated), ensure_ascii=False
 
 from django.conf import settings

@@ -153,9 +153,5 @@ def run_unsent_message_id(*, run: OneSyncRun) -> int | None:
     return (run.chunks.exclude(status="SENT").order_by("seq").values_list("outbox_message_id", flat=True).first())
 
 
-def reconciliation_latest(*, mapping_id: int) -> OneReconciliation | None:
-    return OneReconciliation.objects.filter(mapping_id=mapping_id).order_by("-pk").first()
-
-
 def drift_of(*, reconciliation: OneReconciliation) -> list[OneStockDrift]:
     return list(reconciliation.drifts.select_related("product").order_by("product_id"))

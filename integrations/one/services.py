@@ -38,7 +38,7 @@ Mode = OneWarehouseMapping.Mode
 RunMode = OneSyncRun.Mode
 RunStatus = OneSyncRun.Status
 ChunkStatus = OneSyncChunk.Status
-AGGREGATE_TYPE = "one_sync_run"
+Aggregate = OutboxMessage.Aggregate
 
 # Product flags are timestamped before their transaction commits; flag changes are re-read over this window
 # (sending a product twice with the same absolute quantity, or removing it twice, is harmless; missing it is not).
@@ -337,7 +337,7 @@ def _run_build(*, run_id: int, horizon: int, request: str, product_ids: list[int
 
 
 def _chunk_queue(chunk: OneSyncChunk) -> None:
-    message = outbox_message_enqueue(kind=OutboxMessage.Kind.ONE_STOCK_PUSH, aggregate_type=AGGREGATE_TYPE,
+    message = outbox_message_enqueue(kind=OutboxMessage.Kind.ONE_STOCK_PUSH, aggregate_type=Aggregate.ONE_SYNC_RUN,
                                      aggregate_id=chunk.run_id, payload={"chunk_id": chunk.pk, "seq": chunk.seq})
     OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.QUEUED, outbox_message=message)
 
@@ -539,7 +539,8 @@ def one_history_prune(*, older_than_days: int | None = None, empty_older_than_ho
     now = timezone.now()
     days = settings.ONE_HISTORY_RETENTION_DAYS if older_than_days is None else older_than_days
     hours = settings.ONE_EMPTY_RUN_RETENTION_HOURS if empty_older_than_hours is None else empty_older_than_hours
-    messages = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.ONE_STOCK_PUSH, aggregate_type=AGGREGATE_TYPE)
+    messages = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.ONE_STOCK_PUSH, aggregate_type=Aggregate.ONE_SYNC_RUN)
     # Read again for every batch: a message staff retry meanwhile keeps its run.
     unsent = (messages.exclude(status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.DEAD))
               .values(run_id=Cast("aggregate_id", BigIntegerField())))

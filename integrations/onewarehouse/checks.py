@@ -1,15 +1,15 @@
 """System checks of the receiving side's configuration: a mistake here would otherwise surface as refused or
-crashing pushes in production. A missing push key is not a check failure (pushes are refused with a clear 401)."""
+crashing pushes in production. A missing push key is not a check failure (pushes are refused with a clear 401).
+Registered by the app config (``OneWarehouseConfig.ready``)."""
 
 import ipaddress
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Warning
 
 from .auth import SignatureMode
 
 
-@register(Tags.security)
 def onewarehouse_receiving_config_check(app_configs=None, **kwargs):
     problems = []
     mode = settings.ONEWAREHOUSE_SIGNATURE_MODE

@@ -4,10 +4,8 @@ public), so the real spec must be a change to this module (and ``auth.py``) and 
 Incoming: payload -> keyword arguments of the domain services. Outgoing: domain facts -> request bodies.
 """
 
-# ======================================================================================================
-# Incoming (OneWarehouse -> WMS): paths, envelope and payload fields
-# ======================================================================================================
-# (The imports of this section sit here, not at the top, so the two sections can be edited apart.)
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.validators import EmailValidator, RegexValidator, URLValidator
@@ -20,6 +18,9 @@ from wms.outbound.models import OutboundOrder
 
 from .serializers import OptionalDecimal, OptionalText, Quantity, StrictCharField, StrictChoiceField
 
+# ======================================================================================================
+# Incoming (OneWarehouse -> WMS): paths, envelope and payload fields
+# ======================================================================================================
 CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 code of three capital letters.")
 COUNTRY_CODE = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 code of two capital letters.")
 
@@ -283,9 +284,6 @@ def envelope_schema(name: str, data: serializers.Field) -> type[serializers.Seri
 # ======================================================================================================
 # Outgoing (WMS -> OneWarehouse): paths and bodies of the callbacks and the label request
 # ======================================================================================================
-from dataclasses import dataclass as _dataclass
-from datetime import datetime as _datetime
-
 OUT_PATH_INBOUND_CALLBACK = "/openapi/wms/inbound-orders/callback"
 OUT_PATH_LABEL = "/openapi/wms/outbound-orders/label"
 OUT_PATH_OUTBOUND_CALLBACK = "/openapi/wms/outbound-orders/callback"
@@ -306,7 +304,7 @@ OUT_LABEL_FORMAT_PDF = "PDF"
 
 def _out_time(value: str) -> str:
     """ISO 8601 to the second with offset, as in the contract's examples ("2026-11-25T15:42:10+08:00")."""
-    return _datetime.fromisoformat(value).isoformat(timespec="seconds")
+    return datetime.fromisoformat(value).isoformat(timespec="seconds")
 
 
 def inbound_callback_body(payload: dict) -> dict:
@@ -327,7 +325,7 @@ def label_request_body(*, outbound_order_no: str) -> dict:
     return {"outbound_order_no": outbound_order_no}
 
 
-@_dataclass(frozen=True)
+@dataclass(frozen=True)
 class LabelAnswer:
     tracking_no: str
     label_format: str

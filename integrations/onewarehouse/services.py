@@ -17,7 +17,9 @@ from rest_framework import serializers
 
 from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import (
-    body_for_replay, exchange_incoming_close, exchange_incoming_open,
+    body_for_replay,
+    exchange_incoming_close,
+    exchange_incoming_open,
 )
 from wms.catalog.services import product_upsert
 from wms.core.db import TransactionConflict, atomic_with_retry
@@ -29,8 +31,17 @@ from wms.outbound.services import outbound_order_cancel, outbound_order_create
 from . import mapping
 from .auth import VERDICT_NOT_CHECKED, VERDICT_VALID, client_ip_resolve, push_credentials_extract, push_request_verify
 from .envelope import (
-    Answer, answer_bad_request, answer_busy, answer_domain_error, answer_invalid, answer_method_not_allowed,
-    answer_not_stored, answer_ok, answer_server_error, answer_too_large, answer_unauthorized,
+    Answer,
+    answer_bad_request,
+    answer_busy,
+    answer_domain_error,
+    answer_invalid,
+    answer_method_not_allowed,
+    answer_not_stored,
+    answer_ok,
+    answer_server_error,
+    answer_too_large,
+    answer_unauthorized,
 )
 from .serializers import errors_flatten
 

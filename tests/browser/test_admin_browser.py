@@ -92,7 +92,8 @@ def test_receive_pick_pack_label_and_ship_in_the_browser(page, login, simulators
 
     # The Picker who packed: get the label, print it, ship.
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/change/")
-    page.get_by_role("link", name="Get shipping label", exact=True).click()  # a link that posts a form: the URL gains "#", then the answer comes
+    # A link that posts a form: the URL gains "#", then the answer comes.
+    page.get_by_role("link", name="Get shipping label", exact=True).click()
     page.wait_for_url(re.compile(r"/change/$"))
     page.screenshot_as("label-requested")
     order.refresh_from_db()

@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def celery_worker(simulators_live):
-    """A real worker thread consuming the configured broker (the embedded SQLite one, or Redis on the PostgreSQL run)."""
+    """A real worker thread consuming the configured broker (the embedded SQLite one, or Redis on PostgreSQL)."""
     from celery.contrib.testing.worker import start_worker
 
     from wms.celery import app
@@ -57,7 +57,7 @@ def wait_for(what: str, predicate, timeout: float = 45.0):
 
 
 def pushed(kind, payload):
-    push, outcome = push_send(kind=kind, payload=payload)
+    _push, outcome = push_send(kind=kind, payload=payload)
     assert (outcome.status_code, outcome.code) == (200, 0), outcome.response_body
     return outcome.envelope["data"]
 
@@ -130,6 +130,7 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
     for exchange_id in ApiExchange.objects.values_list("pk", flat=True):
         seen += admin_client.get(f"/admin/apilog/apiexchange/{exchange_id}/change/").content.decode()
     seen += admin_client.get("/admin/integration-console/").content.decode()
-    assert ApiExchange.objects.filter(direction="OUT").count() >= 4 and ApiExchange.objects.filter(direction="IN").count() >= 4
+    assert ApiExchange.objects.filter(direction="OUT").count() >= 4
+    assert ApiExchange.objects.filter(direction="IN").count() >= 4
     leaked = [secret for secret in secrets if secret in seen]
     assert leaked == []

@@ -44,8 +44,7 @@ def call(client, simulator_keys, settings):
             headers = {}
         if query:
             url += ("&" if "?" in url else "?") + query
-        return client.post(url, data=body, content_type="application/json",
-                           headers={k: v for k, v in headers.items()})
+        return client.post(url, data=body, content_type="application/json", headers=dict(headers))
 
     return _call
 

@@ -113,7 +113,8 @@ def order_flow_machine(*, warehouse, products, user):
             available = self.available()
             expected = []
             for order in OutboundOrder.objects.filter(status=Status.BACKORDERED).order_by("created_at", "pk"):
-                lines = [(products.index(line.product), line.quantity) for line in order.lines.select_related("product")]
+                lines = [(products.index(line.product), line.quantity)
+                         for line in order.lines.select_related("product")]
                 if all(available[i] >= q for i, q in lines):
                     expected.append(order.outbound_order_no)
                     for i, q in lines:
@@ -133,7 +134,7 @@ def order_flow_machine(*, warehouse, products, user):
         def pick_all_and_pack(self, data):
             order = self.pick_order(data, Status.ALLOCATED, Status.PICKING)
             lines = list(order.lines.order_by("pk"))
-            outbound_order_pick_record(order=order, counts=[PickCount(l.pk, l.quantity) for l in lines], user=user)
+            outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], user=user)
             outbound_order_pack(order=order, user=user, packages=[PackageSpec(
                 weight_kg=Decimal("1.5"), length_cm=Decimal("30"), width_cm=Decimal("20"), height_cm=Decimal("10"),
                 items={line.pk: line.quantity for line in lines})])

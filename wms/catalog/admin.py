@@ -16,9 +16,11 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ("sync_to_one", "is_active", "owner")
     list_select_related = ("owner",)
     search_fields = ("=sku_id", "sku_code", "=barcode", "name")
-    # The catalogue is OneWarehouse's: it is synced, not typed. Staff only choose, by the actions, what is published to ONE.
+    # The catalogue is OneWarehouse's: it is synced, not typed. Staff only choose, by the actions, what is published
+    # to ONE.
     readonly_fields = ("sku_id", "sku_code", "name", "barcode", "owner", "weight_kg", "length_cm", "width_cm",
-                       "height_cm", "declared_value", "currency", "image_url", "sync_to_one", "is_active", "created_at", "updated_at")
+                       "height_cm", "declared_value", "currency", "image_url", "sync_to_one", "is_active", "created_at",
+                       "updated_at")
     actions = ("publish_to_one", "unpublish_from_one")
 
     fields = ("sku_id", "sku_code", "name", "barcode", "owner", "weight_kg", "length_cm", "width_cm", "height_cm",

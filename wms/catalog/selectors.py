@@ -8,15 +8,6 @@ from wms.core.errors import DomainValidationError, UnknownSku
 from .models import Owner, Product
 
 
-def product_get_by_sku(*, sku_id: str) -> Product | None:
-    return Product.objects.select_related("owner").filter(sku_id=sku_id).first()
-
-
-def product_map_by_sku(*, sku_ids: Iterable[str]) -> dict[str, Product]:
-    """The products of ``sku_ids`` keyed by sku_id, in one query; unknown ids are simply absent."""
-    return {p.sku_id: p for p in Product.objects.filter(sku_id__in=set(sku_ids))}
-
-
 def product_find_by_code(*, code: str, products: Iterable[Product] | None = None) -> Product | None:
     """What a scanner reads: a barcode, a sku_code or a sku_id (case-insensitive for codes)."""
     code = (code or "").strip()

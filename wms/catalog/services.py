@@ -27,19 +27,18 @@ def product_upsert(*, sku_id: str, owner_code: str, **fields) -> tuple[Product, 
     if unknown:
         raise TypeError(f"unknown product fields: {sorted(unknown)}")
     owner = owner_get_or_create(owner_code=owner_code)
-    values = {name: value for name, value in fields.items()}
     product, created = lock_for_update(Product.objects).get_or_create(
-        sku_id=sku_id, defaults={**values, "owner": owner}
+        sku_id=sku_id, defaults={**fields, "owner": owner}
     )
     if not created:
-        changed = [name for name, value in values.items() if getattr(product, name) != value]
+        changed = [name for name, value in fields.items() if getattr(product, name) != value]
         if product.owner_id != owner.pk:
             _owner_change_check(product=product, owner_code=owner_code)
             product.owner = owner
             changed.append("owner")
         for name in changed:
             if name != "owner":
-                setattr(product, name, values[name])
+                setattr(product, name, fields[name])
         if changed:
             product.save(update_fields=[*changed, "updated_at"])
     return product, created

@@ -109,7 +109,7 @@ def atomic_with_retry(func=None, *, attempts: int = ATTEMPTS, using: str = DEFAU
                 with transaction.atomic(using=using):
                     # Registered first, so it runs first after COMMIT: an error raised by a later commit hook
                     # must not re-run work that is already committed.
-                    transaction.on_commit(lambda: committed.append(True), using=using)
+                    transaction.on_commit(lambda done=committed: done.append(True), using=using)
                     return func(*args, **kwargs)
             except Exception as exc:
                 reason = conflict_reason(exc)

@@ -14,11 +14,17 @@ from wms.core.roles import Role, user_has_role
 from .forms import ReceiveForm
 from .models import InboundOrder, InboundOrderLine
 from .selectors import (
-    CALLBACK_STATE_OF, inbound_callback_state, inbound_order_lines, inbound_order_totals,
+    CALLBACK_STATE_OF,
+    inbound_callback_state,
+    inbound_order_lines,
+    inbound_order_totals,
     inbound_orders_with_callback_status,
 )
 from .services import (
-    inbound_order_callback_retry, inbound_order_complete, inbound_order_record_counts, inbound_order_scan,
+    inbound_order_callback_retry,
+    inbound_order_complete,
+    inbound_order_record_counts,
+    inbound_order_scan,
     over_receipt_limit,
 )
 
@@ -95,14 +101,14 @@ class InboundOrderAdmin(admin.ModelAdmin):
         return format_html("{}<br><strong>{}</strong>", text, state.reason) if state.reason else text
 
     def get_urls(self):
-        urls = super().get_urls()
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path("<path:object_id>/receive/", self.admin_site.admin_view(self.receive_view),
-                 name="%s_%s_receive" % info),
+                 name=f"{prefix}_receive"),
             path("<path:object_id>/callback-retry/", self.admin_site.admin_view(self.callback_retry_view),
-                 name="%s_%s_callback_retry" % info),
-        ] + urls
+                 name=f"{prefix}_callback_retry"),
+            *super().get_urls(),
+        ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

@@ -9,10 +9,6 @@ from wms.outbox.selectors import outbox_latest_for
 from .models import InboundOrder
 
 
-def inbound_order_get(*, inbound_order_no: str) -> InboundOrder | None:
-    return InboundOrder.objects.select_related("warehouse", "owner").filter(inbound_order_no=inbound_order_no).first()
-
-
 def inbound_order_lines(*, order: InboundOrder) -> QuerySet:
     return order.lines.select_related("product").order_by("pk")
 
@@ -39,7 +35,7 @@ CALLBACK_STATE_OF = {
 
 
 def inbound_callback_state(*, order: InboundOrder) -> CallbackState:
-    message = outbox_latest_for(aggregate_type="inbound_order", aggregate_id=order.pk,
+    message = outbox_latest_for(aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
                                 kind=OutboxMessage.Kind.INBOUND_CALLBACK)
     if message is None:
         return CallbackState(state="none")
@@ -53,7 +49,7 @@ def inbound_callback_state(*, order: InboundOrder) -> CallbackState:
 def inbound_orders_with_callback_status(queryset: QuerySet) -> QuerySet:
     """Annotate ``callback_status`` (the last inbound callback's outbox status) in the same query."""
     latest = OutboxMessage.objects.filter(
-        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type="inbound_order",
+        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER,
         aggregate_id=Cast(OuterRef("pk"), output_field=CharField()),
     )
     return queryset.annotate(callback_status=Subquery(latest.order_by("-pk").values("status")[:1]))
@@ -62,10 +58,10 @@ def inbound_orders_with_callback_status(queryset: QuerySet) -> QuerySet:
 def inbound_order_totals(*, order: InboundOrder) -> dict[str, int]:
     lines = list(order.lines.all())
     return {
-        "expected": sum(l.expected_qty for l in lines),
-        "good": sum(l.received_good for l in lines),
-        "damaged": sum(l.received_damaged for l in lines),
-        "received": sum(l.received_qty for l in lines),
+        "expected": sum(ln.expected_qty for ln in lines),
+        "good": sum(ln.received_good for ln in lines),
+        "damaged": sum(ln.received_damaged for ln in lines),
+        "received": sum(ln.received_qty for ln in lines),
     }
 
 

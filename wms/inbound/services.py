@@ -22,8 +22,8 @@ from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 from .models import InboundOrder, InboundOrderLine
 
 Status = InboundOrder.Status
+Aggregate = OutboxMessage.Aggregate
 RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
-HEADER_FIELDS = ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no", "platform_order_no")
 
 
 @dataclass(frozen=True)
@@ -177,23 +177,23 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
     lines = list(order.lines.select_related("product").order_by("pk"))
     stock_receive(
         warehouse_id=order.warehouse_id,
-        good=[StockLine(l.product_id, l.received_good, str(l.pk)) for l in lines if l.received_good],
-        damaged=[StockLine(l.product_id, l.received_damaged, str(l.pk)) for l in lines if l.received_damaged],
+        good=[StockLine(ln.product_id, ln.received_good, str(ln.pk)) for ln in lines if ln.received_good],
+        damaged=[StockLine(ln.product_id, ln.received_damaged, str(ln.pk)) for ln in lines if ln.received_damaged],
         reference_type="inbound_line", reference_number=order.inbound_order_no, user=user,
     )
     order.received_at = timezone.now()
     order.received_by = user
     order.save(update_fields=["status", "received_at", "received_by", "updated_at"])
     outbox_message_enqueue(
-        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type="inbound_order", aggregate_id=order.pk,
+        kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type=Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
         payload={
             "inbound_order_no": order.inbound_order_no,
             "order_type": order.order_type,
             "completed_at": order.received_at.isoformat(),
             "items": [
-                {"sku_id": l.product.sku_id, "expected_qty": l.expected_qty, "received_qty": l.received_qty,
-                 "good_qty": l.received_good, "damaged_qty": l.received_damaged}
-                for l in lines
+                {"sku_id": ln.product.sku_id, "expected_qty": ln.expected_qty, "received_qty": ln.received_qty,
+                 "good_qty": ln.received_good, "damaged_qty": ln.received_damaged}
+                for ln in lines
             ],
         },
     )
@@ -225,7 +225,7 @@ def inbound_order_scan(*, order: InboundOrder, code: str, user, damaged: bool = 
 def inbound_order_callback_retry(*, order: InboundOrder, user) -> None:
     """Staff's "retry the callback": the order's last inbound callback is due again at once."""
     role_require(user=user, roles=RECEIVING_ROLES, action="Retrying the inbound callback")
-    message = outbox_latest_for(aggregate_type="inbound_order", aggregate_id=order.pk,
+    message = outbox_latest_for(aggregate_type=Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
                                 kind=OutboxMessage.Kind.INBOUND_CALLBACK)
     if message is None:
         raise NotFound(f"inbound order {order.inbound_order_no} has no callback yet",

@@ -47,7 +47,8 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return [
             path("<path:object_id>/adjust/", self.admin_site.admin_view(self.adjust_view),
                  name="inventory_stocklevel_adjust"),
-        ] + super().get_urls()
+            *super().get_urls(),
+        ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_adjust": user_has_role(request.user, Role.SUPERVISOR)}

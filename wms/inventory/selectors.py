@@ -1,4 +1,3 @@
-from collections.abc import Iterable
 
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -6,22 +5,6 @@ from django.db.models.functions import Coalesce
 from wms.core.errors import DomainValidationError
 
 from .models import StockLevel, StockMove, Warehouse
-
-
-def stock_level_get(*, product_id: int, warehouse_id: int) -> StockLevel | None:
-    return StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()
-
-
-def stock_available_map(*, warehouse_id: int, product_ids: Iterable[int]) -> dict[int, int]:
-    """Available (on-hand minus reserved) per product, in one query; products with no level are 0."""
-    product_ids = set(product_ids)
-    found = {
-        pid: on_hand - reserved
-        for pid, on_hand, reserved in StockLevel.objects.filter(
-            warehouse_id=warehouse_id, product_id__in=product_ids
-        ).values_list("product_id", "on_hand", "reserved")
-    }
-    return {pid: found.get(pid, 0) for pid in product_ids}
 
 
 def _bucket_sum(bucket: str):

@@ -76,7 +76,8 @@ def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: 
     broken = [level for level in levels.values()
               if level.on_hand < 0 or level.reserved < 0 or level.damaged < 0 or level.reserved > level.on_hand]
     if broken:
-        sku_ids = dict(Product.objects.filter(pk__in=[level.product_id for level in broken]).values_list("pk", "sku_id"))
+        product_ids = [level.product_id for level in broken]
+        sku_ids = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "sku_id"))
         shortages = [
             {"sku_id": sku_ids[level.product_id], "on_hand": level.on_hand, "reserved": level.reserved,
              "damaged": level.damaged}
@@ -114,8 +115,8 @@ def _positive(lines: Iterable[StockLine]) -> list[StockLine]:
 def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged: Iterable[StockLine] = (),
                   reference_type: str, reference_number: str, user=None) -> list[StockMove]:
     """Goods arrived: good units become on-hand, damaged ones are kept apart."""
-    changes = [_Change(l.product_id, Kind.RECEIPT, l.quantity, l.reference_id) for l in _positive(good)]
-    changes += [_Change(l.product_id, Kind.RECEIPT_DAMAGED, l.quantity, l.reference_id) for l in _positive(damaged)]
+    changes = [_Change(ln.product_id, Kind.RECEIPT, ln.quantity, ln.reference_id) for ln in _positive(good)]
+    changes += [_Change(ln.product_id, Kind.RECEIPT_DAMAGED, ln.quantity, ln.reference_id) for ln in _positive(damaged)]
     moves = _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
                           reference_number=reference_number, user=user)
     if any(c.kind == Kind.RECEIPT for c in changes):
@@ -127,7 +128,7 @@ def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged:
 def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                   user=None) -> list[StockMove]:
     """Reserve every line or none: raises ``InsufficientStock`` (with the shortages) if any line cannot be met."""
-    changes = [_Change(l.product_id, Kind.ALLOCATE, l.quantity, l.reference_id) for l in _positive(lines)]
+    changes = [_Change(ln.product_id, Kind.ALLOCATE, ln.quantity, ln.reference_id) for ln in _positive(lines)]
     return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
                          reference_number=reference_number, user=user)
 
@@ -136,7 +137,7 @@ def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
 def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                   user=None, reason: str = "") -> list[StockMove]:
     """Give reserved units back to available stock."""
-    changes = [_Change(l.product_id, Kind.DEALLOCATE, -l.quantity, l.reference_id) for l in _positive(lines)]
+    changes = [_Change(ln.product_id, Kind.DEALLOCATE, -ln.quantity, ln.reference_id) for ln in _positive(lines)]
     moves = _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
                           reference_number=reference_number, user=user, reason=reason)
     if changes:
@@ -148,7 +149,7 @@ def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
 def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                user=None) -> list[StockMove]:
     """Reserved units leave the building: on-hand and reserved both go down."""
-    changes = [_Change(l.product_id, Kind.SHIP, -l.quantity, l.reference_id) for l in _positive(lines)]
+    changes = [_Change(ln.product_id, Kind.SHIP, -ln.quantity, ln.reference_id) for ln in _positive(lines)]
     return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
                          reference_number=reference_number, user=user)
 

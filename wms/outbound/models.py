@@ -182,6 +182,10 @@ class PackageItem(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="package_item_quantity_positive"),
         ]
 
+    def __str__(self) -> str:
+        # Ids only: no query to name a row (admin inlines list many).
+        return f"package {self.package_id}, line {self.line_id}: {self.quantity}"
+
 
 class PutBackTask(models.Model):
     """Picked goods of an intercepted order go back to the shelf; confirming it releases their reservation."""

@@ -1,16 +1,12 @@
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from wms.outbox.models import OutboxMessage
+from wms.outbox.selectors import outbox_messages_for
 
 from .models import OutboundOrder, OutboundOrderLine, PutBackTask, ShortPick
 
 Status = OutboundOrder.Status
-
-
-def outbound_order_get(*, outbound_order_no: str) -> OutboundOrder | None:
-    return OutboundOrder.objects.select_related("warehouse", "owner").filter(
-        outbound_order_no=outbound_order_no
-    ).first()
+Aggregate = OutboxMessage.Aggregate
 
 
 def outbound_backordered_ids(*, warehouse_id: int) -> list[int]:
@@ -96,5 +92,4 @@ def outbound_shipped_today_count() -> int:
 
 def outbound_outbox_states(*, order: OutboundOrder) -> list[OutboxMessage]:
     """The order's calls to OneWarehouse (label requests, ship callback), oldest first, for staff to read."""
-    return list(
-        OutboxMessage.objects.filter(aggregate_type="outbound_order", aggregate_id=str(order.pk)).order_by("pk"))
+    return list(outbox_messages_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk))

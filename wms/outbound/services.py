@@ -12,7 +12,12 @@ from wms.catalog.selectors import order_items_resolve, order_line_for_code, orde
 from wms.catalog.services import owner_get_or_create
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import (
-    CancelRefused, Conflict, DomainValidationError, InsufficientStock, InvalidTransition, NotFound,
+    CancelRefused,
+    Conflict,
+    DomainValidationError,
+    InsufficientStock,
+    InvalidTransition,
+    NotFound,
 )
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require
@@ -28,14 +33,11 @@ from .models import OutboundOrder, OutboundOrderLine, Package, PackageItem, PutB
 from .selectors import outbound_backordered_ids
 
 Status = OutboundOrder.Status
+Aggregate = OutboxMessage.Aggregate
 # Allocate, pick, pack, fetch the label, ship: the Picker (who packs prints the label and ships) or a Supervisor.
 FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
-# Both the label request and the ship callback are messages of this aggregate: the outbox sends them in order,
-# so the callback can never overtake the label.
-AGGREGATE = "outbound_order"
 RECIPIENT_FIELDS = ("name", "phone", "email", "country_code", "state", "city", "district", "address1", "address2",
                     "zip_code")
-LOGISTICS_FIELDS = ("provider_code", "provider_name", "service_code", "tracking_no")
 
 
 def _status_set(order: OutboundOrder, target: str) -> None:
@@ -121,8 +123,8 @@ def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], user) -> 
     try:
         stock_reserve(
             warehouse_id=order.warehouse_id,
-            lines=[StockLine(l.product_id, l.quantity - l.reserved_qty, str(l.pk)) for l in lines
-                   if l.quantity > l.reserved_qty],
+            lines=[StockLine(ln.product_id, ln.quantity - ln.reserved_qty, str(ln.pk)) for ln in lines
+                   if ln.quantity > ln.reserved_qty],
             reference_type="outbound_line", reference_number=order.outbound_order_no, user=user,
         )
     except InsufficientStock:
@@ -130,7 +132,7 @@ def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], user) -> 
             _status_set(order, Status.BACKORDERED)
             order.save(update_fields=["status", "updated_at"])
         return
-    OutboundOrderLine.objects.filter(pk__in=[l.pk for l in lines]).update(reserved_qty=F("quantity"))
+    OutboundOrderLine.objects.filter(pk__in=[ln.pk for ln in lines]).update(reserved_qty=F("quantity"))
     for line in lines:
         line.reserved_qty = line.quantity
     _status_set(order, Status.ALLOCATED)
@@ -185,8 +187,8 @@ def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> Outbou
                   "reason": "already shipped"},
         )
     lines = list(order.lines.order_by("pk"))
-    release = [StockLine(l.product_id, l.reserved_qty - l.picked_qty, str(l.pk)) for l in lines
-               if l.reserved_qty > l.picked_qty]
+    release = [StockLine(ln.product_id, ln.reserved_qty - ln.picked_qty, str(ln.pk)) for ln in lines
+               if ln.reserved_qty > ln.picked_qty]
     stock_release(warehouse_id=order.warehouse_id, lines=release, reference_type="outbound_line",
                   reference_number=order.outbound_order_no, reason=f"intercepted: {reason}"[:255])
     for line in lines:
@@ -194,8 +196,8 @@ def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> Outbou
     OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
     # Picked (or packed) units are off the shelf and stay reserved until staff confirm they are back.
     PutBackTask.objects.bulk_create(
-        [PutBackTask(order=order, line=l, product_id=l.product_id, warehouse_id=order.warehouse_id,
-                     quantity=l.picked_qty) for l in lines if l.picked_qty]
+        [PutBackTask(order=order, line=ln, product_id=ln.product_id, warehouse_id=order.warehouse_id,
+                     quantity=ln.picked_qty) for ln in lines if ln.picked_qty]
     )
     # A label fetched already stays on the order, for audit; no label can be fetched any more (LABEL_FETCHABLE).
     _status_set(order, Status.CANCELLED)
@@ -341,14 +343,15 @@ def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], us
     order = _locked(order.pk)
     _status_set_check(order, Status.PACKED)
     lines = {line.pk: line for line in order.lines.select_related("product").order_by("pk")}
-    unpicked = [f"{l.product.sku_id} {l.picked_qty}/{l.quantity}" for l in lines.values() if l.picked_qty < l.quantity]
+    unpicked = [f"{ln.product.sku_id} {ln.picked_qty}/{ln.quantity}"
+                for ln in lines.values() if ln.picked_qty < ln.quantity]
     if unpicked:
         raise InvalidTransition(
             f"Outbound order {order.outbound_order_no} is not fully picked ({', '.join(unpicked)}); "
             "report the short pick to a Supervisor", data={"status": order.status})
     if not packages:
         raise DomainValidationError("a packed order has at least one package", errors={"packages": ["Required."]})
-    errors, measured, packed = {}, [], {pk: 0 for pk in lines}
+    errors, measured, packed = {}, [], dict.fromkeys(lines, 0)
     for index, spec in enumerate(packages):
         key = f"packages.{index}"
         values = [_measure(spec.weight_kg, "0.001", "weight_kg", errors, key)] + [
@@ -392,12 +395,13 @@ def _status_set_check(order: OutboundOrder, target: str) -> None:
 
 def _label_message_enqueue(order: OutboundOrder) -> OutboxMessage:
     """At most one label request of an order is unsent at a time: a failed one is retried, not duplicated."""
-    latest = outbox_latest_for(aggregate_type=AGGREGATE, aggregate_id=order.pk, kind=OutboxMessage.Kind.SHIPPING_LABEL)
+    latest = outbox_latest_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
+                               kind=OutboxMessage.Kind.SHIPPING_LABEL)
     if latest is not None and latest.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING):
         return latest
     if latest is not None and latest.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD):
         return outbox_message_retry(message=latest)
-    return outbox_message_enqueue(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_type=AGGREGATE,
+    return outbox_message_enqueue(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_type=Aggregate.OUTBOUND_ORDER,
                                   aggregate_id=order.pk, payload={"outbound_order_no": order.outbound_order_no})
 
 
@@ -471,7 +475,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     _status_set_check(order, Status.SHIPPED)
     if not order.label_file:
         raise InvalidTransition(f"Outbound order {order.outbound_order_no} has no label", data={"status": order.status})
-    label_in_flight = outbox_messages_for(aggregate_type=AGGREGATE, aggregate_id=order.pk).filter(
+    label_in_flight = outbox_messages_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk).filter(
         kind=OutboxMessage.Kind.SHIPPING_LABEL).exclude(status=OutboxMessage.Status.SENT)
     if label_in_flight.exists():
         raise InvalidTransition(
@@ -479,7 +483,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
             data={"status": order.status})
     lines = list(order.lines.select_related("product").order_by("pk"))
     stock_ship(warehouse_id=order.warehouse_id,
-               lines=[StockLine(l.product_id, l.quantity, str(l.pk)) for l in lines],
+               lines=[StockLine(ln.product_id, ln.quantity, str(ln.pk)) for ln in lines],
                reference_type="outbound_line", reference_number=order.outbound_order_no, user=user)
     for line in lines:
         line.reserved_qty = 0
@@ -489,7 +493,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     order.save(update_fields=["status", "shipped_at", "updated_at"])
     packages = list(order.packages.prefetch_related("items__product").order_by("pk"))
     outbox_message_enqueue(
-        kind=OutboxMessage.Kind.OUTBOUND_CALLBACK, aggregate_type=AGGREGATE, aggregate_id=order.pk,
+        kind=OutboxMessage.Kind.OUTBOUND_CALLBACK, aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
         payload={
             "outbound_order_no": order.outbound_order_no,
             "shipped_at": order.shipped_at.isoformat(),
@@ -533,7 +537,7 @@ def put_back_confirm(*, task: PutBackTask, user) -> PutBackTask:
 def outbound_order_callback_retry(*, order: OutboundOrder, user) -> OutboxMessage:
     """Staff's "retry the ship callback now" (a failed or dead one)."""
     role_require(user=user, roles=FLOOR_ROLES, action="Retrying the outbound callback")
-    message = outbox_latest_for(aggregate_type=AGGREGATE, aggregate_id=order.pk,
+    message = outbox_latest_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
                                 kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
     if message is None:
         raise NotFound(f"outbound order {order.outbound_order_no} has no callback yet",

@@ -15,6 +15,16 @@ class OutboxMessage(models.Model):
         OUTBOUND_CALLBACK = "OUTBOUND_CALLBACK", "Outbound order callback"
         ONE_STOCK_PUSH = "ONE_STOCK_PUSH", "ONE stock push"
 
+    class Aggregate(models.TextChoices):
+        """What a message belongs to (with ``aggregate_id``, its pk): the unit that is sent in order.
+
+        Not the field's choices, so that a new type needs no migration; the stored values must not change."""
+
+        INBOUND_ORDER = "inbound_order", "Inbound order"
+        # The label request and the ship callback are both of the order: the callback can never overtake the label.
+        OUTBOUND_ORDER = "outbound_order", "Outbound order"
+        ONE_SYNC_RUN = "one_sync_run", "ONE sync run"
+
     class Status(models.TextChoices):
         PENDING = "PENDING", "Pending"
         SENDING = "SENDING", "Sending"
@@ -29,8 +39,8 @@ class OutboxMessage(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True,
-                                         help_text="A worker holds the message until then; after, the sweep may take it.")
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="A worker holds the message until then; after, the sweep may take it.")
     last_error = models.TextField(blank=True)
     response = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -88,7 +88,9 @@ def test_other_4xx_is_refused_with_its_body_in_the_error_and_the_log(mocked):
 
 
 def test_paths_can_be_overridden_in_settings(mocked, settings):
-    settings.ONE_PATHS = {"incremental": "/api/v1/stock/integrations/auth-required/warehouses/{warehouse}/stock/incrementa"}
+    settings.ONE_PATHS = {
+        "incremental": "/api/v1/stock/integrations/auth-required/warehouses/{warehouse}/stock/incrementa",
+    }
     mocked.post(f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stock/incrementa", status=200)
     assert OneClient().stocks_incremental(warehouse="WRO", body="{}")["status"] == 200
     assert len(mocked.calls) == 1

@@ -1,4 +1,7 @@
-"""The cursor and the lock against real concurrent transactions (PostgreSQL: ids are drawn at insert, seen at commit)."""
+"""The cursor and the lock against real concurrent transactions.
+
+PostgreSQL: ids are drawn at insert, seen at commit.
+"""
 
 import threading
 import time

@@ -22,7 +22,7 @@ STOCKS_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/stocks"
 @pytest.fixture
 def flagged(warehouse):
     products = [ProductFactory() for _ in range(3)]
-    for qty, product in zip((5, 8, 13), products):
+    for qty, product in zip((5, 8, 13), products, strict=True):
         receive(warehouse, product, qty)
     flag(*products)
     return products
@@ -38,7 +38,7 @@ def test_drift_is_zero_after_a_successful_sync(fake_one, one_mapping, flagged, s
 
 def test_reconciliation_records_each_product_whose_largest_quantity_differs(
         fake_one, one_mapping, flagged, warehouse):
-    a, b, c = flagged
+    a, b, _c = flagged
     mapping = one_mapping()
     sync(mapping)
     reserve(warehouse, a, 2)  # ours is now 3, ONE still has 5
@@ -64,7 +64,7 @@ def test_reconciliation_compares_with_largest_quantity_not_quantity(mocked, one_
 
 def test_resync_selected_drift_sends_those_products_and_the_next_reconciliation_is_clean(
         fake_one, one_mapping, flagged, warehouse, supervisor):
-    a, b, c = flagged
+    a, _b, c = flagged
     mapping = one_mapping()
     sync(mapping)
     reserve(warehouse, a, 1)

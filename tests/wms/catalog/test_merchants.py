@@ -48,7 +48,7 @@ def legacy_backorder(product, owner, number):
 def test_allocating_an_existing_order_never_takes_another_merchants_stock(warehouse, stocked, zzz):
     product = ProductFactory()  # MERCHANT-A's
     foreign_order = legacy_backorder(product, zzz, "OB-LEGACY")
-    own_order, _ = outbound([(product, 2)], number="OB-OWN")
+    _own_order, _ = outbound([(product, 2)], number="OB-OWN")
     stocked(4, product)
 
     assert outbound_backorders_allocate(warehouse_id=warehouse.pk) == ["OB-OWN"]

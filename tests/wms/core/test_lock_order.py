@@ -57,8 +57,8 @@ def test_every_lock_of_a_create_cancel_receipt_reallocation_put_back_and_adjust_
         inbound_order_record_counts(order=inbound, counts=[LineCount(line.pk, 60) for line in inbound.lines.all()],
                                     user=supervisor)
         inbound_order_complete(order=inbound, user=supervisor)  # the re-allocation task runs after commit
-        stock_adjust(warehouse_id=warehouse.pk, product_id=stocked_catalogue[0].pk, quantity=1, reason=AdjustReason.COUNT_CORRECTION,
-                     user=supervisor)
+        stock_adjust(warehouse_id=warehouse.pk, product_id=stocked_catalogue[0].pk, quantity=1,
+                     reason=AdjustReason.COUNT_CORRECTION, user=supervisor)
         assert OutboundOrder.objects.get(outbound_order_no="OB-BACK").status == OutboundOrder.Status.ALLOCATED
 
     locks = []

@@ -43,8 +43,8 @@ def _order_lines(order):
 
 def _state(order):
     def state():
-        return (StockMove.objects.count(), [(l.received_good, l.received_damaged) if isinstance(order, InboundOrder)
-                                            else (l.picked_qty,) for l in order.lines.order_by("pk")],
+        return (StockMove.objects.count(), [(ln.received_good, ln.received_damaged) if isinstance(order, InboundOrder)
+                                            else (ln.picked_qty,) for ln in order.lines.order_by("pk")],
                 type(order).objects.get(pk=order.pk).status)
     return state
 
@@ -85,13 +85,14 @@ def pick_page(warehouse, stocked_products):
 def pack_page(warehouse, stocked_products, user):
     order = _outbound(warehouse)
     lines = _order_lines(order)
-    outbound_order_pick_record(order=order, counts=[PickCount(l.pk, l.quantity) for l in lines], user=user)
+    outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], user=user)
     form = PackForm(lines=lines, rows=PACKAGE_ROWS)
     first, second = lines  # 2 units and 1 unit: one parcel each for the first line's units, one for the second
     valid = {}
     for row, (line, units) in zip(form.rows, [(first, 1), (first, 1), (second, 1)], strict=True):
-        valid.update({form.measure_name(row, m): v for m, v in zip(PACKAGE_MEASURES, ("0.650", "32", "26.5", "6"))})
-        valid.update({form.items_name(row, l): str(units) if l == line else "" for l in lines})
+        measures = zip(PACKAGE_MEASURES, ("0.650", "32", "26.5", "6"), strict=True)
+        valid.update({form.measure_name(row, m): v for m, v in measures})
+        valid.update({form.items_name(row, ln): str(units) if ln == line else "" for ln in lines})
     return Page(reverse("admin:outbound_outboundorder_pack", args=[order.pk]), form, valid, _state(order))
 
 

@@ -87,9 +87,9 @@ def test_any_sequence_of_stock_operations_keeps_ledger_levels_and_constraints(wa
             else:
                 assert predicted is not None, f"{op} went through but the stock forbade it: {models[op[1]]}"
                 models[op[1]] = predicted
-        for product, model in zip(products, models):
+        for product, model in zip(products, models, strict=True):
             level = StockLevel.objects.filter(product=product, warehouse=warehouse).first()
-            got = {b: getattr(level, b) for b in model} if level else {b: 0 for b in model}
+            got = {b: getattr(level, b) for b in model} if level else dict.fromkeys(model, 0)
             assert got == model
         assert stock_ledger_drift() == []
         transaction.set_rollback(True)  # each example starts from empty stock

@@ -60,9 +60,10 @@ def url(name, order=None):
 
 
 def pick_all(order, user):
-    outbound_order_pick_record(order=order, counts=[PickCount(l.pk, l.quantity) for l in order.lines.all()], user=user)
+    counts = [PickCount(ln.pk, ln.quantity) for ln in order.lines.all()]
+    outbound_order_pick_record(order=order, counts=counts, user=user)
 
 
 def pack_one(order, user):
-    items = {l.pk: l.picked_qty for l in order.lines.all()}
+    items = {ln.pk: ln.picked_qty for ln in order.lines.all()}
     return outbound_order_pack(order=order, user=user, packages=[PackageSpec("0.65", "32", "26", "6", items)])

@@ -59,7 +59,7 @@ def test_full_path_in_admin_label_before_ship_and_callback_as_the_contract(
     for code in ("4710000100234", "TSHIRT-BLK-M", "OW-100235"):
         assert client.post(url("pick", order), {"code": code, "scan_submit": ""}).status_code == 302
     order.refresh_from_db()
-    assert order.status == Status.PICKING and [l.picked_qty for l in order.lines.order_by("pk")] == [2, 1]
+    assert order.status == Status.PICKING and [ln.picked_qty for ln in order.lines.order_by("pk")] == [2, 1]
 
     lines = list(order.lines.order_by("pk"))
     pack_page = client.get(url("pack", order))
@@ -261,7 +261,7 @@ def test_interception_before_ship_succeeds_releases_stock_and_puts_picked_goods_
     to_status(order, status, picker)
     order.refresh_from_db()
     assert order.status == status
-    picked = {l.product.sku_id: l.picked_qty for l in order.lines.select_related("product")}
+    picked = {ln.product.sku_id: ln.picked_qty for ln in order.lines.select_related("product")}
 
     cancelled = outbound_order_cancel(outbound_order_no=order.outbound_order_no, reason="buyer cancelled")
     assert cancelled.status == Status.CANCELLED

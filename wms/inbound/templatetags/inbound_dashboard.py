@@ -12,4 +12,5 @@ def inbound_dashboard(context):
     if not user.has_perm("inbound.view_inboundorder"):
         return {"tiles": []}
     base = reverse("admin:inbound_inboundorder_changelist")
-    return {"title": "Inbound", "tiles": [{**row, "link": f"{base}?{row['query']}"} for row in inbound_dashboard_counts()]}
+    tiles = [{**row, "link": f"{base}?{row['query']}"} for row in inbound_dashboard_counts()]
+    return {"title": "Inbound", "tiles": tiles}
