@@ -21,7 +21,11 @@ from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
-    PackageSpec, PickCount, outbound_order_label_request, outbound_order_pack, outbound_order_pick_record,
+    PackageSpec,
+    PickCount,
+    outbound_order_label_request,
+    outbound_order_pack,
+    outbound_order_pick_record,
     outbound_order_ship,
 )
 from wms.outbox.models import OutboxMessage

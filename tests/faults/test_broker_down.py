@@ -16,9 +16,9 @@ from wms.celery import app as celery_app
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
 from wms.outbound.models import OutboundOrder
+from wms.outbox import services as outbox_services
 from wms.outbox.models import OutboxMessage
 from wms.outbox.registry import sender_register
-from wms.outbox import services as outbox_services
 from wms.outbox.services import outbox_sweep
 
 pytestmark = [

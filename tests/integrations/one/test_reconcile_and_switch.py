@@ -7,7 +7,11 @@ from responses import matchers
 
 from integrations.one.models import OneReconciliation, OneStockDrift, OneSyncRun, OneWarehouseMapping
 from integrations.one.services import (
-    SyncRefused, one_drift_resync, one_mapping_mode_switch, one_reconcile, one_sync_send_now,
+    SyncRefused,
+    one_drift_resync,
+    one_mapping_mode_switch,
+    one_reconcile,
+    one_sync_send_now,
 )
 from tests.factories import ProductFactory
 from wms.core.errors import PermissionDenied

@@ -8,7 +8,17 @@ from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch, outbox_message_retry
 
 from .helpers import (
-    API_KEY, POST_URL, PUT_URL, TENANT, bodies, flag, flags_long_ago, receive, reserve, sent_skus, sync,
+    API_KEY,
+    POST_URL,
+    PUT_URL,
+    TENANT,
+    bodies,
+    flag,
+    flags_long_ago,
+    receive,
+    reserve,
+    sent_skus,
+    sync,
 )
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,20 @@ import pytest
 from integrations.onewarehouse.senders import SENDERS
 from tests.factories import ProductFactory
 from wms.inbound.services import (
-    LineCount, inbound_order_complete, inbound_order_record_counts, inbound_order_upsert,
+    LineCount,
+    inbound_order_complete,
+    inbound_order_record_counts,
+    inbound_order_upsert,
 )
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
-    PackageSpec, PickCount, outbound_order_create, outbound_order_label_request, outbound_order_pack,
-    outbound_order_pick_record, outbound_order_ship,
+    PackageSpec,
+    PickCount,
+    outbound_order_create,
+    outbound_order_label_request,
+    outbound_order_pack,
+    outbound_order_pick_record,
+    outbound_order_ship,
 )
 from wms.outbox.models import OutboxMessage
 from wms.outbox.registry import sender_register

@@ -174,7 +174,7 @@ def test_the_download_connects_to_the_checked_address_and_keeps_the_host_name(se
     seen = {}
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             seen["host"] = self.headers["Host"]
             self.send_response(200)
             self.send_header("Content-Length", str(len(PDF)))

@@ -3,7 +3,8 @@ order with its lines (or a batch with its products) in another order answers as 
 nothing, on every URL that compares a delivery with the stored one."""
 
 import copy
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 

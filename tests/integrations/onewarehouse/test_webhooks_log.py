@@ -14,7 +14,13 @@ from integrations.apilog.services import exchange_replay
 from integrations.onewarehouse import services
 from integrations.onewarehouse.views import incoming_request_read
 from tests.integrations.onewarehouse.helpers import (
-    E, PUSH_KEY, PUSH_SECRET, exchange_last, fixture_bytes, fixture_load, sign,
+    PUSH_KEY,
+    PUSH_SECRET,
+    E,
+    exchange_last,
+    fixture_bytes,
+    fixture_load,
+    sign,
 )
 from wms.catalog.models import Product
 from wms.inventory.models import StockMove

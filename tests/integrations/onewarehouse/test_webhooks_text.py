@@ -15,7 +15,7 @@ from integrations.apilog.selectors import exchanges_export
 from integrations.apilog.services import body_for_log, exchange_replay
 from integrations.onewarehouse import services
 from integrations.onewarehouse.mapping import INCOMING_PATHS
-from tests.integrations.onewarehouse.helpers import E, PUSH_SECRET, exchange_last, fixture_bytes, fixture_load, sign
+from tests.integrations.onewarehouse.helpers import PUSH_SECRET, E, exchange_last, fixture_bytes, fixture_load, sign
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder
 

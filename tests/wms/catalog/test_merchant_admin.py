@@ -9,7 +9,10 @@ from tests.wms.inbound.helpers import inbound
 from tests.wms.outbound.helpers import outbound
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
-    PickCount, outbound_order_cancel, outbound_order_pick_record, outbound_order_short_pick_report,
+    PickCount,
+    outbound_order_cancel,
+    outbound_order_pick_record,
+    outbound_order_short_pick_report,
 )
 
 pytestmark = pytest.mark.django_db

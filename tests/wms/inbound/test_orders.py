@@ -5,7 +5,11 @@ from tests.wms.inbound.helpers import inbound
 from wms.core.errors import CancelRefused, DomainValidationError, InvalidTransition, NotFound, UnknownSku
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import (
-    LineCount, inbound_order_cancel, inbound_order_complete, inbound_order_record_counts, inbound_order_upsert,
+    LineCount,
+    inbound_order_cancel,
+    inbound_order_complete,
+    inbound_order_record_counts,
+    inbound_order_upsert,
 )
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift

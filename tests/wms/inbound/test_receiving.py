@@ -16,7 +16,14 @@ from integrations.onewarehouse.auth import signature_compute
 from tests.factories import ProductFactory
 from tests.helpers import ONEWAREHOUSE_EXAMPLES
 from tests.wms.inbound.helpers import (
-    CALLBACK_URL, OK, callback_message, complete, example_purchase_order, lines_of, post_counts, receive_url,
+    CALLBACK_URL,
+    OK,
+    callback_message,
+    complete,
+    example_purchase_order,
+    lines_of,
+    post_counts,
+    receive_url,
 )
 from wms.core.errors import CancelRefused
 from wms.inbound.models import InboundOrder

@@ -11,7 +11,11 @@ from pypdf import PdfWriter
 
 from tests.helpers import ONEWAREHOUSE_EXAMPLES, ONEWAREHOUSE_URL
 from wms.outbound.services import (
-    PackageSpec, PickCount, outbound_order_create, outbound_order_pack, outbound_order_pick_record,
+    PackageSpec,
+    PickCount,
+    outbound_order_create,
+    outbound_order_pack,
+    outbound_order_pick_record,
 )
 
 LABEL_URL = ONEWAREHOUSE_URL + "/openapi/wms/outbound-orders/label"

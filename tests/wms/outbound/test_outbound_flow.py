@@ -21,8 +21,15 @@ from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
 from wms.outbound.models import OutboundOrder, PutBackTask, ShortPick
 from wms.outbound.services import (
-    PackageSpec, PickCount, outbound_order_cancel, outbound_order_label_request, outbound_order_label_store,
-    outbound_order_pack, outbound_order_pick_record, outbound_order_ship, put_back_confirm,
+    PackageSpec,
+    PickCount,
+    outbound_order_cancel,
+    outbound_order_label_request,
+    outbound_order_label_store,
+    outbound_order_pack,
+    outbound_order_pick_record,
+    outbound_order_ship,
+    put_back_confirm,
 )
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch, outbox_message_enqueue
