@@ -1,8 +1,14 @@
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import close_old_connections, connection
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# The contract's example payloads, copied unchanged (tests/integrations/onewarehouse/test_webhooks.py checks it).
+ONEWAREHOUSE_EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "onewarehouse"
+ONEWAREHOUSE_URL = "https://ow-sandbox.test"  # where our callbacks and label requests go in tests
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has no row locks to race on"
@@ -69,3 +75,30 @@ def a_session_waits_for_a_lock() -> bool:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                        "AND wait_event_type = 'Lock'")
         return cursor.fetchone()[0] > 0
+
+
+def race(workers: int, target) -> list:
+    """Run ``target(index)`` on ``workers`` threads released together, each with its own database connection;
+    returns what each returned or raised, in the order they finished."""
+    barrier = threading.Barrier(workers)
+    results = []
+    lock = threading.Lock()
+
+    def run(index):
+        try:
+            barrier.wait()
+            outcome = target(index)
+        except Exception as exc:  # the outcome of each worker is what the test asserts on
+            outcome = exc
+        finally:
+            close_old_connections()
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -1,4 +1,4 @@
-"""PostgreSQL connections are bounded in every process (issue 13 item 7).
+"""PostgreSQL connections are bounded in every process: each borrows from a pool of a fixed size.
 
 Under `make run`'s threaded runserver each keep-alive connection has its own thread, and with CONN_MAX_AGE=60 each
 thread kept a database connection between requests: 98 of PostgreSQL's 100 slots were taken. Every process now

@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ProductFactory

@@ -1,6 +1,6 @@
-"""bin/respawn keeps the demo's worker and beat running (issue 13 item 4): honcho stops every process as soon as
-one exits, so Procfile.dev runs worker and beat under it. A command that dies is started again; a stop signal to
-the process group (honcho's way, and a terminal's Ctrl-C) ends it for good."""
+"""bin/respawn keeps the demo's worker and beat running: honcho stops every process as soon as one exits, so
+Procfile.dev runs worker and beat under it. A command that dies is started again; a stop signal to the process
+group (honcho's way, and a terminal's Ctrl-C) ends it for good."""
 
 import os
 import signal

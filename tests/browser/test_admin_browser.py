@@ -3,8 +3,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.simulators.fixtures import simulator_keys, simulator_urls, simulators_live  # noqa: F401
-
 # live_server tests flush the database after each test; post_migrate (wms.core) puts the role groups back.
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,14 +15,17 @@ from integrations.one.simulator.models import SimStock
 from integrations.onewarehouse.simulator import payloads as p
 from integrations.onewarehouse.simulator.models import SimReceived, SimShipment
 from integrations.onewarehouse.simulator.services import push_send
-from tests.simulators.fixtures import simulator_keys, simulator_urls, simulators_live  # noqa: F401
 from wms.catalog.models import Product
 from wms.catalog.services import product_set_sync_to_one
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
-    PackageSpec, PickCount, outbound_order_label_request, outbound_order_pack, outbound_order_pick_record,
+    PackageSpec,
+    PickCount,
+    outbound_order_label_request,
+    outbound_order_pack,
+    outbound_order_pick_record,
     outbound_order_ship,
 )
 from wms.outbox.models import OutboxMessage

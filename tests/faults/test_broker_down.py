@@ -1,4 +1,4 @@
-"""Fault: Redis (the Celery broker) is down while webhooks arrive (issue 9 item 2a).
+"""Fault: Redis (the Celery broker) is down while webhooks arrive; nothing is lost and nothing is sent twice.
 
 Pushes are answered from the database alone; each outgoing call waits as a PENDING outbox message (publishing to
 the dead broker fails fast and is only logged). Once the broker is back, the sweep hands every due message to the
@@ -11,16 +11,14 @@ import responses
 
 from integrations.onewarehouse.senders import SENDERS
 from tests.factories import ProductFactory
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, PUSH_KEY, PUSH_SECRET, fixture_load, keys, push, sign,
-)
+from tests.integrations.onewarehouse.helpers import E, fixture_load, keys
 from wms.celery import app as celery_app
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
 from wms.outbound.models import OutboundOrder
+from wms.outbox import services as outbox_services
 from wms.outbox.models import OutboxMessage
 from wms.outbox.registry import sender_register
-from wms.outbox import services as outbox_services
 from wms.outbox.services import outbox_sweep
 
 pytestmark = [

@@ -1,4 +1,4 @@
-"""Fault: the database refuses one write in the middle of an outbound-create push (issue 9 item 2c).
+"""Fault: the database refuses one write in the middle of an outbound-create push; nothing is half-written.
 
 The business transaction rolls back as a whole; the answer is the contract's 5000 envelope (so OneWarehouse
 retries); the request log row, written before in its own transaction, is kept with the error for replay."""
@@ -6,9 +6,7 @@ retries); the request log row, written before in its own transaction, is kept wi
 import pytest
 from django.db.utils import OperationalError
 
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, exchange_last, fixture_bytes, ow_settings, push, stocked_catalogue,
-)
+from tests.integrations.onewarehouse.helpers import E, exchange_last, fixture_bytes
 from wms.inventory.models import StockMove
 from wms.outbound import services as outbound_services
 from wms.outbound.models import OutboundOrder, OutboundOrderLine

@@ -1,4 +1,4 @@
-"""Fault: many web processes publish at once while the worker's threads consume (issue 13 item 4).
+"""Fault: many web processes publish at once while the worker's threads consume; no task is lost or run twice.
 
 With kombu's filesystem transport 11 concurrent requests made the worker read a message file while it was half
 written: ``Unrecoverable error: JSONDecodeError``, the task lost, the worker gone. The embedded default broker

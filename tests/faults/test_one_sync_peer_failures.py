@@ -1,18 +1,16 @@
 """Fault: ONE answering 500 or 429, timing out, refusing or cutting the connection mid-answer during a sync chunk
-(issue 9 item 2d; 503 and 401 are covered in tests/integrations/one/test_sync.py). The chunk's message is
-FAILED with the reason, the run stays open and the cursor does not move; the retry sends it exactly once."""
+(503 and 401 are covered in tests/integrations/one/test_sync.py). The chunk's message is FAILED with the reason,
+the run stays open and the cursor does not move; the retry sends it exactly once."""
 
 import pytest
 import requests
 
 from integrations.one.models import OneSyncRun
-from tests.integrations.one.conftest import mocked, one_mapping, one_settings  # noqa: F401 - fixtures
 from tests.integrations.one.helpers import POST_URL, sync
-from tests.integrations.one.test_sync import two_products  # noqa: F401 - fixture
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch, outbox_message_retry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.faults]
+pytestmark = [pytest.mark.django_db, pytest.mark.faults, pytest.mark.usefixtures("one_settings")]
 
 
 @pytest.mark.parametrize(("failure", "reason"), [

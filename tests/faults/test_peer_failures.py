@@ -1,6 +1,6 @@
-"""Fault: OneWarehouse answering 429 or dropping the connection during the inbound callback (issue 9 item 2d).
+"""Fault: OneWarehouse answering 429 or dropping the connection during the inbound callback.
 
-HTTP 500 and a read timeout are covered in tests/wms/test_receiving.py; these are the other ways the peer fails.
+HTTP 500 and a read timeout are covered in tests/wms/inbound/test_receiving.py; these are the other ways the peer fails.
 Each leaves the message FAILED with the reason; the next attempt, once the backoff is over, sends it exactly once."""
 
 import pytest
@@ -8,11 +8,8 @@ import requests
 import responses
 
 from integrations.apilog.models import ApiExchange
-from tests.wms.test_receiving import (  # noqa: F401 - fixtures
-    CALLBACK_URL, OK, callback_message, complete, order, ow_config, post_counts,
-)
-from tests.wms import test_outbound_flow as flow
-from tests.wms.test_outbound_flow import products  # noqa: F401 - fixture
+from tests.wms.inbound.helpers import CALLBACK_URL, OK, callback_message, complete, example_purchase_order
+from tests.wms.outbound import helpers as flow
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import outbound_order_label_request
 from wms.outbox.models import OutboxMessage
@@ -28,7 +25,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.faults]
      "ChunkedEncodingError"),
 ], ids=["429", "connection-refused", "closed-mid-answer"])
 def test_a_peer_failure_on_the_inbound_callback_leaves_it_failed_with_the_reason_and_the_retry_sends_it_once(
-        client, order, receiver, django_capture_on_commit_callbacks, failure, reason):
+        ow_callbacks, client, warehouse, receiver, django_capture_on_commit_callbacks, failure, reason):
+    order = example_purchase_order(warehouse)
     with responses.RequestsMock() as peer:
         peer.add(responses.POST, CALLBACK_URL, **failure)
         peer.add(responses.POST, CALLBACK_URL, json=OK)
@@ -47,12 +45,7 @@ def test_a_peer_failure_on_the_inbound_callback_leaves_it_failed_with_the_reason
     assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.INBOUND_CALLBACK, status="SENT").count() == 1
 
 
-@pytest.fixture
-def flow_config(settings, tmp_path):
-    flow.ow_config.__wrapped__(settings, tmp_path)
-
-
-# --- The label request (503 and a refused connection on the callback are in tests/wms/test_outbound_flow.py) --
+# --- The label request (503 and a refused connection on the callback: tests/wms/outbound/test_outbound_flow.py)
 
 @pytest.mark.parametrize(("failure", "reason"), [
     ({"status": 500, "body": "oops"}, "HTTP 500"),
@@ -62,7 +55,7 @@ def flow_config(settings, tmp_path):
      "ChunkedEncodingError"),
 ], ids=["500", "429", "timeout", "closed-mid-answer"])
 def test_a_peer_failure_on_the_label_request_leaves_it_failed_with_the_reason_and_the_retry_labels_once(
-        flow_config, warehouse, products, picker, django_capture_on_commit_callbacks, failure, reason):
+        ow_labels, warehouse, products, picker, django_capture_on_commit_callbacks, failure, reason):
     order = flow.order_create(warehouse)
     flow.pick_all(order, picker)
     flow.pack_one(order, picker)

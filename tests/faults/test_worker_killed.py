@@ -1,4 +1,4 @@
-"""Fault: the worker dies mid-task (issue 9 item 2b), after the peer received the call but before the message
+"""Fault: the worker dies mid-task, after the peer received the call but before the message
 was marked SENT. Celery's acks_late redelivers the task, and the outbox lease does the same without Celery: once
 ``claimed_until`` has passed, the sweep takes the message again and re-sends it.
 
@@ -13,11 +13,8 @@ import pytest
 import responses
 from django.utils import timezone
 
-from tests.wms.test_receiving import (  # noqa: F401 - fixtures
-    CALLBACK_URL, OK, callback_message, complete, order, ow_config, post_counts,
-)
-from tests.wms import test_outbound_flow as flow
-from tests.wms.test_outbound_flow import products  # noqa: F401 - fixture
+from tests.wms.inbound.helpers import CALLBACK_URL, OK, callback_message, complete, example_purchase_order
+from tests.wms.outbound import helpers as flow
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import outbound_order_label_request
 from wms.outbox import services as outbox_services
@@ -28,17 +25,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 Status = OutboxMessage.Status
 
 
-@pytest.fixture
-def flow_config(settings, tmp_path):
-    flow.ow_config.__wrapped__(settings, tmp_path)
-
-
 class WorkerKilled(BaseException):
     """The process dies: not an Exception, so nothing in the task catches it."""
 
 
 def test_a_message_whose_worker_died_after_the_peer_got_it_is_resent_once_the_lease_expires_and_then_only_once(
-        client, order, receiver, monkeypatch, django_capture_on_commit_callbacks):
+        ow_callbacks, client, warehouse, receiver, monkeypatch, django_capture_on_commit_callbacks):
+    order = example_purchase_order(warehouse)
     real_finish = outbox_services._finish
 
     def die(message, **fields):
@@ -69,7 +62,7 @@ def test_a_message_whose_worker_died_after_the_peer_got_it_is_resent_once_the_le
 
 
 def test_a_label_request_whose_worker_died_after_the_peer_answered_is_resent_and_the_order_labelled_once(
-        flow_config, warehouse, products, picker, monkeypatch, django_capture_on_commit_callbacks, settings):
+        ow_labels, warehouse, products, picker, monkeypatch, django_capture_on_commit_callbacks, settings):
     # OneWarehouse deduplicates label requests per order: the same order gets the same tracking number again.
     order = flow.order_create(warehouse)
     flow.pick_all(order, picker)

@@ -1,7 +1,6 @@
 import pytest
 
 from tests.factories import UserFactory
-from tests.simulators.fixtures import simulator_keys, simulator_urls, simulators_live  # noqa: F401
 from wms.core.roles import Role
 
 

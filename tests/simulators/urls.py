@@ -1,5 +1,5 @@
 """The WMS's URLconf with the simulators mounted, whatever SIMULATORS_ENABLED was when ``wms.urls`` was imported
-(it decides at import time). Used by the fixtures in ``tests/simulators/fixtures.py``."""
+(it decides at import time). Used by the ``simulator_urls`` fixture in tests/conftest.py."""
 
 from django.urls import include, path
 

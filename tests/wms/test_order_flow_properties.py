@@ -21,8 +21,15 @@ from wms.inventory.selectors import stock_ledger_drift
 from wms.inventory.services import StockLine, stock_adjust, stock_receive
 from wms.outbound.models import OutboundOrder, OutboundOrderLine, PutBackTask
 from wms.outbound.services import (
-    PackageSpec, PickCount, outbound_backorders_allocate, outbound_order_cancel, outbound_order_create,
-    outbound_order_label_store, outbound_order_pack, outbound_order_pick_record, outbound_order_ship,
+    PackageSpec,
+    PickCount,
+    outbound_backorders_allocate,
+    outbound_order_cancel,
+    outbound_order_create,
+    outbound_order_label_store,
+    outbound_order_pack,
+    outbound_order_pick_record,
+    outbound_order_ship,
     put_back_confirm,
 )
 

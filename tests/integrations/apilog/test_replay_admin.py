@@ -8,9 +8,7 @@ from django.urls import reverse
 from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import exchange_replay
 from tests.factories import UserFactory
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, exchange_last, fixture_bytes, ow_settings, push, sign,
-)
+from tests.integrations.onewarehouse.helpers import E, exchange_last, fixture_bytes, sign
 from wms.catalog.models import Product
 from wms.core.errors import DomainValidationError, PermissionDenied
 from wms.core.roles import Role

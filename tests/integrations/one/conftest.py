@@ -1,3 +1,6 @@
+"""Every test here talks to ONE at its test address (``one_settings``, with ``one_mapping`` and ``mocked``, is in
+tests/conftest.py: the fault tests use them too)."""
+
 import json
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -5,36 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from integrations.one.models import OneWarehouseMapping
-from integrations.one.services import one_mapping_create
-
-BASE_URL = "https://one.test"
-TENANT = "tenant-wms"
-API_KEY = "one-key-for-tests-0123"
-ONE_WH = "WRO"
+from .helpers import BASE_URL
 
 
 @pytest.fixture(autouse=True)
-def one_settings(settings):
-    settings.ONE_BASE_URL = BASE_URL
-    settings.ONE_TENANT = TENANT
-    settings.ONE_API_KEY = API_KEY
-    settings.ONE_MAX_LINES_PER_REQUEST = 10_000
-    return settings
-
-
-@pytest.fixture
-def one_mapping(warehouse):
-    def _mapping(mode=OneWarehouseMapping.Mode.INCREMENTAL, one_warehouse_id=ONE_WH, warehouse_=None):
-        return one_mapping_create(warehouse=warehouse_ or warehouse, one_warehouse_id=one_warehouse_id, mode=mode)
-
-    return _mapping
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
+def _one_settings(one_settings):
+    return one_settings
 
 
 class FakeOne:

@@ -4,8 +4,10 @@ from integrations.one.services import Request, one_sync_send_now, one_sync_start
 from wms.catalog.services import product_set_sync_to_one
 from wms.inventory.services import StockLine, stock_receive, stock_reserve
 
-from .conftest import BASE_URL
-
+BASE_URL = "https://one.test"
+TENANT = "tenant-wms"
+API_KEY = "one-key-for-tests-0123"
+ONE_WH = "WRO"
 PUT_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stocks"
 POST_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stocks/incremental"
 

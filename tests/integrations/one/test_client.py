@@ -8,7 +8,7 @@ from integrations.apilog.models import ApiExchange
 from integrations.one.client import OneAuthError, OneClient, OneRequestError, OneRetryableError
 from integrations.one.mapping import incremental_body, removal_json, stock_line_json
 
-from .conftest import API_KEY, BASE_URL, TENANT
+from .helpers import API_KEY, BASE_URL, TENANT
 
 pytestmark = pytest.mark.django_db
 STOCKS_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/stocks"

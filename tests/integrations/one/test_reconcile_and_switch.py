@@ -7,13 +7,16 @@ from responses import matchers
 
 from integrations.one.models import OneReconciliation, OneStockDrift, OneSyncRun, OneWarehouseMapping
 from integrations.one.services import (
-    SyncRefused, one_drift_resync, one_mapping_mode_switch, one_reconcile, one_sync_send_now,
+    SyncRefused,
+    one_drift_resync,
+    one_mapping_mode_switch,
+    one_reconcile,
+    one_sync_send_now,
 )
 from tests.factories import ProductFactory
 from wms.core.errors import PermissionDenied
 
-from .conftest import BASE_URL
-from .helpers import POST_URL, PUT_URL, flag, receive, reserve, sync
+from .helpers import BASE_URL, POST_URL, PUT_URL, flag, receive, reserve, sync
 
 pytestmark = pytest.mark.django_db
 Mode = OneWarehouseMapping.Mode

@@ -7,25 +7,24 @@ from tests.factories import ProductFactory
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch, outbox_message_retry
 
-from .conftest import API_KEY, TENANT
-from .helpers import POST_URL, PUT_URL, bodies, flag, flags_long_ago, receive, reserve, sent_skus, sync
+from .helpers import (
+    API_KEY,
+    POST_URL,
+    PUT_URL,
+    TENANT,
+    bodies,
+    flag,
+    flags_long_ago,
+    receive,
+    reserve,
+    sent_skus,
+    sync,
+)
 
 pytestmark = pytest.mark.django_db
 Mode = OneWarehouseMapping.Mode
 Status = OneSyncRun.Status
 WRITE_HEADERS = {"one-tenant": TENANT, "ApiAuth": API_KEY, "accept": "*/*", "Content-Type": "application/json"}
-
-
-@pytest.fixture
-def two_products(warehouse):
-    """The contract's two products: 12 available each, with reserved and damaged units that must not count."""
-    a = ProductFactory(sku_id="SIGNY_51502000")
-    b = ProductFactory(sku_id="SIGNY_51500600")
-    receive(warehouse, a, 12, damaged=4)
-    receive(warehouse, b, 15)
-    reserve(warehouse, b, 3)
-    flag(a, b)
-    return a, b
 
 
 def test_full_sync_puts_every_flagged_product_with_available_as_the_contract_shows(

@@ -1,28 +1,29 @@
-"""End to end over real HTTP against the OneWarehouse simulator (issue 8's branch): the inbound callback, the
-label (base64 and URL) and the ship callback are signed, accepted and stored. Skipped where the simulator is absent.
+"""End to end over real HTTP against the OneWarehouse simulator: the inbound callback, the label (base64 and URL)
+and the ship callback are signed, accepted and stored.
 """
 
 import pytest
 
-pytest.importorskip("integrations.onewarehouse.simulator", reason="the OneWarehouse simulator is not in this tree")
-simulator_fixtures = pytest.importorskip("tests.simulators.fixtures")
-
-from integrations.onewarehouse.senders import SENDERS  # noqa: E402
-from tests.factories import ProductFactory  # noqa: E402
-from wms.inbound.services import (  # noqa: E402
-    LineCount, inbound_order_complete, inbound_order_record_counts, inbound_order_upsert,
+from integrations.onewarehouse.senders import SENDERS
+from tests.factories import ProductFactory
+from wms.inbound.services import (
+    LineCount,
+    inbound_order_complete,
+    inbound_order_record_counts,
+    inbound_order_upsert,
 )
-from wms.outbound.models import OutboundOrder  # noqa: E402
-from wms.outbound.services import (  # noqa: E402
-    PackageSpec, PickCount, outbound_order_create, outbound_order_label_request, outbound_order_pack,
-    outbound_order_pick_record, outbound_order_ship,
+from wms.outbound.models import OutboundOrder
+from wms.outbound.services import (
+    PackageSpec,
+    PickCount,
+    outbound_order_create,
+    outbound_order_label_request,
+    outbound_order_pack,
+    outbound_order_pick_record,
+    outbound_order_ship,
 )
-from wms.outbox.models import OutboxMessage  # noqa: E402
-from wms.outbox.registry import sender_register  # noqa: E402
-
-simulator_keys = simulator_fixtures.simulator_keys
-simulator_urls = simulator_fixtures.simulator_urls
-simulators_live = simulator_fixtures.simulators_live
+from wms.outbox.models import OutboxMessage
+from wms.outbox.registry import sender_register
 
 
 @pytest.mark.e2e

@@ -1,4 +1,4 @@
-"""Issue 13 item 3: nothing in OneWarehouse's label answer is trusted (where the file is, its size, its kind).
+"""Nothing in OneWarehouse's label answer is trusted (where the file is, its size, its kind).
 
 Each refusal is permanent (``PermanentSendError``: the outbox marks the message dead at once, with the reason);
 only a peer that is down or slow stays a retryable failure.
@@ -174,7 +174,7 @@ def test_the_download_connects_to_the_checked_address_and_keeps_the_host_name(se
     seen = {}
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             seen["host"] = self.headers["Host"]
             self.send_response(200)
             self.send_header("Content-Length", str(len(PDF)))

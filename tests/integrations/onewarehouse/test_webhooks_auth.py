@@ -6,9 +6,7 @@ import time
 import pytest
 
 from integrations.onewarehouse.auth import client_ip_allowed, client_ip_resolve
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, PUSH_KEY, exchange_last, fixture_bytes, keys, ow_settings, push, sign,
-)
+from tests.integrations.onewarehouse.helpers import PUSH_KEY, E, exchange_last, fixture_bytes, keys, sign
 from wms.catalog.models import Product
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from integrations.apilog.models import ApiExchange
-from tests.helpers import requires_postgres
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, fixture_bytes, fixture_load, ow_settings, sign, stocked_catalogue,
-)
-from tests.wms.test_concurrency import race
+from tests.helpers import race, requires_postgres
+from tests.integrations.onewarehouse.helpers import E, fixture_bytes, fixture_load, sign
 from wms.catalog.models import Product
 from wms.inbound.models import InboundOrder, InboundOrderLine
 from wms.inventory.models import StockLevel, StockMove

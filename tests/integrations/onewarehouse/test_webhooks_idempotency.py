@@ -1,16 +1,15 @@
-"""A repeated delivery is recognised by its content, not by the order of its lines (issue 13 item 7): the same
+"""A repeated delivery is recognised by its content, not by the order of its lines: the same
 order with its lines (or a batch with its products) in another order answers as the first time and changes
 nothing, on every URL that compares a delivery with the stored one."""
 
 import copy
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 
 from tests.factories import UserFactory
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, fixture_load, ow_settings, push, stocked_catalogue,
-)
+from tests.integrations.onewarehouse.helpers import E, fixture_load
 from wms.catalog.models import Product
 from wms.core.hashing import content_fingerprint_matches
 from wms.core.roles import Role

@@ -13,9 +13,14 @@ from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import exchange_replay
 from integrations.onewarehouse import services
 from integrations.onewarehouse.views import incoming_request_read
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, PUSH_KEY, PUSH_SECRET, catalogue, exchange_last, fixture_bytes, fixture_load, ow_settings, push, sign,
-    stocked_catalogue,
+from tests.integrations.onewarehouse.helpers import (
+    PUSH_KEY,
+    PUSH_SECRET,
+    E,
+    exchange_last,
+    fixture_bytes,
+    fixture_load,
+    sign,
 )
 from wms.catalog.models import Product
 from wms.inventory.models import StockMove

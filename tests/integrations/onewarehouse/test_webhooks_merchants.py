@@ -4,9 +4,7 @@ and a product with stock or orders cannot move to another merchant. Driven throu
 import pytest
 
 from tests.factories import OwnerFactory, ProductFactory
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, exchange_last, fixture_bytes, fixture_load, ow_settings, push, stocked_catalogue,
-)
+from tests.integrations.onewarehouse.helpers import E, exchange_last, fixture_bytes, fixture_load
 from wms.catalog.models import Owner, Product
 from wms.inbound.models import InboundOrder
 from wms.inventory.models import StockLevel, StockMove

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from integrations.onewarehouse.mapping import INCOMING_PATHS
-from tests.integrations.onewarehouse.test_webhooks import fixture_load
+from tests.integrations.onewarehouse.helpers import fixture_load
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Any bytes, any text (issue 13 item 2): a lone UTF-16 surrogate, nesting deeper than the limit, bytes that are
+"""Any bytes, any text: a lone UTF-16 surrogate, nesting deeper than the limit, bytes that are
 not UTF-8, NUL, on every URL, signed or not, in the body, a header or the query string: the request is logged
 (with a status) and answered with the envelope; nothing is written by a request that is refused, and the answer
 is rendered before the business transaction commits."""
@@ -15,9 +15,7 @@ from integrations.apilog.selectors import exchanges_export
 from integrations.apilog.services import body_for_log, exchange_replay
 from integrations.onewarehouse import services
 from integrations.onewarehouse.mapping import INCOMING_PATHS
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, PUSH_SECRET, catalogue, exchange_last, fixture_bytes, fixture_load, ow_settings, push, stocked_catalogue,
-)
+from tests.integrations.onewarehouse.helpers import PUSH_SECRET, E, exchange_last, fixture_bytes, fixture_load, sign
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder
 
@@ -95,8 +93,6 @@ def test_a_field_message_that_would_echo_a_surrogate_cannot_be_reached(push, cat
 def test_nul_and_surrogates_in_a_header_or_the_query_string_are_logged_and_answered(push, catalogue, where):
     body = fixture_bytes("product_sync")
     if where == "header":
-        from tests.integrations.onewarehouse.test_webhooks import sign
-
         response = push(E.PRODUCT_SYNC, raw=body, headers={**sign(body), "X-Odd": "a\x00b\ud800c"})
     else:
         response = push(E.PRODUCT_SYNC, raw=body, query="?a=%00%ED%A0%80&b=\x00")

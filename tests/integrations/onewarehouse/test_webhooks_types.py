@@ -1,4 +1,4 @@
-"""JSON types are kept (issue 13 item 7): a text field takes only a JSON string, a whole-number field only a JSON
+"""JSON types are kept: a text field takes only a JSON string, a whole-number field only a JSON
 integer. The fields are found by walking the payload serializers each URL uses, so a new field is covered
 without touching this file."""
 
@@ -10,9 +10,7 @@ from rest_framework import serializers
 
 from integrations.onewarehouse import mapping, services
 from integrations.onewarehouse.serializers import StrictCharField, StrictChoiceField, StrictIntegerField
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, exchange_last, fixture_load, ow_settings, push,
-)
+from tests.integrations.onewarehouse.helpers import E, exchange_last, fixture_load
 from wms.catalog.models import Product
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder

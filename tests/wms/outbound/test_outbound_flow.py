@@ -1,10 +1,8 @@
-"""Issue 6: allocate, pick, pack, label, ship in admin; the label before the ship callback; interception."""
+"""Allocate, pick, pack, label, ship in admin; the label before the ship callback; interception."""
 
-import base64
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
 import responses
@@ -13,59 +11,34 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from integrations.apilog.models import ApiExchange
-from tests.factories import ProductFactory
-from tests.helpers import PUBLIC_IP, hosts_resolve, onewarehouse_callbacks_configure
+from tests.helpers import ONEWAREHOUSE_EXAMPLES, ONEWAREHOUSE_URL, PUBLIC_IP, hosts_resolve
+from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, order_create, pack_one, pick_all, url
 from wms.core.errors import CancelRefused, InvalidTransition, PermissionDenied
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
 from wms.outbound.models import OutboundOrder, PutBackTask, ShortPick
 from wms.outbound.services import (
-    PackageSpec, PickCount, outbound_order_cancel, outbound_order_create,
-    outbound_order_label_request, outbound_order_label_store, outbound_order_pack, outbound_order_pick_record,
-    outbound_order_ship, put_back_confirm,
+    PackageSpec,
+    PickCount,
+    outbound_order_cancel,
+    outbound_order_label_request,
+    outbound_order_label_store,
+    outbound_order_pack,
+    outbound_order_pick_record,
+    outbound_order_ship,
+    put_back_confirm,
 )
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch, outbox_message_enqueue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ow_labels")]
 Status = OutboundOrder.Status
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "onewarehouse"
-BASE_URL = "https://ow-sandbox.test"
-LABEL_URL = BASE_URL + "/openapi/wms/outbound-orders/label"
-CALLBACK_URL = BASE_URL + "/openapi/wms/outbound-orders/callback"
+CALLBACK_URL = ONEWAREHOUSE_URL + "/openapi/wms/outbound-orders/callback"
 FILE_URL = "https://label.example.com/TCAT660012345678.pdf"
 OK = {"code": 0, "success": True, "msg": "success", "data": {}}
-
-
-def pdf_bytes(pages: int = 1) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=288, height=432)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = pdf_bytes()
-
-
-def label_answer(order_no: str, *, base64_pdf: bytes | None = None) -> dict:
-    answer = json.loads((FIXTURES / "label_response.json").read_text())
-    answer["data"]["outbound_order_no"] = order_no
-    if base64_pdf is not None:
-        answer["data"].update(label_url=None, label_base64=base64.b64encode(base64_pdf).decode())
-    return answer
-
-
-@pytest.fixture(autouse=True)
-def ow_config(settings, tmp_path):
-    onewarehouse_callbacks_configure(settings, base_url=BASE_URL)
-    settings.ONEWAREHOUSE_LABEL_HOSTS = ["label.example.com"]  # the fixture's label_url is on its own host
-    settings.X_FRAME_OPTIONS = "DENY"  # pages that must be framed say so themselves
-    settings.OUTBOUND_LABEL_ON_PACK = False
 
 
 @pytest.fixture(autouse=True)
@@ -74,38 +47,8 @@ def label_hosts_resolve(monkeypatch):
     hosts_resolve(monkeypatch, {"ow-sandbox.test": PUBLIC_IP, "label.example.com": PUBLIC_IP})
 
 
-@pytest.fixture
-def products(warehouse, stocked):
-    a = stocked(10, ProductFactory(sku_id="OW-100234", barcode="4710000100234", sku_code="TSHIRT-BLK-M"))
-    b = stocked(10, ProductFactory(sku_id="OW-100235", barcode="4710000100235", sku_code="TSHIRT-BLK-L"))
-    return a, b
-
-
-def order_create(warehouse, number="OB202611230042", items=None, allocate=True):
-    order, _ = outbound_order_create(
-        outbound_order_no=number, warehouse_code=warehouse.code, owner_code="MERCHANT-A",
-        items=items or [{"sku_id": "OW-100234", "quantity": 2}, {"sku_id": "OW-100235", "quantity": 1}],
-        recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
-        logistics={"provider_code": "TCAT", "provider_name": "T-Cat"}, allocate=allocate)
-    return order
-
-
-def url(name, order=None):
-    return reverse(f"admin:outbound_outboundorder_{name}", args=[order.pk] if order else [])
-
-
 def levels():
     return {lvl.product.sku_id: (lvl.on_hand, lvl.reserved) for lvl in StockLevel.objects.select_related("product")}
-
-
-def pick_all(order, user):
-    counts = [PickCount(ln.pk, ln.quantity) for ln in order.lines.all()]
-    outbound_order_pick_record(order=order, counts=counts, user=user)
-
-
-def pack_one(order, user):
-    items = {ln.pk: ln.picked_qty for ln in order.lines.all()}
-    return outbound_order_pack(order=order, user=user, packages=[PackageSpec("0.65", "32", "26", "6", items)])
 
 
 def label_store(order):
@@ -157,7 +100,7 @@ def test_full_path_in_admin_label_before_ship_and_callback_as_the_contract(
     order.refresh_from_db()
     assert order.status == Status.SHIPPED and order.shipped_at is not None
 
-    example = json.loads((FIXTURES / "callback_outbound.json").read_text())
+    example = json.loads((ONEWAREHOUSE_EXAMPLES / "callback_outbound.json").read_text())
     assert body.keys() == example.keys()
     assert body["packages"][0].keys() == example["packages"][0].keys()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", body["shipped_time"])

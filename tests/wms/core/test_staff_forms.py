@@ -1,5 +1,5 @@
-"""Issue 13, item 6: every staff form reads numbers strictly and answers a refusal that names the field and keeps what
-was typed, never a 500. The numeric fields are taken from each page's own form class, so a field added later is
+"""Every staff form reads numbers strictly and answers a refusal that names the field and keeps what was typed,
+never a 500. The numeric fields are taken from each page's own form class, so a field added later is
 covered; the bad values are the ones that once answered 500 or were read as another number."""
 
 from collections.abc import Callable

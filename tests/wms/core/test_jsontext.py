@@ -4,7 +4,8 @@ strings are text, an unterminated string ends the structure), lone surrogates fo
 import json
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wms.core.jsontext import json_dumps_safe, lone_surrogate_find, nesting_exceeds
 

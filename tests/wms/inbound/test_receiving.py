@@ -1,8 +1,7 @@
-"""Issue 5: receiving in admin, stock booked, the inbound callback delivered to OneWarehouse through the outbox."""
+"""Receiving in admin: stock booked, the inbound callback delivered to OneWarehouse through the outbox."""
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,7 +14,17 @@ from django.urls import reverse
 from integrations.apilog.models import ApiExchange
 from integrations.onewarehouse.auth import signature_compute
 from tests.factories import ProductFactory
-from tests.helpers import onewarehouse_callbacks_configure
+from tests.helpers import ONEWAREHOUSE_EXAMPLES
+from tests.wms.inbound.helpers import (
+    CALLBACK_URL,
+    OK,
+    callback_message,
+    complete,
+    example_purchase_order,
+    lines_of,
+    post_counts,
+    receive_url,
+)
 from wms.core.errors import CancelRefused
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
@@ -25,42 +34,12 @@ from wms.outbound.services import outbound_order_create
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch
 
-pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "onewarehouse"
-BASE_URL = "https://ow-sandbox.test"
-CALLBACK_URL = BASE_URL + "/openapi/wms/inbound-orders/callback"
-OK = {"code": 0, "success": True, "msg": "success", "data": {}}
-
-
-@pytest.fixture(autouse=True)
-def ow_config(settings):
-    onewarehouse_callbacks_configure(settings, base_url=BASE_URL)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ow_callbacks")]
 
 
 @pytest.fixture
 def order(warehouse):
-    a = ProductFactory(sku_id="OW-100234", barcode="4710000100234", sku_code="TSHIRT-BLK-M")
-    b = ProductFactory(sku_id="OW-100235", barcode="4710000100235", sku_code="TSHIRT-BLK-L")
-    order, _ = inbound_order_upsert(
-        inbound_order_no="IB202611230001", order_type="PURCHASE", warehouse_code=warehouse.code,
-        owner_code="MERCHANT-A", items=[{"sku_id": a.sku_id, "quantity": 5}, {"sku_id": b.sku_id, "quantity": 10}])
-    return order
-
-
-def receive_url(order):
-    return reverse("admin:inbound_inboundorder_receive", args=[order.pk])
-
-
-def lines_of(order):
-    return {line.product.sku_id: line for line in order.lines.select_related("product")}
-
-
-def post_counts(client, order, counts, follow=False, **extra):
-    lines = lines_of(order)
-    data = {}
-    for sku, (good, damaged) in counts.items():
-        data[f"good_{lines[sku].pk}"], data[f"damaged_{lines[sku].pk}"] = good, damaged
-    return client.post(receive_url(order), {**data, **extra}, follow=follow)
+    return example_purchase_order(warehouse)
 
 
 def test_full_receipt_in_admin_books_stock_and_delivers_the_contract_callback(
@@ -93,7 +72,7 @@ def test_full_receipt_in_admin_books_stock_and_delivers_the_contract_callback(
     order.refresh_from_db()
     assert order.status == InboundOrder.Status.RECEIVED
     body = json.loads(sent.body)
-    example = json.loads((FIXTURES / "callback_inbound.json").read_text())
+    example = json.loads((ONEWAREHOUSE_EXAMPLES / "callback_inbound.json").read_text())
     assert body.keys() == example.keys() and body["items"][0].keys() == example["items"][0].keys()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", body["completed_time"])
     assert body == {
@@ -162,15 +141,6 @@ def test_staff_without_the_receiver_role_get_403_on_the_receive_page(client, ord
     assert client.get(receive_url(order)).status_code == 403
     assert client.post(receive_url(order), {"code": "4710000100234"}).status_code == 403
     assert all(line.received_qty == 0 for line in order.lines.all())
-
-
-def complete(client, order, receiver):
-    client.force_login(receiver)
-    return post_counts(client, order, {"OW-100234": (5, 0), "OW-100235": (10, 0)}, complete="Complete")
-
-
-def callback_message():
-    return OutboxMessage.objects.get(kind=OutboxMessage.Kind.INBOUND_CALLBACK)
 
 
 def test_peer_500_then_200_is_retried_and_delivered_once(client, order, receiver, django_capture_on_commit_callbacks):

@@ -1,42 +1,14 @@
 """Races on real row locks: many threads, each its own connection, go for the same units."""
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 
-from tests.helpers import requires_postgres
+from tests.helpers import race, requires_postgres
 from wms.core.errors import InsufficientStock
 from wms.inventory.models import StockLevel, StockMove
 from wms.inventory.selectors import stock_ledger_drift
 from wms.inventory.services import StockLine, stock_reserve
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(workers: int, target) -> list:
-    barrier = threading.Barrier(workers)
-    results = []
-    lock = threading.Lock()
-
-    def run(index):
-        try:
-            barrier.wait()
-            outcome = target(index)
-        except Exception as exc:  # the outcome of each worker is what the test asserts on
-            outcome = exc
-        finally:
-            close_old_connections()
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_threads_reserving_the_same_stock_never_oversell(warehouse, stocked):

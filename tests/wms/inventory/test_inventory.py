@@ -9,7 +9,12 @@ from wms.core.errors import DomainValidationError, InsufficientStock, Permission
 from wms.inventory.models import StockLevel, StockMove
 from wms.inventory.selectors import stock_ledger_drift
 from wms.inventory.services import (
-    StockLine, stock_adjust, stock_receive, stock_release, stock_reserve, stock_ship,
+    StockLine,
+    stock_adjust,
+    stock_receive,
+    stock_release,
+    stock_reserve,
+    stock_ship,
 )
 
 pytestmark = pytest.mark.django_db

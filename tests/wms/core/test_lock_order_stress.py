@@ -1,9 +1,9 @@
-"""Issue 13 item 1: the flows that lock stock, all at once on the same products of one warehouse (PostgreSQL).
+"""The flows that lock stock, all at once on the same products of one warehouse (PostgreSQL).
 
 Outbound creates, interceptions and product syncs arrive through the real receiving URLs (signed), receipts are
 completed by staff, and backorder re-allocation runs as the worker's task, on threads that each have their own
-connection. Whatever the interleaving, no push is answered 5xx/5000, no task dies, and afterwards the ledger, the levels
-and the order lines' reservations agree.
+connection. Whatever the interleaving, no push is answered 5xx/5000, no task dies, and afterwards the ledger, the
+levels and the order lines' reservations agree.
 """
 
 import json
@@ -19,7 +19,7 @@ from django.urls import reverse
 from integrations.apilog.models import ApiExchange
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers import requires_postgres
-from tests.integrations.onewarehouse.test_webhooks import E, fixture_load, ow_settings, sign  # noqa: F401
+from tests.integrations.onewarehouse.helpers import E, fixture_load, sign
 from wms.core.roles import Role
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts, inbound_order_upsert

@@ -9,7 +9,11 @@ from kombu.exceptions import OperationalError
 from wms.outbox import registry
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import (
-    backoff_seconds, outbox_dispatch_due, outbox_message_dispatch, outbox_message_enqueue, outbox_message_retry,
+    backoff_seconds,
+    outbox_dispatch_due,
+    outbox_message_dispatch,
+    outbox_message_enqueue,
+    outbox_message_retry,
     outbox_sweep,
 )
 

@@ -8,9 +8,7 @@ import psycopg.errors
 import pytest
 from django.db import IntegrityError, OperationalError, transaction
 
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, fixture_bytes, ow_settings, push, stocked_catalogue,
-)
+from tests.integrations.onewarehouse.helpers import E, fixture_bytes
 from wms.catalog.models import Owner
 from wms.core import db
 from wms.core.db import TransactionConflict, atomic_with_retry, conflict_reason

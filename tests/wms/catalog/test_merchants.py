@@ -5,7 +5,8 @@ services) never takes or books that merchant's stock."""
 import pytest
 
 from tests.factories import OwnerFactory, ProductFactory
-from tests.wms.test_orders import inbound, outbound
+from tests.wms.inbound.helpers import inbound
+from tests.wms.outbound.helpers import outbound
 from wms.catalog.services import product_upsert
 from wms.core.errors import Conflict, DomainValidationError
 from wms.inbound.models import InboundOrder

@@ -3,8 +3,7 @@
 import pytest
 
 from tests.factories import ProductFactory
-from tests.helpers import requires_postgres
-from tests.wms.test_concurrency import race
+from tests.helpers import race, requires_postgres
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
 from wms.outbound.models import OutboundOrder

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.wms.test_outbound_flow import order_create, ow_config, pick_all, products  # noqa: F401 - fixtures
+from tests.wms.outbound.helpers import order_create, pick_all
 from wms.outbound.models import OutboundOrder
 
 pytestmark = pytest.mark.django_db

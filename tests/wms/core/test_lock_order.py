@@ -1,5 +1,5 @@
 """The domain's lock order (wms.core.db): every row lock names its own table only, with the lock an UPDATE takes,
-so no lock ever lands on the warehouse (or product, owner) row an order, line or level points to (issue 13)."""
+so no lock ever lands on the warehouse (or product, owner) row an order, line or level points to."""
 
 import re
 from pathlib import Path
@@ -10,9 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
 from tests.helpers import requires_postgres
-from tests.integrations.onewarehouse.test_webhooks import (  # noqa: F401 - fixtures
-    E, catalogue, fixture_load, ow_settings, push, stocked_catalogue,
-)
+from tests.integrations.onewarehouse.helpers import E, fixture_load
 from wms.core.roles import Role
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
@@ -21,7 +19,7 @@ from wms.inventory.services import stock_adjust
 from wms.outbound.models import OutboundOrder, PutBackTask
 from wms.outbound.services import PickCount, outbound_order_pick_record, put_back_confirm
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 LOCK = re.compile(r"\bFOR (NO KEY UPDATE|UPDATE|SHARE|KEY SHARE)\b(?: OF (.+?))?(?: NOWAIT| SKIP LOCKED)?$")
 
 

@@ -1,5 +1,5 @@
-"""Issue 13: a Supervisor corrects stock (page, list and change-page links, command), with a reason code and a note
-stored on the ADJUST move; an adjustment that would break the level is refused naming the field."""
+"""A Supervisor corrects stock (page, list and change-page links, command), with a reason code and a note stored on
+the ADJUST move; an adjustment that would break the level is refused naming the field."""
 
 import pytest
 from django.core.management import CommandError, call_command

@@ -5,10 +5,14 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import OwnerFactory, ProductFactory
-from tests.wms.test_orders import inbound, outbound
+from tests.wms.inbound.helpers import inbound
+from tests.wms.outbound.helpers import outbound
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
-    PickCount, outbound_order_cancel, outbound_order_pick_record, outbound_order_short_pick_report,
+    PickCount,
+    outbound_order_cancel,
+    outbound_order_pick_record,
+    outbound_order_short_pick_report,
 )
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""Issue 13 items 3 and 7: a label that can never be one is dead at once and shown to staff; the stored file is
-named by us and kept out of any public URL; printing many labels never answers 500; who fetches labels and ships.
+"""A label that can never be one is dead at once and shown to staff; the stored file is named by us and kept out
+of any public URL; printing many labels never answers 500; who fetches labels and ships.
 """
 
 import base64
@@ -18,16 +18,14 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from tests.wms.test_outbound_flow import (  # noqa: F401 - fixtures: the flow module's OneWarehouse set-up
-    LABEL_URL, PDF, label_answer, order_create, ow_config, pack_one, pick_all, products, url,
-)
+from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, order_create, pack_one, pick_all, url
 from wms.core.errors import DomainValidationError, PermissionDenied
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import outbound_order_label_request, outbound_order_label_store, outbound_order_ship
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ow_labels")]
 Status = OutboundOrder.Status
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 ZPL = b"^XA^FO50,50^FDlabel^FS^XZ"

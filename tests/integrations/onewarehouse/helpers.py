@@ -1,0 +1,36 @@
+"""OneWarehouse pushing to us: the contract's example payloads and signed requests to the six receiving URLs.
+The fixtures that use them (``ow_settings``, ``push``, ``catalogue``) are in tests/conftest.py."""
+
+import json
+import time
+
+from integrations.apilog.models import ApiExchange
+from integrations.onewarehouse import mapping
+from integrations.onewarehouse.auth import signed_headers
+from tests.helpers import ONEWAREHOUSE_EXAMPLES
+
+PUSH_KEY = "ow-sandbox-push-key"
+PUSH_SECRET = "push-secret-for-tests-7f3a9c"
+E = mapping.Endpoint
+
+
+def fixture_load(name: str) -> dict:
+    return json.loads((ONEWAREHOUSE_EXAMPLES / f"{name}.json").read_text())
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (ONEWAREHOUSE_EXAMPLES / f"{name}.json").read_bytes()
+
+
+def keys(push_app_key=PUSH_KEY, push_app_secret=PUSH_SECRET) -> dict:
+    return {"push_app_key": push_app_key, "push_app_secret": push_app_secret,
+            "app_key": "", "app_secret": "", "base_url": ""}
+
+
+def sign(body: bytes, *, mode="md5", key=PUSH_KEY, secret=PUSH_SECRET, timestamp: int | None = None) -> dict:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return signed_headers(mode=mode, app_key=key, app_secret=secret, timestamp=stamp, body=body)
+
+
+def exchange_last() -> ApiExchange:
+    return ApiExchange.objects.filter(direction=ApiExchange.Direction.INCOMING).order_by("-pk").first()
