@@ -56,6 +56,9 @@ ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 0.02
 BACKOFF_MAX_SECONDS = 0.5
 RETRYABLE_SQLSTATES = {"40P01": "deadlock", "40001": "serialization failure"}
+# The largest value of an IntegerField/PositiveIntegerField column on every backend we run (PostgreSQL ``integer``):
+# a service refuses a value past it by name instead of letting the database fail the write.
+INTEGER_COLUMN_MAX = 2_147_483_647
 
 
 class TransactionConflict(OperationalError):

@@ -15,8 +15,10 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
-# The largest value of a PositiveIntegerField/IntegerField column on every backend we run (PostgreSQL ``integer``).
-POSITIVE_INT_MAX = 2_147_483_647
+from wms.core.db import INTEGER_COLUMN_MAX
+
+# A form refuses what the column could not hold (wms.core.db).
+POSITIVE_INT_MAX = INTEGER_COLUMN_MAX
 
 # Bounded so that an absurdly long string is refused by the pattern, never handed to int() (which refuses more than
 # 4,300 digits with an error of its own) or Decimal().

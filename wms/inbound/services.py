@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create
+from wms.core.db import INTEGER_COLUMN_MAX as POSITIVE_INT_MAX
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
-from wms.core.forms import POSITIVE_INT_MAX
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require, user_has_role
 from wms.inventory.selectors import warehouse_for_order

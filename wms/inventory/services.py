@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from wms.catalog.models import Product
-from wms.core.db import atomic_with_retry, lock_for_update
+from wms.core.db import INTEGER_COLUMN_MAX, atomic_with_retry, lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
-from wms.core.forms import POSITIVE_INT_MAX as INTEGER_COLUMN_MAX
 from wms.core.roles import Role, role_require
 
 from .models import AdjustReason, StockLevel, StockMove, Warehouse
@@ -85,6 +84,14 @@ def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: 
         ]
         skus = ", ".join(s["sku_id"] for s in shortages)
         raise InsufficientStock(f"not enough stock for {skus}", data={"shortages": shortages})
+    overflowing = [level for level in levels.values()
+                   if max(level.on_hand, level.reserved, level.damaged) > INTEGER_COLUMN_MAX]
+    if overflowing:  # refused by name for every kind of move, not left to the database to fail the write
+        sku_ids = dict(Product.objects.filter(pk__in=[level.product_id for level in overflowing])
+                       .values_list("pk", "sku_id"))
+        skus = ", ".join(sku_ids[level.product_id] for level in overflowing)
+        raise DomainValidationError(f"a stock level of {skus} would exceed {INTEGER_COLUMN_MAX} units",
+                                    data={"sku_ids": sorted(sku_ids.values())})
 
     now = timezone.now()
     for level in levels.values():

@@ -33,6 +33,15 @@ def test_receive_puts_good_on_hand_and_damaged_apart(warehouse, product):
     assert level_of(product, warehouse) == (10, 0, 2)
 
 
+@pytest.mark.parametrize("bucket", ["good", "damaged"])
+def test_a_receipt_that_would_take_a_level_past_its_column_is_refused_by_name(warehouse, product, bucket):
+    stock_receive(warehouse_id=warehouse.pk, **{bucket: [StockLine(product.pk, 2_147_483_000)]}, **REF)
+    with pytest.raises(DomainValidationError, match=f"a stock level of {product.sku_id} would exceed 2147483647 units"):
+        stock_receive(warehouse_id=warehouse.pk, **{bucket: [StockLine(product.pk, 1000)]}, **REF)
+    assert StockMove.objects.count() == 1
+    assert sum(level_of(product, warehouse)) == 2_147_483_000
+
+
 def test_reserve_release_ship_move_the_right_buckets(warehouse, stocked):
     product = stocked(10)
     stock_reserve(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 6)], **REF)
