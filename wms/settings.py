@@ -189,7 +189,12 @@ if CELERY_BROKER_URL.startswith("sqla+sqlite:///"):
         connection.execute("PRAGMA journal_mode=WAL")
         return connection
 
+    # kombu's SQLAlchemy transport, made safe for processes that publish to a fresh broker file at once
+    # (wms/broker.py). The one alias is set here, where the broker is chosen, so the URL stays kombu's own.
+    import kombu.transport
     from sqlalchemy.pool import NullPool
+
+    kombu.transport.TRANSPORT_ALIASES["sqla"] = "wms.broker:Transport"
 
     # Every option but kombu's own goes to SQLAlchemy's create_engine. NullPool: a SQLite connection is opened
     # per transaction, so none is shared between threads or inherited by a forked (prefork) child.

@@ -114,3 +114,23 @@ def test_worker_start_drops_the_delivered_messages_of_the_embedded_broker_and_ke
         assert channel.session.query(channel.message_cls).count() == 2  # the delivered row is gone
         assert [queue.get(timeout=5).payload["n"] for _ in range(2)] == [1, 2]  # the waiting ones are kept
         queue.close()
+
+
+def test_processes_that_declare_the_first_queue_of_a_fresh_broker_at_once_all_succeed(tmp_path):
+    """Each process opens its own channel on a fresh file and declares the same queue at the same instant: kombu
+    alone lets all but one fail with IntegrityError on the queue's row (a lost publish)."""
+    env = process_env(tmp_path, embedded_broker_url(tmp_path))
+    go = tmp_path / "go"
+    script = ("import os, time\n"
+              "from wms.celery import app\n"
+              f"while not os.path.exists({str(go)!r}): time.sleep(0.001)\n"
+              "with app.connection_for_write() as conn:\n"
+              "    conn.default_channel.queue_declare('race', durable=True)\n"
+              "    print('declared')\n")
+    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, cwd=REPO, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for _ in range(8)]
+    time.sleep(3)  # every process has imported Django and waits at the line
+    go.touch()
+    outputs = [proc.communicate(timeout=PATIENCE_SECONDS)[0] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * len(procs), outputs
+    assert all(out.strip().endswith("declared") for out in outputs), outputs
