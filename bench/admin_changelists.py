@@ -25,6 +25,7 @@ def seed(rows: int) -> None:
     from integrations.apilog.models import ApiExchange
     from tests.factories import ProductFactory
     from wms.catalog.services import owner_get_or_create
+    from wms.core.actors import actor_system
     from wms.inbound.models import InboundOrder, InboundOrderLine
     from wms.inventory.services import StockLine, stock_receive, warehouse_get_or_create
     from wms.outbound.models import OutboundOrder, OutboundOrderLine
@@ -38,7 +39,7 @@ def seed(rows: int) -> None:
         products = list(ProductFactory._meta.model.objects.order_by("pk"))
         for start in range(0, rows, 2000):  # stock levels and ledger rows, through the service
             stock_receive(warehouse_id=warehouse.pk, good=[StockLine(p.pk, 5) for p in products[start:start + 2000]],
-                          reference_type="bench", reference_number="BENCH")
+                          reference_type="bench", reference_number="BENCH", actor=actor_system("bench"))
         outbound = OutboundOrder.objects.bulk_create([
             OutboundOrder(outbound_order_no=f"OB-{n}", warehouse=warehouse, owner=owner, recipient_name="Bench",
                           recipient_country_code="TW", recipient_city="Taipei", recipient_address1="1 Road",

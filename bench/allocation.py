@@ -17,12 +17,13 @@ from _setup import django_setup
 
 def seed(products: int, stock_each: int):
     from tests.factories import ProductFactory
+    from wms.core.actors import actor_system
     from wms.inventory.services import StockLine, stock_receive, warehouse_get_or_create
 
     warehouse = warehouse_get_or_create(code="BENCH-WH")
     items = ProductFactory.create_batch(products)
     stock_receive(warehouse_id=warehouse.pk, good=[StockLine(p.pk, stock_each) for p in items],
-                  reference_type="bench", reference_number="BENCH")
+                  reference_type="bench", reference_number="BENCH", actor=actor_system("bench"))
     return warehouse, [p.sku_id for p in items]
 
 
@@ -33,6 +34,7 @@ def order_lines(rng: random.Random, skus: list[str]) -> list[dict]:
 def ours(worker: int, count: int, skus: list[str], queue) -> None:
     from django.db import connection
 
+    from wms.core.actors import actor_system
     from wms.outbound.services import outbound_order_create
 
     rng = random.Random(worker)
@@ -42,7 +44,7 @@ def ours(worker: int, count: int, skus: list[str], queue) -> None:
             outbound_order_no=f"B-{worker}-{n}", warehouse_code="BENCH-WH", owner_code="MERCHANT-A",
             items=order_lines(rng, skus),
             recipient={"name": "Bench", "country_code": "TW", "city": "Taipei", "address1": "1 Road"},
-            logistics={"provider_code": "TCAT"},
+            logistics={"provider_code": "TCAT"}, actor=actor_system("bench"),
         )
     queue.put(time.perf_counter() - started)
     connection.close()

@@ -140,6 +140,7 @@ def main() -> None:
         from integrations.one.models import OneSyncRun, OneWarehouseMapping
         from integrations.one.services import Request, _run_succeed, one_mapping_create, one_sync_start
         from wms.catalog.models import Product
+        from wms.core.actors import actor_system
         from wms.inventory.models import StockMove, Warehouse
 
         warehouses = [Warehouse.objects.create(code=f"BENCH-{i}", name=f"Bench {i}") for i in (1, 2)]
@@ -159,7 +160,8 @@ def main() -> None:
             return reset
 
         for warehouse in warehouses:
-            mapping = one_mapping_create(warehouse=warehouse, one_warehouse_id=warehouse.code)
+            mapping = one_mapping_create(warehouse=warehouse, one_warehouse_id=warehouse.code,
+                                         actor=actor_system("bench"))
             results.append(measure(
                 f"baseline {warehouse.code}",
                 lambda m=mapping: one_sync_start(mapping_id=m.pk, request=Request.BASELINE),

@@ -42,13 +42,14 @@ def seed(skus: int, orders: int) -> list[str]:
     from integrations.onewarehouse.simulator.payloads import EXAMPLE_OWNER_CODE, EXAMPLE_WAREHOUSE_CODE
     from tests.factories import ProductFactory
     from wms.catalog.services import owner_get_or_create
+    from wms.core.actors import actor_system
     from wms.inventory.services import StockLine, stock_receive, warehouse_get_or_create
 
     warehouse = warehouse_get_or_create(code=EXAMPLE_WAREHOUSE_CODE)
     owner_get_or_create(owner_code=EXAMPLE_OWNER_CODE)
     items = ProductFactory.create_batch(skus)
     stock_receive(warehouse_id=warehouse.pk, good=[StockLine(p.pk, orders * 3) for p in items],
-                  reference_type="bench", reference_number="BENCH")
+                  reference_type="bench", reference_number="BENCH", actor=actor_system("bench"))
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_intake_floor (id bigserial PRIMARY KEY, body text NOT NULL)")
     return [p.sku_id for p in items]

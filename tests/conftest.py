@@ -12,7 +12,7 @@ from django.urls import reverse
 from integrations.one.models import OneWarehouseMapping
 from integrations.one.services import one_mapping_create
 from tests.factories import ProductFactory, UserFactory, WarehouseFactory
-from tests.helpers import ONEWAREHOUSE_URL, onewarehouse_callbacks_configure
+from tests.helpers import ONEWAREHOUSE_URL, TEST_ACTOR, onewarehouse_callbacks_configure
 from tests.integrations.one import helpers as one
 from tests.integrations.onewarehouse.helpers import keys as ow_keys
 from tests.integrations.onewarehouse.helpers import sign as ow_sign
@@ -56,8 +56,8 @@ def stocked(warehouse):
 
     def _stocked(qty: int, product=None):
         product = product or ProductFactory()
-        stock_receive(warehouse_id=warehouse.pk, good=[StockLine(product.pk, qty)], reference_type="test",
-                      reference_number="T-1")
+        stock_receive(actor=TEST_ACTOR, warehouse_id=warehouse.pk, good=[StockLine(product.pk, qty)],
+                      reference_type="test", reference_number="T-1")
         return product
 
     return _stocked
@@ -157,7 +157,8 @@ def one_settings(settings):
 @pytest.fixture
 def one_mapping(warehouse):
     def _mapping(mode=OneWarehouseMapping.Mode.INCREMENTAL, one_warehouse_id=one.ONE_WH, warehouse_=None):
-        return one_mapping_create(warehouse=warehouse_ or warehouse, one_warehouse_id=one_warehouse_id, mode=mode)
+        return one_mapping_create(actor=TEST_ACTOR, warehouse=warehouse_ or warehouse,
+                                  one_warehouse_id=one_warehouse_id, mode=mode)
 
     return _mapping
 

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.db import close_old_connections, connection
 
+from wms.core.actors import actor_system
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The contract's example payloads, copied unchanged (tests/integrations/onewarehouse/test_webhooks.py checks it).
 ONEWAREHOUSE_EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "onewarehouse"
@@ -102,3 +104,7 @@ def race(workers: int, target) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+# The actor of a test's setup steps (stock received, reserved, a mapping made) that no staff member takes.
+TEST_ACTOR = actor_system("tests")

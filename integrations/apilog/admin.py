@@ -6,8 +6,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from wms.catalog.models import Owner
-from wms.core.admin import ReadOnlyAdminMixin
-from wms.core.errors import DomainError
+from wms.core.admin import ReadOnlyAdminMixin, RowMessage, bulk_action
 from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_retry
@@ -66,28 +65,27 @@ class ApiExchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def retry_outgoing(self, request, queryset):
         ids = set(queryset.filter(direction=ApiExchange.Direction.OUTGOING, outbox_message_id__isnull=False)
                   .values_list("outbox_message_id", flat=True))
-        for message in OutboxMessage.objects.filter(pk__in=ids).order_by("pk"):
-            try:
-                outbox_message_retry(message=message)
-            except DomainError as exc:
-                self.message_user(request, f"outbox message #{message.pk} not retried: {exc}", messages.WARNING)
-            else:
-                self.message_user(request, f"outbox message #{message.pk} will be sent again now.", messages.SUCCESS)
+        bulk_action(self, request, OutboxMessage.objects.filter(pk__in=ids).order_by("pk"), self._outgoing_retry,
+                    name=lambda message: f"outbox message #{message.pk} not retried", refused_level=messages.WARNING)
         if not ids:
             self.message_user(request, "None of the selected exchanges is an outgoing call of the outbox.",
                               messages.WARNING)
 
+    @staticmethod
+    def _outgoing_retry(message: OutboxMessage) -> RowMessage:
+        outbox_message_retry(message=message)
+        return RowMessage(messages.SUCCESS, f"outbox message #{message.pk} will be sent again now.")
+
     @admin.action(description="Replay the selected incoming requests", permissions=["replay"])
     def replay(self, request, queryset):
-        for exchange in queryset.filter(direction=ApiExchange.Direction.INCOMING).order_by("pk"):
-            try:
-                replay = exchange_replay(exchange=exchange, user=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"#{exchange.pk} not replayed: {exc}", messages.ERROR)
-            else:
-                level = messages.SUCCESS if replay.succeeded else messages.WARNING
-                self.message_user(request, f"#{exchange.pk} replayed as #{replay.pk}: HTTP {replay.status_code}, "
-                                           f"code {replay.business_code}", level)
+        def act(exchange: ApiExchange) -> RowMessage:
+            replay = exchange_replay(exchange=exchange, actor=request.user)
+            return RowMessage(messages.SUCCESS if replay.succeeded else messages.WARNING,
+                              f"#{exchange.pk} replayed as #{replay.pk}: HTTP {replay.status_code}, "
+                              f"code {replay.business_code}")
+
+        bulk_action(self, request, queryset.filter(direction=ApiExchange.Direction.INCOMING).order_by("pk"), act,
+                    name=lambda exchange: f"#{exchange.pk} not replayed")
         skipped = queryset.exclude(direction=ApiExchange.Direction.INCOMING).count()
         if skipped:
             self.message_user(request, f"{skipped} outgoing exchange(s) skipped: only incoming requests replay.",

@@ -128,9 +128,9 @@ def replay_handler_register(*, integration: str, handler: ReplayHandler) -> None
     _replay_handlers[integration] = handler
 
 
-def exchange_replay(*, exchange: ApiExchange, user) -> ApiExchange:
+def exchange_replay(*, exchange: ApiExchange, actor) -> ApiExchange:
     """Re-run a stored incoming request through its integration's handler (Supervisor only)."""
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Replaying a request")
+    role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Replaying a request")
     if exchange.direction != ApiExchange.Direction.INCOMING:
         raise DomainValidationError(f"exchange {exchange.pk} is outgoing: retry it from the outbox instead")
     handler = _replay_handlers.get(exchange.integration)

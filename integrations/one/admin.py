@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline, bulk_action
 from wms.core.errors import DomainError
 
 from . import selectors, services
@@ -78,11 +78,11 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            services.one_mapping_enable(mapping=obj, enabled=data["enabled"], user=request.user)
+            services.one_mapping_enable(mapping=obj, enabled=data["enabled"], actor=request.user)
         else:
             created = services.one_mapping_create(
                 warehouse=data["warehouse"], one_warehouse_id=data["one_warehouse_id"],
-                mode=data["mode"], enabled=data["enabled"], user=request.user)
+                mode=data["mode"], enabled=data["enabled"], actor=request.user)
             obj.pk, obj._state.adding = created.pk, False
 
     def get_urls(self):
@@ -98,7 +98,7 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
         change_url = reverse("admin:one_onewarehousemapping_change", args=[mapping.pk])
         if request.method == "POST":
             try:
-                services.one_mapping_mode_switch(mapping_id=mapping.pk, mode=new_mode, user=request.user)
+                services.one_mapping_mode_switch(mapping_id=mapping.pk, mode=new_mode, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
@@ -115,15 +115,9 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/one/switch_mode_confirm.html", context)
 
     def _each(self, request, queryset, action, done: str):
-        count = 0
-        for mapping in queryset.order_by("pk"):
-            try:
-                action(mapping)
-                count += 1
-            except DomainError as exc:
-                self.message_user(request, f"{mapping.warehouse.code}: {exc}", messages.WARNING)
-        if count:
-            self.message_user(request, f"{count} warehouse(s): {done}", messages.SUCCESS)
+        bulk_action(self, request, queryset.select_related("warehouse").order_by("pk"), action,
+                    name=lambda mapping: mapping.warehouse.code, done="{n} warehouse(s): " + done,
+                    refused_level=messages.WARNING)
 
     @admin.action(description="Sync selected warehouses now", permissions=["change"])
     def sync_now(self, request, queryset):
@@ -270,7 +264,8 @@ class OneStockDriftAdmin(admin.ModelAdmin):
     @admin.action(description="Resync selected products to ONE", permissions=["change"])
     def resync_selected(self, request, queryset):
         try:
-            runs = services.one_drift_resync(drift_ids=list(queryset.values_list("pk", flat=True)), user=request.user)
+            runs = services.one_drift_resync(drift_ids=list(queryset.values_list("pk", flat=True)),
+                                            actor=request.user)
         except DomainError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return

@@ -78,9 +78,10 @@ def full_over_limit_message(*, warehouse_code: str, lines: int) -> str:
 
 @transaction.atomic
 def one_mapping_create(*, warehouse: Warehouse, one_warehouse_id: str, mode: str = Mode.INCREMENTAL,
-                       enabled: bool = True, user=None) -> OneWarehouseMapping:
-    """Publish a warehouse to ONE. The first sync is a baseline (no cursor yet)."""
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Mapping a warehouse to ONE")
+                       enabled: bool = True, actor) -> OneWarehouseMapping:
+    """Publish a warehouse to ONE (a Supervisor, or an operator's command). The first sync is a baseline (no cursor
+    yet)."""
+    role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Mapping a warehouse to ONE", system=True)
     if not (one_warehouse_id or "").strip():
         raise DomainValidationError("a ONE warehouse id is required",
                                     errors={"one_warehouse_id": ["This field is required."]})
@@ -92,18 +93,18 @@ def one_mapping_create(*, warehouse: Warehouse, one_warehouse_id: str, mode: str
 
 
 @transaction.atomic
-def one_mapping_enable(*, mapping: OneWarehouseMapping, enabled: bool, user=None) -> OneWarehouseMapping:
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Enabling a ONE mapping")
+def one_mapping_enable(*, mapping: OneWarehouseMapping, enabled: bool, actor) -> OneWarehouseMapping:
+    role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Enabling a ONE mapping")
     OneWarehouseMapping.objects.filter(pk=mapping.pk).update(enabled=enabled, updated_at=timezone.now())
     mapping.refresh_from_db()
     return mapping
 
 
 @transaction.atomic
-def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OneWarehouseMapping:
+def one_mapping_mode_switch(*, mapping_id: int, mode: str, actor) -> OneWarehouseMapping:
     """Change the endpoint a warehouse is published by. ONE requires removing the warehouse's stock first and then
     a baseline with the new endpoint: the switch is marked pending and a sync is queued, which does both."""
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Switching a warehouse's ONE mode")
+    role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Switching a warehouse's ONE mode")
     mapping = lock_for_update(OneWarehouseMapping.objects.select_related("warehouse")).get(pk=mapping_id)
     if mode not in Mode.values:
         raise DomainValidationError(f"unknown mode {mode!r}", errors={"mode": [f"Choose one of {Mode.values}."]})
@@ -509,9 +510,9 @@ def one_reconcile_fan_out() -> int:
     return len(ids)
 
 
-def one_drift_resync(*, drift_ids: Iterable[int], user=None) -> list[OneSyncRun]:
+def one_drift_resync(*, drift_ids: Iterable[int], actor) -> list[OneSyncRun]:
     """Staff's "resync selected": publish the drifted products again (per warehouse, one run each)."""
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Resyncing stock to ONE")
+    role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Resyncing stock to ONE")
     by_mapping: dict[int, list[int]] = {}
     for mapping_id, product_id in OneStockDrift.objects.filter(pk__in=list(drift_ids)).values_list(
             "reconciliation__mapping_id", "product_id"):

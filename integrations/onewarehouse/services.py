@@ -22,6 +22,7 @@ from integrations.apilog.services import (
     exchange_incoming_open,
 )
 from wms.catalog.services import product_upsert
+from wms.core.actors import ONEWAREHOUSE
 from wms.core.db import TransactionConflict, atomic_with_retry
 from wms.core.errors import DomainError, DomainValidationError
 from wms.core.jsontext import lone_surrogate_find, nesting_exceeds
@@ -105,12 +106,12 @@ def _inbound_cancel(serializer):
 
 
 def _outbound_create(serializer):
-    order, created = outbound_order_create(**serializer.validated_data)
+    order, created = outbound_order_create(**serializer.validated_data, actor=ONEWAREHOUSE)
     return mapping.OutboundOrderResult({"order": order, "created": created}).data
 
 
 def _outbound_cancel(serializer):
-    order = outbound_order_cancel(**serializer.validated_data)
+    order = outbound_order_cancel(**serializer.validated_data, actor=ONEWAREHOUSE)
     return mapping.OutboundCancelResult({"order": order, "intercepted": True}).data
 
 

@@ -3,6 +3,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import TEST_ACTOR
+from wms.core.actors import ONEWAREHOUSE
+
 # live_server tests flush the database after each test; post_migrate (wms.core) puts the role groups back.
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +67,7 @@ def test_receive_pick_pack_label_and_ship_in_the_browser(page, login, simulators
     assert inbound.status == InboundOrder.Status.RECEIVED
     assert (inbound.lines.get().received_good, inbound.lines.get().received_damaged) == (5, 1)
 
-    order, _ = outbound_order_create(
+    order, _ = outbound_order_create(actor=ONEWAREHOUSE,
         outbound_order_no="OB-BROWSER", warehouse_code=warehouse.code, owner_code="MERCHANT-A",
         items=[{"sku_id": product.sku_id, "quantity": 2}],
         recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
@@ -141,9 +144,9 @@ def test_a_scanner_faster_than_the_page_loses_no_scan(page, login, warehouse, re
     single_line.refresh_from_db()
     assert single_line.received_damaged == 2
 
-    stock_receive(warehouse_id=warehouse.pk, good=[StockLine(single.pk, 5)], reference_type="test",
+    stock_receive(actor=TEST_ACTOR, warehouse_id=warehouse.pk, good=[StockLine(single.pk, 5)], reference_type="test",
                   reference_number="T")
-    order, _ = outbound_order_create(
+    order, _ = outbound_order_create(actor=ONEWAREHOUSE,
         outbound_order_no="OB-FAST", warehouse_code=warehouse.code, owner_code="MERCHANT-A",
         items=[{"sku_id": single.sku_id, "quantity": 4}],
         recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},

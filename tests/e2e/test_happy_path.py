@@ -15,6 +15,7 @@ from integrations.one.simulator.models import SimStock
 from integrations.onewarehouse.simulator import payloads as p
 from integrations.onewarehouse.simulator.models import SimReceived, SimShipment
 from integrations.onewarehouse.simulator.services import push_send
+from tests.helpers import TEST_ACTOR
 from wms.catalog.models import Product
 from wms.catalog.services import product_set_sync_to_one
 from wms.inbound.models import InboundOrder
@@ -78,9 +79,9 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
     # Receiver: counts (one short, one damaged), completes; the worker sends the inbound callback.
     inbound = InboundOrder.objects.get(inbound_order_no="IB-E2E-1")
     lines = {line.product.sku_id: line for line in inbound.lines.select_related("product")}
-    inbound_order_record_counts(order=inbound, user=receiver, counts=[
+    inbound_order_record_counts(order=inbound, actor=receiver, counts=[
         LineCount(lines["E2E-A"].pk, 10), LineCount(lines["E2E-B"].pk, 3, 1)])
-    inbound_order_complete(order=inbound, user=receiver)
+    inbound_order_complete(order=inbound, actor=receiver)
     callback = wait_for("the inbound callback at OneWarehouse", lambda: SimReceived.objects.filter(
         kind=p.ReceivedKind.INBOUND_CALLBACK, order_no="IB-E2E-1", response_code=0).first())
     assert callback.signature_ok
@@ -95,15 +96,15 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
     # Picker: pick, pack, ask for the label (the worker fetches it), ship (the worker sends the callback).
     order = OutboundOrder.objects.get(outbound_order_no="OB-E2E-1")
     order_lines = {line.product.sku_id: line for line in order.lines.select_related("product")}
-    outbound_order_pick_record(order=order, user=picker, counts=[
+    outbound_order_pick_record(order=order, actor=picker, counts=[
         PickCount(order_lines["E2E-A"].pk, 2), PickCount(order_lines["E2E-B"].pk, 1)])
-    outbound_order_pack(order=order, user=picker, packages=[
+    outbound_order_pack(order=order, actor=picker, packages=[
         PackageSpec("0.650", "32", "26", "6", {order_lines["E2E-A"].pk: 2, order_lines["E2E-B"].pk: 1})])
-    outbound_order_label_request(order=order, user=picker)
+    outbound_order_label_request(order=order, actor=picker)
     wait_for("the label", lambda: OutboundOrder.objects.filter(pk=order.pk, status="LABELLED").exists())
     order.refresh_from_db()
     assert order.label_file.read().startswith(b"%PDF")
-    outbound_order_ship(order=order, user=picker)
+    outbound_order_ship(order=order, actor=picker)
     # The simulator books the shipment, then records the call it answered: wait for the record.
     wait_for("the shipped callback at OneWarehouse", lambda: SimReceived.objects.filter(
         kind=p.ReceivedKind.OUTBOUND_CALLBACK, order_no="OB-E2E-1", response_code=0).exists())
@@ -115,7 +116,7 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
     # ONE: publish both products; the worker sends the chunks; the read-back shows no drift.
     product_set_sync_to_one(product_ids=list(Product.objects.filter(sku_id__startswith="E2E-")
                                              .values_list("pk", flat=True)), enabled=True)
-    mapping = one_mapping_create(warehouse=warehouse, one_warehouse_id="TPE",
+    mapping = one_mapping_create(actor=TEST_ACTOR, warehouse=warehouse, one_warehouse_id="TPE",
                                  mode=OneWarehouseMapping.Mode.INCREMENTAL)
     run = one_sync_start(mapping_id=mapping.pk)
     wait_for("the ONE sync", lambda: OneSyncRun.objects.filter(pk=run.pk, status="SUCCEEDED").exists())

@@ -82,9 +82,9 @@ def test_webhooks_are_answered_with_redis_down_and_the_sweep_sends_each_waiting_
         payload = {**fixture_load("inbound_purchase"), "warehouse_code": warehouse.code}
         answers.append(push(E.INBOUND_PURCHASE, payload))
         inbound = InboundOrder.objects.get(inbound_order_no=payload["inbound_order_no"])
-        inbound_order_record_counts(order=inbound, user=receiver, counts=[
+        inbound_order_record_counts(order=inbound, actor=receiver, counts=[
             LineCount(line.pk, line.expected_qty) for line in inbound.lines.all()])
-        inbound_order_complete(order=inbound, user=receiver)
+        inbound_order_complete(order=inbound, actor=receiver)
 
     assert [(a.status_code, a.json()["code"]) for a in answers] == [(200, 0)] * 4
     # Every publish was really tried against the dead broker, and failed (without hanging) instead of raising.

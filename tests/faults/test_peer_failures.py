@@ -64,7 +64,7 @@ def test_a_peer_failure_on_the_label_request_leaves_it_failed_with_the_reason_an
         peer.add(responses.POST, flow.LABEL_URL, json=flow.label_answer(order.outbound_order_no,
                                                                         base64_pdf=flow.PDF))
         with django_capture_on_commit_callbacks(execute=True):
-            message = outbound_order_label_request(order=order, user=picker)
+            message = outbound_order_label_request(order=order, actor=picker)
         message.refresh_from_db()
         assert (message.status, message.attempts) == (OutboxMessage.Status.FAILED, 1)
         assert reason in message.last_error

@@ -77,7 +77,7 @@ def test_a_label_request_whose_worker_died_after_the_peer_answered_is_resent_and
                                                                         base64_pdf=flow.PDF))
         monkeypatch.setattr(outbox_services, "_finish", die)
         with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
-            message = outbound_order_label_request(order=order, user=picker)
+            message = outbound_order_label_request(order=order, actor=picker)
         monkeypatch.setattr(outbox_services, "_finish", real_finish)
         message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.SHIPPING_LABEL)
         assert message.status == Status.SENDING and len(peer.calls) == 1

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from tests.factories import OwnerFactory, ProductFactory
+from tests.helpers import TEST_ACTOR
+from wms.core.actors import BACKORDERS, ONEWAREHOUSE
 from wms.core.errors import CancelRefused, DomainValidationError, InsufficientStock
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
@@ -48,7 +50,7 @@ def has(*statuses):
     return lambda machine: OutboundOrder.objects.filter(status__in=statuses).exists()
 
 
-def order_flow_machine(*, warehouse, products, user):
+def order_flow_machine(*, warehouse, products, actor):
     class OrderFlow(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
@@ -75,7 +77,7 @@ def order_flow_machine(*, warehouse, products, user):
         # --- stock ---------------------------------------------------------------------------------------
         @rule(index=product_index, amount=st.integers(min_value=1, max_value=10))
         def receive(self, index, amount):
-            stock_receive(warehouse_id=warehouse.pk, good=[StockLine(products[index].pk, amount)],
+            stock_receive(actor=TEST_ACTOR, warehouse_id=warehouse.pk, good=[StockLine(products[index].pk, amount)],
                           reference_type="property", reference_number="IN")
             self.on_hand[index] += amount
 
@@ -84,7 +86,7 @@ def order_flow_machine(*, warehouse, products, user):
             allowed = self.on_hand[index] + delta >= self.reserved(index)
             try:
                 stock_adjust(warehouse_id=warehouse.pk, product_id=products[index].pk, quantity=delta,
-                             reason="COUNT_CORRECTION", user=user)
+                             reason="COUNT_CORRECTION", actor=actor)
             except InsufficientStock:
                 assert not allowed, f"adjusting {delta} was refused with {self.on_hand[index]} on hand"
             else:
@@ -103,7 +105,7 @@ def order_flow_machine(*, warehouse, products, user):
             self.numbers += 1
             orders_before = OutboundOrder.objects.count()
             try:
-                order, created = outbound_order_create(
+                order, created = outbound_order_create(actor=ONEWAREHOUSE,
                     outbound_order_no=f"PROP-{self.numbers}", warehouse_code=warehouse.code, owner_code=owner_code,
                     items=[{"sku_id": products[i].sku_id, "quantity": q} for i, q in lines],
                     recipient={"name": "R"}, logistics={"provider_code": "TCAT"})
@@ -126,7 +128,7 @@ def order_flow_machine(*, warehouse, products, user):
                     expected.append(order.outbound_order_no)
                     for i, q in lines:
                         available[i] -= q
-            assert outbound_backorders_allocate(warehouse_id=warehouse.pk) == expected
+            assert outbound_backorders_allocate(actor=BACKORDERS, warehouse_id=warehouse.pk) == expected
 
         @precondition(has(Status.ALLOCATED, Status.PICKING))
         @rule(data=st.data())
@@ -134,15 +136,15 @@ def order_flow_machine(*, warehouse, products, user):
             order = self.pick_order(data, Status.ALLOCATED, Status.PICKING)
             counts = [PickCount(line.pk, data.draw(st.integers(min_value=0, max_value=line.quantity)))
                       for line in order.lines.order_by("pk")]
-            outbound_order_pick_record(order=order, counts=counts, user=user)
+            outbound_order_pick_record(order=order, counts=counts, actor=actor)
 
         @precondition(has(Status.ALLOCATED, Status.PICKING))
         @rule(data=st.data())
         def pick_all_and_pack(self, data):
             order = self.pick_order(data, Status.ALLOCATED, Status.PICKING)
             lines = list(order.lines.order_by("pk"))
-            outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], user=user)
-            outbound_order_pack(order=order, user=user, packages=[PackageSpec(
+            outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], actor=actor)
+            outbound_order_pack(order=order, actor=actor, packages=[PackageSpec(
                 weight_kg=Decimal("1.5"), length_cm=Decimal("30"), width_cm=Decimal("20"), height_cm=Decimal("10"),
                 items={line.pk: line.quantity for line in lines})])
 
@@ -157,14 +159,15 @@ def order_flow_machine(*, warehouse, products, user):
         @rule(data=st.data())
         def ship(self, data):
             order = self.pick_order(data, Status.LABELLED)
-            outbound_order_ship(order=order, user=user)
+            outbound_order_ship(order=order, actor=actor)
             for line in order.lines.select_related("product"):
                 self.on_hand[products.index(line.product)] -= line.quantity
 
         def cancel(self, order):
             picked = {line.pk: line.picked_qty for line in order.lines.all()}
             try:
-                cancelled = outbound_order_cancel(outbound_order_no=order.outbound_order_no, reason="buyer cancelled")
+                cancelled = outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no=order.outbound_order_no,
+                                                  reason="buyer cancelled")
             except CancelRefused:
                 assert order.status == Status.SHIPPED
                 return
@@ -188,7 +191,7 @@ def order_flow_machine(*, warehouse, products, user):
         @rule(data=st.data())
         def put_back(self, data):
             tasks = list(PutBackTask.objects.filter(status=PutBackTask.Status.OPEN).order_by("pk"))
-            put_back_confirm(task=data.draw(st.sampled_from(tasks)), user=user)
+            put_back_confirm(task=data.draw(st.sampled_from(tasks)), actor=actor)
 
         # --- what must always hold -----------------------------------------------------------------------
         @invariant()
@@ -225,7 +228,7 @@ def test_any_interleaving_of_order_flows_keeps_stock_and_orders_in_step(warehous
     settings.OUTBOUND_LABEL_ON_PACK = False  # labels are stored directly here; no request goes out
     owners = [OwnerFactory(owner_code=code) for code in OWNERS]
     products = [ProductFactory(owner=owners[0]), ProductFactory(owner=owners[0]), ProductFactory(owner=owners[1])]
-    machine = order_flow_machine(warehouse=warehouse, products=products, user=supervisor)
+    machine = order_flow_machine(warehouse=warehouse, products=products, actor=supervisor)
     run_state_machine_as_test(machine, settings=hypothesis_settings(
         max_examples=40, stateful_step_count=40, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))

@@ -1,13 +1,19 @@
-"""Shared admin pieces: read-only bases for rows that only services may write, and the floor pages' helpers."""
+"""Shared admin pieces: read-only bases for rows that only services may write, and the helpers every order page
+and list action uses: the floor's object lookup (permission and role checked once), the POST-only order button,
+and ``bulk_action``, the one way a list action runs a service on each selected row."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from .errors import DomainError
+from .roles import user_has_role
 
 
 class ReadOnlyAdminMixin:
@@ -34,18 +40,71 @@ def domain_error_message(exc: DomainError) -> str:
     return f"{exc.message}: {details}" if details and details != exc.message else exc.message
 
 
+def roles_text(roles: Iterable[str]) -> str:
+    return " or ".join(roles)
+
+
+def floor_object_get(modeladmin, request, queryset: QuerySet, object_id, *, roles: tuple[str, ...]):
+    """The row of a floor page or button (receive, pick, pack, ship...): 404 if there is none, refused unless the
+    user may view it and holds one of ``roles`` (the service checks the role again, for the act itself)."""
+    obj = get_object_or_404(queryset, pk=object_id)
+    floor_role_check(modeladmin, request, obj, roles=roles)
+    return obj
+
+
+def floor_role_check(modeladmin, request, obj=None, *, roles: tuple[str, ...]) -> None:
+    if not modeladmin.has_view_permission(request, obj) or not user_has_role(request.user, *roles):
+        raise PermissionDenied(f"This needs the {roles_text(roles)} role.")
+
+
 def order_action_post(modeladmin, request, object_id, *, order_for: Callable, act: Callable, done: str) -> HttpResponse:
-    """A POST-only button of an order page (get the label, ship, retry a callback): runs ``act(order=..., user=...)``
-    on ``order_for(request, object_id)``, says ``done`` (formatted with ``order``) or why it was refused, and goes back
-    to the order's page."""
+    """A POST-only button of an order page (get the label, ship, retry a callback): runs ``act(order=..., actor=...)``
+    on ``order_for(request, object_id)`` as the logged-in user, says ``done`` (formatted with ``order``) or why it
+    was refused, and goes back to the order's page."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     order = order_for(request, object_id)
     try:
-        act(order=order, user=request.user)
+        act(order=order, actor=request.user)
     except DomainError as exc:
         modeladmin.message_user(request, domain_error_message(exc), messages.ERROR)
     else:
         modeladmin.message_user(request, done.format(order=order), messages.SUCCESS)
     opts = modeladmin.opts
     return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[order.pk]))
+
+
+@dataclass(frozen=True)
+class RowMessage:
+    """What a bulk action says about one row besides "done" (``level``: a ``django.contrib.messages`` level)."""
+
+    level: int
+    text: str
+
+
+def bulk_action(modeladmin, request, queryset: Iterable, act: Callable, *, done: str = "", name: Callable = str,
+                roles: tuple[str, ...] = (), refused_level: int = messages.ERROR) -> int:
+    """Run ``act(obj)`` (one service call, its own transaction) on each selected row, in ``queryset``'s order.
+
+    A typed refusal (``DomainError``) of one row is one message naming that row (``name(obj)``), and the other rows
+    go on; anything else is a bug and is not caught. ``act`` may return a ``RowMessage`` for that row (e.g.
+    "backordered", "replayed as #12"); any other return value (the service's) is ignored. The rows done are
+    counted in one ``done`` message (``done.format(n=...)``), if ``done`` is given. With ``roles``, a user holding
+    none of them gets one refusal and nothing runs. Returns how many rows were done.
+    """
+    if roles and not user_has_role(request.user, *roles):
+        modeladmin.message_user(request, f"This needs the {roles_text(roles)} role.", messages.ERROR)
+        return 0
+    done_count = 0
+    for obj in queryset:
+        try:
+            outcome = act(obj)
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{name(obj)}: {domain_error_message(exc)}", refused_level)
+            continue
+        done_count += 1
+        if isinstance(outcome, RowMessage):
+            modeladmin.message_user(request, outcome.text, outcome.level)
+    if done_count and done:
+        modeladmin.message_user(request, done.format(n=done_count), messages.SUCCESS)
+    return done_count

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from .actors import actor_is_system
 from .errors import PermissionDenied
 
 
@@ -68,6 +69,7 @@ def roles_assign(apps) -> None:
 
 
 def user_has_role(user, *roles: str) -> bool:
+    """Whether a staff member holds one of ``roles`` (a page's buttons ask this; the service asks again)."""
     if user is None or not user.is_active:
         return False
     if user.is_superuser:
@@ -75,9 +77,16 @@ def user_has_role(user, *roles: str) -> bool:
     return user.groups.filter(name__in=roles).exists()
 
 
-def role_require(*, user, roles: tuple[str, ...], action: str) -> None:
-    """Raise ``PermissionDenied`` unless ``user`` holds one of ``roles``. ``user=None`` is the system itself."""
-    if user is None:
+def role_require(*, actor, roles: tuple[str, ...], action: str, system: bool = False) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` may do ``action``.
+
+    A staff member must hold one of ``roles``, always. A system actor (``wms.core.actors.SystemActor``) may do only
+    the steps whose service says so (``system=True``: a push's allocation, the backorder task, an operator's
+    command); anywhere else it is refused like a user without the role. ``None`` is a ``TypeError``, never "skip".
+    """
+    if actor_is_system(actor):
+        if not system:
+            raise PermissionDenied(f"{action} is a staff step ({' or '.join(roles)}); {actor} may not do it")
         return
-    if not user_has_role(user, *roles):
+    if not user_has_role(actor, *roles):
         raise PermissionDenied(f"{action} needs the role {' or '.join(roles)}")

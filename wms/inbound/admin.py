@@ -1,36 +1,33 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 
-from wms.core.admin import ReadOnlyTabularInline, domain_error_message, order_action_post
+from wms.core.admin import ReadOnlyTabularInline, domain_error_message, floor_object_get, order_action_post
 from wms.core.errors import DomainError
 from wms.core.forms import field_errors, form_errors_report, typed
 from wms.core.roles import Role, user_has_role
+from wms.outbox.admin import outbox_calls_html
+from wms.outbox.selectors import CALLBACK_STATE_OF
 
 from .forms import ReceiveForm
 from .models import INBOUND_FLOW, InboundOrder, InboundOrderLine
 from .selectors import (
-    CALLBACK_STATE_OF,
     inbound_callback_state,
     inbound_order_lines,
     inbound_order_totals,
     inbound_orders_with_callback_status,
+    inbound_outbox_states,
 )
 from .services import (
+    RECEIVING_ROLES,
     inbound_order_callback_retry,
     inbound_order_complete,
     inbound_order_record_counts,
     inbound_order_scan,
     over_receipt_limit,
 )
-
-RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
-
-
 
 
 class InboundOrderLineInline(ReadOnlyTabularInline):
@@ -52,10 +49,10 @@ class InboundOrderAdmin(admin.ModelAdmin):
     search_fields = ("=inbound_order_no", "=original_order_no", "=platform_order_no", "=tracking_no")
     date_hierarchy = "created_at"
     inlines = [InboundOrderLineInline]
-    readonly_fields = [f.name for f in InboundOrder._meta.fields if f.name != "id"] + ["callback_state"]
+    readonly_fields = [f.name for f in InboundOrder._meta.fields if f.name != "id"] + ["calls_to_onewarehouse"]
     change_form_template = "admin/inbound/inboundorder/change_form.html"
     fieldsets = (
-        (None, {"fields": ("inbound_order_no", "order_type", "status", "warehouse", "owner", "callback_state")}),
+        (None, {"fields": ("inbound_order_no", "order_type", "status", "warehouse", "owner", "calls_to_onewarehouse")}),
         ("Arrival", {"fields": ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no",
                                 "platform_order_no")}),
         ("Timeline", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by", "cancelled_at",
@@ -92,13 +89,9 @@ class InboundOrderAdmin(admin.ModelAdmin):
     def callback(self, obj):
         return CALLBACK_STATE_OF.get(obj.callback_status, "-") if obj.callback_status else "-"
 
-    @admin.display(description="Inbound callback to OneWarehouse")
-    def callback_state(self, obj):
-        state = inbound_callback_state(order=obj)
-        if state.state == "none":
-            return "not queued yet (sent when the receipt is completed)"
-        text = f"{state.state} (attempts: {state.attempts})"
-        return format_html("{}<br><strong>{}</strong>", text, state.reason) if state.reason else text
+    @admin.display(description="Calls to OneWarehouse")
+    def calls_to_onewarehouse(self, obj):
+        return outbox_calls_html(inbound_outbox_states(order=obj))
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -120,10 +113,8 @@ class InboundOrderAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _order_for_floor(self, request, object_id) -> InboundOrder:
-        order = get_object_or_404(InboundOrder.objects.select_related("warehouse", "owner"), pk=object_id)
-        if not self.has_view_permission(request, order) or not user_has_role(request.user, *RECEIVING_ROLES):
-            raise PermissionDenied("Receiving needs the Receiver or Supervisor role.")
-        return order
+        return floor_object_get(self, request, InboundOrder.objects.select_related("warehouse", "owner"), object_id,
+                                roles=RECEIVING_ROLES)
 
     def receive_view(self, request, object_id):
         order = self._order_for_floor(request, object_id)
@@ -167,17 +158,18 @@ class InboundOrderAdmin(admin.ModelAdmin):
         counts = form.counts()
         if any((c.good, c.damaged) != (existing[c.line_id].received_good, existing[c.line_id].received_damaged)
                for c in counts):
-            order = inbound_order_record_counts(order=order, counts=counts, user=request.user)
+            order = inbound_order_record_counts(order=order, counts=counts, actor=request.user)
             self.message_user(request, "Counts saved.", messages.SUCCESS)
         code = form.cleaned_data["code"]
-        if code and "complete" not in request.POST:
-            line = inbound_order_scan(order=order, code=code, user=request.user, quantity=form.scan_quantity(),
+        complete = form.cleaned_data["complete"]
+        if code and not complete:
+            line = inbound_order_scan(order=order, code=code, actor=request.user, quantity=form.scan_quantity(),
                                       damaged=form.cleaned_data["scan_damaged"])
             self.message_user(
                 request, f"{line.product.sku_id}: {line.received_good} good + {line.received_damaged} damaged "
                          f"of {line.expected_qty} expected.", messages.SUCCESS)
-        if "complete" in request.POST:
-            order = inbound_order_complete(order=order, user=request.user)
+        if complete:
+            order = inbound_order_complete(order=order, actor=request.user)
             self.message_user(request, f"Receipt of {order.inbound_order_no} completed; stock is booked and the "
                                        "callback to OneWarehouse is queued.", messages.SUCCESS)
             return True

@@ -12,6 +12,8 @@ class ReceiveForm(forms.Form):
     quantity = StrictIntegerField(min_value=1, blank_means=1, label="Units per scan",
                                   error_messages={"min_value": "A scan adds at least one unit."})
     scan_damaged = forms.BooleanField(required=False, label="Damaged unit")
+    # The "Complete receipt" submit button: posted (with any text) only when it was the button pressed.
+    complete = forms.BooleanField(required=False, label="Complete receipt")
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,10 +1,8 @@
-from dataclasses import dataclass
-
 from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from wms.outbox.models import OutboxMessage
-from wms.outbox.selectors import outbox_latest_for
+from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_messages_for
 
 from .models import InboundOrder
 
@@ -13,37 +11,9 @@ def inbound_order_lines(*, order: InboundOrder) -> QuerySet:
     return order.lines.select_related("product").order_by("pk")
 
 
-@dataclass(frozen=True)
-class CallbackState:
-    """What staff see of an order's callback: pending / sent / failed (with the reason) / none yet."""
-
-    state: str
-    reason: str = ""
-    message_id: int | None = None
-    attempts: int = 0
-
-    @property
-    def retryable(self) -> bool:
-        return self.state in ("failed", "pending") and self.message_id is not None
-
-
-# Outbox status -> what staff read. FAILED retries by itself; DEAD waits for staff: both are "failed".
-CALLBACK_STATE_OF = {
-    OutboxMessage.Status.PENDING: "pending", OutboxMessage.Status.SENDING: "pending",
-    OutboxMessage.Status.SENT: "sent", OutboxMessage.Status.FAILED: "failed", OutboxMessage.Status.DEAD: "failed",
-}
-
-
 def inbound_callback_state(*, order: InboundOrder) -> CallbackState:
-    message = outbox_latest_for(aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
-                                kind=OutboxMessage.Kind.INBOUND_CALLBACK)
-    if message is None:
-        return CallbackState(state="none")
-    reason = message.last_error if message.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else ""
-    if message.status == OutboxMessage.Status.FAILED:
-        reason = f"{reason} (retrying automatically)"
-    return CallbackState(state=CALLBACK_STATE_OF[message.status], reason=reason, message_id=message.pk,
-                         attempts=message.attempts)
+    return outbox_callback_state(aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
+                                 kind=OutboxMessage.Kind.INBOUND_CALLBACK)
 
 
 def inbound_orders_with_callback_status(queryset: QuerySet) -> QuerySet:
@@ -74,3 +44,8 @@ def inbound_dashboard_counts() -> list[dict]:
         {"label": "Receiving", "count": by_status.get(Status.RECEIVING, 0),
          "query": f"status__exact={Status.RECEIVING}"},
     ]
+
+
+def inbound_outbox_states(*, order: InboundOrder) -> list[OutboxMessage]:
+    """Every call to OneWarehouse about this order (its callback, and any retried copy), oldest first."""
+    return list(outbox_messages_for(aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER, aggregate_id=order.pk))

@@ -116,9 +116,9 @@ def over_receipt_limit(*, expected: int) -> int:
 
 
 @transaction.atomic
-def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount], user) -> InboundOrder:
+def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount], actor) -> InboundOrder:
     """Save what staff counted so far (can be called many times); the order is RECEIVING from the first save."""
-    role_require(user=user, roles=RECEIVING_ROLES, action="Receiving goods")
+    role_require(actor=actor, roles=RECEIVING_ROLES, action="Receiving goods")
     order = lock_for_update(InboundOrder.objects).get(pk=order.pk)
     if not INBOUND_FLOW.allows(order, "receive"):
         raise InvalidTransition(f"inbound order {order.inbound_order_no} is {order.status}; counts are closed",
@@ -135,7 +135,7 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
             # A scan adds to the saved count, so a typed quantity within limits can still overflow the column.
             errors[f"line.{count.line_id}"] = [f"{line.product.sku_id}: a count cannot exceed {POSITIVE_INT_MAX}."]
         elif count.good + count.damaged > over_receipt_limit(expected=line.expected_qty) and not user_has_role(
-            user, Role.SUPERVISOR
+            actor, Role.SUPERVISOR
         ):
             errors[f"line.{count.line_id}"] = [
                 f"{line.product.sku_id}: {count.good + count.damaged} counted, {line.expected_qty} expected; "
@@ -156,9 +156,9 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
 
 
 @atomic_with_retry
-def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
+def inbound_order_complete(*, order: InboundOrder, actor) -> InboundOrder:
     """Close the receipt: stock moves for what was counted, RECEIVED, and the inbound callback queued."""
-    role_require(user=user, roles=RECEIVING_ROLES, action="Completing a receipt")
+    role_require(actor=actor, roles=RECEIVING_ROLES, action="Completing a receipt")
     order = lock_for_update(InboundOrder.objects).get(pk=order.pk)
     INBOUND_FLOW.check(order, Status.RECEIVED)
     order_lines_owner_check(order=order)  # an order written before the rule, or around the services
@@ -167,9 +167,9 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
         warehouse_id=order.warehouse_id,
         good=[StockLine(ln.product_id, ln.received_good, str(ln.pk)) for ln in lines if ln.received_good],
         damaged=[StockLine(ln.product_id, ln.received_damaged, str(ln.pk)) for ln in lines if ln.received_damaged],
-        reference_type="inbound_line", reference_number=order.inbound_order_no, user=user,
+        reference_type="inbound_line", reference_number=order.inbound_order_no, actor=actor,
     )
-    order.received_by = user
+    order.received_by = actor
     INBOUND_FLOW.move(order, Status.RECEIVED, fields=("received_by",))
     outbox_message_enqueue(
         kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type=Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
@@ -188,14 +188,14 @@ def inbound_order_complete(*, order: InboundOrder, user) -> InboundOrder:
 
 
 @transaction.atomic
-def inbound_order_scan(*, order: InboundOrder, code: str, user, damaged: bool = False,
+def inbound_order_scan(*, order: InboundOrder, code: str, actor, damaged: bool = False,
                        quantity: int = 1) -> InboundOrderLine:
     """A scanner read ``code`` (barcode, sku_code or sku_id): that line's good (or damaged) count goes up.
 
     A code that is not a product of this order is refused by name; the over-receipt rule is the one of
     ``inbound_order_record_counts``. Returns the line, with its new counts.
     """
-    role_require(user=user, roles=RECEIVING_ROLES, action="Receiving goods")
+    role_require(actor=actor, roles=RECEIVING_ROLES, action="Receiving goods")
     order = lock_for_update(InboundOrder.objects).get(pk=order.pk)
     if quantity <= 0:
         raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
@@ -203,15 +203,15 @@ def inbound_order_scan(*, order: InboundOrder, code: str, user, damaged: bool = 
                                order_label=f"inbound order {order.inbound_order_no}")
     good = line.received_good + (0 if damaged else quantity)
     bad = line.received_damaged + (quantity if damaged else 0)
-    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, good, bad)], user=user)
+    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, good, bad)], actor=actor)
     line.refresh_from_db()
     return line
 
 
 @transaction.atomic
-def inbound_order_callback_retry(*, order: InboundOrder, user) -> None:
+def inbound_order_callback_retry(*, order: InboundOrder, actor) -> None:
     """Staff's "retry the callback": the order's last inbound callback is due again at once."""
-    role_require(user=user, roles=RECEIVING_ROLES, action="Retrying the inbound callback")
+    role_require(actor=actor, roles=RECEIVING_ROLES, action="Retrying the inbound callback")
     message = outbox_latest_for(aggregate_type=Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
                                 kind=OutboxMessage.Kind.INBOUND_CALLBACK)
     if message is None:

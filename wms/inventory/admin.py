@@ -66,7 +66,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 try:
                     move = stock_adjust(warehouse_id=level.warehouse_id, product_id=level.product_id,
                                         quantity=data["delta"], reason=data["reason"], note=data["note"],
-                                        damaged=data["damaged"], user=request.user)
+                                        damaged=data["damaged"], actor=request.user)
                 except DomainError as exc:
                     form.service_errors(exc.errors or {None: [domain_error_message(exc)]})
                 else:
@@ -84,10 +84,10 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(StockMove)
 class StockMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "created_at", "kind", "quantity", "product", "warehouse", "reference_number", "reason",
-                    "note", "user")
+                    "note", "actor")
     list_filter = ("kind", "warehouse", "product__owner", "reference_type", "reason_code")
-    list_select_related = ("product", "warehouse", "user")
-    search_fields = ("=product__sku_id", "=product__barcode", "=reference_number")
+    list_select_related = ("product", "warehouse")
+    search_fields = ("=product__sku_id", "=product__barcode", "=reference_number", "=actor")
     date_hierarchy = "created_at"
     # Counting the whole ledger for the paginator gets slow; the ledger only grows.
     show_full_result_count = False

@@ -101,8 +101,11 @@ class StockMove(models.Model):
     # A Supervisor's adjustment (ADJUST / ADJUST_DAMAGED): the reason code and the note typed with it.
     reason_code = models.CharField(max_length=20, choices=AdjustReason.choices, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    # Who did the step: the staff member (``user``, also by name in ``actor``), or the system by its name
+    # (``system:onewarehouse``, ``system:backorders``: wms.core.actors) with no user.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+")
+    actor = models.CharField(max_length=160, help_text="Who made the move: a username, or system:<name>.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -123,6 +126,7 @@ class StockMove(models.Model):
             ),
             models.CheckConstraint(condition=~Q(reason_code="OTHER") | ~Q(note=""),
                                    name="stock_move_other_reason_has_note"),
+            models.CheckConstraint(condition=~Q(actor=""), name="stock_move_has_actor"),
         ]
 
     def __str__(self) -> str:

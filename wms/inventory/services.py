@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from wms.catalog.models import Product
+from wms.core.actors import actor_name, actor_user
 from wms.core.db import INTEGER_COLUMN_MAX, atomic_with_retry, lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
@@ -57,8 +58,11 @@ def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, Stock
 
 
 def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: str, reference_number: str,
-                  user=None, reason: str = "", **move_fields) -> list[StockMove]:
-    """Write the moves of ``changes`` and move their levels; refuse the whole batch if any level would break."""
+                  actor, reason: str = "", **move_fields) -> list[StockMove]:
+    """Write the moves of ``changes`` and move their levels; refuse the whole batch if any level would break.
+
+    Each move names ``actor`` (wms.core.actors): the staff member, or the system by name."""
+    who, user = actor_name(actor), actor_user(actor)
     if not changes:
         return []
     for change in changes:
@@ -103,7 +107,7 @@ def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: 
             StockMove(
                 warehouse_id=warehouse_id, product_id=c.product_id, kind=c.kind, quantity=c.quantity,
                 reference_type=reference_type, reference_id=c.reference_id, reference_number=reference_number,
-                reason=reason, user=user, **move_fields,
+                reason=reason, user=user, actor=who, **move_fields,
             )
             for c in changes
         ]
@@ -120,12 +124,12 @@ def _positive(lines: Iterable[StockLine]) -> list[StockLine]:
 
 @atomic_with_retry
 def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged: Iterable[StockLine] = (),
-                  reference_type: str, reference_number: str, user=None) -> list[StockMove]:
+                  reference_type: str, reference_number: str, actor) -> list[StockMove]:
     """Goods arrived: good units become on-hand, damaged ones are kept apart."""
     changes = [_Change(ln.product_id, Kind.RECEIPT, ln.quantity, ln.reference_id) for ln in _positive(good)]
     changes += [_Change(ln.product_id, Kind.RECEIPT_DAMAGED, ln.quantity, ln.reference_id) for ln in _positive(damaged)]
     moves = _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
-                          reference_number=reference_number, user=user)
+                          reference_number=reference_number, actor=actor)
     if any(c.kind == Kind.RECEIPT for c in changes):
         available_increased_notify(warehouse_id=warehouse_id)
     return moves
@@ -133,20 +137,20 @@ def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged:
 
 @atomic_with_retry
 def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
-                  user=None) -> list[StockMove]:
+                  actor) -> list[StockMove]:
     """Reserve every line or none: raises ``InsufficientStock`` (with the shortages) if any line cannot be met."""
     changes = [_Change(ln.product_id, Kind.ALLOCATE, ln.quantity, ln.reference_id) for ln in _positive(lines)]
     return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
-                         reference_number=reference_number, user=user)
+                         reference_number=reference_number, actor=actor)
 
 
 @atomic_with_retry
 def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
-                  user=None, reason: str = "") -> list[StockMove]:
+                  actor, reason: str = "") -> list[StockMove]:
     """Give reserved units back to available stock."""
     changes = [_Change(ln.product_id, Kind.DEALLOCATE, -ln.quantity, ln.reference_id) for ln in _positive(lines)]
     moves = _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
-                          reference_number=reference_number, user=user, reason=reason)
+                          reference_number=reference_number, actor=actor, reason=reason)
     if changes:
         available_increased_notify(warehouse_id=warehouse_id)
     return moves
@@ -154,22 +158,21 @@ def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
 
 @atomic_with_retry
 def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
-               user=None) -> list[StockMove]:
+               actor) -> list[StockMove]:
     """Reserved units leave the building: on-hand and reserved both go down."""
     changes = [_Change(ln.product_id, Kind.SHIP, -ln.quantity, ln.reference_id) for ln in _positive(lines)]
     return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
-                         reference_number=reference_number, user=user)
+                         reference_number=reference_number, actor=actor)
 
 
 @atomic_with_retry
-def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: str, user, note: str = "",
+def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: str, actor, note: str = "",
                  damaged: bool = False) -> StockMove:
     """A counted correction (signed) by a Supervisor: an ADJUST (or ADJUST_DAMAGED) move with the reason code
-    (``AdjustReason``), the note (required for OTHER) and the user. Refused, naming the bucket, if it would leave the
-    level negative or with fewer units on hand than are reserved (checked on the locked row)."""
-    if user is None:
-        raise DomainValidationError("a stock adjustment needs the user who made it")
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Adjusting stock")
+    (``AdjustReason``), the note (required for OTHER) and the Supervisor (a staff step: never a system actor).
+    Refused, naming the bucket, if it would leave the level negative or with fewer units on hand than are reserved
+    (checked on the locked row)."""
+    role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Adjusting stock")
     note = (note or "").strip()
     if reason not in AdjustReason.values:
         raise DomainValidationError("a stock adjustment needs a reason",
@@ -195,7 +198,7 @@ def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: s
                          "outbound orders)."]})
     (move,) = _changes_post(
         warehouse_id=warehouse_id, changes=[_Change(product_id, kind, quantity)], reference_type="adjustment",
-        reference_number="", user=user, reason=AdjustReason(reason).label, reason_code=reason, note=note,
+        reference_number="", actor=actor, reason=AdjustReason(reason).label, reason_code=reason, note=note,
     )
     return move
 

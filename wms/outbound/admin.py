@@ -4,24 +4,39 @@ import re
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline, domain_error_message, order_action_post
+from wms.core.admin import (
+    ReadOnlyAdminMixin,
+    ReadOnlyTabularInline,
+    RowMessage,
+    bulk_action,
+    domain_error_message,
+    floor_object_get,
+    floor_role_check,
+    order_action_post,
+)
 from wms.core.errors import DomainError
 from wms.core.forms import field_errors, form_errors_report, id_list_parse, typed
-from wms.core.roles import Role, user_has_role
-from wms.outbox.models import OutboxMessage
+from wms.core.roles import user_has_role
+from wms.outbox.admin import outbox_calls_html
 
 from .forms import PACKAGE_MEASURES, PackForm, PickForm
 from .labels import LABEL_HEAD_BYTES, PDF, label_file_kind, label_kind_detect
 from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
-from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
+from .selectors import (
+    outbound_callback_state,
+    outbound_labels_for_print,
+    outbound_order_lines,
+    outbound_outbox_states,
+    outbound_pick_list,
+)
 from .services import (
+    FLOOR_ROLES,
     outbound_order_allocate,
     outbound_order_callback_retry,
     outbound_order_label_request,
@@ -35,10 +50,7 @@ from .services import (
 )
 
 Status = OutboundOrder.Status
-FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 PACKAGE_ROWS = 3  # package rows offered on the pack form; more parcels: pack again after a refusal is rare
-
-
 
 
 class OutboundOrderLineInline(ReadOnlyTabularInline):
@@ -130,14 +142,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="Calls to OneWarehouse")
     def calls_to_onewarehouse(self, obj):
-        messages_ = outbound_outbox_states(order=obj)
-        if not messages_:
-            return "none yet"
-        return format_html_join(
-            mark_safe("<br>"), "{}: <strong>{}</strong> (attempts {}) {}",  # mark_safe of a constant
-            ((m.get_kind_display(), m.get_status_display(), m.attempts,
-              m.last_error if m.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else "")
-             for m in messages_))
+        return outbox_calls_html(outbound_outbox_states(order=obj))
 
     # --- URLs and views ---------------------------------------------------------------------------------
 
@@ -160,14 +165,12 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _floor_check(self, request, order=None) -> None:
-        if not self.has_view_permission(request, order) or not user_has_role(request.user, *FLOOR_ROLES):
-            raise PermissionDenied("This needs the Picker or Supervisor role.")
+    def _floor_check(self, request) -> None:
+        floor_role_check(self, request, roles=FLOOR_ROLES)
 
     def _order(self, request, object_id) -> OutboundOrder:
-        order = get_object_or_404(OutboundOrder.objects.select_related("warehouse", "owner"), pk=object_id)
-        self._floor_check(request, order)
-        return order
+        return floor_object_get(self, request, OutboundOrder.objects.select_related("warehouse", "owner"), object_id,
+                                roles=FLOOR_ROLES)
 
     def _context(self, request, **extra):
         return {**self.admin_site.each_context(request), "opts": self.opts, **extra}
@@ -179,8 +182,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             extra_context.update(
                 floor=user_has_role(request.user, *FLOOR_ROLES),
                 actions=OUTBOUND_FLOW.allowed_actions(obj),  # the steps the services would accept now
-                callback_failed=any(m.kind == OutboxMessage.Kind.OUTBOUND_CALLBACK and m.status in (
-                    OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) for m in outbound_outbox_states(order=obj)),
+                callback=outbound_callback_state(order=obj),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -218,15 +220,15 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         existing = {line.pk: line for line in form.lines}
         counts = form.counts()
         if any(existing[c.line_id].picked_qty != c.picked for c in counts):
-            outbound_order_pick_record(order=order, counts=counts, user=request.user)
+            outbound_order_pick_record(order=order, counts=counts, actor=request.user)
             self.message_user(request, "Picked counts saved.", messages.SUCCESS)
         code = form.cleaned_data["code"]
         if code:
-            line = outbound_order_pick_scan(order=order, code=code, user=request.user, quantity=form.scan_quantity())
+            line = outbound_order_pick_scan(order=order, code=code, actor=request.user, quantity=form.scan_quantity())
             self.message_user(request, f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked.",
                               messages.SUCCESS)
-        if "short" in request.POST:
-            reports = outbound_order_short_pick_report(order=order, user=request.user,
+        if form.cleaned_data["short"]:
+            reports = outbound_order_short_pick_report(order=order, actor=request.user,
                                                        note=form.cleaned_data["note"])
             self.message_user(request, "Short pick reported to Supervisors: " + ", ".join(
                 f"{r.product.sku_id} {r.picked_qty}/{r.ordered_qty}" for r in reports), messages.WARNING)
@@ -241,7 +243,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             else:
                 packages = form.packages()
                 try:
-                    outbound_order_pack(order=order, packages=packages, user=request.user)
+                    outbound_order_pack(order=order, packages=packages, actor=request.user)
                 except DomainError as exc:
                     self.message_user(request, domain_error_message(exc), messages.ERROR)
                 else:
@@ -352,27 +354,19 @@ class OutboundOrderAdmin(admin.ModelAdmin):
 
     # --- Bulk actions -----------------------------------------------------------------------------------
 
-    def _each(self, request, queryset, act, done: str):
-        if not user_has_role(request.user, *FLOOR_ROLES):
-            self.message_user(request, "This needs the Picker or Supervisor role.", messages.ERROR)
-            return
-        ok = 0
-        for order in queryset.order_by("created_at", "pk"):
-            try:
-                act(order=order, user=request.user)
-                ok += 1
-            except DomainError as exc:
-                self.message_user(request, f"{order.outbound_order_no}: {domain_error_message(exc)}", messages.ERROR)
-        if ok:
-            self.message_user(request, done.format(n=ok), messages.SUCCESS)
+    def _each(self, request, queryset, act, done: str) -> None:
+        """``act(order=..., actor=...)`` on each selected order, oldest first, as the logged-in user."""
+        bulk_action(self, request, queryset.order_by("created_at", "pk"),
+                    lambda order: act(order=order, actor=request.user), name=lambda order: order.outbound_order_no,
+                    done=done, roles=FLOOR_ROLES)
 
     @admin.action(description="Allocate stock (created / backordered orders)", permissions=["change"])
     def allocate(self, request, queryset):
-        def act(*, order, user):
-            order = outbound_order_allocate(order=order, user=user)
+        def act(*, order, actor):
+            order = outbound_order_allocate(order_id=order.pk, actor=actor)
             if order.status == Status.BACKORDERED:
-                self.message_user(request, f"{order.outbound_order_no}: not enough stock, backordered.",
-                                  messages.WARNING)
+                return RowMessage(messages.WARNING, f"{order.outbound_order_no}: not enough stock, backordered.")
+            return None
         allocatable = OUTBOUND_FLOW.actions["allocate"]
         self._each(request, queryset.filter(status__in=allocatable), act, "{n} order(s) processed.")
         skipped = queryset.exclude(status__in=allocatable).count()
@@ -425,16 +419,9 @@ class PutBackTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Confirm: goods are back on the shelf", permissions=["change"])
     def confirm(self, request, queryset):
-        done = 0
-        for task in queryset.order_by("pk"):
-            try:
-                put_back_confirm(task=task, user=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{task}: {domain_error_message(exc)}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} put-back(s) confirmed; the stock is available again.",
-                              messages.SUCCESS)
+        bulk_action(self, request, queryset.order_by("pk"),
+                    lambda task: put_back_confirm(task=task, actor=request.user),
+                    done="{n} put-back(s) confirmed; the stock is available again.")
 
 
 @admin.register(ShortPick)
@@ -455,9 +442,6 @@ class ShortPickAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Resolve (Supervisor has dealt with it)", permissions=["change"])
     def resolve(self, request, queryset):
-        for short_pick in queryset.order_by("pk"):
-            try:
-                short_pick_resolve(short_pick=short_pick, user=request.user,
-                                   resolution=f"resolved in admin by {request.user.get_username()}")
-            except DomainError as exc:
-                self.message_user(request, f"{short_pick}: {domain_error_message(exc)}", messages.ERROR)
+        resolution = f"resolved in admin by {request.user.get_username()}"
+        bulk_action(self, request, queryset.order_by("pk"), lambda short_pick: short_pick_resolve(
+            short_pick=short_pick, actor=request.user, resolution=resolution), done="{n} short pick(s) resolved.")

@@ -20,6 +20,8 @@ class PickForm(forms.Form):
                                   error_messages={"min_value": "A scan adds at least one unit."})
     note = forms.CharField(required=False, max_length=ShortPick._meta.get_field("note").max_length,
                            label="Short pick note")
+    # The "Report short pick" submit button: posted (with any text) only when it was the button pressed.
+    short = forms.BooleanField(required=False, label="Report short pick")
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from wms.outbox.models import OutboxMessage
-from wms.outbox.selectors import outbox_messages_for
+from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_messages_for
 
 from .models import OutboundOrder, OutboundOrderLine, PutBackTask, ShortPick
 
@@ -93,3 +93,8 @@ def outbound_shipped_today_count() -> int:
 def outbound_outbox_states(*, order: OutboundOrder) -> list[OutboxMessage]:
     """The order's calls to OneWarehouse (label requests, ship callback), oldest first, for staff to read."""
     return list(outbox_messages_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk))
+
+
+def outbound_callback_state(*, order: OutboundOrder) -> CallbackState:
+    return outbox_callback_state(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
+                                 kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)

@@ -48,8 +48,9 @@ def _locked(order_id: int) -> OutboundOrder:
 def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_code: str, items: list[dict],
                           recipient: dict, logistics: dict, platform_order_no: str = "",
                           cod_amount: Decimal = Decimal("0"), currency: str = "", remark: str = "",
-                          allocate: bool = True) -> tuple[OutboundOrder, bool]:
-    """Create an outbound order and try to allocate it at once. Returns (order, created).
+                          actor, allocate: bool = True) -> tuple[OutboundOrder, bool]:
+    """Create an outbound order and try to allocate it at once, as ``actor`` (a push: ``system:onewarehouse``).
+    Returns (order, created).
 
     The same content again answers the first order; other content under the same number is a ``Conflict``.
     """
@@ -60,6 +61,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     }
     # The lines are a set (a sku_id at most once): the same lines in another order are the same order.
     fingerprint = content_fingerprint(content, unordered=("items",))
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Creating an outbound order", system=True)
     existing = OutboundOrder.objects.filter(outbound_order_no=outbound_order_no).first()
     if existing is None:
         warehouse = warehouse_for_order(warehouse_code=warehouse_code)
@@ -87,7 +89,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
         else:
             if allocate:
                 # Nobody else can see the order before this transaction commits: no lock or re-read is needed.
-                _allocate(order=order, lines=lines, user=None)
+                _allocate(order=order, lines=lines, actor=actor)
             return order, True
     if not content_fingerprint_matches(existing.content_hash, content, unordered=("items",)):
         raise Conflict(
@@ -98,27 +100,29 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
 
 
 @atomic_with_retry
-def outbound_order_allocate(*, order: OutboundOrder, user=None) -> OutboundOrder:
-    """Reserve every line or none. Not enough stock: BACKORDERED, tried again when stock arrives."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Allocating an order")
-    order = _locked(order.pk)
+def outbound_order_allocate(*, order_id: int, actor) -> OutboundOrder:
+    """Reserve every line or none. Not enough stock: BACKORDERED, tried again when stock arrives.
+
+    Staff (the list's "Allocate" action) and the backorder task (``system:backorders``) both call it, by id."""
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Allocating an order", system=True)
+    order = _locked(order_id)
     if not OUTBOUND_FLOW.allows(order, "allocate"):
         OUTBOUND_FLOW.check(order, Status.ALLOCATED)
     # Stock is reserved by product: an order written before the rule, or around the services, must not take
     # another merchant's stock.
     order_lines_owner_check(order=order)
-    _allocate(order=order, lines=list(order.lines.order_by("pk")), user=user)
+    _allocate(order=order, lines=list(order.lines.order_by("pk")), actor=actor)
     return order
 
 
-def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], user) -> None:
+def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], actor) -> None:
     """Reserve the unreserved rest of ``lines`` of ``order`` (locked or not yet visible to others), or backorder it."""
     try:
         stock_reserve(
             warehouse_id=order.warehouse_id,
             lines=[StockLine(ln.product_id, ln.quantity - ln.reserved_qty, str(ln.pk)) for ln in lines
                    if ln.quantity > ln.reserved_qty],
-            reference_type="outbound_line", reference_number=order.outbound_order_no, user=user,
+            reference_type="outbound_line", reference_number=order.outbound_order_no, actor=actor,
         )
     except InsufficientStock:
         if order.status != Status.BACKORDERED:
@@ -130,7 +134,7 @@ def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], user) -> 
     OUTBOUND_FLOW.move(order, Status.ALLOCATED)
 
 
-def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
+def outbound_backorders_allocate(*, warehouse_id: int, actor) -> list[str]:
     """Give arriving stock to backordered orders, oldest first, each in its own transaction.
 
     Returns the numbers of the orders that got allocated. An order that still cannot be met stays backordered and
@@ -141,7 +145,7 @@ def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
     allocated = []
     for order_id in outbound_backordered_ids(warehouse_id=warehouse_id):
         try:
-            order = outbound_order_allocate(order=OutboundOrder(pk=order_id))
+            order = outbound_order_allocate(order_id=order_id, actor=actor)
         except InvalidTransition:
             continue  # cancelled (intercepted) since the list was read
         if order.status == Status.ALLOCATED:
@@ -149,22 +153,25 @@ def outbound_backorders_allocate(*, warehouse_id: int) -> list[str]:
     return allocated
 
 
-def outbound_backorders_sweep() -> dict[str, list[str]]:
+def outbound_backorders_sweep(*, actor) -> dict[str, list[str]]:
     """Try every warehouse's backorders (the beat's safety net when a stock-arrival task was lost)."""
     warehouse_codes = dict(
         OutboundOrder.objects.filter(status=Status.BACKORDERED).order_by()
         .values_list("warehouse_id", "warehouse__code").distinct()
     )
-    return {code: outbound_backorders_allocate(warehouse_id=wid) for wid, code in sorted(warehouse_codes.items())}
+    return {code: outbound_backorders_allocate(warehouse_id=wid, actor=actor)
+            for wid, code in sorted(warehouse_codes.items())}
 
 
 @atomic_with_retry
-def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> OutboundOrder:
+def outbound_order_cancel(*, outbound_order_no: str, actor, reason: str = "") -> OutboundOrder:
     """OneWarehouse intercepts the parcel: possible until it ships.
 
     Reservations not yet picked are released at once; picked or packed units get a put-back task, and their
-    reservation is released when staff confirm it (``put_back_confirm``).
+    reservation is released when staff confirm it (``put_back_confirm``). ``actor``: a push's is
+    ``system:onewarehouse``.
     """
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Intercepting an order", system=True)
     order = lock_for_update(OutboundOrder.objects).filter(outbound_order_no=outbound_order_no).first()
     if order is None:
         raise NotFound(f"outbound order {outbound_order_no} does not exist",
@@ -181,7 +188,7 @@ def outbound_order_cancel(*, outbound_order_no: str, reason: str = "") -> Outbou
     release = [StockLine(ln.product_id, ln.reserved_qty - ln.picked_qty, str(ln.pk)) for ln in lines
                if ln.reserved_qty > ln.picked_qty]
     stock_release(warehouse_id=order.warehouse_id, lines=release, reference_type="outbound_line",
-                  reference_number=order.outbound_order_no, reason=f"intercepted: {reason}"[:255])
+                  reference_number=order.outbound_order_no, actor=actor, reason=f"intercepted: {reason}"[:255])
     for line in lines:
         line.reserved_qty = line.picked_qty
     OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
@@ -213,9 +220,9 @@ def _picking_start(order: OutboundOrder) -> None:
 
 
 @transaction.atomic
-def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount], user) -> OutboundOrder:
+def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount], actor) -> OutboundOrder:
     """Save the picked count of lines (absolute); the first save moves an ALLOCATED order to PICKING."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Picking")
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Picking")
     order = _locked(order.pk)
     _picking_start(order)
     lines = {line.pk: line for line in order.lines.select_related("product")}
@@ -240,9 +247,9 @@ def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount],
 
 
 @transaction.atomic
-def outbound_order_pick_scan(*, order: OutboundOrder, code: str, user, quantity: int = 1) -> OutboundOrderLine:
+def outbound_order_pick_scan(*, order: OutboundOrder, code: str, actor, quantity: int = 1) -> OutboundOrderLine:
     """A scanner read ``code``: that line's picked count goes up. Unknown codes and over-picks are refused."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Picking")
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Picking")
     if quantity <= 0:
         raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
     order = _locked(order.pk)
@@ -252,15 +259,15 @@ def outbound_order_pick_scan(*, order: OutboundOrder, code: str, user, quantity:
         why = (f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked already; "
                f"{quantity} more would be more than the order needs")
         raise DomainValidationError(why, errors={"code": [why]})
-    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, line.picked_qty + quantity)], user=user)
+    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, line.picked_qty + quantity)], actor=actor)
     line.refresh_from_db()
     return line
 
 
 @transaction.atomic
-def outbound_order_short_pick_report(*, order: OutboundOrder, user, note: str = "") -> list[ShortPick]:
+def outbound_order_short_pick_report(*, order: OutboundOrder, actor, note: str = "") -> list[ShortPick]:
     """The picker cannot find every unit: each short line is reported to Supervisors (one open report a line)."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Reporting a short pick")
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Reporting a short pick")
     order = _locked(order.pk)
     OUTBOUND_FLOW.action_check(order, "pick", doing="Reporting a short pick")
     short = [line for line in order.lines.order_by("pk") if line.picked_qty < line.quantity]
@@ -271,16 +278,16 @@ def outbound_order_short_pick_report(*, order: OutboundOrder, user, note: str = 
         report, _ = ShortPick.objects.update_or_create(
             line=line, status=ShortPick.Status.OPEN,
             defaults={"order": order, "product_id": line.product_id, "ordered_qty": line.quantity,
-                      "picked_qty": line.picked_qty, "note": (note or "")[:255], "reported_by": user},
+                      "picked_qty": line.picked_qty, "note": (note or "")[:255], "reported_by": actor},
         )
         reports.append(report)
     return reports
 
 
 @transaction.atomic
-def short_pick_resolve(*, short_pick: ShortPick, user, resolution: str) -> ShortPick:
+def short_pick_resolve(*, short_pick: ShortPick, actor, resolution: str) -> ShortPick:
     """A Supervisor closes a short-pick report, saying what was done (found, stock adjusted, intercepted...)."""
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Resolving a short pick")
+    role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Resolving a short pick")
     if not (resolution or "").strip():
         raise DomainValidationError("say how the short pick was resolved",
                                     errors={"resolution": ["This field is required."]})
@@ -288,7 +295,7 @@ def short_pick_resolve(*, short_pick: ShortPick, user, resolution: str) -> Short
     if short_pick.status != ShortPick.Status.OPEN:
         raise InvalidTransition("this short pick is resolved already", data={"status": short_pick.status})
     short_pick.status = ShortPick.Status.RESOLVED
-    short_pick.resolved_at, short_pick.resolved_by = timezone.now(), user
+    short_pick.resolved_at, short_pick.resolved_by = timezone.now(), actor
     short_pick.resolution = resolution.strip()[:255]
     short_pick.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
     return short_pick
@@ -320,9 +327,9 @@ def _measure(value, places: str, name: str, errors: dict, key: str) -> Decimal |
 
 
 @transaction.atomic
-def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], user) -> OutboundOrder:
+def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], actor) -> OutboundOrder:
     """Close picking into one or more weighed, measured packages holding exactly the picked units: PACKED."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Packing")
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Packing")
     order = _locked(order.pk)
     OUTBOUND_FLOW.check(order, Status.PACKED)
     lines = {line.pk: line for line in order.lines.select_related("product").order_by("pk")}
@@ -386,9 +393,9 @@ def _label_fetchable_check(order: OutboundOrder, action: str) -> None:
 
 
 @transaction.atomic
-def outbound_order_label_request(*, order: OutboundOrder, user) -> OutboxMessage:
+def outbound_order_label_request(*, order: OutboundOrder, actor) -> OutboxMessage:
     """Queue "get shipping label" (PACKED, or LABELLED to fetch it again). Never once shipped or cancelled."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Requesting a shipping label")
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Requesting a shipping label")
     order = _locked(order.pk)
     _label_fetchable_check(order, "A label request")
     return _label_message_enqueue(order)
@@ -439,9 +446,9 @@ def outbound_order_label_store(*, order_id: int, content: bytes, tracking_no: st
 # --- Shipping ---------------------------------------------------------------------------------------------
 
 @atomic_with_retry
-def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
+def outbound_order_ship(*, order: OutboundOrder, actor) -> OutboundOrder:
     """The parcel leaves: SHIP moves, SHIPPED, and the outbound callback queued, all in this transaction."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Shipping")
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Shipping")
     order = _locked(order.pk)
     OUTBOUND_FLOW.check(order, Status.SHIPPED)
     if not order.label_file:
@@ -455,7 +462,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     lines = list(order.lines.select_related("product").order_by("pk"))
     stock_ship(warehouse_id=order.warehouse_id,
                lines=[StockLine(ln.product_id, ln.quantity, str(ln.pk)) for ln in lines],
-               reference_type="outbound_line", reference_number=order.outbound_order_no, user=user)
+               reference_type="outbound_line", reference_number=order.outbound_order_no, actor=actor)
     for line in lines:
         line.reserved_qty = 0
     OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
@@ -481,9 +488,9 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
 # --- Put-back after interception --------------------------------------------------------------------------
 
 @atomic_with_retry
-def put_back_confirm(*, task: PutBackTask, user) -> PutBackTask:
+def put_back_confirm(*, task: PutBackTask, actor) -> PutBackTask:
     """Staff put the goods of an intercepted order back on the shelf: their reservation is released."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Confirming a put-back")
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Confirming a put-back")
     # The domain's lock order (wms.core.db): the order first, then its task and line, then the stock level.
     order = _locked(PutBackTask.objects.filter(pk=task.pk).values_list("order_id", flat=True).get())
     task = lock_for_update(PutBackTask.objects).get(pk=task.pk)
@@ -492,20 +499,20 @@ def put_back_confirm(*, task: PutBackTask, user) -> PutBackTask:
                      target=PutBackTask.Status.DONE)
     line = lock_for_update(OutboundOrderLine.objects).get(pk=task.line_id)
     stock_release(warehouse_id=task.warehouse_id, lines=[StockLine(task.product_id, task.quantity, str(line.pk))],
-                  reference_type="outbound_line", reference_number=order.outbound_order_no, user=user,
+                  reference_type="outbound_line", reference_number=order.outbound_order_no, actor=actor,
                   reason="put back after interception")
     line.reserved_qty -= task.quantity
     line.save(update_fields=["reserved_qty"])
     task.status = PutBackTask.Status.DONE
-    task.confirmed_at, task.confirmed_by = timezone.now(), user
+    task.confirmed_at, task.confirmed_by = timezone.now(), actor
     task.save(update_fields=["status", "confirmed_at", "confirmed_by"])
     return task
 
 
 @transaction.atomic
-def outbound_order_callback_retry(*, order: OutboundOrder, user) -> OutboxMessage:
+def outbound_order_callback_retry(*, order: OutboundOrder, actor) -> OutboxMessage:
     """Staff's "retry the ship callback now" (a failed or dead one)."""
-    role_require(user=user, roles=FLOOR_ROLES, action="Retrying the outbound callback")
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Retrying the outbound callback")
     message = outbox_latest_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
                                 kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
     if message is None:

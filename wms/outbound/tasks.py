@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from wms.core.actors import BACKORDERS
 from wms.core.db import TransactionConflict
 
 from . import services
@@ -11,9 +12,9 @@ RETRY = {"autoretry_for": (TransactionConflict,), "retry_backoff": True, "retry_
 
 @shared_task(ignore_result=True, **RETRY)
 def outbound_backorders_allocate(warehouse_id: int) -> list[str]:
-    return services.outbound_backorders_allocate(warehouse_id=warehouse_id)
+    return services.outbound_backorders_allocate(warehouse_id=warehouse_id, actor=BACKORDERS)
 
 
 @shared_task(ignore_result=True, **RETRY)
 def outbound_backorders_sweep() -> dict[str, list[str]]:
-    return services.outbound_backorders_sweep()
+    return services.outbound_backorders_sweep(actor=BACKORDERS)

@@ -1,9 +1,23 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
-from wms.core.errors import DomainError
+from wms.core.admin import bulk_action
 
 from .models import OutboxMessage
 from .services import outbox_message_retry
+
+
+def outbox_calls_html(outbox_messages: list[OutboxMessage]) -> str:
+    """An order's calls to a peer as its page shows them (inbound and outbound alike): kind, status, attempts and,
+    for a failed or dead one, why."""
+    if not outbox_messages:
+        return "none yet"
+    return format_html_join(
+        mark_safe("<br>"), "{}: <strong>{}</strong> (attempts {}) {}",  # mark_safe of a constant
+        ((m.get_kind_display(), m.get_status_display(), m.attempts,
+          m.last_error if m.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else "")
+         for m in outbox_messages))
 
 
 @admin.register(OutboxMessage)
@@ -27,12 +41,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry now", permissions=["change"])
     def retry_now(self, request, queryset):
-        retried = 0
-        for message in queryset.order_by("pk"):
-            try:
-                outbox_message_retry(message=message)
-                retried += 1
-            except DomainError as exc:
-                self.message_user(request, str(exc), messages.WARNING)
-        if retried:
-            self.message_user(request, f"{retried} message(s) will be sent again now.", messages.SUCCESS)
+        bulk_action(self, request, queryset.order_by("pk"), lambda message: outbox_message_retry(message=message),
+                    name=lambda message: f"outbox message #{message.pk}",
+                    done="{n} message(s) will be sent again now.", refused_level=messages.WARNING)

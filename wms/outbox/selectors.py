@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -33,3 +34,36 @@ def outbox_messages_for(*, aggregate_type: str, aggregate_id) -> QuerySet[Outbox
 
 def outbox_latest_for(*, aggregate_type: str, aggregate_id, kind: str) -> OutboxMessage | None:
     return outbox_messages_for(aggregate_type=aggregate_type, aggregate_id=aggregate_id).filter(kind=kind).last()
+
+
+@dataclass(frozen=True)
+class CallbackState:
+    """What staff see of an order's callback: pending / sent / failed (with the reason) / none yet."""
+
+    state: str
+    reason: str = ""
+    message_id: int | None = None
+    attempts: int = 0
+
+    @property
+    def retryable(self) -> bool:
+        return self.state in ("failed", "pending") and self.message_id is not None
+
+
+# Outbox status -> what staff read. FAILED retries by itself; DEAD waits for staff: both are "failed".
+CALLBACK_STATE_OF = {
+    Status.PENDING: "pending", Status.SENDING: "pending", Status.SENT: "sent", Status.FAILED: "failed",
+    Status.DEAD: "failed",
+}
+
+
+def outbox_callback_state(*, aggregate_type: str, aggregate_id, kind: str) -> CallbackState:
+    """The state of an order's latest callback (``kind``), as both order pages show it."""
+    message = outbox_latest_for(aggregate_type=aggregate_type, aggregate_id=aggregate_id, kind=kind)
+    if message is None:
+        return CallbackState(state="none")
+    reason = message.last_error if message.status in (Status.FAILED, Status.DEAD) else ""
+    if message.status == Status.FAILED:
+        reason = f"{reason} (retrying automatically)"
+    return CallbackState(state=CALLBACK_STATE_OF[message.status], reason=reason, message_id=message.pk,
+                         attempts=message.attempts)

@@ -48,7 +48,7 @@ def test_staff_who_may_read_the_log_but_are_not_supervisors_cannot_replay(client
     replay_action(client, exchange_last())
     assert ApiExchange.objects.count() == 1
     with pytest.raises(PermissionDenied):
-        exchange_replay(exchange=exchange_last(), user=reader)
+        exchange_replay(exchange=exchange_last(), actor=reader)
 
 
 def test_a_request_refused_at_arrival_cannot_be_replayed(client, push, supervisor):
@@ -67,12 +67,12 @@ def test_an_outgoing_exchange_is_not_replayed(supervisor):
     outgoing = ApiExchange.objects.create(direction=ApiExchange.Direction.OUTGOING, integration="onewarehouse",
                                           endpoint="label", method="POST", url="https://ow.example/label")
     with pytest.raises(DomainValidationError):
-        exchange_replay(exchange=outgoing, user=supervisor)
+        exchange_replay(exchange=outgoing, actor=supervisor)
 
 
 def test_a_replay_of_a_replay_is_allowed_and_changes_nothing_more(push, supervisor):
     push(E.PRODUCT_SYNC, raw=fixture_bytes("product_sync"))
-    first = exchange_replay(exchange=exchange_last(), user=supervisor)
-    second = exchange_replay(exchange=first, user=supervisor)
+    first = exchange_replay(exchange=exchange_last(), actor=supervisor)
+    second = exchange_replay(exchange=first, actor=supervisor)
     assert second.replay_of == first and second.business_code == 0
     assert Product.objects.count() == 1

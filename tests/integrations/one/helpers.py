@@ -1,6 +1,7 @@
 import json
 
 from integrations.one.services import Request, one_sync_send_now, one_sync_start
+from tests.helpers import TEST_ACTOR
 from wms.catalog.services import product_set_sync_to_one
 from wms.inventory.services import StockLine, stock_receive, stock_reserve
 
@@ -25,14 +26,14 @@ def flag(*products, enabled=True):
 
 
 def receive(warehouse, product, qty, damaged=0):
-    stock_receive(warehouse_id=warehouse.pk, good=[StockLine(product.pk, qty)] if qty else [],
+    stock_receive(actor=TEST_ACTOR, warehouse_id=warehouse.pk, good=[StockLine(product.pk, qty)] if qty else [],
                   damaged=[StockLine(product.pk, damaged)] if damaged else [], reference_type="test",
                   reference_number="T")
 
 
 def reserve(warehouse, product, qty):
-    stock_reserve(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, qty)], reference_type="test",
-                  reference_number="R")
+    stock_reserve(actor=TEST_ACTOR, warehouse_id=warehouse.pk, lines=[StockLine(product.pk, qty)],
+                  reference_type="test", reference_number="R")
 
 
 def bodies(mocked, method=None):

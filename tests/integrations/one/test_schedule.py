@@ -28,11 +28,11 @@ def test_schedules_are_beat_rows_editable_in_admin():
 
 
 def test_the_schedule_syncs_and_reconciles_every_enabled_warehouse(fake_one, one_mapping, warehouse, stocked,
-                                                                  django_capture_on_commit_callbacks):
+                                                                  supervisor, django_capture_on_commit_callbacks):
     flag(stocked(4))
     other = WarehouseFactory(code="TW-KHH-01")
     disabled = one_mapping(warehouse_=other, one_warehouse_id="KHH")
-    one_mapping_enable(mapping=disabled, enabled=False)
+    one_mapping_enable(mapping=disabled, enabled=False, actor=supervisor)
     mapping = one_mapping()
     with django_capture_on_commit_callbacks(execute=True):
         assert one_sync_scheduled.delay("tick").get() == 1

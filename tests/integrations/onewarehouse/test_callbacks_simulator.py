@@ -6,6 +6,7 @@ import pytest
 
 from integrations.onewarehouse.senders import SENDERS
 from tests.factories import ProductFactory
+from wms.core.actors import ONEWAREHOUSE
 from wms.inbound.services import (
     LineCount,
     inbound_order_complete,
@@ -38,21 +39,21 @@ def test_receipt_label_and_ship_callbacks_are_accepted_by_the_simulator(
     product = ProductFactory()
     inbound, _ = inbound_order_upsert(inbound_order_no="IB-E2E", order_type="PURCHASE", warehouse_code=warehouse.code,
                                       owner_code="MERCHANT-A", items=[{"sku_id": product.sku_id, "quantity": 5}])
-    inbound_order_record_counts(order=inbound, counts=[LineCount(inbound.lines.get().pk, 4, 1)], user=receiver)
-    inbound_order_complete(order=inbound, user=receiver)  # committed: the callback goes out over HTTP
+    inbound_order_record_counts(order=inbound, counts=[LineCount(inbound.lines.get().pk, 4, 1)], actor=receiver)
+    inbound_order_complete(order=inbound, actor=receiver)  # committed: the callback goes out over HTTP
 
-    order, _ = outbound_order_create(
+    order, _ = outbound_order_create(actor=ONEWAREHOUSE,
         outbound_order_no="OB-E2E", warehouse_code=warehouse.code, owner_code="MERCHANT-A",
         items=[{"sku_id": product.sku_id, "quantity": 2}],
         recipient={"name": "Lin", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
         logistics={"provider_code": "TCAT"})
     line = order.lines.get()
-    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 2)], user=picker)
-    outbound_order_pack(order=order, packages=[PackageSpec("0.5", "10", "10", "10", {line.pk: 2})], user=picker)
-    outbound_order_label_request(order=order, user=picker)
+    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 2)], actor=picker)
+    outbound_order_pack(order=order, packages=[PackageSpec("0.5", "10", "10", "10", {line.pk: 2})], actor=picker)
+    outbound_order_label_request(order=order, actor=picker)
     order.refresh_from_db()
     assert order.status == OutboundOrder.Status.LABELLED and order.label_file.read().startswith(b"%PDF")
-    outbound_order_ship(order=order, user=picker)
+    outbound_order_ship(order=order, actor=picker)
 
     sent = dict(OutboxMessage.objects.values_list("kind", "status"))
     assert sent == {"INBOUND_CALLBACK": "SENT", "SHIPPING_LABEL": "SENT", "OUTBOUND_CALLBACK": "SENT"}

@@ -289,7 +289,7 @@ def test_an_inbound_update_after_receiving_started_is_invalid_state_1005(push, c
     push(E.INBOUND_PURCHASE, raw=fixture_bytes("inbound_purchase"))
     order = InboundOrder.objects.get()
     inbound_order_record_counts(order=order, counts=[LineCount(order.lines.first().pk, 5)],
-                                user=UserFactory(roles=[Role.RECEIVER]))
+                                actor=UserFactory(roles=[Role.RECEIVER]))
     changed = {**fixture_load("inbound_purchase"), "remark": "3 cartons"}
     answer = push(E.INBOUND_PURCHASE, changed).json()
     assert answer == {"code": 1005, "success": False,
@@ -316,7 +316,7 @@ def test_an_inbound_cancel_after_receiving_started_is_refused_1006_with_status_a
     push(E.INBOUND_PURCHASE, raw=fixture_bytes("inbound_purchase"))
     order = InboundOrder.objects.get()
     inbound_order_record_counts(order=order, counts=[LineCount(order.lines.first().pk, 1)],
-                                user=UserFactory(roles=[Role.RECEIVER]))
+                                actor=UserFactory(roles=[Role.RECEIVER]))
     answer = push(E.INBOUND_CANCEL, raw=fixture_bytes("inbound_cancel")).json()
     assert answer == {
         "code": 1006, "success": False,

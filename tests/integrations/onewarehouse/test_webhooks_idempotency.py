@@ -39,7 +39,7 @@ def _receiving_started():
     """The inbound order may no longer change: a different content now answers invalid_state, not an update."""
     for order in InboundOrder.objects.all():
         inbound_order_record_counts(order=order, counts=[LineCount(order.lines.first().pk, 1)],
-                                    user=UserFactory(roles=[Role.RECEIVER]))
+                                    actor=UserFactory(roles=[Role.RECEIVER]))
 
 
 def _state():

@@ -62,7 +62,7 @@ def test_a_crashed_request_replayed_once_fixed_creates_the_order_and_links_the_n
     push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
     crashed = exchange_last()
     crashing_outbound_create.undo()  # the fix is deployed
-    replay = exchange_replay(exchange=crashed, user=supervisor)
+    replay = exchange_replay(exchange=crashed, actor=supervisor)
     assert (replay.replay_of, replay.signature_verdict, replay.status_code, replay.business_code) == (
         crashed, "replayed", 200, 0)
     assert (replay.endpoint, replay.request_body, replay.order_no) == (
@@ -132,7 +132,7 @@ def test_secrets_are_never_stored_in_any_exchange(push, ow_settings, stocked_cat
     push(E.PRODUCT_SYNC, raw=with_secret_key, headers=signed(with_secret_key))
     order = fixture_bytes("outbound_create")
     push(E.OUTBOUND_CREATE, raw=order, headers=signed(order))  # crashes with the secret in its message
-    exchange_replay(exchange=exchange_last(), user=supervisor)
+    exchange_replay(exchange=exchange_last(), actor=supervisor)
 
     rows = list(ApiExchange.objects.all())
     assert len(rows) == 6

@@ -114,7 +114,7 @@ def test_a_body_that_is_not_utf8_keeps_its_exact_bytes_and_a_replay_sends_them(p
     assert exchanges_export(queryset=ApiExchange.objects.filter(pk=logged.pk))[0]["request_body_base64"]
     logged.signature_verdict = "valid"  # as if it had been signed: replay takes only authenticated requests
     logged.save()
-    replay = exchange_replay(exchange=logged, user=supervisor)
+    replay = exchange_replay(exchange=logged, actor=supervisor)
     assert replay.request_body_base64 == logged.request_body_base64
     assert (replay.status_code, replay.business_code) == (400, 1000)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from tests.factories import OwnerFactory, ProductFactory
 from tests.wms.inbound.helpers import inbound
 from tests.wms.outbound.helpers import outbound
+from wms.core.actors import ONEWAREHOUSE
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
     PickCount,
@@ -28,10 +29,10 @@ def two_merchants(warehouse, stocked, picker):
         product = stocked(10, ProductFactory(owner=owner, sku_id=f"SKU-OF-{code}"))
         inbound([(product, 5)], number=f"IB-{code}", owner_code=code)
         cancelled, _ = outbound([(product, 2)], number=f"OB-{code}-1", owner_code=code)
-        outbound_order_pick_record(order=cancelled, counts=[PickCount(cancelled.lines.get().pk, 1)], user=picker)
-        outbound_order_cancel(outbound_order_no=cancelled.outbound_order_no, reason="buyer")
+        outbound_order_pick_record(order=cancelled, counts=[PickCount(cancelled.lines.get().pk, 1)], actor=picker)
+        outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no=cancelled.outbound_order_no, reason="buyer")
         short, _ = outbound([(product, 2)], number=f"OB-{code}-2", owner_code=code)
-        outbound_order_short_pick_report(order=short, user=picker, note="shelf empty")
+        outbound_order_short_pick_report(order=short, actor=picker, note="shelf empty")
         skus[code] = (owner, product.sku_id)
     return skus
 

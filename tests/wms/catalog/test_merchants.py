@@ -8,6 +8,7 @@ from tests.factories import OwnerFactory, ProductFactory
 from tests.wms.inbound.helpers import inbound
 from tests.wms.outbound.helpers import outbound
 from wms.catalog.services import product_upsert
+from wms.core.actors import BACKORDERS
 from wms.core.errors import Conflict, DomainValidationError
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
@@ -51,9 +52,9 @@ def test_allocating_an_existing_order_never_takes_another_merchants_stock(wareho
     _own_order, _ = outbound([(product, 2)], number="OB-OWN")
     stocked(4, product)
 
-    assert outbound_backorders_allocate(warehouse_id=warehouse.pk) == ["OB-OWN"]
+    assert outbound_backorders_allocate(actor=BACKORDERS, warehouse_id=warehouse.pk) == ["OB-OWN"]
     with pytest.raises(DomainValidationError) as refused:
-        outbound_order_allocate(order=foreign_order)
+        outbound_order_allocate(order_id=foreign_order.pk, actor=BACKORDERS)
     assert refused.value.errors == {
         "items.0.sku_id": [f"sku_id {product.sku_id} is not a product of merchant MERCHANT-ZZZ."]}
     foreign_order.refresh_from_db()
@@ -66,10 +67,10 @@ def test_allocating_an_existing_order_never_takes_another_merchants_stock(wareho
 def test_completing_an_inbound_order_never_books_stock_of_another_merchants_product(warehouse, product, zzz,
                                                                                       receiver):
     order, _ = inbound([(product, 3)])
-    inbound_order_record_counts(order=order, counts=[LineCount(order.lines.get().pk, 3)], user=receiver)
+    inbound_order_record_counts(order=order, counts=[LineCount(order.lines.get().pk, 3)], actor=receiver)
     InboundOrder.objects.filter(pk=order.pk).update(owner=zzz)
     with pytest.raises(DomainValidationError):
-        inbound_order_complete(order=order, user=receiver)
+        inbound_order_complete(order=order, actor=receiver)
     assert not StockMove.objects.exists()
     order.refresh_from_db()
     assert order.status == InboundOrder.Status.RECEIVING

@@ -66,7 +66,7 @@ def test_the_order_page_offers_exactly_the_steps_the_flow_allows(client, supervi
 def test_a_label_request_is_accepted_exactly_where_the_flow_allows_it(supervisor, warehouse, status):
     order = _outbound(warehouse, status)
     if OUTBOUND_FLOW.allows(order, "label"):
-        assert outbound_order_label_request(order=order, user=supervisor) is not None
+        assert outbound_order_label_request(order=order, actor=supervisor) is not None
     else:
         with pytest.raises(InvalidTransition, match="impossible"):
-            outbound_order_label_request(order=order, user=supervisor)
+            outbound_order_label_request(order=order, actor=supervisor)

@@ -46,19 +46,19 @@ def test_every_lock_of_a_create_cancel_receipt_reallocation_put_back_and_adjust_
         push(E.OUTBOUND_CREATE, {**create, "outbound_order_no": "OB-PICKED"})
         picked = OutboundOrder.objects.get(outbound_order_no="OB-PICKED")
         outbound_order_pick_record(order=picked, counts=[PickCount(line.pk, 1) for line in picked.lines.all()],
-                                   user=supervisor)
+                                   actor=supervisor)
         push(E.OUTBOUND_CANCEL, {"outbound_order_no": "OB-PICKED", "reason": "buyer cancelled"})
-        put_back_confirm(task=PutBackTask.objects.order_by("pk").first(), user=supervisor)
+        put_back_confirm(task=PutBackTask.objects.order_by("pk").first(), actor=supervisor)
         big = [{**item, "quantity": 50} for item in create["items"]]
         push(E.OUTBOUND_CREATE, {**create, "outbound_order_no": "OB-BACK", "items": big})
         assert OutboundOrder.objects.get(outbound_order_no="OB-BACK").status == OutboundOrder.Status.BACKORDERED
         push(E.INBOUND_PURCHASE, fixture_load("inbound_purchase"))
         inbound = InboundOrder.objects.get()
         inbound_order_record_counts(order=inbound, counts=[LineCount(line.pk, 60) for line in inbound.lines.all()],
-                                    user=supervisor)
-        inbound_order_complete(order=inbound, user=supervisor)  # the re-allocation task runs after commit
+                                    actor=supervisor)
+        inbound_order_complete(order=inbound, actor=supervisor)  # the re-allocation task runs after commit
         stock_adjust(warehouse_id=warehouse.pk, product_id=stocked_catalogue[0].pk, quantity=1,
-                     reason=AdjustReason.COUNT_CORRECTION, user=supervisor)
+                     reason=AdjustReason.COUNT_CORRECTION, actor=supervisor)
         assert OutboundOrder.objects.get(outbound_order_no="OB-BACK").status == OutboundOrder.Status.ALLOCATED
 
     locks = []

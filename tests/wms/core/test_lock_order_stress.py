@@ -20,6 +20,7 @@ from integrations.apilog.models import ApiExchange
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers import requires_postgres
 from tests.integrations.onewarehouse.helpers import E, fixture_load, sign
+from wms.core.actors import ONEWAREHOUSE
 from wms.core.roles import Role
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts, inbound_order_upsert
@@ -42,7 +43,7 @@ def _items(skus, quantities, rotate):
 
 
 def _outbound(number, items, *, warehouse, allocate=True):
-    order, _ = outbound_order_create(
+    order, _ = outbound_order_create(actor=ONEWAREHOUSE,
         outbound_order_no=number, warehouse_code=warehouse.code, owner_code="MERCHANT-A", items=items,
         recipient={"name": "R", "country_code": "TW", "city": "Taipei", "address1": "1"},
         logistics={"provider_code": "TCAT"}, allocate=allocate)
@@ -106,7 +107,7 @@ def busy_warehouse(ow_settings, warehouse, stocked):
             inbound_order_no=f"IB-STRESS-{n}", order_type=InboundOrder.OrderType.PURCHASE,
             warehouse_code=warehouse.code, owner_code="MERCHANT-A", items=_items(skus, [5, 5, 5], n))
         inbound_order_record_counts(order=inbound, counts=[LineCount(line.pk, 5) for line in inbound.lines.all()],
-                                    user=receiver)
+                                    actor=receiver)
         receipts.append(inbound)
     return {"skus": skus, "allocated": allocated, "receipts": receipts, "receiver": receiver}
 
@@ -124,7 +125,7 @@ def test_creates_cancels_receipts_and_reallocation_at_once_never_fail_and_keep_l
         payload = {"outbound_order_no": order.outbound_order_no, "reason": "buyer cancelled"}
         operations.append(("cancel", lambda p=payload: _post(E.OUTBOUND_CANCEL, p)))
     for inbound in busy_warehouse["receipts"]:
-        operations.append(("receipt", lambda o=inbound: inbound_order_complete(order=o, user=receiver)))
+        operations.append(("receipt", lambda o=inbound: inbound_order_complete(order=o, actor=receiver)))
     product = fixture_load("product_sync")
     for n in range(4):
         # Staff-visible catalogue updates of the very products the orders take (a batch locks its products).

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import ProductFactory
+from wms.core.actors import ONEWAREHOUSE
 from wms.core.forms import StrictDecimalField, StrictIntegerField
 from wms.inbound.forms import ReceiveForm
 from wms.inbound.models import InboundOrder
@@ -66,7 +67,7 @@ def receive_page(warehouse, stocked_products):
 
 
 def _outbound(warehouse, number="OB-FORMS"):
-    order, _ = outbound_order_create(
+    order, _ = outbound_order_create(actor=ONEWAREHOUSE,
         outbound_order_no=number, warehouse_code=warehouse.code, owner_code="MERCHANT-A",
         items=[{"sku_id": "OW-1", "quantity": 2}, {"sku_id": "OW-2", "quantity": 1}],
         recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
@@ -85,7 +86,7 @@ def pick_page(warehouse, stocked_products):
 def pack_page(warehouse, stocked_products, user):
     order = _outbound(warehouse)
     lines = _order_lines(order)
-    outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], user=user)
+    outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], actor=user)
     form = PackForm(lines=lines, rows=PACKAGE_ROWS)
     first, second = lines  # 2 units and 1 unit: one parcel each for the first line's units, one for the second
     valid = {}

@@ -11,6 +11,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from tests.integrations.onewarehouse.helpers import E, fixture_bytes
 from wms.catalog.models import Owner
 from wms.core import db
+from wms.core.actors import BACKORDERS
 from wms.core.db import TransactionConflict, atomic_with_retry, conflict_reason
 from wms.inventory.models import StockMove
 from wms.outbound import services as outbound_services
@@ -153,7 +154,8 @@ def test_a_push_that_keeps_deadlocking_is_answered_busy_retry_later_not_5000_and
 def test_the_reallocation_task_retries_itself_instead_of_dying_when_conflicts_persist(monkeypatch):
     calls = []
 
-    def allocate(*, warehouse_id):
+    def allocate(*, warehouse_id, actor):
+        assert actor == BACKORDERS
         calls.append(warehouse_id)
         if len(calls) == 1:
             raise TransactionConflict("deadlock on each of 5 attempts")

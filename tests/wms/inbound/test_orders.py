@@ -36,7 +36,7 @@ def test_inbound_update_while_created_replaces_lines(warehouse, product):
 def test_inbound_update_after_receiving_started_is_invalid_state(warehouse, product, receiver):
     order, _ = inbound([(product, 5)])
     line = order.lines.get()
-    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 1)], user=receiver)
+    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 1)], actor=receiver)
     with pytest.raises(InvalidTransition) as refused:
         inbound([(product, 6)])
     assert refused.value.data["status"] == "RECEIVING"
@@ -67,7 +67,7 @@ def test_inbound_cancel_allowed_while_created_and_twice_answers_the_same(warehou
 
 def test_inbound_cancel_refused_once_receiving_started(warehouse, product, receiver):
     order, _ = inbound([(product, 5)])
-    inbound_order_record_counts(order=order, counts=[LineCount(order.lines.get().pk, 2)], user=receiver)
+    inbound_order_record_counts(order=order, counts=[LineCount(order.lines.get().pk, 2)], actor=receiver)
     with pytest.raises(CancelRefused) as refused:
         inbound_order_cancel(inbound_order_no="IB-1")
     assert refused.value.data == {"inbound_order_no": "IB-1", "cancelled": False, "status": "RECEIVING",
@@ -77,9 +77,9 @@ def test_inbound_cancel_refused_once_receiving_started(warehouse, product, recei
 def test_receipt_writes_moves_and_queues_the_callback_in_one_go(warehouse, product, receiver):
     order, _ = inbound([(product, 10)])
     line = order.lines.get()
-    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 4)], user=receiver)
-    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 8, 1)], user=receiver)
-    order = inbound_order_complete(order=order, user=receiver)
+    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 4)], actor=receiver)
+    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 8, 1)], actor=receiver)
+    order = inbound_order_complete(order=order, actor=receiver)
     assert order.status == "RECEIVED"
     level = StockLevel.objects.get(product=product)
     assert (level.on_hand, level.damaged) == (8, 1)
@@ -88,24 +88,24 @@ def test_receipt_writes_moves_and_queues_the_callback_in_one_go(warehouse, produ
     assert message.payload["items"] == [{"sku_id": product.sku_id, "expected_qty": 10, "received_qty": 9,
                                          "good_qty": 8, "damaged_qty": 1}]
     with pytest.raises(InvalidTransition):
-        inbound_order_complete(order=order, user=receiver)
+        inbound_order_complete(order=order, actor=receiver)
     assert stock_ledger_drift() == []
 
 
 def test_complete_without_counting_is_an_illegal_transition(warehouse, product, receiver):
     order, _ = inbound([(product, 10)])
     with pytest.raises(InvalidTransition, match="cannot go from CREATED to RECEIVED"):
-        inbound_order_complete(order=order, user=receiver)
+        inbound_order_complete(order=order, actor=receiver)
 
 
 def test_over_receipt_beyond_tolerance_needs_a_supervisor(warehouse, product, receiver, supervisor, settings):
     settings.INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT = 10
     order, _ = inbound([(product, 10)])
     line = order.lines.get()
-    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 11)], user=receiver)  # within 10 %
+    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 11)], actor=receiver)  # within 10 %
     with pytest.raises(DomainValidationError, match="some counts were refused"):
-        inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 12)], user=receiver)
-    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 12)], user=supervisor)
+        inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 12)], actor=receiver)
+    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, 12)], actor=supervisor)
     line.refresh_from_db()
     assert line.received_good == 12 and line.difference == 2
 

@@ -25,6 +25,7 @@ from tests.wms.inbound.helpers import (
     post_counts,
     receive_url,
 )
+from wms.core.actors import ONEWAREHOUSE
 from wms.core.errors import CancelRefused
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
@@ -239,10 +240,10 @@ def test_stock_arrival_allocates_backordered_orders_oldest_first(
         client, warehouse, order, receiver, django_capture_on_commit_callbacks):
     items = [{"sku_id": "OW-100234", "quantity": 3}]
     recipient = {"name": "Lin", "country_code": "TW", "city": "Taipei", "address1": "Xinyi Rd."}
-    older, _ = outbound_order_create(outbound_order_no="OB-OLD", warehouse_code=warehouse.code,
+    older, _ = outbound_order_create(actor=ONEWAREHOUSE, outbound_order_no="OB-OLD", warehouse_code=warehouse.code,
                                      owner_code="MERCHANT-A", items=items, recipient=recipient,
                                      logistics={"provider_code": "TCAT"})
-    younger, _ = outbound_order_create(outbound_order_no="OB-NEW", warehouse_code=warehouse.code,
+    younger, _ = outbound_order_create(actor=ONEWAREHOUSE, outbound_order_no="OB-NEW", warehouse_code=warehouse.code,
                                        owner_code="MERCHANT-A", items=items, recipient=recipient,
                                        logistics={"provider_code": "TCAT"})
     assert {older.status, younger.status} == {OutboundOrder.Status.BACKORDERED}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import race, requires_postgres
+from tests.helpers import TEST_ACTOR, race, requires_postgres
 from wms.core.errors import InsufficientStock
 from wms.inventory.models import StockLevel, StockMove
 from wms.inventory.selectors import stock_ledger_drift
@@ -13,7 +13,7 @@ pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 def test_threads_reserving_the_same_stock_never_oversell(warehouse, stocked):
     product = stocked(10)
-    results = race(16, lambda i: stock_reserve(
+    results = race(16, lambda i: stock_reserve(actor=TEST_ACTOR,
         warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 1)], reference_type="test",
         reference_number=f"R-{i}"))
     refused = [r for r in results if isinstance(r, InsufficientStock)]
@@ -31,7 +31,7 @@ def test_multi_line_reservations_in_opposite_orders_do_not_deadlock(warehouse, s
 
     def reserve(i):
         lines = [StockLine(a.pk, 1), StockLine(b.pk, 1)]
-        return stock_reserve(warehouse_id=warehouse.pk, lines=lines[::-1] if i % 2 else lines,
+        return stock_reserve(actor=TEST_ACTOR, warehouse_id=warehouse.pk, lines=lines[::-1] if i % 2 else lines,
                              reference_type="test", reference_number=f"R-{i}")
 
     results = race(12, reserve)

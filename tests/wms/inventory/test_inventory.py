@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from tests.factories import ProductFactory
+from tests.helpers import TEST_ACTOR
 from wms.core.errors import DomainValidationError, InsufficientStock, PermissionDenied
 from wms.inventory.models import StockLevel, StockMove
 from wms.inventory.selectors import stock_ledger_drift
@@ -18,7 +19,7 @@ from wms.inventory.services import (
 )
 
 pytestmark = pytest.mark.django_db
-REF = {"reference_type": "test", "reference_number": "T-1"}
+REF = {"reference_type": "test", "reference_number": "T-1", "actor": TEST_ACTOR}
 
 
 def level_of(product, warehouse):
@@ -90,16 +91,19 @@ def test_adjust_needs_a_supervisor_and_a_reason(warehouse, stocked, receiver, su
     product = stocked(5)
     with pytest.raises(PermissionDenied):
         stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1,
-                     reason="COUNT_CORRECTION", user=receiver)
+                     reason="COUNT_CORRECTION", actor=receiver)
     with pytest.raises(DomainValidationError):
-        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1, reason=" ", user=supervisor)
-    with pytest.raises(DomainValidationError):
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1, reason=" ", actor=supervisor)
+    with pytest.raises(TypeError):
         stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1,
-                     reason="COUNT_CORRECTION", user=None)
+                     reason="COUNT_CORRECTION", actor=None)
+    with pytest.raises(PermissionDenied):  # a staff step: no system actor may do it
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-1,
+                     reason="COUNT_CORRECTION", actor=TEST_ACTOR)
     move = stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-2, reason="COUNT_CORRECTION",
-                        user=supervisor)
-    assert (move.kind, move.quantity, move.user, move.reason_code, move.reason) == (
-        "ADJUST", -2, supervisor, "COUNT_CORRECTION", "Count correction")
+                        actor=supervisor)
+    assert (move.kind, move.quantity, move.user, move.actor, move.reason_code, move.reason) == (
+        "ADJUST", -2, supervisor, supervisor.username, "COUNT_CORRECTION", "Count correction")
     assert level_of(product, warehouse) == (3, 0, 0)
 
 
@@ -107,13 +111,13 @@ def test_adjust_cannot_take_away_reserved_units(warehouse, stocked, supervisor):
     product = stocked(5)
     stock_reserve(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 4)], **REF)
     with pytest.raises(InsufficientStock):
-        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-2, reason="LOST", user=supervisor)
+        stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-2, reason="LOST", actor=supervisor)
 
 
 def test_damaged_adjustment_moves_only_damaged(warehouse, product, supervisor):
     stock_receive(warehouse_id=warehouse.pk, damaged=[StockLine(product.pk, 3)], **REF)
     stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=-3, reason="EXPIRED",
-                 user=supervisor, damaged=True)
+                 actor=supervisor, damaged=True)
     assert level_of(product, warehouse) == (0, 0, 0)
 
 

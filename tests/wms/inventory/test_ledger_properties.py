@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import ProductFactory
+from tests.helpers import TEST_ACTOR
 from wms.core.errors import InsufficientStock
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
@@ -48,10 +49,10 @@ def expected_after(model: dict, op: tuple) -> dict | None:
     return {"on_hand": on_hand, "reserved": reserved, "damaged": damaged}
 
 
-def apply(op: tuple, *, warehouse, products, user) -> None:
+def apply(op: tuple, *, warehouse, products, actor) -> None:
     kind, index, amount, *rest = op
     product = products[index]
-    ref = {"reference_type": "property", "reference_number": "P-1"}
+    ref = {"reference_type": "property", "reference_number": "P-1", "actor": TEST_ACTOR}
     line = [StockLine(product.pk, abs(amount))]
     if kind == "receive":
         damaged = [StockLine(product.pk, rest[0])] if rest[0] else []
@@ -64,7 +65,7 @@ def apply(op: tuple, *, warehouse, products, user) -> None:
         stock_ship(warehouse_id=warehouse.pk, lines=line, **ref)
     else:
         stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=amount,
-                     reason="COUNT_CORRECTION", user=user,
+                     reason="COUNT_CORRECTION", actor=actor,
                      damaged=kind == "adjust_damaged")
 
 
@@ -81,7 +82,7 @@ def test_any_sequence_of_stock_operations_keeps_ledger_levels_and_constraints(wa
         for op in ops:
             predicted = expected_after(models[op[1]], op)
             try:
-                apply(op, warehouse=warehouse, products=products, user=supervisor)
+                apply(op, warehouse=warehouse, products=products, actor=supervisor)
             except InsufficientStock:
                 assert predicted is None, f"{op} was refused but the stock allowed it: {models[op[1]]}"
             else:

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from tests.helpers import TEST_ACTOR
 from wms.inventory.models import AdjustReason, StockLevel, StockMove
 from wms.inventory.services import StockLine, stock_reserve
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def level(warehouse, stocked):
     product = stocked(5)
-    stock_reserve(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 2)], reference_type="test",
+    stock_reserve(actor=TEST_ACTOR, warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 2)], reference_type="test",
                   reference_number="R-1")
     return StockLevel.objects.select_related("product", "warehouse").get(product=product, warehouse=warehouse)
 

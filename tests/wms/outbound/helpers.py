@@ -10,6 +10,7 @@ from django.urls import reverse
 from pypdf import PdfWriter
 
 from tests.helpers import ONEWAREHOUSE_EXAMPLES, ONEWAREHOUSE_URL
+from wms.core.actors import ONEWAREHOUSE
 from wms.outbound.services import (
     PackageSpec,
     PickCount,
@@ -27,7 +28,7 @@ def outbound(products, number="OB-1", **overrides):
                 recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "Xinyi Rd. 7"},
                 logistics={"provider_code": "TCAT"}, cod_amount=Decimal("0"), currency="TWD")
     data.update(overrides)
-    return outbound_order_create(**data)
+    return outbound_order_create(**data, actor=ONEWAREHOUSE)
 
 
 def pdf_bytes(pages: int = 1) -> bytes:
@@ -51,7 +52,7 @@ def label_answer(order_no: str, *, base64_pdf: bytes | None = None) -> dict:
 
 
 def order_create(warehouse, number="OB202611230042", items=None, allocate=True):
-    order, _ = outbound_order_create(
+    order, _ = outbound_order_create(actor=ONEWAREHOUSE,
         outbound_order_no=number, warehouse_code=warehouse.code, owner_code="MERCHANT-A",
         items=items or [{"sku_id": "OW-100234", "quantity": 2}, {"sku_id": "OW-100235", "quantity": 1}],
         recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
@@ -65,9 +66,9 @@ def url(name, order=None):
 
 def pick_all(order, user):
     counts = [PickCount(ln.pk, ln.quantity) for ln in order.lines.all()]
-    outbound_order_pick_record(order=order, counts=counts, user=user)
+    outbound_order_pick_record(order=order, counts=counts, actor=user)
 
 
 def pack_one(order, user):
     items = {ln.pk: ln.picked_qty for ln in order.lines.all()}
-    return outbound_order_pack(order=order, user=user, packages=[PackageSpec("0.65", "32", "26", "6", items)])
+    return outbound_order_pack(order=order, actor=user, packages=[PackageSpec("0.65", "32", "26", "6", items)])

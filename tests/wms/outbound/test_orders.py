@@ -1,7 +1,9 @@
 import pytest
 from django.utils import timezone
 
+from tests.helpers import TEST_ACTOR
 from tests.wms.outbound.helpers import outbound
+from wms.core.actors import BACKORDERS, ONEWAREHOUSE
 from wms.core.errors import CancelRefused, Conflict, InvalidTransition
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
@@ -24,7 +26,7 @@ def test_outbound_backordered_then_allocated_when_stock_arrives(warehouse, stock
     order, _ = outbound([(product, 3)])
     assert order.status == "BACKORDERED"
     stocked(3, product=product)
-    assert outbound_backorders_allocate(warehouse_id=warehouse.pk) == ["OB-1"]
+    assert outbound_backorders_allocate(actor=BACKORDERS, warehouse_id=warehouse.pk) == ["OB-1"]
     order.refresh_from_db()
     assert order.status == "ALLOCATED"
 
@@ -33,7 +35,7 @@ def test_backorders_are_served_oldest_first(warehouse, stocked, product):
     outbound([(product, 2)], number="OB-old")
     outbound([(product, 2)], number="OB-new")
     stocked(2, product=product)
-    assert outbound_backorders_allocate(warehouse_id=warehouse.pk) == ["OB-old"]
+    assert outbound_backorders_allocate(actor=BACKORDERS, warehouse_id=warehouse.pk) == ["OB-old"]
 
 
 def test_outbound_same_number_same_content_is_one_order_other_content_is_conflict(warehouse, stocked):
@@ -50,10 +52,10 @@ def test_outbound_same_number_same_content_is_one_order_other_content_is_conflic
 def test_outbound_cancel_releases_reservations_and_is_idempotent(warehouse, stocked):
     product = stocked(5)
     outbound([(product, 3)])
-    order = outbound_order_cancel(outbound_order_no="OB-1", reason="buyer cancelled")
+    order = outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no="OB-1", reason="buyer cancelled")
     assert order.status == "CANCELLED" and order.cancel_reason == "buyer cancelled"
     assert StockLevel.objects.get(product=product).reserved == 0
-    assert outbound_order_cancel(outbound_order_no="OB-1").status == "CANCELLED"
+    assert outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no="OB-1").status == "CANCELLED"
     assert stock_ledger_drift() == []
 
 
@@ -65,7 +67,7 @@ def test_outbound_cancel_after_ship_is_refused(warehouse, stocked):
     OutboundOrder.objects.filter(pk=order.pk).update(status="SHIPPED", label_file="labels/x.pdf",
                                                      shipped_at=timezone.now())
     with pytest.raises(CancelRefused) as refused:
-        outbound_order_cancel(outbound_order_no="OB-1")
+        outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no="OB-1")
     assert refused.value.data["reason"] == "already shipped"
 
 
@@ -73,7 +75,7 @@ def test_allocating_an_allocated_order_is_an_illegal_transition(warehouse, stock
     product = stocked(5)
     order, _ = outbound([(product, 1)])
     with pytest.raises(InvalidTransition):
-        outbound_order_allocate(order=order)
+        outbound_order_allocate(order_id=order.pk, actor=BACKORDERS)
 
 
 def test_transition_table_covers_every_status_and_end_states_are_final():
@@ -102,9 +104,9 @@ def test_backorder_sweep_serves_every_warehouse(warehouse, stocked, product):
     outbound([(product, 1)], number="OB-KHH", warehouse_code=other.code)
     # Stock arrives; its after-commit re-allocation never runs here (as when the broker is down).
     stocked(1, product=product)
-    stock_receive(warehouse_id=other.pk, good=[StockLine(product.pk, 1)], reference_type="test",
+    stock_receive(actor=TEST_ACTOR, warehouse_id=other.pk, good=[StockLine(product.pk, 1)], reference_type="test",
                   reference_number="T-2")
-    assert outbound_backorders_sweep() == {"TW-KHH-01": ["OB-KHH"], "TW-TPE-01": ["OB-TPE"]}
+    assert outbound_backorders_sweep(actor=BACKORDERS) == {"TW-KHH-01": ["OB-KHH"], "TW-TPE-01": ["OB-TPE"]}
 
 
 def test_backorder_allocation_skips_an_order_cancelled_after_it_was_listed(warehouse, stocked, product,
@@ -113,7 +115,7 @@ def test_backorder_allocation_skips_an_order_cancelled_after_it_was_listed(wareh
 
     gone, _ = outbound([(product, 1)], number="OB-GONE")
     waiting, _ = outbound([(product, 1)], number="OB-WAIT")
-    outbound_order_cancel(outbound_order_no="OB-GONE")
+    outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no="OB-GONE")
     monkeypatch.setattr(services, "outbound_backordered_ids", lambda warehouse_id: [gone.pk, waiting.pk])
     stocked(1, product=product)
-    assert services.outbound_backorders_allocate(warehouse_id=warehouse.pk) == ["OB-WAIT"]
+    assert services.outbound_backorders_allocate(actor=BACKORDERS, warehouse_id=warehouse.pk) == ["OB-WAIT"]

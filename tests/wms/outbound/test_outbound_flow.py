@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from integrations.apilog.models import ApiExchange
 from tests.helpers import ONEWAREHOUSE_EXAMPLES, ONEWAREHOUSE_URL, PUBLIC_IP, hosts_resolve
 from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, order_create, pack_one, pick_all, url
+from wms.core.actors import ONEWAREHOUSE
 from wms.core.errors import CancelRefused, InvalidTransition, PermissionDenied
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
@@ -139,7 +140,7 @@ def test_ship_without_label_is_refused(client, warehouse, products, picker):
     pick_all(order, picker)
     pack_one(order, picker)
     with pytest.raises(InvalidTransition):
-        outbound_order_ship(order=order, user=picker)
+        outbound_order_ship(order=order, actor=picker)
     client.force_login(picker)
     response = client.post(url("ship", order), follow=True)
     assert "cannot go from PACKED to SHIPPED" in response.content.decode()
@@ -153,10 +154,10 @@ def test_label_after_ship_is_refused_by_the_service_the_store_and_the_sender_wit
     pick_all(order, picker)
     pack_one(order, picker)
     label_store(order)
-    outbound_order_ship(order=order, user=picker)
+    outbound_order_ship(order=order, actor=picker)
 
     with pytest.raises(InvalidTransition) as refused:
-        outbound_order_label_request(order=order, user=picker)
+        outbound_order_label_request(order=order, actor=picker)
     assert refused.value.data["status"] == "SHIPPED"
     with pytest.raises(InvalidTransition):
         label_store(order)
@@ -182,16 +183,16 @@ def test_peer_down_during_label_and_callback_is_retried_and_nothing_is_lost(
         peer.add(responses.POST, LABEL_URL, status=503)
         peer.add(responses.POST, LABEL_URL, json=label_answer(order.outbound_order_no, base64_pdf=PDF))
         with django_capture_on_commit_callbacks(execute=True):
-            label_message = outbound_order_label_request(order=order, user=picker)
+            label_message = outbound_order_label_request(order=order, actor=picker)
         label_message.refresh_from_db()
         assert label_message.status == OutboxMessage.Status.FAILED
         order.refresh_from_db()
         assert order.status == Status.PACKED
         with pytest.raises(InvalidTransition):  # no label yet: no shipping
-            outbound_order_ship(order=order, user=picker)
+            outbound_order_ship(order=order, actor=picker)
         # Staff ask again: the failed request is retried, not duplicated.
         with django_capture_on_commit_callbacks(execute=True):
-            again = outbound_order_label_request(order=order, user=picker)
+            again = outbound_order_label_request(order=order, actor=picker)
         assert again.pk == label_message.pk
     order.refresh_from_db()
     assert order.status == Status.LABELLED
@@ -200,7 +201,7 @@ def test_peer_down_during_label_and_callback_is_retried_and_nothing_is_lost(
         peer.add(responses.POST, CALLBACK_URL, body=ConnectionError("peer down"))
         peer.add(responses.POST, CALLBACK_URL, json=OK)
         with django_capture_on_commit_callbacks(execute=True):
-            outbound_order_ship(order=order, user=picker)
+            outbound_order_ship(order=order, actor=picker)
         callback = OutboxMessage.objects.get(kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
         assert callback.status == OutboxMessage.Status.FAILED
         callback.next_attempt_at = callback.created_at
@@ -216,9 +217,9 @@ def test_callback_never_goes_before_the_label(warehouse, products, picker):
     pack_one(order, picker)
     label_store(order)
     # A label fetched again is still open: shipping waits for it.
-    refetch = outbound_order_label_request(order=order, user=picker)
+    refetch = outbound_order_label_request(order=order, actor=picker)
     with pytest.raises(InvalidTransition, match="label request"):
-        outbound_order_ship(order=order, user=picker)
+        outbound_order_ship(order=order, actor=picker)
 
     # And the outbox keeps the order of one order's messages: a callback queued behind a label waits for it.
     with transaction.atomic():
@@ -246,7 +247,7 @@ def to_status(order, status, picker):
     for step in steps:
         if step == Status.PICKING:
             line = order.lines.order_by("pk").first()
-            outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 1)], user=picker)
+            outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 1)], actor=picker)
         if step == Status.PACKED:
             pick_all(order, picker)
             pack_one(order, picker)
@@ -270,7 +271,8 @@ def test_interception_before_ship_succeeds_releases_stock_and_puts_picked_goods_
     assert order.status == status
     picked = {ln.product.sku_id: ln.picked_qty for ln in order.lines.select_related("product")}
 
-    cancelled = outbound_order_cancel(outbound_order_no=order.outbound_order_no, reason="buyer cancelled")
+    cancelled = outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no=order.outbound_order_no,
+                                      reason="buyer cancelled")
     assert cancelled.status == Status.CANCELLED
     tasks = list(PutBackTask.objects.filter(order=order, status=PutBackTask.Status.OPEN).select_related("product"))
     assert {t.product.sku_id: t.quantity for t in tasks} == {sku: n for sku, n in picked.items() if n}
@@ -280,10 +282,10 @@ def test_interception_before_ship_succeeds_releases_stock_and_puts_picked_goods_
         cancelled.refresh_from_db()
         assert cancelled.label_file  # kept for audit
         with pytest.raises(InvalidTransition):
-            outbound_order_label_request(order=cancelled, user=picker)
+            outbound_order_label_request(order=cancelled, actor=picker)
 
     for task in tasks:
-        put_back_confirm(task=task, user=picker)
+        put_back_confirm(task=task, actor=picker)
     assert levels() == {"OW-100234": (10, 0), "OW-100235": (10, 0)}
     assert stock_ledger_drift() == []
 
@@ -291,9 +293,9 @@ def test_interception_before_ship_succeeds_releases_stock_and_puts_picked_goods_
 def test_interception_after_ship_is_refused_with_status_and_reason(warehouse, products, picker):
     order = order_create(warehouse)
     to_status(order, Status.LABELLED, picker)
-    outbound_order_ship(order=order, user=picker)
+    outbound_order_ship(order=order, actor=picker)
     with pytest.raises(CancelRefused) as refused:
-        outbound_order_cancel(outbound_order_no=order.outbound_order_no, reason="too late")
+        outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no=order.outbound_order_no, reason="too late")
     assert refused.value.data == {"outbound_order_no": order.outbound_order_no, "intercepted": False,
                                   "status": "SHIPPED", "reason": "already shipped"}
 
@@ -301,7 +303,7 @@ def test_interception_after_ship_is_refused_with_status_and_reason(warehouse, pr
 def test_put_back_is_listed_and_confirmed_in_admin(client, warehouse, products, picker):
     order = order_create(warehouse)
     to_status(order, Status.PACKED, picker)
-    outbound_order_cancel(outbound_order_no=order.outbound_order_no)
+    outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no=order.outbound_order_no)
     client.force_login(picker)
     listing = client.get(reverse("admin:outbound_putbacktask_changelist") + "?status__exact=OPEN")
     assert listing.status_code == 200 and order.outbound_order_no.encode() in listing.content
@@ -357,7 +359,7 @@ def test_floor_pages_refuse_staff_without_the_picker_role(client, warehouse, pro
     assert client.get(url("pick", order)).status_code == 403
     assert client.post(url("ship", order)).status_code == 403
     with pytest.raises(PermissionDenied):
-        outbound_order_pick_record(order=order, counts=[], user=receiver)
+        outbound_order_pick_record(order=order, counts=[], actor=receiver)
 
 
 def test_packages_must_hold_exactly_the_picked_units(warehouse, products, picker):
@@ -366,9 +368,9 @@ def test_packages_must_hold_exactly_the_picked_units(warehouse, products, picker
     a, b = order.lines.order_by("pk")
     from wms.core.errors import DomainValidationError
     with pytest.raises(DomainValidationError) as refused:
-        outbound_order_pack(order=order, user=picker, packages=[PackageSpec("1", "1", "1", "1", {a.pk: 2})])
+        outbound_order_pack(order=order, actor=picker, packages=[PackageSpec("1", "1", "1", "1", {a.pk: 2})])
     assert f"line.{b.pk}" in refused.value.errors
-    outbound_order_pack(order=order, user=picker, packages=[PackageSpec("0.4", "20", "10", "5", {a.pk: 2}),
+    outbound_order_pack(order=order, actor=picker, packages=[PackageSpec("0.4", "20", "10", "5", {a.pk: 2}),
                                                             PackageSpec("0.2", "10", "10", "5", {b.pk: 1})])
     assert list(order.packages.values_list("package_no", flat=True)) == ["PKG-1", "PKG-2"]
 
@@ -407,8 +409,8 @@ def test_outbound_list_page_query_count_does_not_grow(client, warehouse, product
 def test_stock_verify_is_clean_after_the_whole_flow(warehouse, products, picker, capsys):
     for n, status in enumerate([Status.LABELLED, Status.PACKED, Status.PICKING]):
         to_status(order_create(warehouse, f"OB-{n}"), status, picker)
-    outbound_order_ship(order=OutboundOrder.objects.get(outbound_order_no="OB-0"), user=picker)
-    outbound_order_cancel(outbound_order_no="OB-1")
+    outbound_order_ship(order=OutboundOrder.objects.get(outbound_order_no="OB-0"), actor=picker)
+    outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no="OB-1")
     call_command("stock_verify")
     assert "agree" in capsys.readouterr().out
 
@@ -423,7 +425,7 @@ def test_failed_ship_callback_is_shown_on_the_order_and_staff_can_retry_it(
         peer.add(responses.POST, CALLBACK_URL, json=refused)
         peer.add(responses.POST, CALLBACK_URL, json=OK)
         with django_capture_on_commit_callbacks(execute=True):
-            outbound_order_ship(order=order, user=picker)
+            outbound_order_ship(order=order, actor=picker)
         client.force_login(picker)
         page = client.get(url("change", order)).content.decode()
         assert "Dead, needs staff" in page and "packages.0.weight" in page and "Retry ship callback" in page

@@ -48,7 +48,7 @@ def request_label_with_answer(order, picker, answer, capture):
     with responses.RequestsMock() as peer:
         peer.add(responses.POST, LABEL_URL, json=answer)
         with capture(execute=True):
-            message = outbound_order_label_request(order=order, user=picker)
+            message = outbound_order_label_request(order=order, actor=picker)
     message.refresh_from_db()
     return message
 
@@ -208,7 +208,7 @@ def test_a_receiver_cannot_fetch_a_label_or_ship_and_a_picker_can(
         client, warehouse, products, picker, receiver, django_capture_on_commit_callbacks):
     order = packed(warehouse, picker)
     with pytest.raises(PermissionDenied):
-        outbound_order_label_request(order=order, user=receiver)
+        outbound_order_label_request(order=order, actor=receiver)
     client.force_login(receiver)
     assert client.post(url("label_request", order)).status_code == 403
     assert not OutboxMessage.objects.exists()
@@ -224,7 +224,7 @@ def test_a_receiver_cannot_fetch_a_label_or_ship_and_a_picker_can(
     assert order.status == Status.LABELLED
 
     with pytest.raises(PermissionDenied):
-        outbound_order_ship(order=order, user=receiver)
+        outbound_order_ship(order=order, actor=receiver)
     client.force_login(receiver)
     assert client.post(url("ship", order)).status_code == 403
     order.refresh_from_db()
@@ -244,9 +244,9 @@ def test_a_supervisor_can_fetch_a_label_and_ship_too(warehouse, products, picker
     with responses.RequestsMock() as peer:
         peer.add(responses.POST, LABEL_URL, json=label_answer(order.outbound_order_no, base64_pdf=PDF))
         with django_capture_on_commit_callbacks(execute=True):
-            outbound_order_label_request(order=order, user=supervisor)
+            outbound_order_label_request(order=order, actor=supervisor)
     with django_capture_on_commit_callbacks(execute=False):
-        outbound_order_ship(order=order, user=supervisor)
+        outbound_order_ship(order=order, actor=supervisor)
     order.refresh_from_db()
     assert order.status == Status.SHIPPED
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.one.models import OneWarehouseMapping
 from integrations.one.services import one_mapping_create
+from wms.core.actors import actor_command
 from wms.core.errors import DomainError
 from wms.inventory.models import Warehouse
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{warehouse} is published to ONE as {existing.one_warehouse_id} ({existing.mode}).")
             return
         try:
-            mapping = one_mapping_create(warehouse=ours, one_warehouse_id=one_warehouse, mode=mode.upper())
+            mapping = one_mapping_create(warehouse=ours, one_warehouse_id=one_warehouse, mode=mode.upper(),
+                                         actor=actor_command("one_mapping"))
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from wms.catalog.services import owner_get_or_create, product_set_sync_to_one, product_upsert
+from wms.core.actors import actor_command
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import inbound_order_upsert
 from wms.inventory.models import StockMove
@@ -23,6 +24,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        actor = actor_command("demo_setup")
         warehouse = warehouse_get_or_create(code="TW-TPE-01", name="Taipei main warehouse")
         owner_get_or_create(owner_code="MERCHANT-A", name="Merchant A")
         products = []
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             stock_receive(warehouse_id=warehouse.pk,
                           good=[StockLine(p.pk, 50) for p in products],
                           damaged=[StockLine(products[0].pk, 2)],
-                          reference_type="demo", reference_number="DEMO-OPENING")
+                          reference_type="demo", reference_number="DEMO-OPENING", actor=actor)
         inbound_order_upsert(
             inbound_order_no="IB-DEMO-0001", order_type=InboundOrder.OrderType.PURCHASE,
             warehouse_code=warehouse.code, owner_code="MERCHANT-A", tracking_no="SF1234567890", carrier="SF Express",
@@ -49,7 +51,7 @@ class Command(BaseCommand):
             recipient={"name": "Lin Mei", "phone": "+886912345678", "country_code": "TW", "city": "Taipei",
                        "address1": "No. 7, Sec. 5, Xinyi Rd.", "zip_code": "110"},
             logistics={"provider_code": "TCAT", "provider_name": "T-Cat", "service_code": "HOME"},
-            currency="TWD",
+            currency="TWD", actor=actor,
         )
         self.stdout.write(self.style.SUCCESS("Demo data ready: warehouse TW-TPE-01, 4 products, 1 inbound and "
                                              "1 outbound order."))

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         data = form.cleaned_data
         try:
             move = stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=data["delta"],
-                                reason=data["reason"], note=data["note"], damaged=data["damaged"], user=user)
+                                reason=data["reason"], note=data["note"], damaged=data["damaged"], actor=user)
         except DomainError as exc:
             raise CommandError(domain_error_message(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
