@@ -98,7 +98,7 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
         change_url = reverse("admin:one_onewarehousemapping_change", args=[mapping.pk])
         if request.method == "POST":
             try:
-                services.one_mapping_mode_switch(mapping_id=mapping.pk, mode=new_mode, actor=request.user)
+                services.one_mapping_mode_switch(mapping=mapping, mode=new_mode, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:

@@ -101,11 +101,11 @@ def one_mapping_enable(*, mapping: OneWarehouseMapping, enabled: bool, actor) ->
 
 
 @transaction.atomic
-def one_mapping_mode_switch(*, mapping_id: int, mode: str, actor) -> OneWarehouseMapping:
+def one_mapping_mode_switch(*, mapping: OneWarehouseMapping, mode: str, actor) -> OneWarehouseMapping:
     """Change the endpoint a warehouse is published by. ONE requires removing the warehouse's stock first and then
     a baseline with the new endpoint: the switch is marked pending and a sync is queued, which does both."""
     role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Switching a warehouse's ONE mode")
-    mapping = lock_for_update(OneWarehouseMapping.objects.select_related("warehouse")).get(pk=mapping_id)
+    mapping = lock_for_update(OneWarehouseMapping.objects.select_related("warehouse")).get(pk=mapping.pk)
     if mode not in Mode.values:
         raise DomainValidationError(f"unknown mode {mode!r}", errors={"mode": [f"Choose one of {Mode.values}."]})
     if mapping.mode == mode:

@@ -103,7 +103,7 @@ def test_switching_mode_removes_the_warehouse_stock_on_one_then_sends_a_baseline
     flag(c, enabled=False)
     fake_one.requests.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        one_mapping_mode_switch(mapping_id=mapping.pk, mode=Mode.FULL, actor=supervisor)
+        one_mapping_mode_switch(mapping=mapping, mode=Mode.FULL, actor=supervisor)
     run = OneSyncRun.objects.get(mode="SWITCH")
     assert run.status == "SUCCEEDED"
     removal, baseline = fake_one.requests
@@ -119,7 +119,7 @@ def test_a_failed_switch_is_done_again_by_the_next_sync(mocked, one_mapping, fla
     mocked.put(PUT_URL, status=200)
     mapping = one_mapping(mode=Mode.FULL)
     sync(mapping)
-    one_mapping_mode_switch(mapping_id=mapping.pk, mode=Mode.INCREMENTAL, actor=supervisor)  # its task not run here
+    one_mapping_mode_switch(mapping=mapping, mode=Mode.INCREMENTAL, actor=supervisor)  # its task not run here
     mocked.post(POST_URL, status=403)
     failed = sync(mapping)
     assert (failed.mode, failed.status) == ("SWITCH", "FAILED")
@@ -134,7 +134,7 @@ def test_switch_to_full_is_refused_over_the_limit(one_mapping, flagged, settings
     settings.ONE_MAX_LINES_PER_REQUEST = 2
     mapping = one_mapping(mode=Mode.INCREMENTAL)
     with pytest.raises(SyncRefused, match="switch this warehouse to INCREMENTAL"):
-        one_mapping_mode_switch(mapping_id=mapping.pk, mode=Mode.FULL, actor=supervisor)
+        one_mapping_mode_switch(mapping=mapping, mode=Mode.FULL, actor=supervisor)
     mapping.refresh_from_db()
     assert mapping.mode == Mode.INCREMENTAL and not mapping.switch_pending
 
