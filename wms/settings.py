@@ -58,8 +58,8 @@ INSTALLED_APPS = [
     "integrations.one",
     "integrations.console",
     # The simulators' models exist always; their URLs are mounted only when SIMULATORS_ENABLED.
-    "integrations.onewarehouse.simulator",
-    "integrations.one.simulator",
+    "simulators.onewarehouse",
+    "simulators.one",
 ]
 
 MIDDLEWARE = [

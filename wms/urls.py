@@ -22,6 +22,6 @@ urlpatterns = [
 # permission check (wms.outbound.labels keeps them outside MEDIA_ROOT as well).
 if settings.SIMULATORS_ENABLED:
     urlpatterns += [
-        path("simulators/onewarehouse/", include("integrations.onewarehouse.simulator.urls")),
-        path("simulators/one/", include("integrations.one.simulator.urls")),
+        path("simulators/onewarehouse/", include("simulators.onewarehouse.urls")),
+        path("simulators/one/", include("simulators.one.urls")),
     ]

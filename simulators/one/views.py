@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.simfaults.views import fault_form_submit, supervisor_required
+from simulators.faults.views import fault_form_submit, supervisor_required
 from wms.core.forms import StrictDecimalField, form_errors_report
 
 from . import selectors, services
