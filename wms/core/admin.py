@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from .errors import DomainError
+from .forms import form_errors_report
 from .roles import user_has_role
 
 
@@ -55,6 +56,19 @@ def floor_object_get(modeladmin, request, queryset: QuerySet, object_id, *, role
 def floor_role_check(modeladmin, request, obj=None, *, roles: tuple[str, ...]) -> None:
     if not modeladmin.has_view_permission(request, obj) or not user_has_role(request.user, *roles):
         raise PermissionDenied(f"This needs the {roles_text(roles)} role.")
+
+
+def floor_form_post(modeladmin, request, form, act: Callable[[], HttpResponse]) -> HttpResponse | None:
+    """A floor page's POST (receive, pick, pack): the form's refusals, or the step's typed refusal, as messages and
+    None (the page shows itself again with what was typed); else ``act()``'s answer (a redirect)."""
+    if not form.is_valid():
+        form_errors_report(request, form)
+        return None
+    try:
+        return act()
+    except DomainError as exc:
+        modeladmin.message_user(request, domain_error_message(exc), messages.ERROR)
+        return None
 
 
 def order_action_post(modeladmin, request, object_id, *, order_for: Callable, act: Callable, done: str) -> HttpResponse:

@@ -4,9 +4,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from wms.core.admin import ReadOnlyTabularInline, domain_error_message, floor_object_get, order_action_post
-from wms.core.errors import DomainError
-from wms.core.forms import field_errors, form_errors_report, typed
+from wms.core.admin import ReadOnlyTabularInline, floor_form_post, floor_object_get, order_action_post
+from wms.core.forms import field_errors, typed
 from wms.core.roles import Role, user_has_role
 from wms.outbox.admin import outbox_calls_html
 from wms.outbox.selectors import CALLBACK_STATE_OF
@@ -121,17 +120,13 @@ class InboundOrderAdmin(admin.ModelAdmin):
         form = ReceiveForm(request.POST if request.method == "POST" else None,
                            lines=inbound_order_lines(order=order))
         if request.method == "POST":
-            if not form.is_valid():
-                form_errors_report(request, form)
-            else:
-                try:
-                    done = self._receive_post(request, order, form)
-                except DomainError as exc:
-                    self.message_user(request, domain_error_message(exc), messages.ERROR)
-                else:
-                    if done:
-                        return redirect(reverse("admin:inbound_inboundorder_change", args=[order.pk]))
-                    return redirect(reverse("admin:inbound_inboundorder_receive", args=[order.pk]))
+            def act():
+                page = "change" if self._receive_post(request, order, form) else "receive"
+                return redirect(reverse(f"admin:inbound_inboundorder_{page}", args=[order.pk]))
+
+            answer = floor_form_post(self, request, form, act)
+            if answer is not None:
+                return answer
             order.refresh_from_db()
         # The page, or again after a refusal with what was typed kept next to the messages.
         lines = list(inbound_order_lines(order=order))

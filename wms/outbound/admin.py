@@ -3,7 +3,7 @@ import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,13 +15,12 @@ from wms.core.admin import (
     ReadOnlyTabularInline,
     RowMessage,
     bulk_action,
-    domain_error_message,
+    floor_form_post,
     floor_object_get,
     floor_role_check,
     order_action_post,
 )
-from wms.core.errors import DomainError
-from wms.core.forms import field_errors, form_errors_report, id_list_parse, typed
+from wms.core.forms import field_errors, id_list_parse, typed
 from wms.core.roles import user_has_role
 from wms.outbox.admin import outbox_calls_html
 
@@ -193,15 +192,9 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         order = self._order(request, object_id)
         form = PickForm(request.POST if request.method == "POST" else None, lines=outbound_order_lines(order=order))
         if request.method == "POST":
-            if not form.is_valid():
-                form_errors_report(request, form)
-            else:
-                try:
-                    self._pick_post(request, order, form)
-                except DomainError as exc:
-                    self.message_user(request, domain_error_message(exc), messages.ERROR)
-                else:
-                    return redirect(reverse("admin:outbound_outboundorder_pick", args=[order.pk]))
+            answer = floor_form_post(self, request, form, lambda: self._pick_post(request, order, form))
+            if answer is not None:
+                return answer
             order.refresh_from_db()
         # The page, or again after a refusal with what was typed kept next to the messages.
         lines = list(outbound_order_lines(order=order))
@@ -216,7 +209,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                   "errors": field_errors(form, "code") + field_errors(form, "quantity"),
                   "note_errors": field_errors(form, "note")}))
 
-    def _pick_post(self, request, order, form: PickForm):
+    def _pick_post(self, request, order, form: PickForm) -> HttpResponse:
+        """Apply typed counts, then the scan, then the short-pick report; back to the pick page."""
         existing = {line.pk: line for line in form.lines}
         counts = form.counts()
         if any(existing[c.line_id].picked_qty != c.picked for c in counts):
@@ -232,24 +226,23 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                                                        note=form.cleaned_data["note"])
             self.message_user(request, "Short pick reported to Supervisors: " + ", ".join(
                 f"{r.product.sku_id} {r.picked_qty}/{r.ordered_qty}" for r in reports), messages.WARNING)
+        return redirect(reverse("admin:outbound_outboundorder_pick", args=[order.pk]))
 
     def pack_view(self, request, object_id):
         order = self._order(request, object_id)
         lines = list(outbound_order_lines(order=order))
         form = PackForm(request.POST if request.method == "POST" else None, lines=lines, rows=PACKAGE_ROWS)
         if request.method == "POST":
-            if not form.is_valid():
-                form_errors_report(request, form)
-            else:
+            def act():
                 packages = form.packages()
-                try:
-                    outbound_order_pack(order=order, packages=packages, actor=request.user)
-                except DomainError as exc:
-                    self.message_user(request, domain_error_message(exc), messages.ERROR)
-                else:
-                    self.message_user(request, f"{order.outbound_order_no} packed in {len(packages)} package(s).",
-                                      messages.SUCCESS)
-                    return redirect(self._change_url(order))
+                outbound_order_pack(order=order, packages=packages, actor=request.user)
+                self.message_user(request, f"{order.outbound_order_no} packed in {len(packages)} package(s).",
+                                  messages.SUCCESS)
+                return redirect(self._change_url(order))
+
+            answer = floor_form_post(self, request, form, act)
+            if answer is not None:
+                return answer
         # The page, or again after a refusal with every measure and count as typed.
         rows = [{"number": row,
                  "measures": [{"name": form.measure_name(row, m), "value": typed(form, form.measure_name(row, m)),

@@ -2,13 +2,16 @@
 a message naming its row while the others go on; a bug is not hidden; a user without the role runs nothing."""
 
 import pytest
+from django import forms
 from django.contrib import messages
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from tests.wms.outbound.helpers import order_create, pack_one, pick_all, url
-from wms.core.admin import RowMessage, bulk_action
+from wms.core.admin import RowMessage, bulk_action, floor_form_post
 from wms.core.errors import InvalidTransition, PermissionDenied
+from wms.core.forms import StrictIntegerField
 from wms.core.roles import Role
 from wms.outbox.models import OutboxMessage
 
@@ -88,3 +91,24 @@ def test_an_admin_action_reports_each_refused_order_and_does_the_others(client, 
     ]
     assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_id=str(packed.pk)).exists()
     assert not OutboxMessage.objects.filter(aggregate_id=str(unpacked.pk)).exists()
+
+
+class CountForm(forms.Form):
+    units = StrictIntegerField(label="Units")
+
+
+def test_a_floor_post_reports_the_form_or_the_step_refusal_and_else_answers_with_the_step(supervisor):
+    request = a_request(supervisor)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    admin, ran = Admin(), []
+
+    assert floor_form_post(admin, request, CountForm({"units": "1_1"}), lambda: ran.append(1)) is None
+    assert ran == [] and [m.message for m in request._messages] == ["Units: Enter a whole number (digits 0-9 only)."]
+
+    def refused():
+        raise InvalidTransition("order OB-1 is SHIPPED")
+
+    assert floor_form_post(admin, request, CountForm({"units": "2"}), refused) is None
+    assert admin.said == [(messages.ERROR, "order OB-1 is SHIPPED")]
+    assert floor_form_post(admin, request, CountForm({"units": "2"}), lambda: "the redirect") == "the redirect"
