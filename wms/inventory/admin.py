@@ -1,18 +1,17 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from wms.core.admin import ReadOnlyAdminMixin, domain_error_message
+from wms.core.admin import ReadOnlyAdminMixin, domain_error_message, floor_object_get
 from wms.core.errors import DomainError
 from wms.core.forms import form_errors_report
-from wms.core.roles import Role, user_has_role
+from wms.core.roles import user_has_role
 
 from .forms import StockAdjustForm
 from .models import StockLevel, StockMove, Warehouse
-from .services import stock_adjust
+from .services import ADJUST_ROLES, stock_adjust
 
 
 @admin.register(Warehouse)
@@ -41,7 +40,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         shown = super().get_list_display(request)
-        return (*shown, "adjust_link") if user_has_role(request.user, Role.SUPERVISOR) else shown
+        return (*shown, "adjust_link") if user_has_role(request.user, *ADJUST_ROLES) else shown
 
     def get_urls(self):
         return [
@@ -51,14 +50,13 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_adjust": user_has_role(request.user, Role.SUPERVISOR)}
+        extra_context = {**(extra_context or {}), "can_adjust": user_has_role(request.user, *ADJUST_ROLES)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def adjust_view(self, request, object_id):
         """A Supervisor corrects a level: an ADJUST move with a reason code, through ``stock_adjust``."""
-        level = get_object_or_404(StockLevel.objects.select_related("product", "warehouse"), pk=object_id)
-        if not self.has_view_permission(request, level) or not user_has_role(request.user, Role.SUPERVISOR):
-            raise PermissionDenied("Adjusting stock needs the Supervisor role.")
+        level = floor_object_get(self, request, StockLevel.objects.select_related("product", "warehouse"), object_id,
+                                 roles=ADJUST_ROLES)
         form = StockAdjustForm(request.POST if request.method == "POST" else None)
         if request.method == "POST":
             if form.is_valid():

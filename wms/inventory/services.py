@@ -20,6 +20,7 @@ from .models import AdjustReason, StockLevel, StockMove, Warehouse
 from .signals import available_increased_notify
 
 Kind = StockMove.Kind
+ADJUST_ROLES = (Role.SUPERVISOR,)  # who may correct stock by hand
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def stock_adjust(*, warehouse_id: int, product_id: int, quantity: int, reason: s
     (``AdjustReason``), the note (required for OTHER) and the Supervisor (a staff step: never a system actor).
     Refused, naming the bucket, if it would leave the level negative or with fewer units on hand than are reserved
     (checked on the locked row)."""
-    role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Adjusting stock")
+    role_require(actor=actor, roles=ADJUST_ROLES, action="Adjusting stock")
     note = (note or "").strip()
     if reason not in AdjustReason.values:
         raise DomainValidationError("a stock adjustment needs a reason",
