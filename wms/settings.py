@@ -237,6 +237,9 @@ INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT = env.int("INBOUND_OVER_RECEIPT_TOLERANCE
 OUTBOUND_LABEL_ON_PACK = env.bool("OUTBOUND_LABEL_ON_PACK", default=False)
 # Where shipping label files are kept: outside MEDIA_ROOT and never served by URL (only the admin's label view).
 OUTBOUND_LABEL_ROOT = env.str("OUTBOUND_LABEL_ROOT", default="") or str(VAR_DIR / "labels")
+# The label size printed (each label a page of this size, scaled to fit, aspect kept): 4 x 6 in by default.
+OUTBOUND_LABEL_WIDTH_INCHES = env.float("OUTBOUND_LABEL_WIDTH_INCHES", default=4.0)
+OUTBOUND_LABEL_HEIGHT_INCHES = env.float("OUTBOUND_LABEL_HEIGHT_INCHES", default=6.0)
 
 # --- OneWarehouse ---------------------------------------------------------------------------------------
 ONEWAREHOUSE_ENV = env.str("ONEWAREHOUSE_ENV", default="sandbox")
