@@ -10,6 +10,9 @@ class ApiExchange(models.Model):
 
     direction = models.CharField(max_length=3, choices=Direction.choices)
     integration = models.CharField(max_length=40, db_index=True)
+    environment = models.CharField(
+        max_length=20, blank=True, db_index=True,
+        help_text="The peer environment (sandbox, production) active for the exchange; blank: the peer has one.")
     endpoint = models.CharField(max_length=100, db_index=True, help_text="What the call is, e.g. outbound_create.")
     method = models.CharField(max_length=10)
     url = models.TextField()

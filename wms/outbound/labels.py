@@ -9,11 +9,8 @@ import io
 import os
 from dataclasses import dataclass, field
 
-import img2pdf
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from PIL import Image
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
 
 @dataclass(frozen=True)
@@ -110,8 +107,10 @@ class ComposedLabels:
     left_out: list[str] = field(default_factory=list)
 
 
-def _page_fitted(page: PageObject, width: float, height: float) -> PageObject:
-    """``page`` scaled (aspect kept) and centred on a blank label-size page."""
+def _page_fitted(page, width: float, height: float):
+    """``page`` (a pypdf page) scaled (aspect kept) and centred on a blank label-size page."""
+    from pypdf import PageObject, Transformation
+
     box = page.cropbox
     page_width, page_height = float(box.width), float(box.height)
     scale = min(width / page_width, height / page_height)
@@ -125,6 +124,9 @@ def _page_fitted(page: PageObject, width: float, height: float) -> PageObject:
 
 def _image_pdf(data: bytes, width: float, height: float) -> bytes:
     """An image as a one-page PDF of the label size (img2pdf: JPEG embedded as it is, PNG without loss)."""
+    import img2pdf  # imported when printing only: it loads pikepdf and Pillow
+    from PIL import Image
+
     layout = img2pdf.get_layout_fun((width, height), fit=img2pdf.FitMode.into)
     try:
         return img2pdf.convert(data, layout_fun=layout, rotation=img2pdf.Rotation.ifvalid)
@@ -143,6 +145,8 @@ def labels_pdf_compose(labels: list[tuple[str, bytes | None]]) -> ComposedLabels
     ``labels`` are (name, file bytes or ``None`` for a file that could not be read). ZPL labels are listed apart;
     a file that is no label or cannot be read is left out with the reason: never an exception for a bad file.
     """
+    from pypdf import PdfReader, PdfWriter
+
     width, height = label_page_size()
     writer, composed = PdfWriter(), ComposedLabels()
     for name, data in labels:

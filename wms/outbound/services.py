@@ -25,7 +25,7 @@ from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
 from wms.inventory.services import StockLine, stock_release, stock_reserve, stock_ship
 from wms.outbox.models import OutboxMessage
-from wms.outbox.selectors import outbox_latest_for, outbox_messages_for
+from wms.outbox.selectors import SETTLED_STATUSES, outbox_latest_for, outbox_messages_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
 from .labels import label_kind_detect, label_kinds_text
@@ -375,8 +375,9 @@ def _label_message_enqueue(order: OutboundOrder) -> OutboxMessage:
                                kind=OutboxMessage.Kind.SHIPPING_LABEL)
     if latest is not None and latest.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING):
         return latest
-    if latest is not None and latest.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD):
-        return outbox_message_retry(message=latest)
+    if latest is not None and latest.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD,
+                                                OutboxMessage.Status.HELD):
+        return outbox_message_retry(message=latest)  # a held one is refused: a Supervisor decides where it goes
     return outbox_message_enqueue(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_type=Aggregate.OUTBOUND_ORDER,
                                   aggregate_id=order.pk, payload={"outbound_order_no": order.outbound_order_no})
 
@@ -447,7 +448,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     if not order.label_file:
         raise InvalidTransition(f"Outbound order {order.outbound_order_no} has no label", data={"status": order.status})
     label_in_flight = outbox_messages_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk).filter(
-        kind=OutboxMessage.Kind.SHIPPING_LABEL).exclude(status=OutboxMessage.Status.SENT)
+        kind=OutboxMessage.Kind.SHIPPING_LABEL).exclude(status__in=SETTLED_STATUSES)
     if label_in_flight.exists():
         raise InvalidTransition(
             f"A label request for {order.outbound_order_no} is still open; ship once it is done",
