@@ -254,6 +254,12 @@ ONEWAREHOUSE_KEYS = {
     }
     for name in ("sandbox", "production")
 }
+# OneWarehouse's client (its admin) per environment: the sandbox's is in the access guide; production's link is
+# handed over at go-live. Shown on the integration console.
+ONEWAREHOUSE_ADMIN_URLS = {
+    "sandbox": env.str("ONEWAREHOUSE_SANDBOX_ADMIN_URL", default="https://admin-sandbox.onewarehouse.net/"),
+    "production": env.str("ONEWAREHOUSE_PRODUCTION_ADMIN_URL", default=""),
+}
 ONEWAREHOUSE_SIGNATURE_MODE = env.str("ONEWAREHOUSE_SIGNATURE_MODE", default="md5")
 ONEWAREHOUSE_ALLOWED_IPS = env.list("ONEWAREHOUSE_ALLOWED_IPS", default=[])
 # The header a trusted reverse proxy puts the client address in (e.g. X-Forwarded-For); empty: REMOTE_ADDR.
