@@ -44,6 +44,13 @@ def label_url(order: OutboundOrder) -> str:
     return reverse("admin:outbound_outboundorder_label", args=[order.pk, kind.extension if kind else "bin"])
 
 
+def _call_note(message: OutboxMessage) -> str:
+    """Why a call to OneWarehouse needs staff: its last error, or why it is held (another environment)."""
+    if message.status in (OutboxMessage.Status.HELD, OutboxMessage.Status.DISCARDED):
+        return message.environment_note
+    return message.last_error if message.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else ""
+
+
 def _label_read(order: OutboundOrder) -> bytes | None:
     try:
         with order.label_file.open("rb") as fh:
@@ -151,9 +158,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             return "none yet"
         return format_html_join(
             mark_safe("<br>"), "{}: <strong>{}</strong> (attempts {}) {}",  # mark_safe of a constant
-            ((m.get_kind_display(), m.get_status_display(), m.attempts,
-              m.last_error if m.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else "")
-             for m in messages_))
+            ((m.get_kind_display(), m.get_status_display(), m.attempts, _call_note(m)) for m in messages_))
 
     # --- URLs and views ---------------------------------------------------------------------------------
 

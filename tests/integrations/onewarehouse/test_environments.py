@@ -87,12 +87,15 @@ def test_a_switch_from_sandbox_to_production_holds_the_sandbox_pending_messages(
 
 
 def test_a_held_label_request_holds_back_its_order_until_a_supervisor_decides(
-        settings, warehouse, products, picker, supervisor, django_capture_on_commit_callbacks):
+        client, settings, warehouse, products, picker, supervisor, django_capture_on_commit_callbacks):
     order = packed(warehouse, picker, "OB-H1")
     held = label_requested_unsent(order, picker, django_capture_on_commit_callbacks)
     switch_to_production(settings)
     assert outbox_message_dispatch(message_id=held.pk) == Status.HELD
 
+    client.force_login(picker)
+    order_page = client.get(reverse("admin:outbound_outboundorder_change", args=[order.pk])).content.decode()
+    assert "Held: written for sandbox, but production is active now" in order_page
     with pytest.raises(InvalidTransition, match=r"is held \(written for sandbox\): a Supervisor discards it"):
         outbound_order_label_request(order=order, user=picker)  # not a second request behind the held one
     for act in (outbox_message_discard, outbox_message_retarget):
