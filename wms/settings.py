@@ -302,6 +302,9 @@ SIMULATOR_PUSH_TIMEOUT_SECONDS = env.float("SIMULATOR_PUSH_TIMEOUT_SECONDS", def
 # How the simulated label answer carries the PDF: "base64" (label_base64) or "url" (label_url); a request can
 # choose with the query parameter label_mode or the header X-Sim-Label-Mode.
 SIMULATOR_ONEWAREHOUSE_LABEL_MODE = env.str("SIMULATOR_ONEWAREHOUSE_LABEL_MODE", default="base64")
+# Which label file the simulated carrier hands over: PDF, PNG or ZPL; a request can choose with the query
+# parameter label_format or the header X-Sim-Label-Format.
+SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT = env.str("SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT", default="PDF")
 APILOG_RETENTION_DAYS = env.int("APILOG_RETENTION_DAYS", default=90)
 # Header, query and body keys whose values are never stored or logged in clear.
 APILOG_SECRET_KEYS = env.list(
