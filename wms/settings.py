@@ -251,8 +251,14 @@ ONEWAREHOUSE_KEYS = {
     }
     for name in ("sandbox", "production")
 }
-ONEWAREHOUSE_SIGNATURE_MODE = env.str("ONEWAREHOUSE_SIGNATURE_MODE", default="md5")
+ONEWAREHOUSE_PROFILE = env.str("ONEWAREHOUSE_PROFILE", default="v20210901")
+# md5 | hmac-sha256 | v20210901-hmac | none; empty: the profile's recipe (contract: md5, v20210901: v20210901-hmac).
+ONEWAREHOUSE_SIGNATURE_MODE = env.str("ONEWAREHOUSE_SIGNATURE_MODE", default="")
+# CIDRs or addresses, and the keyword "onewarehouse" for OneWarehouse's published egress addresses; empty: any.
 ONEWAREHOUSE_ALLOWED_IPS = env.list("ONEWAREHOUSE_ALLOWED_IPS", default=[])
+# An order naming an unknown sku_id: placeholder (a product awaiting its data is created) | refuse (unknown_sku);
+# empty: the profile's (contract: refuse, v20210901: placeholder).
+ONEWAREHOUSE_UNKNOWN_SKU = env.str("ONEWAREHOUSE_UNKNOWN_SKU", default="")
 # The header a trusted reverse proxy puts the client address in (e.g. X-Forwarded-For); empty: REMOTE_ADDR.
 ONEWAREHOUSE_TRUSTED_PROXY_HEADER = env.str("ONEWAREHOUSE_TRUSTED_PROXY_HEADER", default="")
 ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS = env.int("ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS", default=300)
@@ -291,10 +297,11 @@ SIMULATOR_PUSH_TIMEOUT_SECONDS = env.float("SIMULATOR_PUSH_TIMEOUT_SECONDS", def
 # choose with the query parameter label_mode or the header X-Sim-Label-Mode.
 SIMULATOR_ONEWAREHOUSE_LABEL_MODE = env.str("SIMULATOR_ONEWAREHOUSE_LABEL_MODE", default="base64")
 APILOG_RETENTION_DAYS = env.int("APILOG_RETENTION_DAYS", default=90)
-# Header, query and body keys whose values are never stored or logged in clear.
+# Header, query and body keys whose values are never stored or logged in clear. A request's sign is not a secret
+# (it proves one request, and OneWarehouse's support needs it to discuss a mismatch): it stays readable.
 APILOG_SECRET_KEYS = env.list(
     "APILOG_SECRET_KEYS",
-    default=["apiauth", "authorization", "x-sign", "sign", "app_secret", "appsecret", "secret", "password",
+    default=["apiauth", "authorization", "app_secret", "appsecret", "secret", "password",
              "api_key", "cookie", "set-cookie", "x-csrftoken"],
 )
 
