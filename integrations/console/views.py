@@ -9,7 +9,9 @@ from .selectors import (
     endpoint_health,
     go_live_checklist,
     merchants_new,
+    placeholders_waiting,
     receiving_url_paths,
+    signature_status,
 )
 
 
@@ -25,6 +27,8 @@ def integration_console(request):
         "config": console_configuration(),
         "health": endpoint_health(),
         "merchants_new": merchants_new(),
+        "signatures": signature_status(),
+        "placeholders": placeholders_waiting(),
         "checklist": checklist,
         "ready_for_production": all(step["done"] for step in checklist),
     }

@@ -361,13 +361,17 @@ def push_signature_diagnose(*, headers: Mapping[str, str], query: Mapping[str, s
     """Which known recipe, with which configured key pair, would have accepted a refused push; said in one sentence.
 
     Every signing recipe is tried, each with its own header names, against every configured secret (the active
-    environment's push pair first). The timestamp is read as seconds or milliseconds by its size."""
+    environment's push pair first). The timestamp is read as seconds or milliseconds by its size. A push without
+    any sign is diagnosed as ``none``."""
     configured = signature_mode_active()
     active_pair = push_key_pair()
-    for recipe in SIGNING_RECIPES:
-        credentials = recipe.credentials(headers=headers, query=query)
-        if not (credentials.timestamp and credentials.sign):
-            continue
+    signed = [(recipe, recipe.credentials(headers=headers, query=query)) for recipe in SIGNING_RECIPES]
+    signed = [(recipe, credentials) for recipe, credentials in signed if credentials.sign]
+    if not signed:
+        return Diagnosis(SignatureMode.NONE.value, "", "", False,
+                         "pushes are not signed (no sign header or parameter); set ONEWAREHOUSE_SIGNATURE_MODE=none "
+                         "with ONEWAREHOUSE_ALLOWED_IPS=onewarehouse, or ask OneWarehouse to sign them")
+    for recipe, credentials in signed:
         for pair in _key_pairs_all():
             expected = recipe.sign(app_key=credentials.app_key or pair.app_key, app_secret=pair.app_secret,
                                    timestamp=credentials.timestamp, body=body)
