@@ -163,3 +163,12 @@ def test_mode_none_is_warned_about_by_the_console_and_the_check_unless_an_allow_
     assert ('id="signature-warning"' in page) == warned
     assert ("onewarehouse.W001" in [p.id for p in onewarehouse_receiving_config_check()]) == warned
     call_command("check")  # a warning never stops the project
+
+
+def test_under_the_field_profile_pushes_are_checked_with_its_recipe(push, ow_settings):
+    ow_settings.ONEWAREHOUSE_PROFILE, ow_settings.ONEWAREHOUSE_SIGNATURE_MODE = "v20210901", ""
+    push(E.PRODUCT_SYNC, raw=BODY, headers=sign(BODY, mode="v20210901-hmac"))
+    assert exchange_last().signature_verdict == "valid"  # what the payload then gets is the profile's business
+    assert push(E.PRODUCT_SYNC, raw=BODY, headers=sign(BODY, mode="md5")).status_code == 401
+    assert exchange_last().signature_diagnosis == (
+        "pushes are signed with md5 (timestamp in seconds); set ONEWAREHOUSE_SIGNATURE_MODE=md5")
