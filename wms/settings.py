@@ -257,8 +257,14 @@ ONEWAREHOUSE_ADMIN_URLS = {
     "sandbox": env.str("ONEWAREHOUSE_SANDBOX_ADMIN_URL", default="https://admin-sandbox.onewarehouse.net/"),
     "production": env.str("ONEWAREHOUSE_PRODUCTION_ADMIN_URL", default=""),
 }
-ONEWAREHOUSE_SIGNATURE_MODE = env.str("ONEWAREHOUSE_SIGNATURE_MODE", default="md5")
+ONEWAREHOUSE_PROFILE = env.str("ONEWAREHOUSE_PROFILE", default="v20210901")
+# md5 | hmac-sha256 | v20210901-hmac | none; empty: the profile's recipe (contract: md5, v20210901: v20210901-hmac).
+ONEWAREHOUSE_SIGNATURE_MODE = env.str("ONEWAREHOUSE_SIGNATURE_MODE", default="")
+# CIDRs or addresses, and the keyword "onewarehouse" for OneWarehouse's published egress addresses; empty: any.
 ONEWAREHOUSE_ALLOWED_IPS = env.list("ONEWAREHOUSE_ALLOWED_IPS", default=[])
+# An order naming an unknown sku_id: placeholder (a product awaiting its data is created) | refuse (unknown_sku);
+# empty: the profile's (contract: refuse, v20210901: placeholder).
+ONEWAREHOUSE_UNKNOWN_SKU = env.str("ONEWAREHOUSE_UNKNOWN_SKU", default="")
 # The header a trusted reverse proxy puts the client address in (e.g. X-Forwarded-For); empty: REMOTE_ADDR.
 ONEWAREHOUSE_TRUSTED_PROXY_HEADER = env.str("ONEWAREHOUSE_TRUSTED_PROXY_HEADER", default="")
 ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS = env.int("ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS", default=300)
@@ -306,10 +312,11 @@ SIMULATOR_ONEWAREHOUSE_LABEL_MODE = env.str("SIMULATOR_ONEWAREHOUSE_LABEL_MODE",
 # parameter label_format or the header X-Sim-Label-Format.
 SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT = env.str("SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT", default="PDF")
 APILOG_RETENTION_DAYS = env.int("APILOG_RETENTION_DAYS", default=90)
-# Header, query and body keys whose values are never stored or logged in clear.
+# Header, query and body keys whose values are never stored or logged in clear. A request's sign is not a secret
+# (it proves one request, and OneWarehouse's support needs it to discuss a mismatch): it stays readable.
 APILOG_SECRET_KEYS = env.list(
     "APILOG_SECRET_KEYS",
-    default=["apiauth", "authorization", "x-sign", "sign", "app_secret", "appsecret", "secret", "password",
+    default=["apiauth", "authorization", "app_secret", "appsecret", "secret", "password",
              "api_key", "cookie", "set-cookie", "x-csrftoken"],
 )
 

@@ -27,6 +27,9 @@ class ApiExchange(models.Model):
     response_body = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     signature_verdict = models.CharField(max_length=40, blank=True)
+    signature_diagnosis = models.CharField(
+        max_length=500, blank=True,
+        help_text="For a push refused for its signature: which known recipe and key pair would have accepted it.")
     business_code = models.IntegerField(null=True, blank=True, help_text="The envelope's code, when there is one.")
     error = models.TextField(blank=True)
     order_no = models.CharField(max_length=64, blank=True, db_index=True)

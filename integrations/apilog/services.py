@@ -130,9 +130,11 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     # The correlation values come from the pushed payload, where a JSON "\u0000" decodes to NUL.
     exchange.order_no, exchange.sku_id = text_storable(order_no)[:64], text_storable(sku_id)[:64]
     exchange.signature_verdict = text_storable(exchange.signature_verdict)[:40]
+    exchange.signature_diagnosis = text_storable(mask_text(exchange.signature_diagnosis))[:500]
     exchange.finished_at = timezone.now()
-    exchange.save(update_fields=["signature_verdict", "status_code", "response_headers", "response_body",
-                                 "business_code", "duration_ms", "error", "order_no", "sku_id", "finished_at"])
+    exchange.save(update_fields=["signature_verdict", "signature_diagnosis", "status_code", "response_headers",
+                                 "response_body", "business_code", "duration_ms", "error", "order_no", "sku_id",
+                                 "finished_at"])
     return exchange
 
 

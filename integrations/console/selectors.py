@@ -12,9 +12,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.apilog.models import ApiExchange
+from integrations.onewarehouse.auth import (
+    ALLOWED_IPS_KEYWORD,
+    ONEWAREHOUSE_EGRESS_IPS,
+    SignatureMode,
+    allowed_networks,
+    outgoing_mode_active,
+    signature_mode_active,
+)
+from integrations.onewarehouse.checks import NONE_WITHOUT_ALLOW_LIST
 from integrations.onewarehouse.mapping import Endpoint
 from integrations.onewarehouse.senders import SENDERS
+from integrations.onewarehouse.services import INTEGRATION as ONEWAREHOUSE
+from integrations.onewarehouse.services import unknown_sku_policy
 from wms.catalog.models import Owner, Product
+from wms.catalog.selectors import products_awaiting_data
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder
 from wms.outbox.models import OutboxMessage
@@ -70,7 +82,7 @@ def console_configuration() -> dict:
         "profile": getattr(settings, "ONEWAREHOUSE_PROFILE", ""),
         "base_urls": [(name, settings.ONEWAREHOUSE_KEYS.get(name, {}).get("base_url", ""),
                        settings.ONEWAREHOUSE_ADMIN_URLS.get(name, ""), name == env) for name in ENVIRONMENTS],
-        "signature_mode": settings.ONEWAREHOUSE_SIGNATURE_MODE,
+        "signature_mode": signature_mode_active(),
         "push_key_configured": bool(keys.get("push_app_key") and keys.get("push_app_secret")),
         "callback_key_configured": bool(keys.get("app_key") and keys.get("app_secret")),
         "base_url": keys.get("base_url", ""),
@@ -80,6 +92,48 @@ def console_configuration() -> dict:
         "one_key_configured": bool(settings.ONE_API_KEY),
         "simulators_enabled": settings.SIMULATORS_ENABLED,
     }
+
+
+@dataclass(frozen=True)
+class SignatureStatus:
+    profile: str  # the wire profile (ONEWAREHOUSE_PROFILE)
+    recipe: str  # what pushes are verified with
+    from_profile: bool  # ONEWAREHOUSE_SIGNATURE_MODE is empty: the profile's recipe
+    outgoing: str  # what our calls are signed with
+    allow_list: str  # the allow-list as staff read it
+    warning: str  # mode none without an allow-list
+    diagnosis: ApiExchange | None  # the latest refused push with a diagnosis, unless a push was accepted since
+    unknown_sku: str  # placeholder | refuse
+
+
+def _allow_list_text(entries: list[str]) -> str:
+    shown = [f"{ALLOWED_IPS_KEYWORD} ({len(ONEWAREHOUSE_EGRESS_IPS)} published addresses)"
+             if entry.strip().lower() == ALLOWED_IPS_KEYWORD else entry.strip() for entry in entries if entry.strip()]
+    return ", ".join(shown)
+
+
+def signature_status(*, since_days: int = 7) -> SignatureStatus:
+    """How pushes are checked, and what the latest refused push says about how they are really signed."""
+    mode = signature_mode_active()
+    entries = list(settings.ONEWAREHOUSE_ALLOWED_IPS)
+    incoming = ApiExchange.objects.filter(integration=ONEWAREHOUSE, direction=ApiExchange.Direction.INCOMING,
+                                          created_at__gte=timezone.now() - timedelta(days=since_days))
+    diagnosed = incoming.exclude(signature_diagnosis="").order_by("-pk").first()
+    if diagnosed is not None and incoming.filter(pk__gt=diagnosed.pk, signature_verdict="valid").exists():
+        diagnosed = None  # the configuration was corrected since
+    return SignatureStatus(
+        profile=settings.ONEWAREHOUSE_PROFILE, recipe=mode,
+        from_profile=not (settings.ONEWAREHOUSE_SIGNATURE_MODE or "").strip(),
+        outgoing=outgoing_mode_active(), allow_list=_allow_list_text(entries),
+        warning=NONE_WITHOUT_ALLOW_LIST if mode == SignatureMode.NONE and not allowed_networks(entries) else "",
+        diagnosis=diagnosed, unknown_sku=unknown_sku_policy(),
+    )
+
+
+def placeholders_waiting(*, limit: int = 50) -> tuple[int, list[Product]]:
+    """Products an order created before their sync arrived, still awaiting their data: (how many, the oldest)."""
+    waiting = products_awaiting_data()
+    return waiting.count(), list(waiting[:limit])
 
 
 def endpoint_health(*, since_days: int = 7) -> list[EndpointHealth]:

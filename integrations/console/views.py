@@ -13,7 +13,9 @@ from .selectors import (
     go_live_runbook,
     merchants_new,
     outbox_environment_counts,
+    placeholders_waiting,
     receiving_url_paths,
+    signature_status,
 )
 
 
@@ -30,6 +32,8 @@ def integration_console(request):
         "config": console_configuration(),
         "health": endpoint_health(),
         "merchants_new": merchants_new(),
+        "signatures": signature_status(),
+        "placeholders": placeholders_waiting(),
         "checklist": checklist,
         "production_checklist": checklists[PRODUCTION],
         "runbook": go_live_runbook(checklists),

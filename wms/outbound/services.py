@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
-from wms.catalog.services import owner_get_or_create
+from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import (
     CancelRefused,
@@ -48,10 +48,13 @@ def _locked(order_id: int) -> OutboundOrder:
 def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_code: str, items: list[dict],
                           recipient: dict, logistics: dict, platform_order_no: str = "",
                           cod_amount: Decimal = Decimal("0"), currency: str = "", remark: str = "",
-                          allocate: bool = True) -> tuple[OutboundOrder, bool]:
+                          allocate: bool = True, unknown_sku_placeholders: bool = False
+                          ) -> tuple[OutboundOrder, bool]:
     """Create an outbound order and try to allocate it at once. Returns (order, created).
 
     The same content again answers the first order; other content under the same number is a ``Conflict``.
+    An unknown sku_id is refused (``UnknownSku``), or with ``unknown_sku_placeholders`` gets a placeholder product
+    of the order's merchant (``product_placeholder_ensure``; the order is then backordered until stock arrives).
     """
     content = {
         "platform_order_no": platform_order_no, "warehouse_code": warehouse_code, "owner_code": owner_code,
@@ -63,6 +66,8 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     existing = OutboundOrder.objects.filter(outbound_order_no=outbound_order_no).first()
     if existing is None:
         warehouse = warehouse_for_order(warehouse_code=warehouse_code)
+        if unknown_sku_placeholders:
+            product_placeholder_ensure(sku_ids=[item["sku_id"] for item in items], owner_code=owner_code)
         resolved = order_items_resolve(items=items, owner_code=owner_code)
         owner = owner_get_or_create(owner_code=owner_code)
         try:
