@@ -19,13 +19,21 @@ def outbox_due_ids(*, now: datetime, limit: int) -> list[int]:
     return list(OutboxMessage.objects.filter(outbox_due_q(now=now)).order_by("pk").values_list("pk", flat=True)[:limit])
 
 
+# Done with: sent, or dropped by a Supervisor. Anything else (a HELD one too) still holds back what follows it.
+SETTLED_STATUSES = (Status.SENT, Status.DISCARDED)
+
+
 def outbox_earlier_unsent_exists(*, message: OutboxMessage) -> bool:
     return (
         OutboxMessage.objects.filter(aggregate_type=message.aggregate_type, aggregate_id=message.aggregate_id,
                                      pk__lt=message.pk)
-        .exclude(status=Status.SENT)
+        .exclude(status__in=SETTLED_STATUSES)
         .exists()
     )
+
+
+def outbox_held_count() -> int:
+    return OutboxMessage.objects.filter(status=Status.HELD).count()
 
 
 def outbox_messages_for(*, aggregate_type: str, aggregate_id) -> QuerySet[OutboxMessage]:
@@ -50,10 +58,11 @@ class CallbackState:
         return self.state in ("failed", "pending") and self.message_id is not None
 
 
-# Outbox status -> what staff read. FAILED retries by itself; DEAD waits for staff: both are "failed".
+# Outbox status -> what staff read. FAILED retries by itself; DEAD waits for staff: both are "failed". HELD
+# (written for another environment) and DISCARDED wait for or were decided by a Supervisor: "failed" too.
 CALLBACK_STATE_OF = {
     Status.PENDING: "pending", Status.SENDING: "pending", Status.SENT: "sent", Status.FAILED: "failed",
-    Status.DEAD: "failed",
+    Status.DEAD: "failed", Status.HELD: "failed", Status.DISCARDED: "failed",
 }
 
 
@@ -63,6 +72,8 @@ def outbox_callback_state(*, aggregate_type: str, aggregate_id, kind: str) -> Ca
     if message is None:
         return CallbackState(state="none")
     reason = message.last_error if message.status in (Status.FAILED, Status.DEAD) else ""
+    if message.status in (Status.HELD, Status.DISCARDED):
+        reason = message.environment_note
     if message.status == Status.FAILED:
         reason = f"{reason} (retrying automatically)"
     return CallbackState(state=CALLBACK_STATE_OF[message.status], reason=reason, message_id=message.pk,
