@@ -7,6 +7,7 @@ Every write goes through ``services``; the history and drift pages are read-only
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -48,24 +49,30 @@ class OneWarehouseMappingForm(forms.ModelForm):
 @admin.register(OneWarehouseMapping)
 class OneWarehouseMappingAdmin(admin.ModelAdmin):
     form = OneWarehouseMappingForm
-    list_display = ("warehouse", "one_warehouse_id", "mode", "enabled", "switch_pending", "cursor_move_id",
+    list_display = ("warehouse", "one_warehouse_id", "mode", "enabled", "switch_pending", "baseline_needed",
                     "last_success_at", "active_run")
     list_select_related = ("warehouse", "active_run")
     list_filter = ("mode", "enabled")
-    actions = ("sync_now", "baseline_now", "reconcile_now")
+    actions = ("sync_now", "baseline_now", "reconcile_now", "disable_and_withdraw", "enable_with_baseline")
 
     def get_readonly_fields(self, request, obj=None):
-        state = ("switch_pending", "cursor_move_id", "flags_since", "last_success_at", "active_run")
+        state = ("switch_pending", "baseline_needed", "last_success_at", "active_run")
         if obj is None:
             return state
-        # One endpoint from start to finish: the mode changes only through the switch procedure.
-        return ("warehouse", "one_warehouse_id", "mode_with_switch", *state)
+        # One endpoint from start to finish: the mode changes only through the switch procedure; the publication
+        # is disabled only by the withdraw action (which says what it removes) and enabled by its action.
+        return ("warehouse", "one_warehouse_id", "mode_with_switch", "enabled", "held_on_one", *state)
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("warehouse", "one_warehouse_id", "mode", "enabled")
-        return ("warehouse", "one_warehouse_id", "mode_with_switch", "enabled", "switch_pending", "cursor_move_id",
-                "flags_since", "last_success_at", "active_run")
+        return ("warehouse", "one_warehouse_id", "mode_with_switch", "enabled", "held_on_one", "switch_pending",
+                "baseline_needed", "last_success_at", "active_run")
+
+    @admin.display(description="Held by ONE")
+    def held_on_one(self, obj):
+        return (f"{selectors.held_count(mapping_id=obj.pk)} stock id(s); "
+                f"{selectors.changes_waiting_count(mapping_id=obj.pk)} change(s) waiting")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -77,9 +84,7 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        if change:
-            services.one_mapping_enable(mapping=obj, enabled=data["enabled"], user=request.user)
-        else:
+        if not change:
             created = services.one_mapping_create(
                 warehouse=data["warehouse"], one_warehouse_id=data["one_warehouse_id"],
                 mode=data["mode"], enabled=data["enabled"], user=request.user)
@@ -114,9 +119,9 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/one/switch_mode_confirm.html", context)
 
-    def _each(self, request, queryset, action, done: str):
+    def _each(self, request, mappings, action, done: str):
         count = 0
-        for mapping in queryset.order_by("pk"):
+        for mapping in (mappings.order_by("pk") if hasattr(mappings, "order_by") else mappings):
             try:
                 action(mapping)
                 count += 1
@@ -140,6 +145,35 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
         from .tasks import one_reconcile_mapping
 
         self._each(request, queryset, lambda m: one_reconcile_mapping.delay(m.pk), "reconciliation queued.")
+
+    @admin.action(description="Disable selected publications and withdraw their stock from ONE…",
+                  permissions=["change"])
+    def disable_and_withdraw(self, request, queryset):
+        """A confirmation page that says what is removed; then the service disables and withdraws."""
+        mappings = list(queryset.select_related("warehouse").order_by("pk"))
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request), "opts": self.opts, "title": "Withdraw from ONE",
+                "mappings": [(m, selectors.held_count(mapping_id=m.pk)) for m in mappings],
+                "action": "disable_and_withdraw", "selected": [m.pk for m in mappings],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/one/withdraw_confirm.html", context)
+
+        def disable(mapping):
+            _mapping, run = services.one_mapping_disable(mapping_id=mapping.pk, user=request.user)
+            if run is not None and run.status == OneSyncRun.Status.FAILED:
+                raise DomainError(f"withdraw run #{run.pk} failed: {run.error}")
+
+        self._each(request, mappings, disable, "disabled; their stock on ONE is being removed.")
+        return None
+
+    @admin.action(description="Enable selected publications (the next sync sends a baseline)",
+                  permissions=["change"])
+    def enable_with_baseline(self, request, queryset):
+        self._each(request, queryset.select_related("warehouse"),
+                   lambda m: services.one_mapping_enable_baseline(mapping_id=m.pk, user=request.user),
+                   "enabled; the next sync sends a baseline.")
 
 
 class OneSyncChunkInline(ReadOnlyTabularInline):
@@ -165,7 +199,7 @@ class OneSyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "started_at"
     inlines = (OneSyncChunkInline,)
     readonly_fields = ("mapping", "mode", "endpoint_mode", "trigger", "status", "lines", "removals", "chunks_total",
-                       "chunks_sent", "cursor_from", "cursor_to", "build_ms", "duration", "error", "started_at",
+                       "chunks_sent", "changes", "build_ms", "duration", "error", "started_at",
                        "finished_at")
     fields = readonly_fields
 

@@ -3,7 +3,8 @@ reconciliation by read-back.
 
 A run goes BUILDING → SENDING → SUCCEEDED | FAILED (or REFUSED at build). Its chunks are sent in order, each by its
 own outbox message; the next chunk is queued when the previous one is sent, so a failed chunk stops its run
-without leaving later messages stuck behind it. The mapping's ledger cursor moves only when every chunk is sent.
+without leaving later messages stuck behind it. What ONE holds (``OneHeldStock``) is written as each chunk
+succeeds; the changes a run took up (``changes``) are deleted only when every chunk is sent.
 """
 
 import logging
@@ -27,10 +28,10 @@ from wms.outbox.models import OutboxMessage
 from wms.outbox.registry import PermanentSendError, RetryableSendError
 from wms.outbox.services import outbox_message_dispatch, outbox_message_enqueue
 
+from . import changes, selectors
 from . import mapping as one_mapping
-from . import selectors
 from .client import OneAuthError, OneClient, OneError, OneNotConfigured, OneRequestError, OneRetryableError
-from .models import OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun, OneWarehouseMapping
+from .models import OneHeldStock, OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun, OneWarehouseMapping
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +41,6 @@ RunStatus = OneSyncRun.Status
 ChunkStatus = OneSyncChunk.Status
 Aggregate = OutboxMessage.Aggregate
 
-# Product flags are timestamped before their transaction commits; flag changes are re-read over this window
-# (sending a product twice with the same absolute quantity, or removing it twice, is harmless; missing it is not).
-FLAG_SAFETY_WINDOW = timedelta(minutes=10)
 # A run still BUILDING after this long died with its process; the lock is taken over.
 BUILD_STALE_AFTER = timedelta(minutes=15)
 RECONCILE_SKUS_PER_REQUEST = 100
@@ -62,6 +60,7 @@ class Request:
     TICK = "tick"  # the schedule: the changes since the last sync, by the mapping's endpoint
     BASELINE = "baseline"  # every flagged product (FULL: the PUT; INCREMENTAL: the baseline POSTs)
     RESYNC = "resync"  # selected products
+    WITHDRAW = "withdraw"  # a disabled publication: remove every id ONE holds
 
 
 def full_over_limit_message(*, warehouse_code: str, lines: int) -> str:
@@ -79,7 +78,7 @@ def full_over_limit_message(*, warehouse_code: str, lines: int) -> str:
 @transaction.atomic
 def one_mapping_create(*, warehouse: Warehouse, one_warehouse_id: str, mode: str = Mode.INCREMENTAL,
                        enabled: bool = True, user=None) -> OneWarehouseMapping:
-    """Publish a warehouse to ONE. The first sync is a baseline (no cursor yet)."""
+    """Publish a warehouse to ONE. The first sync is a baseline (``baseline_needed``)."""
     role_require(user=user, roles=(Role.SUPERVISOR,), action="Mapping a warehouse to ONE")
     if not (one_warehouse_id or "").strip():
         raise DomainValidationError("a ONE warehouse id is required",
@@ -91,12 +90,54 @@ def one_mapping_create(*, warehouse: Warehouse, one_warehouse_id: str, mode: str
     return mapping
 
 
-@transaction.atomic
 def one_mapping_enable(*, mapping: OneWarehouseMapping, enabled: bool, user=None) -> OneWarehouseMapping:
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Enabling a ONE mapping")
-    OneWarehouseMapping.objects.filter(pk=mapping.pk).update(enabled=enabled, updated_at=timezone.now())
-    mapping.refresh_from_db()
+    """Enable (the next sync sends a baseline) or disable (ONE's stock of the warehouse is withdrawn) a
+    publication."""
+    if enabled:
+        return one_mapping_enable_baseline(mapping_id=mapping.pk, user=user)
+    return one_mapping_disable(mapping_id=mapping.pk, user=user)[0]
+
+
+@atomic_with_retry
+def one_mapping_enable_baseline(*, mapping_id: int, user=None) -> OneWarehouseMapping:
+    """Publish again: the next sync sends every published product (a baseline), and removes what ONE still holds
+    and should not."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Enabling a ONE publication")
+    mapping = lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
+    if not mapping.enabled:
+        mapping.enabled, mapping.baseline_needed = True, True
+        mapping.save(update_fields=["enabled", "baseline_needed", "updated_at"])
+        changes.changes_forget(mapping_id=mapping.pk)  # the baseline sends everything
     return mapping
+
+
+@atomic_with_retry
+def _mapping_disable(*, mapping_id: int) -> OneWarehouseMapping:
+    mapping = lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
+    if mapping.enabled:
+        mapping.enabled = False
+        mapping.save(update_fields=["enabled", "updated_at"])
+        changes.changes_forget(mapping_id=mapping.pk)  # nothing more is captured; the withdraw removes all
+    return mapping
+
+
+def one_mapping_disable(*, mapping_id: int, user=None,
+                        trigger: str = OneSyncRun.Trigger.ADMIN) -> tuple[OneWarehouseMapping, OneSyncRun | None]:
+    """Stop publishing a warehouse: no more changes are sent, and a WITHDRAW run removes every id ONE holds for it.
+
+    Returns the mapping and the withdraw run (None if ONE holds nothing, or if a run is still open: the schedule
+    withdraws once it ends, every tick until ONE holds nothing). Disabling a disabled publication whose withdraw
+    failed starts it again."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Disabling a ONE publication")
+    mapping = _mapping_disable(mapping_id=mapping_id)
+    if not selectors.held_count(mapping_id=mapping.pk):
+        return mapping, None
+    try:
+        run = one_sync_start(mapping_id=mapping.pk, request=Request.WITHDRAW, trigger=trigger)
+    except SyncBusy as exc:
+        logger.info("ONE withdraw of mapping %s waits for the open run: %s", mapping.pk, exc)
+        return mapping, None
+    return mapping, run
 
 
 @transaction.atomic
@@ -115,8 +156,8 @@ def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OneWare
             raise SyncRefused(full_over_limit_message(warehouse_code=mapping.warehouse.code, lines=lines))
     mapping.mode = mode
     mapping.switch_pending = True
-    mapping.cursor_move_id = None
-    mapping.save(update_fields=["mode", "switch_pending", "cursor_move_id", "updated_at"])
+    mapping.baseline_needed = True
+    mapping.save(update_fields=["mode", "switch_pending", "baseline_needed", "updated_at"])
     transaction.on_commit(lambda: _sync_task_enqueue(mapping.pk, Request.TICK, OneSyncRun.Trigger.ADMIN))
     return mapping
 
@@ -131,11 +172,15 @@ def _sync_task_enqueue(mapping_id: int, request: str, trigger: str) -> None:
 
 
 def one_sync_fan_out(*, request: str = Request.TICK) -> int:
-    """The schedule's entry point: one task per enabled mapping, so one warehouse's failure is its own."""
+    """The schedule's entry point: one task per enabled mapping, so one warehouse's failure is its own, and one per
+    disabled mapping ONE still holds stock of (its withdraw)."""
     ids = selectors.mapping_enabled_ids()
     for mapping_id in ids:
         _sync_task_enqueue(mapping_id, request, OneSyncRun.Trigger.SCHEDULE)
-    return len(ids)
+    withdrawing = selectors.mapping_withdrawing_ids()
+    for mapping_id in withdrawing:
+        _sync_task_enqueue(mapping_id, Request.WITHDRAW, OneSyncRun.Trigger.SCHEDULE)
+    return len(ids) + len(withdrawing)
 
 
 # ==========================================================================================================
@@ -145,16 +190,15 @@ def one_sync_fan_out(*, request: str = Request.TICK) -> int:
 
 def one_sync_start(*, mapping_id: int, request: str = Request.TICK, trigger: str = OneSyncRun.Trigger.SCHEDULE,
                    product_ids: Iterable[int] = ()) -> OneSyncRun:
-    """Take the warehouse's lock, fix the ledger horizon, build the chunks and queue the first one.
+    """Take the warehouse's lock and the changes waiting, build the chunks and queue the first one.
 
-    Three short transactions: the lock is visible to others at once, the horizon's table lock is brief, and the
-    build commits its chunks with the first outbox message. Raises ``SyncBusy`` if a run is open.
+    Two transactions: the lock (with the changes it takes up) is visible to others at once, and the build commits
+    its chunks with the first outbox message. Raises ``SyncBusy`` if a run is open.
     A run refused at build (FULL over the limit) is returned with status REFUSED and its message in ``error``.
     """
     run = _run_open(mapping_id=mapping_id, request=request, trigger=trigger)
     try:
-        horizon = selectors.stock_move_horizon()
-        _run_build(run_id=run.pk, horizon=horizon, request=request, product_ids=list(product_ids))
+        _run_build(run_id=run.pk, request=request, product_ids=list(product_ids))
     except Exception as exc:  # the run is closed with the reason, the lock released, and the error goes on up
         _run_close(run_id=run.pk, status=RunStatus.FAILED, error=f"build failed: {type(exc).__name__}: {exc}")
         raise
@@ -163,13 +207,15 @@ def one_sync_start(*, mapping_id: int, request: str = Request.TICK, trigger: str
 
 
 def _run_mode(*, mapping: OneWarehouseMapping, request: str) -> str:
+    if not mapping.enabled:
+        return RunMode.WITHDRAW
     if mapping.switch_pending:
         return RunMode.SWITCH
     if request == Request.RESYNC:
         return RunMode.FULL if mapping.mode == Mode.FULL else RunMode.RESYNC
     if mapping.mode == Mode.FULL:
         return RunMode.FULL
-    if request == Request.BASELINE or mapping.cursor_move_id is None:
+    if request == Request.BASELINE or mapping.baseline_needed:
         return RunMode.BASELINE
     return RunMode.INCREMENTAL
 
@@ -179,8 +225,10 @@ def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
     # Lock the mapping row alone, then read the active run in a statement of its own: a run committed by the
     # transaction we waited for is not in the snapshot of the locking statement (PostgreSQL, read committed).
     mapping = lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
-    if not mapping.enabled:
+    if not mapping.enabled and request != Request.WITHDRAW:
         raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is disabled")
+    if mapping.enabled and request == Request.WITHDRAW:
+        raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is enabled: disable it to withdraw")
     active = OneSyncRun.objects.filter(pk=mapping.active_run_id).first() if mapping.active_run_id else None
     if active is not None and active.status in OneSyncRun.OPEN_STATUSES:
         abandoned = _run_abandoned_reason(active)
@@ -190,7 +238,12 @@ def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
         OneSyncRun.objects.filter(pk=active.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),
                                                        error=abandoned)
     run = OneSyncRun.objects.create(mapping=mapping, mode=_run_mode(mapping=mapping, request=request),
-                                    endpoint_mode=mapping.mode, trigger=trigger, cursor_from=mapping.cursor_move_id)
+                                    endpoint_mode=mapping.mode, trigger=trigger)
+    if run.mode not in (RunMode.RESYNC, RunMode.WITHDRAW):
+        # Before any stock is read (the build's own transaction): a change committed from now on is not taken up
+        # by this run, so it waits for the next one.
+        run.changes = changes.changes_claim(run=run)
+        run.save(update_fields=["changes"])
     mapping.active_run = run
     mapping.save(update_fields=["active_run", "updated_at"])
     return run
@@ -207,22 +260,28 @@ def _run_abandoned_reason(run: OneSyncRun) -> str:
 
 
 class _ChunkWriter:
-    """Groups lines into requests of at most ``limit`` lines and writes each as soon as it is full."""
+    """Groups lines into requests of at most ``limit`` lines and writes each as soon as it is full, with what ONE
+    will hold once it succeeds (``items``)."""
 
-    def __init__(self, run: OneSyncRun, method: str):
+    def __init__(self, run: OneSyncRun, method: str, *, seq: int = 0):
         self.run, self.method, self.limit = run, method, settings.ONE_MAX_LINES_PER_REQUEST
-        self.seq = run.chunks_total
+        self.seq = seq
         self.stocks: list[str] = []
         self.removals: list[str] = []
+        self.items_set: list[list] = []
+        self.items_remove: list[list] = []
         self.lines = 0
         self.removed = 0
 
-    def add_stock(self, sku: str, quantity: int) -> None:
-        self.stocks.append(one_mapping.stock_line_json(sku=sku, quantity=max(quantity, 0)))
+    def add_stock(self, product_id: int, sku: str, quantity: int) -> None:
+        quantity = max(quantity, 0)
+        self.stocks.append(one_mapping.stock_line_json(sku=sku, quantity=quantity))
+        self.items_set.append([product_id, sku, quantity])
         self._maybe_flush()
 
-    def add_removal(self, sku: str) -> None:
+    def add_removal(self, product_id: int, sku: str) -> None:
         self.removals.append(one_mapping.removal_json(sku=sku))
+        self.items_remove.append([product_id, sku])
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
@@ -234,31 +293,38 @@ class _ChunkWriter:
             return
         if self.method == OneSyncChunk.Method.PUT:
             body = one_mapping.replace_body(self.stocks)
+            items = {"set": self.items_set, "remove": [], "replace": True}
         else:
             body = one_mapping.incremental_body(self.stocks, self.removals)
+            items = {"set": self.items_set, "remove": self.items_remove}
         self.seq += 1
         OneSyncChunk.objects.create(run=self.run, seq=self.seq, method=self.method, lines=len(self.stocks),
-                                    removals=len(self.removals), body=body)
+                                    removals=len(self.removals), body=body, items=items)
         self.lines += len(self.stocks)
         self.removed += len(self.removals)
-        self.stocks, self.removals = [], []
+        self.stocks, self.removals, self.items_set, self.items_remove = [], [], [], []
 
 
-def _stock_rows(pages: Iterator[list[tuple[int, str, int]]]) -> Iterator[tuple[str, int]]:
-    for page in pages:
-        for _pid, sku, available in page:
-            yield sku, available
+def _diff(*, wanted: dict[int, tuple[str, int]], held: dict[int, tuple[str, int]], product_ids: Iterable[int],
+          force: bool = False) -> Iterator[tuple[str, int, str, int]]:
+    """What ONE must be told of ``product_ids`` to hold ``wanted``: ("set", product, sku, quantity) for a line,
+    ("remove", product, sku, 0) for an id it holds and should not. ``force``: every wanted line, even unchanged."""
+    for product_id in sorted(set(product_ids)):
+        want, have = wanted.get(product_id), held.get(product_id)
+        if have is not None and (want is None or want[0] != have[0]):
+            yield "remove", product_id, have[0], 0
+        if want is not None and (force or want != have):
+            yield "set", product_id, want[0], want[1]
 
 
 @atomic_with_retry
-def _run_build(*, run_id: int, horizon: int, request: str, product_ids: list[int]) -> None:
+def _run_build(*, run_id: int, request: str, product_ids: list[int]) -> None:
     started = time.monotonic()
     run = _run_locked(run_id, related=("mapping__warehouse",))
     mapping = run.mapping
     warehouse_id = mapping.warehouse_id
-    flags_since = (mapping.flags_since - FLAG_SAFETY_WINDOW) if mapping.flags_since else None
-    run.cursor_to = None if run.mode == RunMode.RESYNC else horizon
     limit = settings.ONE_MAX_LINES_PER_REQUEST
+    post, put = OneSyncChunk.Method.POST, OneSyncChunk.Method.PUT
 
     def refuse_if_full_over_limit() -> bool:
         lines = selectors.flagged_stock_count(warehouse_id=warehouse_id)
@@ -276,49 +342,71 @@ def _run_build(*, run_id: int, horizon: int, request: str, product_ids: list[int
         totals[1] += writer.removed
         totals[2] = writer.seq
 
-    if run.mode == RunMode.FULL:
-        unchanged = (  # on the schedule, a FULL warehouse is PUT again only when something changed
-            request == Request.TICK and mapping.cursor_move_id is not None and flags_since is not None
-            and not selectors.moved_since(warehouse_id=warehouse_id, after=mapping.cursor_move_id, upto=horizon)
-            and not selectors.product_changed_since(warehouse_id=warehouse_id, since=flags_since)
-        )
+    def diff_of(ids: list[int], *, force: bool = False):
+        return _diff(wanted=selectors.wanted_of(warehouse_id=warehouse_id, product_ids=ids),
+                     held=selectors.held_of(mapping_id=mapping.pk, product_ids=ids), product_ids=ids, force=force)
+
+    def add(writer: _ChunkWriter, steps) -> None:
+        for step, product_id, sku, quantity in steps:
+            if step == "set":
+                writer.add_stock(product_id, sku, quantity)
+            else:
+                writer.add_removal(product_id, sku)
+
+    def changed() -> bool:
+        return any(next(iter(diff_of(page)), None) for page in selectors.claimed_product_pages(run_id=run.pk))
+
+    def put_everything() -> None:
+        writer = _ChunkWriter(run, put, seq=totals[2])
+        for page in selectors.flagged_stock_pages(warehouse_id=warehouse_id):
+            for product_id, sku, available in page:
+                writer.add_stock(product_id, sku, available)
+        write(writer, even_if_empty=True)  # an empty PUT is meaningful: nothing of ours is for sale there
+
+    def post_everything(*, removals: bool = True) -> None:
+        writer = _ChunkWriter(run, post, seq=totals[2])
+        for page in selectors.flagged_stock_pages(warehouse_id=warehouse_id):
+            for product_id, sku, available in page:
+                writer.add_stock(product_id, sku, available)
+        for page in selectors.held_pages(mapping_id=mapping.pk) if removals else ():  # held, no longer wanted
+            wanted = selectors.wanted_of(warehouse_id=warehouse_id, product_ids=[pid for pid, _s, _q in page])
+            for product_id, sku, _quantity in page:
+                if wanted.get(product_id, ("",))[0] != sku:
+                    writer.add_removal(product_id, sku)
+        write(writer)
+
+    def remove_everything() -> None:
+        writer = _ChunkWriter(run, post, seq=totals[2])
+        for page in selectors.held_pages(mapping_id=mapping.pk):
+            for product_id, sku, _quantity in page:
+                writer.add_removal(product_id, sku)
+        write(writer)
+
+    if run.mode == RunMode.WITHDRAW:
+        remove_everything()
+    elif run.mode == RunMode.FULL:
+        # On the schedule, a FULL warehouse is PUT again only when something it publishes changed.
+        unchanged = request == Request.TICK and not mapping.baseline_needed and not changed()
         if not unchanged and not refuse_if_full_over_limit():
-            writer = _ChunkWriter(run, OneSyncChunk.Method.PUT)
-            for sku, available in _stock_rows(selectors.flagged_stock_pages(warehouse_id=warehouse_id)):
-                writer.add_stock(sku, available)
-            write(writer, even_if_empty=True)  # an empty PUT is meaningful: nothing of ours is for sale there
+            put_everything()
     elif run.mode == RunMode.SWITCH:
         if not (mapping.mode == Mode.FULL and refuse_if_full_over_limit()):
-            removal = _ChunkWriter(run, OneSyncChunk.Method.POST)
-            for page in selectors.stocked_sku_pages(warehouse_id=warehouse_id):
-                for sku in page:
-                    removal.add_removal(sku)
-            write(removal)
-            method = OneSyncChunk.Method.PUT if mapping.mode == Mode.FULL else OneSyncChunk.Method.POST
-            baseline = _ChunkWriter(run, method)
-            baseline.seq = totals[2]
-            for sku, available in _stock_rows(selectors.flagged_stock_pages(warehouse_id=warehouse_id)):
-                baseline.add_stock(sku, available)
-            write(baseline, even_if_empty=method == OneSyncChunk.Method.PUT)
-    else:
-        writer = _ChunkWriter(run, OneSyncChunk.Method.POST)
-        removed_skus = (selectors.unflagged_since_skus(warehouse_id=warehouse_id, since=flags_since)
-                        if flags_since is not None else [])
-        if run.mode == RunMode.BASELINE:
-            stock_pages = selectors.flagged_stock_pages(warehouse_id=warehouse_id)
-        elif run.mode == RunMode.INCREMENTAL:
-            changed = selectors.moved_product_ids(warehouse_id=warehouse_id, after=mapping.cursor_move_id,
-                                                  upto=horizon)
-            if flags_since is not None:
-                changed |= selectors.flagged_since_ids(warehouse_id=warehouse_id, since=flags_since)
-            stock_pages = selectors.flagged_stock_of(warehouse_id=warehouse_id, product_ids=changed)
-        else:  # RESYNC of selected products: the flagged ones are sent, the others removed
-            stock_pages = selectors.flagged_stock_of(warehouse_id=warehouse_id, product_ids=product_ids)
-            removed_skus = selectors.unflagged_skus_of(product_ids=product_ids)
-        for sku, available in _stock_rows(stock_pages):
-            writer.add_stock(sku, available)
-        for sku in removed_skus:
-            writer.add_removal(sku)
+            remove_everything()
+            if mapping.mode == Mode.FULL:
+                put_everything()
+            else:
+                post_everything(removals=False)  # the chunks before remove every id ONE holds
+    elif run.mode == RunMode.BASELINE:
+        post_everything()
+    elif run.mode == RunMode.INCREMENTAL:
+        writer = _ChunkWriter(run, post)
+        for page in selectors.claimed_product_pages(run_id=run.pk):
+            add(writer, diff_of(page))
+        write(writer)
+    else:  # RESYNC of selected products: the published ones are sent, the others removed if ONE holds them
+        writer = _ChunkWriter(run, post)
+        for start in range(0, len(product_ids), selectors.read_page_size()):
+            add(writer, diff_of(product_ids[start:start + selectors.read_page_size()], force=True))
         write(writer)
 
     run.lines, run.removals, run.chunks_total = totals
@@ -359,10 +447,11 @@ def _run_succeed(run: OneSyncRun) -> None:
     now = timezone.now()
     OneSyncRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=now, error="")
     fields = {"active_run": None, "last_success_at": now, "updated_at": now}
-    if run.cursor_to is not None:
-        fields.update(cursor_move_id=run.cursor_to, flags_since=run.started_at)
+    if run.mode in (RunMode.FULL, RunMode.BASELINE, RunMode.SWITCH):
+        fields["baseline_needed"] = False
     if run.mode == RunMode.SWITCH:
         fields["switch_pending"] = False
+    changes.changes_consume(run=run)
     OneWarehouseMapping.objects.filter(pk=run.mapping_id, active_run=run).update(**fields)
 
 
@@ -405,8 +494,10 @@ def one_sync_chunk_send(*, chunk_id: int, outbox_message_id: int | None = None, 
 def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
     chunk = OneSyncChunk.objects.get(pk=chunk_id)
     run = _run_locked(chunk.run_id)
+    now = timezone.now()
     OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.SENT, response=response, error="",
-                                                    attempts=attempt, sent_at=timezone.now())
+                                                    attempts=attempt, sent_at=now)
+    _held_apply(mapping_id=run.mapping_id, items=chunk.items, now=now)
     run.chunks_sent += 1
     run.save(update_fields=["chunks_sent"])
     following = OneSyncChunk.objects.filter(run=run, seq__gt=chunk.seq, status=ChunkStatus.PENDING).order_by("seq")
@@ -415,6 +506,23 @@ def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
         _chunk_queue(following)
     elif run.chunks_sent >= run.chunks_total:
         _run_succeed(run)
+
+
+def _held_apply(*, mapping_id: int, items: dict, now) -> None:
+    """ONE took a chunk: what it holds for the publication is now what the chunk said (``OneSyncChunk.items``)."""
+    held = OneHeldStock.objects.filter(mapping_id=mapping_id)
+    if items.get("replace"):  # a PUT: every product not in it is gone
+        held.delete()
+    removed = {(product_id, sku) for product_id, sku in items.get("remove", [])}
+    if removed:
+        gone = [pk for pk, product_id, sku in held.filter(product_id__in={pid for pid, _s in removed})
+                .values_list("pk", "product_id", "one_sku") if (product_id, sku) in removed]
+        OneHeldStock.objects.filter(pk__in=gone).delete()
+    rows = [OneHeldStock(mapping_id=mapping_id, product_id=product_id, one_sku=sku, quantity=quantity, sent_at=now)
+            for product_id, sku, quantity in items.get("set", [])]
+    if rows:
+        OneHeldStock.objects.bulk_create(rows, update_conflicts=True, unique_fields=["mapping", "product"],
+                                         update_fields=["one_sku", "quantity", "sent_at"], batch_size=2000)
 
 
 @atomic_with_retry

@@ -71,13 +71,14 @@ def test_changing_the_mode_goes_through_a_confirmation_page_that_says_what_happe
     assert [method for method, _, _ in fake_one.requests][-2:] == ["POST", "PUT"]
 
 
-def test_mode_is_not_editable_in_the_change_form(admin_client, one_mapping):
+def test_mode_and_enabled_are_not_editable_in_the_change_form(admin_client, one_mapping):
+    # The mode changes through the switch procedure, "enabled" through the withdraw and enable actions.
     mapping = one_mapping()
     response = admin_client.post(reverse("admin:one_onewarehousemapping_change", args=[mapping.pk]),
                                  {"mode": "FULL", "enabled": ""})
     assert response.status_code == 302
     mapping.refresh_from_db()
-    assert mapping.mode == Mode.INCREMENTAL and mapping.enabled is False
+    assert mapping.mode == Mode.INCREMENTAL and mapping.enabled is True
 
 
 def test_a_mapping_is_added_in_admin_through_the_service(admin_client, warehouse):
@@ -85,7 +86,7 @@ def test_a_mapping_is_added_in_admin_through_the_service(admin_client, warehouse
         "warehouse": warehouse.pk, "one_warehouse_id": "WRO", "mode": "FULL", "enabled": "on"})
     assert response.status_code == 302
     mapping = OneWarehouseMapping.objects.get()
-    assert (mapping.one_warehouse_id, mapping.mode, mapping.cursor_move_id) == ("WRO", Mode.FULL, None)
+    assert (mapping.one_warehouse_id, mapping.mode, mapping.baseline_needed) == ("WRO", Mode.FULL, True)
 
 
 def test_drift_view_lists_the_latest_drift_and_resyncs_the_selected_products(

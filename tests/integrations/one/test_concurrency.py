@@ -14,7 +14,7 @@ from integrations.one.models import OneSyncRun
 from integrations.one.services import SyncBusy, one_sync_send_now, one_sync_start
 from tests.helpers import a_session_waits_for_a_lock, in_thread, requires_postgres
 
-from .helpers import flag, flags_long_ago, receive, sync
+from .helpers import flag, receive, sync
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,6 @@ def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, o
     flag(slow, quick)
     mapping = one_mapping()
     sync(mapping)  # baseline
-    flags_long_ago()
     fake_one.requests.clear()
 
     # A move whose id is drawn first but whose transaction commits last, after the sync has begun.

@@ -111,7 +111,7 @@ def test_switching_mode_removes_the_warehouse_stock_on_one_then_sends_a_baseline
     assert baseline == ("PUT", "WRO", {"stocks": [{"id": a.sku_id, "quantity": 5, "sku": a.sku_id},
                                                   {"id": b.sku_id, "quantity": 8, "sku": b.sku_id}]})
     mapping.refresh_from_db()
-    assert (mapping.mode, mapping.switch_pending, mapping.cursor_move_id) == (Mode.FULL, False, run.cursor_to)
+    assert (mapping.mode, mapping.switch_pending, mapping.baseline_needed) == (Mode.FULL, False, False)
     assert fake_one.stock["WRO"] == {a.sku_id: 5, b.sku_id: 8}
 
 
