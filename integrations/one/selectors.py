@@ -6,7 +6,7 @@ Every read of stock is a keyset page (one query per page, never one per product)
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db.models import Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from wms.inventory.models import StockLevel
@@ -83,6 +83,19 @@ def held_pages(*, mapping_id: int, page_size: int | None = None) -> Iterator[lis
     """Every id ONE holds for the publication as (product_id, ONE sku, quantity), by pages."""
     return _keyset_pages(OneHeldStock.objects.filter(mapping_id=mapping_id)
                          .values_list("product_id", "one_sku", "quantity"), page_size=page_size)
+
+
+def held_unwanted_pages(*, mapping_id: int, warehouse_id: int,
+                        page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
+    """Ids ONE holds for the publication that it should not: the product is no longer published, has no stock row
+    here, or is known to ONE by another sku now. (product_id, ONE sku held, quantity), by pages."""
+    wanted = StockLevel.objects.filter(warehouse_id=warehouse_id, product_id=OuterRef("product_id"),
+                                       product__sync_to_one=True)
+    return _keyset_pages(
+        OneHeldStock.objects.filter(mapping_id=mapping_id)
+        .annotate(current=one_sku_expression("product__"))
+        .filter(~Exists(wanted) | ~Q(one_sku=F("current")))
+        .values_list("product_id", "one_sku", "quantity"), page_size=page_size)
 
 
 def claimed_product_pages(*, run_id: int, page_size: int | None = None) -> Iterator[list[int]]:

@@ -279,6 +279,20 @@ class _ChunkWriter:
         self.items_set.append([product_id, sku, quantity])
         self._maybe_flush()
 
+    def add_stocks(self, rows: list[tuple[int, str, int]]) -> None:
+        """``add_stock`` of each (product_id, sku, quantity) row, a request's worth at a time."""
+        line = one_mapping.stock_line_json
+        start = 0
+        while start < len(rows):
+            room = len(rows) - start
+            if self.method == OneSyncChunk.Method.POST:
+                room = min(room, self.limit - len(self.stocks) - len(self.removals))
+            part = [(pid, sku, qty if qty > 0 else 0) for pid, sku, qty in rows[start:start + room]]
+            self.stocks.extend([line(sku=sku, quantity=qty) for _pid, sku, qty in part])
+            self.items_set.extend([list(row) for row in part])
+            start += len(part)
+            self._maybe_flush()
+
     def add_removal(self, product_id: int, sku: str) -> None:
         self.removals.append(one_mapping.removal_json(sku=sku))
         self.items_remove.append([product_id, sku])
@@ -359,20 +373,17 @@ def _run_build(*, run_id: int, request: str, product_ids: list[int]) -> None:
     def put_everything() -> None:
         writer = _ChunkWriter(run, put, seq=totals[2])
         for page in selectors.flagged_stock_pages(warehouse_id=warehouse_id):
-            for product_id, sku, available in page:
-                writer.add_stock(product_id, sku, available)
+            writer.add_stocks(page)
         write(writer, even_if_empty=True)  # an empty PUT is meaningful: nothing of ours is for sale there
 
     def post_everything(*, removals: bool = True) -> None:
         writer = _ChunkWriter(run, post, seq=totals[2])
         for page in selectors.flagged_stock_pages(warehouse_id=warehouse_id):
-            for product_id, sku, available in page:
-                writer.add_stock(product_id, sku, available)
-        for page in selectors.held_pages(mapping_id=mapping.pk) if removals else ():  # held, no longer wanted
-            wanted = selectors.wanted_of(warehouse_id=warehouse_id, product_ids=[pid for pid, _s, _q in page])
+            writer.add_stocks(page)
+        unwanted = selectors.held_unwanted_pages(mapping_id=mapping.pk, warehouse_id=warehouse_id)
+        for page in unwanted if removals else ():
             for product_id, sku, _quantity in page:
-                if wanted.get(product_id, ("",))[0] != sku:
-                    writer.add_removal(product_id, sku)
+                writer.add_removal(product_id, sku)
         write(writer)
 
     def remove_everything() -> None:
