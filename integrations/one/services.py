@@ -608,10 +608,13 @@ def one_reconcile(*, mapping_id: int) -> OneReconciliation:
             OneStockDrift.objects.bulk_create(drifts)
             checked += len(page)
             drifted += len(drifts)
-    except OneError as exc:
+    except Exception as exc:  # never left RUNNING: failed with the reason; an error of ours goes on up as well
+        reason = str(exc) if isinstance(exc, OneError) else f"{type(exc).__name__}: {exc}"
         OneReconciliation.objects.filter(pk=reconciliation.pk).update(
-            status=OneReconciliation.Status.FAILED, checked=checked, drifted=drifted, error=str(exc)[:4000],
+            status=OneReconciliation.Status.FAILED, checked=checked, drifted=drifted, error=reason[:4000],
             finished_at=timezone.now())
+        if not isinstance(exc, OneError):
+            raise
     else:
         OneReconciliation.objects.filter(pk=reconciliation.pk).update(
             status=OneReconciliation.Status.SUCCEEDED, checked=checked, drifted=drifted, finished_at=timezone.now())
