@@ -16,6 +16,7 @@ Lock order (wms.core.db): a move writes its rows after its stock levels, in prod
 consumption touch the rows of one publication, after locking the publication's mapping row (the root).
 """
 
+from wms.core.db import lock_for_update
 from wms.inventory.models import StockLevel
 
 from .models import OneStockChange, OneSyncRun, OneWarehouseMapping
@@ -58,7 +59,10 @@ def products_publication_changed_capture(*, product_ids: list[int], **_signal) -
 def changes_claim(*, run: OneSyncRun) -> int:
     """Take up every change of the run's publication (those a failed run had taken up too). Call it in the
     transaction that locked the mapping, before the run reads any stock. Returns how many."""
-    return OneStockChange.objects.filter(mapping_id=run.mapping_id).update(run=run)
+    rows = OneStockChange.objects.filter(mapping_id=run.mapping_id)
+    # Locked first in product order, as a move writes them (no deadlock with a move re-arming several rows).
+    list(lock_for_update(rows.order_by("product_id")).values_list("pk", flat=True))
+    return rows.update(run=run)
 
 
 def changes_consume(*, run: OneSyncRun) -> int:
