@@ -141,13 +141,9 @@ def main() -> None:
         from django.db.models import F
 
         from integrations.one.models import OneSyncRun, OneWarehouseMapping
-        from integrations.one.services import (
-            Request,
-            _chunk_sent,
-            _run_close,
-            one_mapping_create,
-            one_sync_start,
-        )
+        from integrations.one.services import Request, one_mapping_create, one_sync_start
+        from integrations.one.services.runs import _run_close
+        from integrations.one.services.sending import _chunk_sent
         from wms.catalog.models import Product
         from wms.inventory.models import Warehouse
         from wms.inventory.services import StockLine, stock_receive
