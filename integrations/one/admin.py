@@ -198,10 +198,19 @@ class OneSyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("mapping__warehouse",)
     date_hierarchy = "started_at"
     inlines = (OneSyncChunkInline,)
-    readonly_fields = ("mapping", "mode", "endpoint_mode", "trigger", "status", "lines", "removals", "chunks_total",
-                       "chunks_sent", "changes", "build_ms", "duration", "error", "started_at",
+    readonly_fields = ("mapping", "mode", "endpoint_mode", "trigger", "status", "progress", "lines", "removals",
+                       "chunks_total", "chunks_sent", "changes", "build_ms", "duration", "error", "started_at",
                        "finished_at")
     fields = readonly_fields
+    change_form_template = "admin/one/onesyncrun/change_form.html"  # refreshed while the run is open
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        left = selectors.run_seconds_left(run=obj)
+        return format_html(
+            '<progress value="{}" max="{}" style="width:20em"></progress> {} of {} chunk(s) sent, {} line(s), '
+            '{} removal(s){}', obj.chunks_sent, obj.chunks_total or 1, obj.chunks_sent, obj.chunks_total, obj.lines,
+            obj.removals, f"; about {left} s left" if left is not None else "")
 
     @admin.display(description="Chunks sent")
     def chunks(self, obj):
@@ -248,6 +257,36 @@ class OneReconciliationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "mapping", "status", "checked", "drifted_link", "started_at", "finished_at", "error")
     list_filter = ("status", mapping_filter("mapping_id"))
     list_select_related = ("mapping__warehouse",)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The reconciliation's page: its drift, product by product, with "resync selected"."""
+        reconciliation = get_object_or_404(OneReconciliation.objects.select_related("mapping__warehouse"),
+                                           pk=object_id)
+        if not self.has_view_permission(request, reconciliation):
+            return HttpResponseRedirect(reverse("admin:index"))
+        if request.method == "POST":
+            ids = [int(v) for v in request.POST.getlist("drift") if v.isascii() and v.isdigit()]
+            drift_ids = list(reconciliation.drifts.filter(pk__in=ids).values_list("pk", flat=True))
+            if not drift_ids:
+                self.message_user(request, "Select the products to resync.", messages.WARNING)
+            else:
+                try:
+                    runs = services.one_drift_resync(drift_ids=drift_ids, user=request.user)
+                except DomainError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    for run in runs:
+                        self.message_user(request, f"Run #{run.pk}: {run.lines} line(s), {run.removals} removal(s), "
+                                                   f"{run.get_status_display().lower()}. {run.error}",
+                                          messages.SUCCESS if run.status != OneSyncRun.Status.REFUSED
+                                          else messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": f"ONE reconciliation #{object_id}",
+            "reconciliation": reconciliation, "drifts": selectors.drift_of(reconciliation=reconciliation),
+            "can_resync": request.user.has_perm("one.change_onestockdrift"),
+        }
+        return TemplateResponse(request, "admin/one/reconciliation_detail.html", context)
 
     @admin.display(description="Drifted")
     def drifted_link(self, obj):

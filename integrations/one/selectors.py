@@ -6,8 +6,9 @@ Every read of stock is a keyset page (one query per page, never one per product)
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from wms.inventory.models import StockLevel
 
@@ -108,6 +109,25 @@ def claimed_product_pages(*, run_id: int, page_size: int | None = None) -> Itera
 def changes_waiting_count(*, mapping_id: int) -> int:
     """Changed products not yet on ONE (waiting, or taken up by a run that has not succeeded yet)."""
     return OneStockChange.objects.filter(mapping_id=mapping_id).count()
+
+
+def run_seconds_left(*, run: OneSyncRun) -> int | None:
+    """A sending run's time left, at the pace of its chunks so far; None when it cannot be told."""
+    if run.status not in OneSyncRun.OPEN_STATUSES or not run.chunks_sent or run.chunks_sent >= run.chunks_total:
+        return None
+    elapsed = (timezone.now() - run.started_at).total_seconds()
+    return round(elapsed / run.chunks_sent * (run.chunks_total - run.chunks_sent))
+
+
+def publications_overview() -> list[OneWarehouseMapping]:
+    """Every publication with ``held`` (ids ONE holds) and ``waiting`` (changes not yet on ONE), in one query."""
+    def count_of(model):
+        return Coalesce(Subquery(model.objects.filter(mapping_id=OuterRef("pk")).order_by().values("mapping_id")
+                                 .annotate(n=Count("pk")).values("n")), 0)
+
+    return list(OneWarehouseMapping.objects.select_related("warehouse")
+                .annotate(held_ids=count_of(OneHeldStock), waiting=count_of(OneStockChange))
+                .order_by("warehouse__code"))
 
 
 def held_count(*, mapping_id: int) -> int:

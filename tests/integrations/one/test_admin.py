@@ -4,10 +4,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integrations.one.models import OneStockDrift, OneSyncRun, OneWarehouseMapping
-from integrations.one.services import one_reconcile
+from integrations.one.services import one_reconcile, one_sync_send_now
 from tests.factories import ProductFactory, WarehouseFactory
 
-from .helpers import flag, receive, reserve, sync
+from .helpers import POST_URL, flag, receive, reserve, sync
 
 pytestmark = pytest.mark.django_db
 Mode = OneWarehouseMapping.Mode
@@ -112,3 +112,57 @@ def test_supervisor_sees_the_one_pages(client, supervisor):
     for url in ("admin:one_onewarehousemapping_changelist", "admin:one_onesyncrun_changelist",
                 "admin:one_onestockdrift_changelist"):
         assert client.get(reverse(url)).status_code == 200
+
+
+def test_a_running_syncs_page_shows_its_progress_and_refreshes_itself(admin_client, mocked, one_mapping, warehouse,
+                                                                        settings):
+    settings.ONE_MAX_LINES_PER_REQUEST = 1
+    products = ProductFactory.create_batch(3)
+    for product in products:
+        receive(warehouse, product, 2)
+    flag(*products)
+    mocked.post(POST_URL, status=200)
+    mapping = one_mapping()
+    run = sync(mapping, send=False)
+    assert (run.status, run.chunks_total) == ("SENDING", 3)
+    page = admin_client.get(reverse("admin:one_onesyncrun_change", args=[run.pk])).content.decode()
+    assert '<progress value="0" max="3"' in page and "0 of 3 chunk(s) sent, 3 line(s)" in page
+    assert 'http-equiv="refresh"' in page
+    one_sync_send_now(run_id=run.pk, wait_seconds=0)
+    page = admin_client.get(reverse("admin:one_onesyncrun_change", args=[run.pk])).content.decode()
+    assert '<progress value="3" max="3"' in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_reconciliation_page_lists_its_drift_and_resyncs_the_selected_products(
+        admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
+    a, b = ProductFactory(), ProductFactory()
+    receive(warehouse, a, 4)
+    receive(warehouse, b, 5)
+    flag(a, b)
+    mapping = one_mapping()
+    sync(mapping)
+    fake_one.stock["WRO"][a.sku_id] = 1
+    fake_one.stock["WRO"][b.sku_id] = 9
+    reconciliation = one_reconcile(mapping_id=mapping.pk)
+    url = reverse("admin:one_onereconciliation_change", args=[reconciliation.pk])
+    page = admin_client.get(url).content.decode()
+    assert "2 drifted" in page and a.sku_id in page and b.sku_id in page and "Resync selected" in page
+    drift_a = reconciliation.drifts.get(product=a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"drift": [str(drift_a.pk), "x", "99999"]})
+    assert response.status_code == 302
+    assert fake_one.stock["WRO"] == {a.sku_id: 4, b.sku_id: 9}  # only the selected one
+
+
+def test_admin_home_says_per_publication_when_stock_last_reached_one_and_how_many_changes_wait(
+        admin_client, fake_one, one_mapping, warehouse):
+    product = ProductFactory(sku_id="HOME-1")
+    receive(warehouse, product, 3)
+    flag(product)
+    mapping = one_mapping()
+    sync(mapping)
+    receive(warehouse, product, 1)
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "ONE stock sync" in page and warehouse.code in page
+    section = page.split("ONE stock sync", 1)[1].split("</table>", 1)[0]
+    assert "never" not in section and "<strong>1</strong>" in section
