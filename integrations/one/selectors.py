@@ -51,6 +51,13 @@ def flagged_stock_pages(*, warehouse_id: int, page_size: int | None = None) -> I
             return
 
 
+def stocked_one_sku_pages(*, warehouse_id: int, page_size: int | None = None) -> Iterator[list[tuple[int, str]]]:
+    """Every product with a stock row here, flagged or not, as (product_id, ONE sku), by pages."""
+    return _keyset_pages(StockLevel.objects.filter(warehouse_id=warehouse_id)
+                         .annotate(one_id=one_sku_expression("product__")).values_list("product_id", "one_id"),
+                         page_size=page_size)
+
+
 def wanted_of(*, warehouse_id: int, product_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
     """What ONE should hold of ``product_ids`` here: {product_id: (ONE sku, available)} of the flagged ones with
     stock here (one query)."""

@@ -12,6 +12,7 @@ The change capture is ``integrations.one.changes``. This package names the publi
 """
 
 from .publications import (
+    one_mapping_clean_start,
     one_mapping_create,
     one_mapping_disable,
     one_mapping_enable,
@@ -26,7 +27,7 @@ from .sending import one_stock_push_send, one_sync_chunk_send, one_sync_send_now
 
 __all__ = [
     "Request", "SyncBusy", "SyncRefused", "full_over_limit_message", "one_drift_resync", "one_history_prune",
-    "one_mapping_create", "one_mapping_disable", "one_mapping_enable", "one_mapping_enable_baseline",
-    "one_mapping_mode_switch", "one_reconcile", "one_reconcile_fan_out", "one_stock_push_send",
-    "one_sync_chunk_send", "one_sync_fan_out", "one_sync_send_now", "one_sync_start",
+    "one_mapping_clean_start", "one_mapping_create", "one_mapping_disable", "one_mapping_enable",
+    "one_mapping_enable_baseline", "one_mapping_mode_switch", "one_reconcile", "one_reconcile_fan_out",
+    "one_stock_push_send", "one_sync_chunk_send", "one_sync_fan_out", "one_sync_send_now", "one_sync_start",
 ]

@@ -1,10 +1,11 @@
-"""Publications of our warehouses to ONE: create, enable (a baseline follows), disable (a withdraw follows), switch
-the endpoint; the schedule's fan-out."""
+"""Publications of our warehouses to ONE: create, start clean, enable (a baseline follows), disable (a withdraw
+follows), switch the endpoint; the schedule's fan-out."""
 
 import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from wms.core.db import atomic_with_retry, lock_for_update
@@ -13,7 +14,8 @@ from wms.core.roles import Role, role_require
 from wms.inventory.models import Warehouse
 
 from .. import changes, selectors
-from ..models import OneSyncRun, OneWarehouseMapping
+from ..client import OneClient
+from ..models import OneHeldStock, OneSyncRun, OneWarehouseMapping
 from .runs import Request, SyncBusy, SyncRefused, full_over_limit_message, one_sync_start
 
 logger = logging.getLogger(__name__)
@@ -106,6 +108,46 @@ def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OneWare
     mapping.save(update_fields=["mode", "switch_pending", "baseline_needed", "updated_at"])
     transaction.on_commit(lambda: _sync_task_enqueue(mapping.pk, Request.TICK, OneSyncRun.Trigger.ADMIN))
     return mapping
+
+
+CLEAN_START_SKUS_PER_REQUEST = 100
+
+
+def one_mapping_clean_start(*, mapping_id: int, user=None) -> int:
+    """Start a publication clean: ask ONE which of the warehouse's products (every product with a stock row here,
+    published or not) it already holds there, e.g. left by an earlier integration, and take them as held; the next
+    sync is a baseline, which sends what we publish and removes the rest. Returns how many ids ONE reported.
+
+    Refused while a run is open (it writes what ONE holds)."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Starting a ONE publication clean")
+    mapping = selectors.mapping_get(mapping_id=mapping_id)
+    client = OneClient()
+    found: list[tuple[int, str, int]] = []
+    for page in selectors.stocked_one_sku_pages(warehouse_id=mapping.warehouse_id,
+                                               page_size=CLEAN_START_SKUS_PER_REQUEST):
+        stocks = client.stocks_get(skus=[sku for _pid, sku in page], warehouses=[mapping.one_warehouse_id])
+        for product_id, sku in page:
+            entry = stocks.get(sku)
+            stock = entry.in_warehouse(mapping.one_warehouse_id) if entry else None
+            if stock is not None:
+                found.append((product_id, sku, int(stock.largest_quantity)))
+    _held_adopt(mapping_id=mapping.pk, found=found)
+    return len(found)
+
+
+@atomic_with_retry
+def _held_adopt(*, mapping_id: int, found: list[tuple[int, str, int]]) -> None:
+    mapping = lock_for_update(OneWarehouseMapping.objects.select_related("warehouse")).get(pk=mapping_id)
+    if mapping.active_run_id and OneSyncRun.objects.filter(pk=mapping.active_run_id,
+                                                           status__in=OneSyncRun.OPEN_STATUSES).exists():
+        raise SyncBusy(f"a sync of {mapping.warehouse.code} is running: start clean once it has ended")
+    now = timezone.now()
+    OneHeldStock.objects.bulk_create(
+        [OneHeldStock(mapping_id=mapping.pk, product_id=pid, one_sku=sku, quantity=qty, sent_at=now)
+         for pid, sku, qty in found],
+        update_conflicts=True, unique_fields=["mapping", "product"], update_fields=["one_sku", "quantity", "sent_at"])
+    mapping.baseline_needed = True
+    mapping.save(update_fields=["baseline_needed", "updated_at"])
 
 
 def _sync_task_enqueue(mapping_id: int, request: str, trigger: str) -> None:

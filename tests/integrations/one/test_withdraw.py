@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from integrations.one.models import OneHeldStock, OneStockChange, OneSyncRun
 from integrations.one.services import (
+    SyncBusy,
     SyncRefused,
+    one_mapping_clean_start,
     one_mapping_disable,
     one_mapping_enable_baseline,
     one_sync_fan_out,
@@ -111,3 +113,29 @@ def test_the_admin_action_asks_for_confirmation_then_withdraws(admin_client, fak
     assert response.status_code == 302
     mapping.refresh_from_db()
     assert not mapping.enabled and fake_one.stock["WRO"] == {}
+
+
+def test_a_clean_start_removes_what_an_earlier_integration_left_on_one(fake_one, one_mapping, warehouse, stocked,
+                                                                      capsys):
+    published, left_over, absent = stocked(2), stocked(3), stocked(4)
+    flag(published)
+    fake_one.stock["WRO"] = {published.sku_id: 50, left_over.sku_id: 7, "NOT-OURS": 1}
+    mapping = one_mapping()
+    call_command("one_mapping", "--warehouse", warehouse.code, "--clean-start")
+    assert "ONE holds 2 of" in capsys.readouterr().out
+    fake_one.requests.clear()
+    run = sync(mapping)
+    assert (run.mode, run.lines, run.removals) == ("BASELINE", 1, 1)
+    assert [body for _, _, body in fake_one.requests] == [
+        {"stocks": [{"id": published.sku_id, "quantity": 2, "sku": published.sku_id}],
+         "stocksToRemove": [left_over.sku_id]}]
+    assert fake_one.stock["WRO"] == {published.sku_id: 2, "NOT-OURS": 1}  # an id not ours is never touched
+    assert absent.sku_id not in fake_one.stock["WRO"]
+
+
+def test_a_clean_start_is_refused_while_a_run_is_open(published, warehouse, supervisor):
+    mapping, products = published
+    receive(warehouse, products[0], 1)
+    assert sync(mapping, send=False).status == "SENDING"
+    with pytest.raises(SyncBusy, match="running"):
+        one_mapping_clean_start(mapping_id=mapping.pk, user=supervisor)

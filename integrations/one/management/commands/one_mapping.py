@@ -1,8 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.one import selectors
+from integrations.one.client import OneError
 from integrations.one.models import OneSyncRun, OneWarehouseMapping
 from integrations.one.services import (
+    one_mapping_clean_start,
     one_mapping_create,
     one_mapping_disable,
     one_mapping_enable_baseline,
@@ -15,7 +17,8 @@ from wms.inventory.models import Warehouse
 class Command(BaseCommand):
     help = ("Publish a warehouse to ONE under a ONE warehouse id (does nothing if it is mapped already); "
             "--disable withdraws every stock id ONE holds for it (sent from this process) and stops publishing; "
-            "--enable publishes it again (the next sync sends a baseline).")
+            "--enable publishes it again (the next sync sends a baseline); --clean-start takes what ONE already holds "
+            "of the warehouse's products as held, so that the next sync (a baseline) removes what we do not publish.")
 
     def add_arguments(self, parser):
         parser.add_argument("--warehouse", required=True, help="our warehouse code")
@@ -25,25 +28,35 @@ class Command(BaseCommand):
         switch = parser.add_mutually_exclusive_group()
         switch.add_argument("--disable", action="store_true", help="withdraw the stock from ONE and stop")
         switch.add_argument("--enable", action="store_true", help="publish again, starting with a baseline")
+        switch.add_argument("--clean-start", action="store_true",
+                            help="ask ONE which of the warehouse's products it holds already and remove those we do "
+                                 "not publish with the next sync (a baseline)")
         parser.add_argument("--wait", type=float, default=60.0,
                             help="Seconds to wait for a chunk a worker holds (default 60).")
 
-    def handle(self, *args, warehouse, one_warehouse=None, mode, disable=False, enable=False, wait=60.0, **options):
+    def handle(self, *args, warehouse, one_warehouse=None, mode, disable=False, enable=False, clean_start=False,
+               wait=60.0, **options):
         ours = Warehouse.objects.filter(code=warehouse).first()
         if ours is None:
             raise CommandError(f"no warehouse {warehouse}")
         existing = OneWarehouseMapping.objects.filter(warehouse=ours).first()
-        if disable or enable:
+        if disable or enable or clean_start:
             if existing is None:
                 raise CommandError(f"{warehouse} is not published to ONE")
             try:
+                if clean_start:
+                    found = one_mapping_clean_start(mapping_id=existing.pk)
+                    self.stdout.write(self.style.SUCCESS(
+                        f"ONE holds {found} of {warehouse}'s products; the next sync (a baseline) sends what we "
+                        f"publish and removes the rest."))
+                    return
                 if enable:
                     one_mapping_enable_baseline(mapping_id=existing.pk)
                     self.stdout.write(self.style.SUCCESS(
                         f"{warehouse} is published to ONE again; the next sync sends a baseline."))
                     return
                 self._disable(existing, wait=wait)
-            except DomainError as exc:
+            except (DomainError, OneError) as exc:
                 raise CommandError(str(exc)) from exc
             return
         if existing is not None:
