@@ -1,13 +1,31 @@
-"""The simulator's copy of the OneWarehouse contract (shared/contracts/onewarehouse/README.md + examples/): paths,
-answer codes and payload builders with the contract's field names. The simulator plays the *other* side, so it
-keeps its own copy instead of importing the WMS's mapping: when the assumed contract changes, both copies change
-and a test that runs one against the other shows where they disagree.
+"""The simulator's side of the OneWarehouse contract (shared/contracts/onewarehouse/README.md + examples/): the
+paths, answer codes and values it shares with the WMS are the integration's own names
+(``integrations.onewarehouse.mapping``), so a change of the contract is made once; the payload builders give the
+contract's example values, and the tests that run the simulator against the WMS show where the two sides disagree.
 """
 
 import copy
 from dataclasses import dataclass
 
 from django.db import models
+
+from integrations.onewarehouse.mapping import (
+    CODE_BAD_REQUEST,
+    CODE_OK,
+    CODE_SERVER_ERROR,
+    CODE_TOO_LARGE,
+    CODE_UNAUTHORIZED,
+    DOMAIN_ERROR_CODES,
+    INCOMING_PATHS,
+    OUT_INBOUND_STATUS_COMPLETED,
+    OUT_LABEL_FORMAT_PDF,
+    OUT_OUTBOUND_STATUS_SHIPPED,
+    OUT_PATH_INBOUND_CALLBACK,
+    OUT_PATH_LABEL,
+    OUT_PATH_OUTBOUND_CALLBACK,
+    Endpoint,
+)
+from wms.core.errors import ErrorCode
 
 # --- pushes (OneWarehouse -> WMS) ---------------------------------------------------------------------
 
@@ -21,14 +39,9 @@ class PushKind(models.TextChoices):
     OUTBOUND_CANCEL = "outbound_cancel", "Outbound cancel"
 
 
-PUSH_PATHS = {
-    PushKind.PRODUCT_SYNC: "/api/onewarehouse/products/sync",
-    PushKind.INBOUND_PURCHASE: "/api/onewarehouse/inbound-orders/purchase",
-    PushKind.INBOUND_RETURN: "/api/onewarehouse/inbound-orders/return",
-    PushKind.INBOUND_CANCEL: "/api/onewarehouse/inbound-orders/cancel",
-    PushKind.OUTBOUND_CREATE: "/api/onewarehouse/outbound-orders",
-    PushKind.OUTBOUND_CANCEL: "/api/onewarehouse/outbound-orders/cancel",
-}
+# Where the WMS mounts its receiving URLs (wms/urls.py), and each push's path under it.
+WMS_RECEIVING_ROOT = "/api/onewarehouse/"
+PUSH_PATHS = {kind: WMS_RECEIVING_ROOT + INCOMING_PATHS[Endpoint(kind.value)] for kind in PushKind}
 
 # The field that names the order (or product) of each push, for the simulator's own records.
 PUSH_ORDER_FIELD = {
@@ -49,15 +62,16 @@ class ReceivedKind(models.TextChoices):
     OUTBOUND_CALLBACK = "outbound_callback", "Outbound order callback"
 
 
+# The paths the WMS's client calls, as routes under the simulator's root.
 RECEIVE_PATHS = {
-    ReceivedKind.INBOUND_CALLBACK: "openapi/wms/inbound-orders/callback",
-    ReceivedKind.LABEL: "openapi/wms/outbound-orders/label",
-    ReceivedKind.OUTBOUND_CALLBACK: "openapi/wms/outbound-orders/callback",
+    ReceivedKind.INBOUND_CALLBACK: OUT_PATH_INBOUND_CALLBACK.removeprefix("/"),
+    ReceivedKind.LABEL: OUT_PATH_LABEL.removeprefix("/"),
+    ReceivedKind.OUTBOUND_CALLBACK: OUT_PATH_OUTBOUND_CALLBACK.removeprefix("/"),
 }
 
-INBOUND_CALLBACK_STATUS_COMPLETED = "COMPLETED"
-OUTBOUND_CALLBACK_STATUS_SHIPPED = "SHIPPED"
-LABEL_FORMAT_PDF = "PDF"
+INBOUND_CALLBACK_STATUS_COMPLETED = OUT_INBOUND_STATUS_COMPLETED
+OUTBOUND_CALLBACK_STATUS_SHIPPED = OUT_OUTBOUND_STATUS_SHIPPED
+LABEL_FORMAT_PDF = OUT_LABEL_FORMAT_PDF
 
 
 class LabelMode(models.TextChoices):
@@ -71,18 +85,20 @@ class LabelMode(models.TextChoices):
 
 
 class Code(models.IntegerChoices):
-    OK = 0, "success"
-    BAD_REQUEST = 1000, "bad_request"
-    VALIDATION_ERROR = 1001, "validation_error"
-    UNKNOWN_SKU = 1002, "unknown_sku"
-    NOT_FOUND = 1003, "not_found"
-    CONFLICT = 1004, "conflict"
-    INVALID_STATE = 1005, "invalid_state"
-    CANCEL_REFUSED = 1006, "cancel_refused"
-    UNAUTHORIZED = 4001, "unauthorized"
-    TOO_LARGE = 4013, "too_large"
+    """The envelope's codes, with the numbers the WMS's mapping gives them."""
+
+    OK = CODE_OK, "success"
+    BAD_REQUEST = CODE_BAD_REQUEST, "bad_request"
+    VALIDATION_ERROR = DOMAIN_ERROR_CODES[ErrorCode.VALIDATION_ERROR], "validation_error"
+    UNKNOWN_SKU = DOMAIN_ERROR_CODES[ErrorCode.UNKNOWN_SKU], "unknown_sku"
+    NOT_FOUND = DOMAIN_ERROR_CODES[ErrorCode.NOT_FOUND], "not_found"
+    CONFLICT = DOMAIN_ERROR_CODES[ErrorCode.CONFLICT], "conflict"
+    INVALID_STATE = DOMAIN_ERROR_CODES[ErrorCode.INVALID_STATE], "invalid_state"
+    CANCEL_REFUSED = DOMAIN_ERROR_CODES[ErrorCode.CANCEL_REFUSED], "cancel_refused"
+    UNAUTHORIZED = CODE_UNAUTHORIZED, "unauthorized"
+    TOO_LARGE = CODE_TOO_LARGE, "too_large"
     RATE_LIMITED = 4029, "rate_limited"  # the contract names no code for HTTP 429; the simulator's own
-    SERVER_ERROR = 5000, "server_error"
+    SERVER_ERROR = CODE_SERVER_ERROR, "server_error"
 
 
 def envelope_ok(data: dict) -> dict:

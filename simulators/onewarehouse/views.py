@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from integrations.simfaults.views import fault_form_submit, supervisor_required
+from simulators.faults.views import fault_form_submit, supervisor_required
 from wms.core.forms import StrictIntegerField, form_errors_report
 
 from . import selectors, services
