@@ -140,7 +140,7 @@ def main() -> None:
     try:
         from django.db.models import F
 
-        from integrations.one.models import OneSyncRun, OneWarehouseMapping
+        from integrations.one.models import OnePublication, OneSyncRun
         from integrations.one.services import Request, one_mapping_create, one_sync_start
         from integrations.one.services.runs import _run_close
         from integrations.one.services.sending import _chunk_sent
@@ -181,7 +181,7 @@ def main() -> None:
             sender(mapping)()
 
         warehouse = warehouses[0]
-        mapping = OneWarehouseMapping.objects.get(warehouse=warehouse)
+        mapping = OnePublication.objects.get(warehouse=warehouse)
         moved = list(Product.objects.annotate(tenth=F("pk") % 10).filter(tenth=0).values_list("pk", "sku_id"))
         for start in range(0, len(moved), 5000):  # one unit more of each: its available changes
             stock_receive(warehouse_id=warehouse.pk, good=[StockLine(pid, 1) for pid, _ in moved[start:start + 5000]],

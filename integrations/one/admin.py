@@ -1,4 +1,4 @@
-"""Admin of the ONE sync: warehouse mappings (with the mode switch behind a confirmation page), sync history with
+"""Admin of the ONE sync: publications (with the mode switch behind a confirmation page), sync history with
 each chunk's request and answer, reconciliations and the drift per product with "resync selected".
 
 Every write goes through ``services``; the history and drift pages are read-only.
@@ -19,20 +19,20 @@ from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from wms.core.errors import DomainError
 
 from . import selectors, services
-from .models import OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun, OneWarehouseMapping
+from .models import OnePublication, OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun
 
 BODY_PREVIEW_CHARS = 20_000
 
 
 def mapping_filter(field_path: str):
-    """A list filter by warehouse mapping whose choices cost one query however many mappings there are."""
+    """A list filter by publication whose choices cost one query however many mappings there are."""
 
     class MappingFilter(admin.SimpleListFilter):
         title = "warehouse"
         parameter_name = field_path.replace("__", "_")
 
         def lookups(self, request, model_admin):
-            return [(str(m.pk), m.warehouse.code) for m in OneWarehouseMapping.objects.select_related("warehouse")]
+            return [(str(m.pk), m.warehouse.code) for m in OnePublication.objects.select_related("warehouse")]
 
         def queryset(self, request, queryset):
             return queryset.filter(**{field_path: self.value()}) if self.value() else queryset
@@ -40,15 +40,15 @@ def mapping_filter(field_path: str):
     return MappingFilter
 
 
-class OneWarehouseMappingForm(forms.ModelForm):
+class OnePublicationForm(forms.ModelForm):
     class Meta:
-        model = OneWarehouseMapping
+        model = OnePublication
         fields = ("warehouse", "one_warehouse_id", "mode", "enabled")
 
 
-@admin.register(OneWarehouseMapping)
-class OneWarehouseMappingAdmin(admin.ModelAdmin):
-    form = OneWarehouseMappingForm
+@admin.register(OnePublication)
+class OnePublicationAdmin(admin.ModelAdmin):
+    form = OnePublicationForm
     list_display = ("warehouse", "one_warehouse_id", "mode", "enabled", "switch_pending", "baseline_needed",
                     "last_success_at", "active_run")
     list_select_related = ("warehouse", "active_run")
@@ -80,7 +80,7 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
     @admin.display(description="Mode")
     def mode_with_switch(self, obj):
         return format_html('{} &nbsp; <a class="button" href="{}">Switch mode…</a>', obj.get_mode_display(),
-                           reverse("admin:one_onewarehousemapping_switch", args=[obj.pk]))
+                           reverse("admin:one_onepublication_switch", args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -92,15 +92,15 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [path("<int:mapping_id>/switch-mode/", self.admin_site.admin_view(self.switch_mode_view),
-                     name="one_onewarehousemapping_switch"), *super().get_urls()]
+                     name="one_onepublication_switch"), *super().get_urls()]
 
     def switch_mode_view(self, request, mapping_id):
         """A confirmation page that says what the switch does, then the service does it."""
         if not self.has_change_permission(request):
             return HttpResponseRedirect(reverse("admin:index"))
-        mapping = get_object_or_404(OneWarehouseMapping.objects.select_related("warehouse"), pk=mapping_id)
-        new_mode = next(m for m in OneWarehouseMapping.Mode if m != mapping.mode)
-        change_url = reverse("admin:one_onewarehousemapping_change", args=[mapping.pk])
+        mapping = get_object_or_404(OnePublication.objects.select_related("warehouse"), pk=mapping_id)
+        new_mode = next(m for m in OnePublication.Mode if m != mapping.mode)
+        change_url = reverse("admin:one_onepublication_change", args=[mapping.pk])
         if request.method == "POST":
             try:
                 services.one_mapping_mode_switch(mapping_id=mapping.pk, mode=new_mode, user=request.user)

@@ -19,7 +19,7 @@ consumption touch the rows of one publication, after locking the publication's m
 from wms.core.db import lock_for_update
 from wms.inventory.models import StockLevel
 
-from .models import OneStockChange, OneSyncRun, OneWarehouseMapping
+from .models import OnePublication, OneStockChange, OneSyncRun
 
 
 def _changes_write(*, mapping_ids: list[int], product_ids_of) -> int:
@@ -35,7 +35,7 @@ def _changes_write(*, mapping_ids: list[int], product_ids_of) -> int:
 
 def stock_levels_changed_capture(*, warehouse_id: int, product_ids: list[int], **_signal) -> int:
     """Receiver of ``stock_levels_changed``: the moved products wait for the warehouse's next ONE sync."""
-    mapping_ids = list(OneWarehouseMapping.objects.filter(warehouse_id=warehouse_id, enabled=True)
+    mapping_ids = list(OnePublication.objects.filter(warehouse_id=warehouse_id, enabled=True)
                        .values_list("pk", flat=True))
     return _changes_write(mapping_ids=mapping_ids, product_ids_of=lambda _mapping_id: product_ids)
 
@@ -43,7 +43,7 @@ def stock_levels_changed_capture(*, warehouse_id: int, product_ids: list[int], *
 def products_publication_changed_capture(*, product_ids: list[int], **_signal) -> int:
     """Receiver of ``products_publication_changed``: in every enabled publication, the products with stock there
     wait for its next sync (which sends or removes them)."""
-    mappings = list(OneWarehouseMapping.objects.filter(enabled=True).values_list("pk", "warehouse_id"))
+    mappings = list(OnePublication.objects.filter(enabled=True).values_list("pk", "warehouse_id"))
     if not mappings or not product_ids:
         return 0
     warehouse_of = dict(mappings)

@@ -6,7 +6,7 @@ from wms.inventory.models import Warehouse
 from wms.outbox.models import OutboxMessage
 
 
-class OneWarehouseMapping(models.Model):
+class OnePublication(models.Model):
     """Our warehouse published to ONE as ``one_warehouse_id``, by one endpoint (``mode``) from start to finish.
 
     What ONE holds for it is ``held`` (``OneHeldStock``); what changed since is ``changes`` (``OneStockChange``,
@@ -20,7 +20,7 @@ class OneWarehouseMapping(models.Model):
         FULL = "FULL", "Full (PUT replaces the whole warehouse)"
         INCREMENTAL = "INCREMENTAL", "Incremental (POST changed products, chunked)"
 
-    warehouse = models.OneToOneField(Warehouse, on_delete=models.PROTECT, related_name="one_mapping")
+    warehouse = models.OneToOneField(Warehouse, on_delete=models.PROTECT, related_name="one_publication")
     one_warehouse_id = models.CharField("ONE warehouse id", max_length=64, unique=True)
     mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.INCREMENTAL)
     enabled = models.BooleanField(default=True)
@@ -36,7 +36,7 @@ class OneWarehouseMapping(models.Model):
 
     class Meta:
         ordering = ["warehouse__code"]
-        verbose_name = "ONE warehouse mapping"
+        verbose_name = "ONE publication"
 
     def __str__(self) -> str:
         return f"{self.warehouse.code} → ONE {self.one_warehouse_id} ({self.mode})"
@@ -67,9 +67,9 @@ class OneSyncRun(models.Model):
 
     OPEN_STATUSES = (Status.BUILDING, Status.SENDING)
 
-    mapping = models.ForeignKey(OneWarehouseMapping, on_delete=models.PROTECT, related_name="runs")
+    mapping = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="runs")
     mode = models.CharField(max_length=12, choices=Mode.choices)
-    endpoint_mode = models.CharField(max_length=12, choices=OneWarehouseMapping.Mode.choices,
+    endpoint_mode = models.CharField(max_length=12, choices=OnePublication.Mode.choices,
                                      help_text="The mapping's mode when the run was built.")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BUILDING, db_index=True)
@@ -140,7 +140,7 @@ class OneHeldStock(models.Model):
     """A stock id ONE holds for a published warehouse, with the quantity we last sent: written only when the chunk
     that sent it succeeded. ``stocksToRemove`` names only these ids; incremental lines are what differs from them."""
 
-    mapping = models.ForeignKey(OneWarehouseMapping, on_delete=models.CASCADE, related_name="held")
+    mapping = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="held")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     one_sku = models.CharField("ONE sku", max_length=64)
     quantity = models.IntegerField()
@@ -165,7 +165,7 @@ class OneStockChange(models.Model):
     id cursor: a row is either taken up by a run or still waiting.
     """
 
-    mapping = models.ForeignKey(OneWarehouseMapping, on_delete=models.CASCADE, related_name="changes")
+    mapping = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="changes")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     run = models.ForeignKey(OneSyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -186,7 +186,7 @@ class OneReconciliation(models.Model):
         SUCCEEDED = "SUCCEEDED", "Succeeded"
         FAILED = "FAILED", "Failed"
 
-    mapping = models.ForeignKey(OneWarehouseMapping, on_delete=models.PROTECT, related_name="reconciliations")
+    mapping = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="reconciliations")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     checked = models.PositiveIntegerField(default=0)
     drifted = models.PositiveIntegerField(default=0)

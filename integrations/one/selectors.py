@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from wms.inventory.models import StockLevel
 
-from .models import OneHeldStock, OneReconciliation, OneStockChange, OneStockDrift, OneSyncRun, OneWarehouseMapping
+from .models import OneHeldStock, OnePublication, OneReconciliation, OneStockChange, OneStockDrift, OneSyncRun
 
 
 def read_page_size() -> int:
@@ -126,13 +126,13 @@ def run_seconds_left(*, run: OneSyncRun) -> int | None:
     return round(elapsed / run.chunks_sent * (run.chunks_total - run.chunks_sent))
 
 
-def publications_overview() -> list[OneWarehouseMapping]:
+def publications_overview() -> list[OnePublication]:
     """Every publication with ``held`` (ids ONE holds) and ``waiting`` (changes not yet on ONE), in one query."""
     def count_of(model):
         return Coalesce(Subquery(model.objects.filter(mapping_id=OuterRef("pk")).order_by().values("mapping_id")
                                  .annotate(n=Count("pk")).values("n")), 0)
 
-    return list(OneWarehouseMapping.objects.select_related("warehouse")
+    return list(OnePublication.objects.select_related("warehouse")
                 .annotate(held_ids=count_of(OneHeldStock), waiting=count_of(OneStockChange))
                 .order_by("warehouse__code"))
 
@@ -141,21 +141,21 @@ def held_count(*, mapping_id: int) -> int:
     return OneHeldStock.objects.filter(mapping_id=mapping_id).count()
 
 
-def mapping_get(*, mapping_id: int) -> OneWarehouseMapping:
-    return OneWarehouseMapping.objects.select_related("warehouse").get(pk=mapping_id)
+def mapping_get(*, mapping_id: int) -> OnePublication:
+    return OnePublication.objects.select_related("warehouse").get(pk=mapping_id)
 
 
-def mapping_by_warehouse_code(*, code: str) -> OneWarehouseMapping | None:
-    return OneWarehouseMapping.objects.select_related("warehouse").filter(warehouse__code=code).first()
+def mapping_by_warehouse_code(*, code: str) -> OnePublication | None:
+    return OnePublication.objects.select_related("warehouse").filter(warehouse__code=code).first()
 
 
 def mapping_enabled_ids() -> list[int]:
-    return list(OneWarehouseMapping.objects.filter(enabled=True).order_by("pk").values_list("pk", flat=True))
+    return list(OnePublication.objects.filter(enabled=True).order_by("pk").values_list("pk", flat=True))
 
 
 def mapping_withdrawing_ids() -> list[int]:
     """Disabled publications ONE still holds ids of: their syncs withdraw them."""
-    return list(OneWarehouseMapping.objects.filter(enabled=False, held__isnull=False).distinct().order_by("pk")
+    return list(OnePublication.objects.filter(enabled=False, held__isnull=False).distinct().order_by("pk")
                 .values_list("pk", flat=True))
 
 

@@ -4,7 +4,7 @@ Lock order
 ----------
 A transaction takes row locks only in this order, and every service follows it:
 
-1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE mapping, the product
+1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE publication, the product
    (a product batch locks its products in ``sku_id`` order). A put-back locks its *order* first, a ONE sync run
    its *mapping* first. An order's creation or update first locks the products its lines name, in ``sku_id`` order
    as a product sync does (``wms.catalog.selectors.order_items_resolve``: no sync may move one of them to another

@@ -15,30 +15,30 @@ from wms.inventory.models import Warehouse
 
 from .. import changes, selectors
 from ..client import OneClient
-from ..models import OneHeldStock, OneSyncRun, OneWarehouseMapping
+from ..models import OneHeldStock, OnePublication, OneSyncRun
 from .runs import Request, SyncBusy, SyncRefused, full_over_limit_message, one_sync_start
 
 logger = logging.getLogger(__name__)
 
-Mode = OneWarehouseMapping.Mode
+Mode = OnePublication.Mode
 
 
 @transaction.atomic
 def one_mapping_create(*, warehouse: Warehouse, one_warehouse_id: str, mode: str = Mode.INCREMENTAL,
-                       enabled: bool = True, user=None) -> OneWarehouseMapping:
+                       enabled: bool = True, user=None) -> OnePublication:
     """Publish a warehouse to ONE. The first sync is a baseline (``baseline_needed``)."""
-    role_require(user=user, roles=(Role.SUPERVISOR,), action="Mapping a warehouse to ONE")
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Publishing a warehouse to ONE")
     if not (one_warehouse_id or "").strip():
         raise DomainValidationError("a ONE warehouse id is required",
                                     errors={"one_warehouse_id": ["This field is required."]})
-    mapping = OneWarehouseMapping(warehouse=warehouse, one_warehouse_id=one_warehouse_id.strip(), mode=mode,
+    mapping = OnePublication(warehouse=warehouse, one_warehouse_id=one_warehouse_id.strip(), mode=mode,
                                   enabled=enabled)
     mapping.full_clean()
     mapping.save()
     return mapping
 
 
-def one_mapping_enable(*, mapping: OneWarehouseMapping, enabled: bool, user=None) -> OneWarehouseMapping:
+def one_mapping_enable(*, mapping: OnePublication, enabled: bool, user=None) -> OnePublication:
     """Enable (the next sync sends a baseline) or disable (ONE's stock of the warehouse is withdrawn) a
     publication."""
     if enabled:
@@ -47,11 +47,11 @@ def one_mapping_enable(*, mapping: OneWarehouseMapping, enabled: bool, user=None
 
 
 @atomic_with_retry
-def one_mapping_enable_baseline(*, mapping_id: int, user=None) -> OneWarehouseMapping:
+def one_mapping_enable_baseline(*, mapping_id: int, user=None) -> OnePublication:
     """Publish again: the next sync sends every published product (a baseline), and removes what ONE still holds
     and should not."""
     role_require(user=user, roles=(Role.SUPERVISOR,), action="Enabling a ONE publication")
-    mapping = lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
+    mapping = lock_for_update(OnePublication.objects).get(pk=mapping_id)
     if not mapping.enabled:
         mapping.enabled, mapping.baseline_needed = True, True
         mapping.save(update_fields=["enabled", "baseline_needed", "updated_at"])
@@ -60,8 +60,8 @@ def one_mapping_enable_baseline(*, mapping_id: int, user=None) -> OneWarehouseMa
 
 
 @atomic_with_retry
-def _mapping_disable(*, mapping_id: int) -> OneWarehouseMapping:
-    mapping = lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
+def _mapping_disable(*, mapping_id: int) -> OnePublication:
+    mapping = lock_for_update(OnePublication.objects).get(pk=mapping_id)
     if mapping.enabled:
         mapping.enabled = False
         mapping.save(update_fields=["enabled", "updated_at"])
@@ -70,7 +70,7 @@ def _mapping_disable(*, mapping_id: int) -> OneWarehouseMapping:
 
 
 def one_mapping_disable(*, mapping_id: int, user=None,
-                        trigger: str = OneSyncRun.Trigger.ADMIN) -> tuple[OneWarehouseMapping, OneSyncRun | None]:
+                        trigger: str = OneSyncRun.Trigger.ADMIN) -> tuple[OnePublication, OneSyncRun | None]:
     """Stop publishing a warehouse: no more changes are sent, and a WITHDRAW run removes every id ONE holds for it.
 
     Returns the mapping and the withdraw run (None if ONE holds nothing, or if a run is still open: the schedule
@@ -89,11 +89,11 @@ def one_mapping_disable(*, mapping_id: int, user=None,
 
 
 @transaction.atomic
-def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OneWarehouseMapping:
+def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OnePublication:
     """Change the endpoint a warehouse is published by. ONE requires removing the warehouse's stock first and then
     a baseline with the new endpoint: the switch is marked pending and a sync is queued, which does both."""
     role_require(user=user, roles=(Role.SUPERVISOR,), action="Switching a warehouse's ONE mode")
-    mapping = lock_for_update(OneWarehouseMapping.objects.select_related("warehouse")).get(pk=mapping_id)
+    mapping = lock_for_update(OnePublication.objects.select_related("warehouse")).get(pk=mapping_id)
     if mode not in Mode.values:
         raise DomainValidationError(f"unknown mode {mode!r}", errors={"mode": [f"Choose one of {Mode.values}."]})
     if mapping.mode == mode:
@@ -137,7 +137,7 @@ def one_mapping_clean_start(*, mapping_id: int, user=None) -> int:
 
 @atomic_with_retry
 def _held_adopt(*, mapping_id: int, found: list[tuple[int, str, int]]) -> None:
-    mapping = lock_for_update(OneWarehouseMapping.objects.select_related("warehouse")).get(pk=mapping_id)
+    mapping = lock_for_update(OnePublication.objects.select_related("warehouse")).get(pk=mapping_id)
     if mapping.active_run_id and OneSyncRun.objects.filter(pk=mapping.active_run_id,
                                                            status__in=OneSyncRun.OPEN_STATUSES).exists():
         raise SyncBusy(f"a sync of {mapping.warehouse.code} is running: start clean once it has ended")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from wms.core.batches import in_batches
 from wms.outbox.models import OutboxMessage
 
-from ..models import OneReconciliation, OneSyncRun, OneWarehouseMapping
+from ..models import OnePublication, OneReconciliation, OneSyncRun
 
 RunStatus = OneSyncRun.Status
 Aggregate = OutboxMessage.Aggregate
@@ -35,7 +35,7 @@ def one_history_prune(*, older_than_days: int | None = None, empty_older_than_ho
     # Read again for every batch: a message staff retry meanwhile keeps its run.
     unsent = (messages.exclude(status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.DEAD))
               .values(run_id=Cast("aggregate_id", BigIntegerField())))
-    active = OneWarehouseMapping.objects.filter(active_run__isnull=False).values_list("active_run_id", flat=True)
+    active = OnePublication.objects.filter(active_run__isnull=False).values_list("active_run_id", flat=True)
     runs = (
         OneSyncRun.objects.exclude(status__in=OneSyncRun.OPEN_STATUSES).exclude(pk__in=active)
         .exclude(pk__in=unsent)

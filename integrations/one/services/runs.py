@@ -19,9 +19,9 @@ from wms.outbox.services import outbox_message_enqueue
 
 from .. import changes, selectors
 from .. import mapping as one_mapping
-from ..models import OneSyncChunk, OneSyncRun, OneWarehouseMapping
+from ..models import OnePublication, OneSyncChunk, OneSyncRun
 
-Mode = OneWarehouseMapping.Mode
+Mode = OnePublication.Mode
 RunMode = OneSyncRun.Mode
 RunStatus = OneSyncRun.Status
 ChunkStatus = OneSyncChunk.Status
@@ -74,7 +74,7 @@ def one_sync_start(*, mapping_id: int, request: str = Request.TICK, trigger: str
     return run
 
 
-def _run_mode(*, mapping: OneWarehouseMapping, request: str) -> str:
+def _run_mode(*, mapping: OnePublication, request: str) -> str:
     if not mapping.enabled:
         return RunMode.WITHDRAW
     if mapping.switch_pending:
@@ -92,7 +92,7 @@ def _run_mode(*, mapping: OneWarehouseMapping, request: str) -> str:
 def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
     # Lock the mapping row alone, then read the active run in a statement of its own: a run committed by the
     # transaction we waited for is not in the snapshot of the locking statement (PostgreSQL, read committed).
-    mapping = lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
+    mapping = lock_for_update(OnePublication.objects).get(pk=mapping_id)
     if not mapping.enabled and request != Request.WITHDRAW:
         raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is disabled")
     if mapping.enabled and request == Request.WITHDRAW:
@@ -313,12 +313,12 @@ def _run_locked(run_id: int, *, related: tuple[str, ...] = ()) -> OneSyncRun:
     """The run, locked after its mapping: the mapping is the root of its runs in the domain's lock order
     (wms.core.db), as ``_run_open`` locks it before touching a run, and closing a run writes the mapping."""
     mapping_id = OneSyncRun.objects.filter(pk=run_id).values_list("mapping_id", flat=True).get()
-    lock_for_update(OneWarehouseMapping.objects).get(pk=mapping_id)
+    lock_for_update(OnePublication.objects).get(pk=mapping_id)
     return lock_for_update(OneSyncRun.objects.select_related(*related)).get(pk=run_id)
 
 
 def _lock_release(run: OneSyncRun) -> None:
-    OneWarehouseMapping.objects.filter(pk=run.mapping_id, active_run=run).update(active_run=None,
+    OnePublication.objects.filter(pk=run.mapping_id, active_run=run).update(active_run=None,
                                                                                updated_at=timezone.now())
 
 
@@ -331,7 +331,7 @@ def _run_succeed(run: OneSyncRun) -> None:
     if run.mode == RunMode.SWITCH:
         fields["switch_pending"] = False
     changes.changes_consume(run=run)
-    OneWarehouseMapping.objects.filter(pk=run.mapping_id, active_run=run).update(**fields)
+    OnePublication.objects.filter(pk=run.mapping_id, active_run=run).update(**fields)
 
 
 @atomic_with_retry

@@ -3,18 +3,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from integrations.one.models import OneStockDrift, OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneStockDrift, OneSyncRun
 from integrations.one.services import one_reconcile, one_sync_send_now
 from tests.factories import ProductFactory, WarehouseFactory
 
 from .helpers import POST_URL, flag, receive, reserve, sync
 
 pytestmark = pytest.mark.django_db
-Mode = OneWarehouseMapping.Mode
+Mode = OnePublication.Mode
 
 
 def _history(fake_one, one_mapping, warehouse, rounds):
-    mapping = OneWarehouseMapping.objects.filter(warehouse=warehouse).first() or one_mapping()
+    mapping = OnePublication.objects.filter(warehouse=warehouse).first() or one_mapping()
     for _ in range(rounds):
         product = ProductFactory()
         receive(warehouse, product, 4)
@@ -27,7 +27,7 @@ def _history(fake_one, one_mapping, warehouse, rounds):
 
 
 @pytest.mark.parametrize("url", [
-    "admin:one_onewarehousemapping_changelist", "admin:one_onesyncrun_changelist", "admin:one_onesyncchunk_changelist",
+    "admin:one_onepublication_changelist", "admin:one_onesyncrun_changelist", "admin:one_onesyncchunk_changelist",
     "admin:one_onereconciliation_changelist", "admin:one_onestockdrift_changelist",
 ])
 def test_one_admin_lists_keep_a_constant_query_count(admin_client, fake_one, one_mapping, warehouse, url):
@@ -57,7 +57,7 @@ def test_run_page_shows_its_chunks_and_a_chunk_page_its_request_and_answer(admin
 def test_changing_the_mode_goes_through_a_confirmation_page_that_says_what_happens(
         admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
     mapping = _history(fake_one, one_mapping, warehouse, 2)
-    url = reverse("admin:one_onewarehousemapping_switch", args=[mapping.pk])
+    url = reverse("admin:one_onepublication_switch", args=[mapping.pk])
     page = admin_client.get(url).content.decode()
     assert "Remove this warehouse's stock on ONE" in page and "2 product(s) are removed" in page
     assert "baseline with the new endpoint" in page and "one PUT" in page
@@ -74,7 +74,7 @@ def test_changing_the_mode_goes_through_a_confirmation_page_that_says_what_happe
 def test_mode_and_enabled_are_not_editable_in_the_change_form(admin_client, one_mapping):
     # The mode changes through the switch procedure, "enabled" through the withdraw and enable actions.
     mapping = one_mapping()
-    response = admin_client.post(reverse("admin:one_onewarehousemapping_change", args=[mapping.pk]),
+    response = admin_client.post(reverse("admin:one_onepublication_change", args=[mapping.pk]),
                                  {"mode": "FULL", "enabled": ""})
     assert response.status_code == 302
     mapping.refresh_from_db()
@@ -82,10 +82,10 @@ def test_mode_and_enabled_are_not_editable_in_the_change_form(admin_client, one_
 
 
 def test_a_mapping_is_added_in_admin_through_the_service(admin_client, warehouse):
-    response = admin_client.post(reverse("admin:one_onewarehousemapping_add"), {
+    response = admin_client.post(reverse("admin:one_onepublication_add"), {
         "warehouse": warehouse.pk, "one_warehouse_id": "WRO", "mode": "FULL", "enabled": "on"})
     assert response.status_code == 302
-    mapping = OneWarehouseMapping.objects.get()
+    mapping = OnePublication.objects.get()
     assert (mapping.one_warehouse_id, mapping.mode, mapping.baseline_needed) == ("WRO", Mode.FULL, True)
 
 
@@ -109,7 +109,7 @@ def test_drift_view_lists_the_latest_drift_and_resyncs_the_selected_products(
 
 def test_supervisor_sees_the_one_pages(client, supervisor):
     client.force_login(supervisor)
-    for url in ("admin:one_onewarehousemapping_changelist", "admin:one_onesyncrun_changelist",
+    for url in ("admin:one_onepublication_changelist", "admin:one_onesyncrun_changelist",
                 "admin:one_onestockdrift_changelist"):
         assert client.get(reverse(url)).status_code == 200
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from responses import matchers
 
-from integrations.one.models import OneReconciliation, OneStockDrift, OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneReconciliation, OneStockDrift, OneSyncRun
 from integrations.one.services import (
     SyncRefused,
     one_drift_resync,
@@ -20,7 +20,7 @@ from wms.core.errors import PermissionDenied
 from .helpers import BASE_URL, POST_URL, PUT_URL, flag, receive, reserve, sync
 
 pytestmark = pytest.mark.django_db
-Mode = OneWarehouseMapping.Mode
+Mode = OnePublication.Mode
 STOCKS_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/stocks"
 
 

@@ -1,7 +1,7 @@
 import pytest
 from responses import matchers
 
-from integrations.one.models import OneStockChange, OneSyncChunk, OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneStockChange, OneSyncChunk, OneSyncRun
 from integrations.one.services import Request, SyncBusy, one_sync_send_now, one_sync_start
 from tests.factories import ProductFactory
 from wms.outbox.models import OutboxMessage
@@ -21,7 +21,7 @@ from .helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-Mode = OneWarehouseMapping.Mode
+Mode = OnePublication.Mode
 Status = OneSyncRun.Status
 WRITE_HEADERS = {"one-tenant": TENANT, "ApiAuth": API_KEY, "accept": "*/*", "Content-Type": "application/json"}
 

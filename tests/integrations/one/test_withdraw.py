@@ -102,7 +102,7 @@ def test_the_command_fails_when_the_withdraw_fails(mocked, published, warehouse)
 def test_the_admin_action_asks_for_confirmation_then_withdraws(admin_client, fake_one, published,
                                                                 django_capture_on_commit_callbacks):
     mapping, _products = published
-    url = reverse("admin:one_onewarehousemapping_changelist")
+    url = reverse("admin:one_onepublication_changelist")
     page = admin_client.post(url, {"action": "disable_and_withdraw", "_selected_action": [mapping.pk]})
     assert page.status_code == 200 and "3 stock id(s) ONE holds are removed" in page.content.decode()
     mapping.refresh_from_db()

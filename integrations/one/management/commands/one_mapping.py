@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.one import selectors
 from integrations.one.client import OneError
-from integrations.one.models import OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneSyncRun
 from integrations.one.services import (
     one_mapping_clean_start,
     one_mapping_create,
@@ -23,8 +23,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--warehouse", required=True, help="our warehouse code")
         parser.add_argument("--one-warehouse", help="the warehouse id on ONE (to create the mapping)")
-        parser.add_argument("--mode", choices=[m.value.lower() for m in OneWarehouseMapping.Mode],
-                            default=OneWarehouseMapping.Mode.INCREMENTAL.value.lower())
+        parser.add_argument("--mode", choices=[m.value.lower() for m in OnePublication.Mode],
+                            default=OnePublication.Mode.INCREMENTAL.value.lower())
         switch = parser.add_mutually_exclusive_group()
         switch.add_argument("--disable", action="store_true", help="withdraw the stock from ONE and stop")
         switch.add_argument("--enable", action="store_true", help="publish again, starting with a baseline")
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         ours = Warehouse.objects.filter(code=warehouse).first()
         if ours is None:
             raise CommandError(f"no warehouse {warehouse}")
-        existing = OneWarehouseMapping.objects.filter(warehouse=ours).first()
+        existing = OnePublication.objects.filter(warehouse=ours).first()
         if disable or enable or clean_start:
             if existing is None:
                 raise CommandError(f"{warehouse} is not published to ONE")
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"{warehouse} is now published to ONE as {mapping.one_warehouse_id} ({mapping.mode})."))
 
-    def _disable(self, mapping: OneWarehouseMapping, *, wait: float) -> None:
+    def _disable(self, mapping: OnePublication, *, wait: float) -> None:
         code = mapping.warehouse.code
         mapping, run = one_mapping_disable(mapping_id=mapping.pk, trigger=OneSyncRun.Trigger.COMMAND)
         if run is not None and run.status == OneSyncRun.Status.SENDING:
