@@ -113,7 +113,7 @@ class OnePublicationAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": "Switch ONE mode",
             "mapping": mapping, "new_mode": new_mode, "new_mode_label": new_mode.label,
-            "to_remove": selectors.stocked_product_count(warehouse_id=mapping.warehouse_id),
+            "to_remove": selectors.held_count(mapping_id=mapping.pk),
             "flagged": selectors.flagged_stock_count(warehouse_id=mapping.warehouse_id),
             "limit": settings.ONE_MAX_LINES_PER_REQUEST, "change_url": change_url,
         }

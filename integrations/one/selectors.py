@@ -29,10 +29,6 @@ def flagged_stock_count(*, warehouse_id: int) -> int:
     return StockLevel.objects.filter(warehouse_id=warehouse_id, product__sync_to_one=True).count()
 
 
-def stocked_product_count(*, warehouse_id: int) -> int:
-    return StockLevel.objects.filter(warehouse_id=warehouse_id).count()
-
-
 def flagged_stock_pages(*, warehouse_id: int, page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
     """Every flagged product with stock here as (product_id, ONE sku, available), in product order, by pages."""
     page_size = page_size or read_page_size()

@@ -59,7 +59,7 @@ def test_changing_the_mode_goes_through_a_confirmation_page_that_says_what_happe
     mapping = _history(fake_one, one_mapping, warehouse, 2)
     url = reverse("admin:one_onepublication_switch", args=[mapping.pk])
     page = admin_client.get(url).content.decode()
-    assert "Remove this warehouse's stock on ONE" in page and "2 product(s) are removed" in page
+    assert "Remove this warehouse's stock on ONE" in page and "2 product(s) ONE holds are removed" in page
     assert "baseline with the new endpoint" in page and "one PUT" in page
     mapping.refresh_from_db()
     assert mapping.mode == Mode.INCREMENTAL  # nothing changes before the confirmation
