@@ -64,6 +64,12 @@ def stocked(warehouse):
 
 
 @pytest.fixture(autouse=True)
+def onewarehouse_profile_contract(settings):
+    """Tests speak the contract's wire profile unless they choose another."""
+    settings.ONEWAREHOUSE_PROFILE = "contract"
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Production serves hashed files collected by the release step; tests render pages without collecting.
     settings.STORAGES = {**settings.STORAGES,

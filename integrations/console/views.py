@@ -5,11 +5,17 @@ from django.template.response import TemplateResponse
 from wms.core.roles import Role, user_has_role
 
 from .selectors import (
+    PRODUCTION,
+    SANDBOX,
     console_configuration,
     endpoint_health,
-    go_live_checklist,
+    go_live_checklists,
+    go_live_runbook,
     merchants_new,
+    outbox_environment_counts,
+    placeholders_waiting,
     receiving_url_paths,
+    signature_status,
 )
 
 
@@ -17,7 +23,8 @@ def integration_console(request):
     """The Supervisor's integration page: URLs to hand to OneWarehouse, configuration, health, go-live checklist."""
     if not user_has_role(request.user, Role.SUPERVISOR):
         raise PermissionDenied
-    checklist = go_live_checklist()
+    checklists = go_live_checklists()
+    checklist = checklists[SANDBOX]
     context = {
         **admin.site.each_context(request),
         "title": "Integration console",
@@ -25,7 +32,12 @@ def integration_console(request):
         "config": console_configuration(),
         "health": endpoint_health(),
         "merchants_new": merchants_new(),
+        "signatures": signature_status(),
+        "placeholders": placeholders_waiting(),
         "checklist": checklist,
+        "production_checklist": checklists[PRODUCTION],
+        "runbook": go_live_runbook(checklists),
+        "outbox_environments": outbox_environment_counts(),
         "ready_for_production": all(step["done"] for step in checklist),
     }
     return TemplateResponse(request, "console/integration_console.html", context)

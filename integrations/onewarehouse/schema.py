@@ -26,13 +26,17 @@ TAG = "OneWarehouse webhooks"
 SIGNING = f"""
 **Signing.** Each request carries `{auth.HEADER_APP_KEY}`, `{auth.HEADER_TIMESTAMP}` (Unix seconds) and
 `{auth.HEADER_SIGN}` as headers, or the query parameters `{auth.QUERY_APP_KEY}`, `{auth.QUERY_TIMESTAMP}`,
-`{auth.QUERY_SIGN}`. With the push key pair of the environment (sandbox or production):
+`{auth.QUERY_SIGN}`. With the push key pair of the environment (sandbox or production), by the warehouse's
+recipe (`ONEWAREHOUSE_SIGNATURE_MODE`, by default its wire profile's):
 
-- `md5` (default): `UPPER(HEX(MD5(secret + "app_key" + app_key + "timestamp" + timestamp + raw_body + secret)))`
+- `md5` (the contract's): `UPPER(HEX(MD5(secret + "app_key" + app_key + "timestamp" + timestamp + raw_body + secret)))`
 - `hmac-sha256`: `HEX(HMAC_SHA256(secret, timestamp + "." + raw_body))`
+- `v20210901-hmac` (the field's): headers `appkey`, `timestamp` (Unix milliseconds), `sign` =
+  `lowercase HEX(HMAC_SHA256(secret, raw_body + timestamp))`
 - `none`: not checked (an IP allow-list should then be set).
 
-The timestamp must be within 300 s of the warehouse clock; an IP allow-list may apply in every mode.
+The timestamp (seconds or milliseconds) must be within 300 s of the warehouse clock; an IP allow-list may apply
+in every mode.
 A refused request answers HTTP 401, code 4001. Every answer is the JSON envelope
 `{{"code", "success", "msg", "data"}}` (plus `errors`, keyed by field path, when fields are invalid):
 0 success, 1000 bad request, 1001 validation_error, 1002 unknown_sku, 1003 not_found, 1004 conflict,

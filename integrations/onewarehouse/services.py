@@ -29,7 +29,17 @@ from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
 from wms.outbound.services import outbound_order_cancel, outbound_order_create
 
 from . import mapping
-from .auth import VERDICT_NOT_CHECKED, VERDICT_VALID, client_ip_resolve, push_credentials_extract, push_request_verify
+from .auth import (
+    DIAGNOSED_REFUSALS,
+    VERDICT_NOT_CHECKED,
+    VERDICT_VALID,
+    client_ip_resolve,
+    push_credentials_extract,
+    push_key_pair,
+    push_request_verify,
+    push_signature_diagnose,
+    signature_mode_active,
+)
 from .envelope import (
     Answer,
     answer_bad_request,
@@ -67,6 +77,23 @@ class IncomingRequest:
     declared_length: int
 
 
+# What an order naming an unknown sku_id gets (``ONEWAREHOUSE_UNKNOWN_SKU``; empty: the profile's). The contract
+# keeps its unknown_sku (1002) answer; the field's products may arrive after their order (same save at OneWarehouse).
+UNKNOWN_SKU_PLACEHOLDER = "placeholder"
+UNKNOWN_SKU_REFUSE = "refuse"
+UNKNOWN_SKU_POLICIES = (UNKNOWN_SKU_PLACEHOLDER, UNKNOWN_SKU_REFUSE)
+UNKNOWN_SKU_BY_PROFILE = {"contract": UNKNOWN_SKU_REFUSE, "v20210901": UNKNOWN_SKU_PLACEHOLDER}
+
+
+def unknown_sku_policy() -> str:
+    return (settings.ONEWAREHOUSE_UNKNOWN_SKU or "").strip() or UNKNOWN_SKU_BY_PROFILE.get(
+        settings.ONEWAREHOUSE_PROFILE, UNKNOWN_SKU_REFUSE)
+
+
+def _placeholders() -> bool:
+    return unknown_sku_policy() == UNKNOWN_SKU_PLACEHOLDER
+
+
 # --- Handlers: validated payload -> domain service -> answer data ---------------------------------------
 @dataclass(frozen=True)
 class Handler:
@@ -95,7 +122,7 @@ def _product_sync(serializer):
 
 
 def _inbound_upsert(serializer):
-    order, created = inbound_order_upsert(**serializer.validated_data)
+    order, created = inbound_order_upsert(**serializer.validated_data, unknown_sku_placeholders=_placeholders())
     return mapping.InboundOrderResult({"order": order, "created": created}).data
 
 
@@ -105,7 +132,7 @@ def _inbound_cancel(serializer):
 
 
 def _outbound_create(serializer):
-    order, created = outbound_order_create(**serializer.validated_data)
+    order, created = outbound_order_create(**serializer.validated_data, unknown_sku_placeholders=_placeholders())
     return mapping.OutboundOrderResult({"order": order, "created": created}).data
 
 
@@ -264,15 +291,20 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
     def checks() -> Answer | None:
         if request.body is None:
             return answer_too_large(limit=limit)
-        keys = settings.ONEWAREHOUSE_KEYS.get(settings.ONEWAREHOUSE_ENV, {})  # an unknown env has no key
+        mode = signature_mode_active()
+        pair = push_key_pair()  # an unknown environment has none
+        now, tolerance = time.time(), settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS
         verdict = push_request_verify(
-            mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, push_app_key=keys.get("push_app_key", ""),
-            push_app_secret=keys.get("push_app_secret", ""),
-            credentials=push_credentials_extract(headers=request.headers, query=request.query),
-            body=request.body, now=time.time(), tolerance_seconds=settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS,
+            mode=mode, push_app_key=pair.app_key, push_app_secret=pair.app_secret,
+            credentials=push_credentials_extract(headers=request.headers, query=request.query, mode=mode),
+            body=request.body, now=now, tolerance_seconds=tolerance,
             client_ip=client_ip, allowed_ips=settings.ONEWAREHOUSE_ALLOWED_IPS,
         )
         exchange.signature_verdict = verdict.verdict  # saved with the answer by exchange_incoming_close
+        if verdict.verdict in DIAGNOSED_REFUSALS:
+            exchange.signature_diagnosis = push_signature_diagnose(
+                headers=request.headers, query=request.query, body=request.body, now=now,
+                tolerance_seconds=tolerance).sentence
         return None if verdict.accepted else answer_unauthorized(verdict.message)
 
     return _pipeline(exchange=exchange, endpoint=endpoint, started=started, checks=checks, body=request.body)

@@ -12,5 +12,5 @@ urlpatterns = [
     path(RECEIVE_PATHS[ReceivedKind.INBOUND_CALLBACK], views.inbound_callback, name="inbound-callback"),
     path(RECEIVE_PATHS[ReceivedKind.LABEL], views.outbound_label, name="outbound-label"),
     path(RECEIVE_PATHS[ReceivedKind.OUTBOUND_CALLBACK], views.outbound_callback, name="outbound-callback"),
-    path("labels/<str:tracking_no>.pdf", views.label_file, name="label-file"),
+    path("labels/<str:tracking_no>.<slug:extension>", views.label_file, name="label-file"),
 ]

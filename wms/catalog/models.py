@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+# The name a placeholder product carries until its product sync brings the real one.
+PLACEHOLDER_NAME = "Awaiting product data"
+
 
 class Owner(models.Model):
     """A merchant whose goods the warehouse keeps (OneWarehouse's ``owner_code``)."""
@@ -45,6 +48,9 @@ class Product(models.Model):
     one_sku = models.CharField("ONE sku", max_length=64, blank=True,
                                help_text="The product's SKU (and stock id) on ONE; empty: its sku_id.")
     is_active = models.BooleanField(default=True)
+    awaiting_data = models.BooleanField(
+        "awaiting product data", default=False, db_index=True,
+        help_text="A placeholder: an order named this sku_id before its product sync arrived; the sync completes it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_one_publish'),
+        ('catalog', '0003_one_publish'),
         ('one', '0002_schedules_and_roles'),
     ]
 

@@ -9,6 +9,7 @@ from wms.catalog.models import Product
 from wms.catalog.services import (
     owner_products_set_sync_to_one,
     owner_set_one_publish_new,
+    product_placeholder_ensure,
     product_set_one_sku,
     product_set_sync_to_one,
     product_upsert,
@@ -38,6 +39,14 @@ def test_a_new_product_is_published_only_if_its_merchant_publishes_new_products(
     private, _ = product_upsert(sku_id="N-2", owner_code="PRIVATE", name="n")
     new_owner, _ = product_upsert(sku_id="N-3", owner_code="NEW", name="n")  # the default is off
     assert (published.sync_to_one, private.sync_to_one, new_owner.sync_to_one) == (True, False, False)
+
+
+def test_a_placeholder_made_for_an_order_ahead_of_its_product_is_published_as_a_new_product_is():
+    OwnerFactory(owner_code="PUB", one_publish_new=True)
+    (placeholder,) = product_placeholder_ensure(sku_ids=["EARLY-1"], owner_code="PUB")
+    assert placeholder.sync_to_one and placeholder.awaiting_data
+    completed, created = product_upsert(sku_id="EARLY-1", owner_code="PUB", name="data arrives")
+    assert created and completed.sync_to_one and not completed.awaiting_data
 
 
 def test_an_update_never_changes_the_flag():
