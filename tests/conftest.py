@@ -64,6 +64,14 @@ def stocked(warehouse):
 
 
 @pytest.fixture(autouse=True)
+def onewarehouse_profile_contract(request, settings):
+    """Tests speak profile ``contract`` (our own contract, the suite's examples) unless marked
+    ``@pytest.mark.onewarehouse_profile("v20210901")``."""
+    marker = request.node.get_closest_marker("onewarehouse_profile")
+    settings.ONEWAREHOUSE_PROFILE = marker.args[0] if marker else "contract"
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Production serves hashed files collected by the release step; tests render pages without collecting.
     settings.STORAGES = {**settings.STORAGES,

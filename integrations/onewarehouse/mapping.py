@@ -1,10 +1,11 @@
-"""Every OneWarehouse field name, in one place: the contract is our assumption (OneWarehouse's OpenAPI is not
-public), so the real spec must be a change to this module (and ``auth.py``) and nowhere else.
+"""The names of profile ``contract`` (docs/contracts/onewarehouse/contract/README.md, our assumption written
+before OneWarehouse's wire format was known), and what every profile shares: the six receiving URLs and the
+business codes. Which serializer, handler and answer each URL uses is the profile's table
+(``profiles/contract.py``, ``profiles/v20210901.py``).
 
 Incoming: payload -> keyword arguments of the domain services. Outgoing: domain facts -> request bodies.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -63,6 +64,12 @@ DOMAIN_ERROR_CODES = {
     ErrorCode.CANCEL_REFUSED: 1006,
 }
 CODE_FALLBACK_DOMAIN = DOMAIN_ERROR_CODES[ErrorCode.INVALID_STATE]
+# Each business code's name: the contract's table, and the ``reason`` of profiles whose codes are words.
+CODE_REASONS = {
+    CODE_OK: "ok", CODE_BAD_REQUEST: "bad_request", CODE_UNAUTHORIZED: "unauthorized", CODE_TOO_LARGE: "too_large",
+    CODE_SERVER_ERROR: "server_error", CODE_BUSY: "busy",
+    **{code: str(error) for error, code in DOMAIN_ERROR_CODES.items()},
+}
 
 
 def envelope_ok(data) -> dict:
@@ -78,15 +85,9 @@ def envelope_failure(*, code: int, msg: str, errors: dict | None = None, data: d
     return body
 
 
-def envelope_code(body: dict) -> int | None:
-    return body.get("code")
-
-
 # --- Payloads: external names -> keyword arguments of the domain services (``source=``) -----------------
 PRODUCT_BATCH_KEY = "products"
 PRODUCT_BATCH_MAX = 500
-ORDER_NO_KEYS = ("inbound_order_no", "outbound_order_no")
-SKU_KEY = "sku_id"
 
 
 def _no_repeated_sku(items: list[dict]) -> None:
@@ -219,13 +220,6 @@ class OutboundCancelPayload(serializers.Serializer):
     reason = OptionalText(default="")
 
 
-def correlation_from_payload(payload: dict) -> tuple[str, str]:
-    """(order number, sku_id) a request is about, read from its raw JSON for the request log."""
-    order_no = next((payload[key] for key in ORDER_NO_KEYS if isinstance(payload.get(key), str)), "")
-    sku_id = payload.get(SKU_KEY) if isinstance(payload.get(SKU_KEY), str) else ""
-    return order_no[:64], sku_id[:64]
-
-
 def _choices_text(choices) -> str:
     # Plain text rather than an enum: two enums both named "status" would collide in the OpenAPI components.
     return "One of " + ", ".join(choices.values) + "."
@@ -299,7 +293,6 @@ OUT_CODES_PERMANENT = frozenset({1001})
 
 OUT_INBOUND_STATUS_COMPLETED = "COMPLETED"
 OUT_OUTBOUND_STATUS_SHIPPED = "SHIPPED"
-OUT_LABEL_FORMAT_PDF = "PDF"
 
 
 def _out_time(value: str) -> str:
@@ -323,29 +316,6 @@ def inbound_callback_body(payload: dict) -> dict:
 
 def label_request_body(*, outbound_order_no: str) -> dict:
     return {"outbound_order_no": outbound_order_no}
-
-
-@dataclass(frozen=True)
-class LabelAnswer:
-    tracking_no: str
-    label_format: str
-    label_url: str
-    label_base64: str
-
-
-def label_answer_parse(data: dict) -> LabelAnswer:
-    """The ``data`` of a label answer; raises ``ValueError`` if it holds no label."""
-    if not isinstance(data, dict):
-        raise ValueError("the label answer has no data object")
-    answer = LabelAnswer(
-        tracking_no=str(data.get("tracking_no") or ""),
-        label_format=str(data.get("label_format") or OUT_LABEL_FORMAT_PDF).upper(),
-        label_url=str(data.get("label_url") or ""),
-        label_base64=str(data.get("label_base64") or ""),
-    )
-    if not (answer.label_url or answer.label_base64):
-        raise ValueError("the label answer has neither label_url nor label_base64")
-    return answer
 
 
 def outbound_callback_body(payload: dict) -> dict:

@@ -9,6 +9,10 @@ from wms.outbox.selectors import outbox_latest_for
 from .models import InboundOrder
 
 
+def inbound_order_by_pk(*, pk) -> InboundOrder | None:
+    return InboundOrder.objects.select_related("warehouse", "owner").filter(pk=pk).first()
+
+
 def inbound_order_lines(*, order: InboundOrder) -> QuerySet:
     return order.lines.select_related("product").order_by("pk")
 

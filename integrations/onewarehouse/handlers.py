@@ -1,0 +1,53 @@
+"""What each receiving URL does in the domain, free of wire names: validated data (the domain services' keyword
+arguments, as every profile's serializers produce them) -> the domain service -> a result the profile renders.
+
+Results are dicts: ``{"product", "created"}``, ``{"order", "created"}``, ``{"order", "cancelled"}``,
+``{"order", "intercepted"}``; a product batch answers a list of them, in input order.
+"""
+
+from collections.abc import Callable
+
+from wms.catalog.services import product_upsert
+from wms.core.errors import DomainError
+from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
+from wms.outbound.services import outbound_order_cancel, outbound_order_create
+
+
+def product_sync(*, batch_key: str) -> Callable[[dict], object]:
+    """One product, or a batch under ``batch_key`` (the wire name, which a refused product's error path uses)."""
+
+    def act(validated: dict):
+        if batch_key not in validated:
+            product, created = product_upsert(**validated)
+            return {"product": product, "created": created}
+        products = validated[batch_key]
+        # Rows are locked in sku_id order, so two overlapping batches cannot deadlock; answered in input order.
+        done = {}
+        for index, fields in sorted(enumerate(products), key=lambda pair: pair[1]["sku_id"]):
+            try:
+                product, created = product_upsert(**fields)
+            except DomainError as exc:  # a refused product is named by its place in the batch
+                exc.errors = {f"{batch_key}.{index}.{path}": messages for path, messages in exc.errors.items()}
+                raise
+            done[fields["sku_id"]] = {"product": product, "created": created}
+        return [done[fields["sku_id"]] for fields in products]
+
+    return act
+
+
+def inbound_upsert(validated: dict) -> dict:
+    order, created = inbound_order_upsert(**validated)
+    return {"order": order, "created": created}
+
+
+def inbound_cancel(validated: dict) -> dict:
+    return {"order": inbound_order_cancel(**validated), "cancelled": True}
+
+
+def outbound_create(validated: dict) -> dict:
+    order, created = outbound_order_create(**validated)
+    return {"order": order, "created": created}
+
+
+def outbound_cancel(validated: dict) -> dict:
+    return {"order": outbound_order_cancel(**validated), "intercepted": True}
