@@ -8,10 +8,14 @@ from django.conf import settings
 from django.core.checks import Error, Warning
 
 from .auth import SignatureMode
+from .profiles import PROFILES
 
 
 def onewarehouse_receiving_config_check(app_configs=None, **kwargs):
     problems = []
+    if settings.ONEWAREHOUSE_PROFILE not in PROFILES:
+        problems.append(Error(f"ONEWAREHOUSE_PROFILE={settings.ONEWAREHOUSE_PROFILE!r} is not one of "
+                              f"{sorted(PROFILES)}", id="onewarehouse.E004"))
     mode = settings.ONEWAREHOUSE_SIGNATURE_MODE
     if mode not in SignatureMode.values:
         problems.append(Error(f"ONEWAREHOUSE_SIGNATURE_MODE={mode!r} is not one of {SignatureMode.values}",
