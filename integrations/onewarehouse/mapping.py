@@ -274,6 +274,11 @@ def envelope_schema(name: str, data: serializers.Field) -> type[serializers.Seri
     return type(name, (EnvelopeSchema,), {"data": data, "__module__": __name__})
 
 
+def envelope_business_code(body) -> int | None:
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
 
 # ======================================================================================================
 # Outgoing (WMS -> OneWarehouse): paths and bodies of the callbacks and the label request
@@ -335,3 +340,60 @@ def outbound_callback_body(payload: dict) -> dict:
             for package in payload["packages"]
         ],
     }
+
+
+def out_answer(*, code: int, msg: str = "", data: dict | None = None, errors: dict | None = None) -> dict:
+    """OneWarehouse's answer to one of our calls (the simulator's side)."""
+    if code == OUT_CODE_OK:
+        return {OUT_ANSWER_CODE: code, "success": True, OUT_ANSWER_MSG: MSG_OK, OUT_ANSWER_DATA: data or {}}
+    body = {OUT_ANSWER_CODE: int(code), "success": False, OUT_ANSWER_MSG: msg, OUT_ANSWER_DATA: data or {}}
+    if errors:
+        body[OUT_ANSWER_ERRORS] = errors
+    return body
+
+
+# --- How OneWarehouse validates our calls (the simulator plays it) -------------------------------------------
+class InboundCallbackItemRequest(serializers.Serializer):
+    sku_id = serializers.CharField(max_length=64)
+    expected_qty = serializers.IntegerField(min_value=0)
+    received_qty = serializers.IntegerField(min_value=0)
+    good_qty = serializers.IntegerField(min_value=0)
+    damaged_qty = serializers.IntegerField(min_value=0)
+
+    def validate(self, attrs):
+        if attrs["good_qty"] + attrs["damaged_qty"] != attrs["received_qty"]:
+            raise serializers.ValidationError({"received_qty": ["must equal good_qty + damaged_qty"]})
+        return attrs
+
+
+class InboundCallbackRequest(serializers.Serializer):
+    inbound_order_no = serializers.CharField(max_length=100)
+    status = serializers.ChoiceField(choices=[OUT_INBOUND_STATUS_COMPLETED])
+    completed_time = serializers.DateTimeField()
+    items = InboundCallbackItemRequest(many=True, allow_empty=False)
+
+
+class LabelRequest(serializers.Serializer):
+    outbound_order_no = serializers.CharField(max_length=100)
+
+
+class PackageItemRequest(serializers.Serializer):
+    sku_id = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class PackageRequest(serializers.Serializer):
+    package_no = serializers.CharField(max_length=64)
+    weight = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0)
+    length = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    width = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    height = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    items = PackageItemRequest(many=True, allow_empty=False)
+
+
+class OutboundCallbackRequest(serializers.Serializer):
+    outbound_order_no = serializers.CharField(max_length=100)
+    status = serializers.ChoiceField(choices=[OUT_OUTBOUND_STATUS_SHIPPED])
+    shipped_time = serializers.DateTimeField()
+    tracking_no = serializers.CharField(max_length=64)
+    packages = PackageRequest(many=True, allow_empty=False)

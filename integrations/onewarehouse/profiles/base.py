@@ -53,6 +53,10 @@ class Receiving:
             return [self.result(item).data for item in result]
         return self.result(result).data
 
+    def answer_key(self, source: str) -> str:
+        """The answer's name for a result fact (``order.inbound_order_no`` -> ``inbound_short_id``)."""
+        return next(name for name, item in self.result().fields.items() if item.source == source)
+
 
 @dataclass(frozen=True)
 class Envelope:
@@ -65,6 +69,7 @@ class Envelope:
     success_schema: Callable[[str, serializers.Field], type[serializers.Serializer]]
     failure_schema: type[serializers.Serializer]
     codes_text: str  # one paragraph for the OpenAPI document
+    business_code: Callable[[object], int | None]  # an answer read back: our code, None if it is no envelope
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,15 @@ class Outgoing:
     path: str
     body: Callable[[dict, CallContext], dict]  # the queued payload (our names) -> the request body
     order_no_field: str  # the body's order number, for the request log
+    request: type[serializers.Serializer]  # how OneWarehouse validates the body (the simulator plays it)
 
     def url_path(self, context: CallContext) -> str:
         return self.path.format(warehouse_code=context.warehouse_code)
+
+    @property
+    def route(self) -> str:
+        """The path as a Django route (``{warehouse_code}`` -> ``<str:warehouse_code>``), without the leading /."""
+        return self.path.lstrip("/").replace("{warehouse_code}", "<str:warehouse_code>")
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ class PeerAnswer:
     msg_field: str
     data_field: str
     errors_field: str
+    answer: Callable[..., dict]  # (code=our business code, msg, data, errors) -> the answer OneWarehouse sends
     permanent_codes: frozenset = frozenset()  # "the request itself is wrong": dead at once, not retried
     logged_code: Callable[[object], int | None] = lambda code: code if isinstance(code, int) else None
 
@@ -197,3 +209,25 @@ def serializer_fields(serializer: serializers.Serializer, prefix: str = "", *, o
         elif not optional_only or optional:
             paths.add(path)
     return paths
+
+
+def payload_render(serializer_class: type[serializers.Serializer], data: dict) -> dict:
+    """The wire payload of domain-named ``data`` (the services' keyword arguments): each field of the payload
+    serializer takes the value at its source, objects and lists of objects likewise; a source absent from
+    ``data`` leaves its field out. Validation's inverse, for the simulator that plays OneWarehouse."""
+    return _render(serializer_class(), data)
+
+
+def _render(serializer: serializers.Serializer, data: dict) -> dict:
+    out = {}
+    for name, item in serializer.fields.items():
+        if item.source not in data:
+            continue
+        value = data[item.source]
+        if isinstance(item, serializers.ListSerializer) and isinstance(item.child, serializers.Serializer) \
+                and isinstance(value, list):
+            value = [_render(item.child, entry) if isinstance(entry, dict) else entry for entry in value]
+        elif isinstance(item, serializers.Serializer) and isinstance(value, dict):
+            value = _render(item, value)
+        out[name] = value
+    return out

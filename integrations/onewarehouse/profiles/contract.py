@@ -126,10 +126,11 @@ def _outbound_callback(payload: dict, context: CallContext) -> dict:
 
 OUTGOING = {
     "inbound_callback": Outgoing("inbound_callback", mapping.OUT_PATH_INBOUND_CALLBACK, _inbound_callback,
-                                 "inbound_order_no"),
-    "shipping_label": Outgoing("shipping_label", mapping.OUT_PATH_LABEL, _label_request, "outbound_order_no"),
+                                 "inbound_order_no", mapping.InboundCallbackRequest),
+    "shipping_label": Outgoing("shipping_label", mapping.OUT_PATH_LABEL, _label_request, "outbound_order_no",
+                               mapping.LabelRequest),
     "outbound_callback": Outgoing("outbound_callback", mapping.OUT_PATH_OUTBOUND_CALLBACK, _outbound_callback,
-                                  "outbound_order_no"),
+                                  "outbound_order_no", mapping.OutboundCallbackRequest),
 }
 
 CODES_TEXT = """Every answer is the JSON envelope `{"code", "success", "msg", "data"}` (plus `errors`, keyed by
@@ -155,11 +156,12 @@ PROFILE = Profile(
     receiving=RECEIVING,
     envelope=Envelope(ok=mapping.envelope_ok, failure=mapping.envelope_failure,
                       success_schema=mapping.envelope_schema, failure_schema=mapping.FailureEnvelopeSchema,
-                      codes_text=CODES_TEXT),
+                      codes_text=CODES_TEXT, business_code=mapping.envelope_business_code),
     outgoing=OUTGOING,
     peer_answer=PeerAnswer(code_field=mapping.OUT_ANSWER_CODE, ok_code=mapping.OUT_CODE_OK,
                            msg_field=mapping.OUT_ANSWER_MSG, data_field=mapping.OUT_ANSWER_DATA,
-                           errors_field=mapping.OUT_ANSWER_ERRORS, permanent_codes=mapping.OUT_CODES_PERMANENT),
+                           errors_field=mapping.OUT_ANSWER_ERRORS, answer=mapping.out_answer,
+                           permanent_codes=mapping.OUT_CODES_PERMANENT),
     label_fields=LabelFields(tracking_no="tracking_no", label_url="label_url", label_base64="label_base64",
                              label_format="label_format"),
     docs_dir=DOCS,

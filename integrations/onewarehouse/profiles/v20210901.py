@@ -223,6 +223,19 @@ def envelope_failure(*, code: int, msg: str, errors: dict | None = None, data: d
     return body
 
 
+_REASON_CODES = {reason: code for code, reason in mapping.CODE_REASONS.items()}
+
+
+def envelope_business_code(body) -> int | None:
+    """An answer read back as our code: SUCCESS is 0, FAIL its reason's code."""
+    code = body.get("code") if isinstance(body, dict) else None
+    if code == CODE_SUCCESS:
+        return mapping.CODE_OK
+    if code == CODE_FAIL:
+        return _REASON_CODES.get(body.get("reason"))
+    return None
+
+
 class FieldEnvelopeSchema(serializers.Serializer):
     code = serializers.CharField(help_text=f"{CODE_SUCCESS} or {CODE_FAIL}.")
     msg = serializers.CharField()
@@ -372,14 +385,65 @@ def outbound_callback_body(payload: dict, context: CallContext) -> dict:
     }
 
 
+# How OneWarehouse validates them (the simulator plays it).
+class InboundCallbackDetail(serializers.Serializer):
+    sku_id = serializers.CharField(max_length=64)
+    qty_good = serializers.IntegerField(min_value=0)
+
+
+class InboundCallbackRequest(serializers.Serializer):
+    inbound_order_id = serializers.CharField(max_length=100)
+    unique_key = serializers.CharField(max_length=200)
+    inbound_status = serializers.ChoiceField(choices=[STATUS_COMPLETED])
+    details = InboundCallbackDetail(many=True, allow_empty=False)
+
+
+class LabelRequest(serializers.Serializer):
+    outbound_order_id = serializers.CharField(max_length=100)
+
+
+class ExpressDetail(serializers.Serializer):
+    sku_id = serializers.CharField(max_length=64)
+    qty_actual = serializers.IntegerField(min_value=1)
+
+
+class OutboundCallbackDetail(serializers.Serializer):
+    express_details = ExpressDetail(many=True, allow_empty=False)
+
+
+class ImeiList(serializers.Serializer):
+    sku_id = serializers.CharField(max_length=64)
+    imeis = serializers.ListField(child=serializers.CharField())
+
+
+class OutboundCallbackRequest(serializers.Serializer):
+    outbound_order_id = serializers.CharField(max_length=100)
+    unique_key = serializers.CharField(max_length=200)
+    outbound_status = serializers.ChoiceField(choices=[STATUS_COMPLETED])
+    details = OutboundCallbackDetail(many=True, allow_empty=False)
+    logistics_status = serializers.CharField()
+    imei_list = ImeiList(many=True)
+
+
 OUTGOING = {
     "inbound_callback": Outgoing("inbound_callback", "/v20210901/onewarehouse/inbound/callback/{warehouse_code}",
-                                 inbound_callback_body, "inbound_order_id"),
+                                 inbound_callback_body, "inbound_order_id", InboundCallbackRequest),
     "shipping_label": Outgoing("shipping_label", "/v20210901/onewarehouse/outbound/waybill/{warehouse_code}",
-                               label_request_body, "outbound_order_id"),
+                               label_request_body, "outbound_order_id", LabelRequest),
     "outbound_callback": Outgoing("outbound_callback", "/v20210901/onewarehouse/outbound/callback/{warehouse_code}",
-                                  outbound_callback_body, "outbound_order_id"),
+                                  outbound_callback_body, "outbound_order_id", OutboundCallbackRequest),
 }
+
+
+def peer_answer(*, code: int, msg: str = "", data: dict | None = None, errors: dict | None = None) -> dict:
+    """OneWarehouse's answer to one of our calls (the simulator's side): ``{"code": "SUCCESS"}`` (with ``data``
+    when it has any) or ``{"code": "FAIL", "msg", "errors"}``."""
+    if code == mapping.CODE_OK:
+        return {"code": CODE_SUCCESS, **({"data": data} if data else {})}
+    body = {"code": CODE_FAIL, "msg": msg}
+    if errors:
+        body["errors"] = errors
+    return body
 
 
 def _logged_code(code) -> int | None:
@@ -395,11 +459,12 @@ PROFILE = Profile(
     signature_recipe=SIGNATURE_RECIPE,
     receiving=RECEIVING,
     envelope=Envelope(ok=envelope_ok, failure=envelope_failure, success_schema=envelope_schema,
-                      failure_schema=FieldFailureEnvelopeSchema, codes_text=CODES_TEXT),
+                      failure_schema=FieldFailureEnvelopeSchema, codes_text=CODES_TEXT,
+                      business_code=envelope_business_code),
     outgoing=OUTGOING,
     # No code is known to mean "your request is wrong": every FAIL is retried with backoff, then dead.
     peer_answer=PeerAnswer(code_field="code", ok_code=CODE_SUCCESS, msg_field="msg", data_field="data",
-                           errors_field="errors", logged_code=_logged_code),
+                           errors_field="errors", answer=peer_answer, logged_code=_logged_code),
     label_fields=LabelFields(tracking_no="express_no", label_url="label_url", label_base64="label_base64",
                              label_format="label_format"),
     docs_dir=DOCS,

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from integrations.onewarehouse.checks import onewarehouse_receiving_config_check
 from integrations.onewarehouse.mapping import Endpoint
 from integrations.onewarehouse.profiles import PROFILES, profile_active
-from integrations.onewarehouse.profiles.base import CallContext
+from integrations.onewarehouse.profiles.base import CallContext, payload_render
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
@@ -50,3 +50,64 @@ def test_an_unknown_profile_is_a_configuration_error(settings):
     assert "onewarehouse.E004" in {problem.id for problem in onewarehouse_receiving_config_check()}
     settings.ONEWAREHOUSE_PROFILE = "contract"
     assert "onewarehouse.E004" not in {problem.id for problem in onewarehouse_receiving_config_check()}
+
+
+DOMAIN_OUTBOUND = {
+    "outbound_order_no": "OB-9", "platform_order_no": "SHOP-9", "warehouse_code": "TW-TPE-01",
+    "owner_code": "MERCHANT-A", "items": [{"sku_id": "A", "quantity": 2}],
+    "recipient": {"name": "Lin Mei", "phone": "+886", "city": "Taipei", "address1": "No. 7", "state": "Taipei City",
+                  "district": "Xinyi"},
+    "logistics": {"provider_code": "TCAT", "tracking_no": "T1"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_a_rendered_payload_validates_back_to_the_same_domain_facts(name):
+    # The simulator renders domain facts with a profile's names; the WMS reads them back unchanged.
+    row = PROFILES[name].receiving[Endpoint.OUTBOUND_CREATE]
+    domain = {**DOMAIN_OUTBOUND, "recipient": {**DOMAIN_OUTBOUND["recipient"], "country_code": "TW"}} \
+        if name == "contract" else DOMAIN_OUTBOUND
+    wire = payload_render(row.payload(domain), domain)
+    serializer = row.payload(wire)(data=wire)
+    assert serializer.is_valid(), serializer.errors
+    validated = serializer.validated_data
+    assert validated["outbound_order_no"] == "OB-9" and validated["owner_code"] == "MERCHANT-A"
+    assert [dict(item) for item in validated["items"]] == [{"sku_id": "A", "quantity": 2}]
+    assert {key: validated["recipient"][key] for key in domain["recipient"]} == domain["recipient"]
+    assert validated["logistics"]["tracking_no"] == "T1"
+
+
+def test_rendering_uses_the_profile_names():
+    row = PROFILES["v20210901"].receiving[Endpoint.OUTBOUND_CREATE]
+    wire = payload_render(row.payload({}), DOMAIN_OUTBOUND)
+    assert (wire["outbound_short_id"], wire["order_mc_id"], wire["account_no"]) == ("OB-9", "SHOP-9", "MERCHANT-A")
+    assert wire["details"] == [{"sku_id": "A", "qty": 2}]
+    assert wire["consigneer"] == {"consignee_name": "Lin Mei", "consignee_phone": "+886", "consignee_address": "No. 7",
+                                  "consignee_district": "Xinyi", "consignee_city": "Taipei",
+                                  "consignee_province": "Taipei City"}
+    assert wire["logistics"] == {"express_type": "TCAT", "express_id": "T1"}
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_answers_read_back_as_our_business_codes(name):
+    envelope = PROFILES[name].envelope
+    assert envelope.business_code(envelope.ok({})) == 0
+    for code in (1001, 1003, 1006, 4001):
+        assert envelope.business_code(envelope.failure(code=code, msg="no")) == code
+    assert envelope.business_code({"unexpected": True}) is None and envelope.business_code([1]) is None
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_the_example_calls_pass_the_peers_validation_and_its_answers_are_read(name):
+    profile = PROFILES[name]
+    for call, example in (("inbound_callback", "callback_inbound"), ("shipping_label", "label_request"),
+                          ("outbound_callback", "callback_outbound")):
+        serializer = profile.outgoing[call].request(data=profile.example(example))
+        assert serializer.is_valid(), (call, serializer.errors)
+    shape = profile.peer_answer
+    ok = shape.answer(code=0, data={"x": 1})
+    assert ok[shape.code_field] == shape.ok_code and shape.code_valid(ok[shape.code_field])
+    refused = shape.answer(code=1001, msg="bad", errors={"a": ["b"]})
+    assert refused[shape.code_field] != shape.ok_code and refused[shape.errors_field] == {"a": ["b"]}
+    label = profile.example("label_response")
+    assert profile.label_fields.parse(label[shape.data_field]).tracking_no == "TCAT660012345678"
