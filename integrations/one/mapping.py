@@ -1,7 +1,7 @@
 """Every ONE path and field name, in one place.
 
 ONE's published page is inconsistent (paths with and without ``/products/``, ``stock/incrementa`` vs
-``stocks/incremental``, ``sku`` vs ``skus``). The defaults are the contract's (shared/contracts/one/README.md);
+``stocks/incremental``, ``sku`` vs ``skus``). The defaults are the contract's (docs/contracts/one/README.md);
 a deployment that finds ONE answering elsewhere overrides a path with ``settings.ONE_PATHS = {"name": "..."}``,
 without touching code.
 """
