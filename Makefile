@@ -18,8 +18,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 # The demo: SQLite, the embedded broker (a SQLite file), both simulators on (random keys kept in var/simulators.env), demo
-# data, and web + worker + beat together.
+# data, and web + worker + beat together. SIMULATORS_ENABLED installs the simulators' apps, whose commands come first.
 run: export DJANGO_DEBUG ?= true
+run: export SIMULATORS_ENABLED := true
 run: export PORT := $(PORT)
 run: export PATH := $(CURDIR)/$(BIN):$(PATH)
 run: install

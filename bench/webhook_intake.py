@@ -39,7 +39,7 @@ def free_port() -> int:
 def seed(skus: int, orders: int) -> list[str]:
     from django.db import connection
 
-    from integrations.onewarehouse.simulator.payloads import EXAMPLE_OWNER_CODE, EXAMPLE_WAREHOUSE_CODE
+    from simulators.onewarehouse.payloads import EXAMPLE_OWNER_CODE, EXAMPLE_WAREHOUSE_CODE
     from tests.factories import ProductFactory
     from wms.catalog.services import owner_get_or_create
     from wms.inventory.services import StockLine, stock_receive, warehouse_get_or_create
@@ -166,7 +166,7 @@ def main() -> None:
     skus = seed(args.skus, args.requests)
 
     from integrations.onewarehouse.auth import signed_headers
-    from integrations.onewarehouse.simulator.payloads import Item, outbound_create_payload
+    from simulators.onewarehouse.payloads import Item, outbound_create_payload
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "bench.settings_bench",

@@ -22,13 +22,6 @@ def test_no_model_change_lacks_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_demo_setup_is_idempotent_and_consistent(capsys):
-    call_command("demo_setup")
-    call_command("demo_setup")
-    call_command("stock_verify")
-    assert "agree" in capsys.readouterr().out
-
-
 def test_bootstrap_admin_prints_the_login_once(capsys):
     call_command("bootstrap_admin", "--with-role-users")
     first = capsys.readouterr().out

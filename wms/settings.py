@@ -57,10 +57,7 @@ INSTALLED_APPS = [
     "integrations.onewarehouse",
     "integrations.one",
     "integrations.console",
-    # The simulators' models exist always; their URLs are mounted only when SIMULATORS_ENABLED.
-    "integrations.onewarehouse.simulator",
-    "integrations.one.simulator",
-]
+]  # the simulators' apps are added below, only when SIMULATORS_ENABLED
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -288,6 +285,12 @@ ONE_EMPTY_RUN_RETENTION_HOURS = env.int("ONE_EMPTY_RUN_RETENTION_HOURS", default
 
 # --- Simulators and request log -------------------------------------------------------------------------
 SIMULATORS_ENABLED = env.bool("SIMULATORS_ENABLED", default=False)
+# The built-in fakes of both peers and the demo data: installed (their tables, commands and, in wms/urls.py, their
+# URLs) only when SIMULATORS_ENABLED; a production database never has their tables. The tests install them always
+# (tests/settings.py) and mount their URLs where a test asks for them.
+SIMULATOR_APPS = ["simulators.onewarehouse", "simulators.one", "simulators.demo"]
+if SIMULATORS_ENABLED:
+    INSTALLED_APPS += SIMULATOR_APPS
 # Where the OneWarehouse simulator pushes (the WMS's receiving URLs live under it).
 SIMULATOR_WMS_BASE_URL = env.str("SIMULATOR_WMS_BASE_URL", default="http://127.0.0.1:8000")
 SIMULATOR_PUSH_TIMEOUT_SECONDS = env.float("SIMULATOR_PUSH_TIMEOUT_SECONDS", default=30.0)

@@ -20,8 +20,8 @@ urlpatterns = [
 ]
 # No media URL, not even with DEBUG: the only uploaded files are shipping labels, which admin serves after its
 # permission check (wms.outbound.labels keeps them outside MEDIA_ROOT as well).
-if settings.SIMULATORS_ENABLED:
+if settings.SIMULATORS_ENABLED:  # their apps are installed only then (wms/settings.py)
     urlpatterns += [
-        path("simulators/onewarehouse/", include("integrations.onewarehouse.simulator.urls")),
-        path("simulators/one/", include("integrations.one.simulator.urls")),
+        path("simulators/onewarehouse/", include("simulators.onewarehouse.urls")),
+        path("simulators/one/", include("simulators.one.urls")),
     ]

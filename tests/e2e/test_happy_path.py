@@ -11,10 +11,10 @@ from django.core.management import call_command
 from integrations.apilog.models import ApiExchange
 from integrations.one.models import OneSyncRun, OneWarehouseMapping
 from integrations.one.services import one_mapping_create, one_reconcile, one_sync_start
-from integrations.one.simulator.models import SimStock
-from integrations.onewarehouse.simulator import payloads as p
-from integrations.onewarehouse.simulator.models import SimReceived, SimShipment
-from integrations.onewarehouse.simulator.services import push_send
+from simulators.one.models import SimStock
+from simulators.onewarehouse import payloads as p
+from simulators.onewarehouse.models import SimReceived, SimShipment
+from simulators.onewarehouse.services import push_send
 from wms.catalog.models import Product
 from wms.catalog.services import product_set_sync_to_one
 from wms.inbound.models import InboundOrder

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from integrations.one.simulator.models import SimFault as OneFault
-from integrations.onewarehouse.simulator.models import SimFault as OwFault
+from simulators.one.models import SimFault as OneFault
+from simulators.onewarehouse.models import SimFault as OwFault
 
 pytestmark = pytest.mark.django_db
 

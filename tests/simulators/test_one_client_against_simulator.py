@@ -11,7 +11,7 @@ from django.test import Client
 
 from integrations.one.client import OneClient
 from integrations.one.services import one_mapping_create, one_reconcile
-from integrations.one.simulator import services as simulator
+from simulators.one import services as simulator
 from tests.factories import ProductFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("simulator_urls")]

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.one.simulator import services, views
-from integrations.one.simulator.models import Endpoint, SimFault, SimRequest, SimStock
+from simulators.one import services, views
+from simulators.one.models import Endpoint, SimFault, SimRequest, SimStock
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("simulator_urls")]
 

@@ -8,9 +8,9 @@ import pytest
 
 from integrations.onewarehouse import auth
 from integrations.onewarehouse.profiles import PROFILES
-from integrations.onewarehouse.simulator import payloads as p
-from integrations.onewarehouse.simulator.models import SimPush, SimReceived, SimShipment
-from integrations.onewarehouse.simulator.scenarios import scenario_run
+from simulators.onewarehouse import payloads as p
+from simulators.onewarehouse.models import SimPush, SimReceived, SimShipment
+from simulators.onewarehouse.scenarios import scenario_run
 
 pytestmark = [pytest.mark.django_db, pytest.mark.onewarehouse_profile("v20210901")]
 FIELD = PROFILES["v20210901"]

@@ -8,11 +8,11 @@ from django.core.management import CommandError, call_command
 
 from integrations.onewarehouse import auth
 from integrations.onewarehouse.profiles import PROFILES
-from integrations.onewarehouse.simulator import payloads as p
-from integrations.onewarehouse.simulator.models import SimPush
-from integrations.onewarehouse.simulator.pdf import label_pdf_render
-from integrations.onewarehouse.simulator.scenarios import Expect, scenario_run
-from integrations.onewarehouse.simulator.services import PushOutcome, push_send
+from simulators.onewarehouse import payloads as p
+from simulators.onewarehouse.models import SimPush
+from simulators.onewarehouse.pdf import label_pdf_render
+from simulators.onewarehouse.scenarios import Expect, scenario_run
+from simulators.onewarehouse.services import PushOutcome, push_send
 from tests.simulators.fake_wms import FakeWms
 
 pytestmark = pytest.mark.django_db
@@ -182,13 +182,13 @@ def test_the_standalone_command_serves_only_the_simulator_urlconf(settings, monk
         addr=addr, port=port, threading=threading))
     call_command("run_onewarehouse_simulator", port=8100)
     assert served == {"addr": "127.0.0.1", "port": 8100, "threading": True}
-    assert settings.ROOT_URLCONF == "integrations.onewarehouse.simulator.standalone_urls"
+    assert settings.ROOT_URLCONF == "simulators.onewarehouse.standalone_urls"
 
 
 def test_the_standalone_urlconf_has_the_simulators_and_not_the_wms_api(client, settings):
     from django.urls import Resolver404, resolve
 
-    urlconf = "integrations.onewarehouse.simulator.standalone_urls"
+    urlconf = "simulators.onewarehouse.standalone_urls"
     assert resolve("/simulators/onewarehouse/openapi/wms/outbound-orders/label", urlconf=urlconf)
     assert resolve("/simulators/one/api/v1/stock/integrations/auth-required/stocks", urlconf=urlconf)
     with pytest.raises(Resolver404):

@@ -5,9 +5,9 @@ import time
 import pytest
 
 from integrations.onewarehouse import auth
-from integrations.onewarehouse.simulator import services, views
-from integrations.onewarehouse.simulator.models import SimFault, SimReceived, SimShipment
-from integrations.onewarehouse.simulator.payloads import ReceivedKind
+from simulators.onewarehouse import services, views
+from simulators.onewarehouse.models import SimFault, SimReceived, SimShipment
+from simulators.onewarehouse.payloads import ReceivedKind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("simulator_urls")]
 

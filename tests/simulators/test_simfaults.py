@@ -1,11 +1,11 @@
-"""The fault injection both simulators share (integrations.simfaults), run against each simulator's own model."""
+"""The fault injection both simulators share (simulators.faults), run against each simulator's own model."""
 
 import pytest
 from django.contrib.messages import get_messages
 
-from integrations.one.simulator.models import SimFault as OneFault
-from integrations.onewarehouse.simulator.models import SimFault as OwFault
-from integrations.simfaults import services
+from simulators.faults import services
+from simulators.one.models import SimFault as OneFault
+from simulators.onewarehouse.models import SimFault as OwFault
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 import requests
 
 from integrations.onewarehouse import auth
-from integrations.onewarehouse.simulator import payloads as p
-from integrations.onewarehouse.simulator.models import SimPush, SimShipment
-from integrations.onewarehouse.simulator.services import push_send
+from simulators.onewarehouse import payloads as p
+from simulators.onewarehouse.models import SimPush, SimShipment
+from simulators.onewarehouse.services import push_send
 
 pytestmark = pytest.mark.e2e
 

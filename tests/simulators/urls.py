@@ -6,8 +6,8 @@ from django.urls import include, path
 from wms.urls import urlpatterns as wms_urlpatterns
 
 _SIMULATORS = [
-    path("simulators/onewarehouse/", include("integrations.onewarehouse.simulator.urls")),
-    path("simulators/one/", include("integrations.one.simulator.urls")),
+    path("simulators/onewarehouse/", include("simulators.onewarehouse.urls")),
+    path("simulators/one/", include("simulators.one.urls")),
 ]
 _mounted = {str(pattern.pattern) for pattern in wms_urlpatterns}
 

@@ -7,8 +7,8 @@ Prints a table (endpoint, HTTP status, code, msg, expected) and exits non-zero w
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.onewarehouse.simulator import payloads
-from integrations.onewarehouse.simulator.scenarios import SCENARIOS, scenario_run
+from simulators.onewarehouse import payloads
+from simulators.onewarehouse.scenarios import SCENARIOS, scenario_run
 
 
 class Command(BaseCommand):

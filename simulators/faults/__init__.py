@@ -1,5 +1,5 @@
-"""Fault injection shared by the built-in peer simulators (``integrations.one.simulator`` and
-``integrations.onewarehouse.simulator``): an armed fault answers the next N calls of one endpoint in place of (or,
+"""Fault injection shared by the built-in peer simulators (``simulators.one`` and
+``simulators.onewarehouse``): an armed fault answers the next N calls of one endpoint in place of (or,
 for a slow one, before) the normal answer.
 
 A plain package, not a Django app: no migrations, no tables. Each simulator keeps its own concrete ``SimFault``

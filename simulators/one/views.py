@@ -13,14 +13,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.simfaults.views import fault_form_submit, supervisor_required
+from integrations.one.mapping import (
+    BODY_STOCKS,
+    BODY_STOCKS_TO_REMOVE,
+    HEADER_API_KEY,
+    HEADER_TENANT,
+    LINE_ID,
+    LINE_QUANTITY,
+    LINE_SKU,
+    QUERY_CART_ID,
+    QUERY_SKU,
+    QUERY_SKUS,
+    QUERY_WAREHOUSES,
+)
+from simulators.faults.views import fault_form_submit, supervisor_required
 from wms.core.forms import StrictDecimalField, form_errors_report
 
 from . import selectors, services
 from .models import Endpoint, SimFault, SimReservation, SimWarehouse
-
-HEADER_TENANT = "one-tenant"
-HEADER_API_KEY = "ApiAuth"
 
 sleep = time.sleep  # a name tests can replace: a slow answer is asserted without waiting
 
@@ -42,7 +52,7 @@ def _authorized(request) -> bool:
 
 def _warehouses(request) -> list[str]:
     """``warehouses`` (the examples) or ``warehousesId`` (the page's glossary)."""
-    return _list_param(request, "warehouses") or _list_param(request, "warehousesId")
+    return _list_param(request, QUERY_WAREHOUSES) or _list_param(request, "warehousesId")
 
 
 def _list_param(request, name: str) -> list[str]:
@@ -71,8 +81,8 @@ def _body(request, *, stocks_required: bool) -> tuple[list[services.StockLine], 
         raise BadRequest("body is not JSON") from None
     if not isinstance(payload, dict):
         raise BadRequest("body must be a JSON object")
-    stocks = payload.get("stocks", None if stocks_required else [])
-    remove = payload.get("stocksToRemove") or []
+    stocks = payload.get(BODY_STOCKS, None if stocks_required else [])
+    remove = payload.get(BODY_STOCKS_TO_REMOVE) or []
     if not isinstance(stocks, list):
         raise BadRequest("stocks must be a list" if stocks is not None else "stocks is required")
     if not isinstance(remove, list) or not all(isinstance(r, str) and r for r in remove):
@@ -87,14 +97,14 @@ def _body(request, *, stocks_required: bool) -> tuple[list[services.StockLine], 
         try:
             if not isinstance(line, dict):
                 raise BadRequest(f"{where} must be an object")
-            sku = line.get("sku")
+            sku = line.get(LINE_SKU)
             if not isinstance(sku, str) or not sku:
                 raise BadRequest(f"{where}: sku is required")
-            stock_id = line.get("id") or sku
+            stock_id = line.get(LINE_ID) or sku
             if not isinstance(stock_id, str):
                 raise BadRequest(f"{where}: id must be a string")
             parsed.append(services.StockLine(stock_id=stock_id, sku=sku,
-                                             quantity=_quantity(line.get("quantity"), where)))
+                                             quantity=_quantity(line.get(LINE_QUANTITY), where)))
         except BadRequest as exc:
             errors.append(str(exc))
     if errors:
@@ -168,13 +178,13 @@ def stocks(request):
         return _method_not_allowed(request, "GET")
 
     def act():
-        skus = _list_param(request, "skus") or _list_param(request, "sku")
+        skus = _list_param(request, QUERY_SKUS) or _list_param(request, QUERY_SKU)
         if not skus:
             raise BadRequest("skus is required")
         if len(skus) > settings.ONE_MAX_LINES_PER_REQUEST:
             raise BadRequest(f"too many skus: {len(skus)} > {settings.ONE_MAX_LINES_PER_REQUEST}", status=413)
         return selectors.stocks_for_skus(skus=skus, warehouse_ids=_warehouses(request),
-                                         cart_id=request.GET.get("cartId", ""))
+                                         cart_id=request.GET.get(QUERY_CART_ID, ""))
 
     return _handle(request, Endpoint.GET_STOCKS, act)
 
@@ -185,11 +195,11 @@ def stocks_for_one_product(request):
         return _method_not_allowed(request, "GET")
 
     def act():
-        skus = _list_param(request, "sku") or _list_param(request, "skus")
+        skus = _list_param(request, QUERY_SKU) or _list_param(request, QUERY_SKUS)
         if len(skus) != 1:
             raise BadRequest("exactly one sku is required")
         return selectors.stocks_for_one_product(sku=skus[0], warehouse_ids=_warehouses(request),
-                                                cart_id=request.GET.get("cartId", ""))
+                                                cart_id=request.GET.get(QUERY_CART_ID, ""))
 
     return _handle(request, Endpoint.GET_ONE_PRODUCT, act)
 

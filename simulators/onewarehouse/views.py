@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integrations.onewarehouse.profiles import PROFILES
 from integrations.onewarehouse.profiles.base import Profile
-from integrations.simfaults.views import fault_form_submit, supervisor_required
+from simulators.faults.views import fault_form_submit, supervisor_required
 from wms.core.forms import StrictIntegerField, form_errors_report
 
 from . import selectors, services

@@ -5,9 +5,9 @@
     python manage.py one_simulator_fault --clear
 """
 
-from integrations.one.simulator import services
-from integrations.one.simulator.models import Endpoint, SimFault
-from integrations.simfaults.commands import FaultCommand
+from simulators.faults.commands import FaultCommand
+from simulators.one import services
+from simulators.one.models import Endpoint, SimFault
 
 
 class Command(FaultCommand):

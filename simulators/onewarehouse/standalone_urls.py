@@ -6,6 +6,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("simulators/onewarehouse/", include("integrations.onewarehouse.simulator.urls")),
-    path("simulators/one/", include("integrations.one.simulator.urls")),
+    path("simulators/onewarehouse/", include("simulators.onewarehouse.urls")),
+    path("simulators/one/", include("simulators.one.urls")),
 ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from integrations.simfaults import services as simfaults
+from simulators.faults import services as simfaults
 from wms.core.db import lock_for_update
 
 from .models import SimFault, SimRequest, SimReservation, SimStock, SimWarehouse

@@ -3,7 +3,7 @@ processes: a push made by a command and a callback received by the web process m
 
 from django.db import models
 
-from integrations.simfaults.models import SimFaultBase
+from simulators.faults.models import SimFaultBase
 
 from .payloads import LabelMode, PushKind, ReceivedKind
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from integrations.apilog.masking import mask_headers
-from integrations.simfaults import services as simfaults
+from simulators.faults import services as simfaults
 from wms.core.db import lock_for_update
 
 from .models import SimFault, SimPush, SimReceived, SimShipment

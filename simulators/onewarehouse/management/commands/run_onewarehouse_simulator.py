@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.core.servers import basehttp
 from django.core.wsgi import get_wsgi_application
 
-STANDALONE_URLCONF = "integrations.onewarehouse.simulator.standalone_urls"
+STANDALONE_URLCONF = "simulators.onewarehouse.standalone_urls"
 
 
 class Command(BaseCommand):

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class OneSimulatorConfig(AppConfig):
-    name = "integrations.one.simulator"
+    name = "simulators.one"
     label = "one_simulator"
     verbose_name = "ONE stock API simulator"

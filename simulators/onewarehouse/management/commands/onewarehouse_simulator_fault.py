@@ -6,10 +6,10 @@
     python manage.py onewarehouse_simulator_fault --clear
 """
 
-from integrations.onewarehouse.simulator import services
-from integrations.onewarehouse.simulator.models import SimFault
-from integrations.onewarehouse.simulator.payloads import Code, ReceivedKind
-from integrations.simfaults.commands import FaultCommand
+from simulators.faults.commands import FaultCommand
+from simulators.onewarehouse import services
+from simulators.onewarehouse.models import SimFault
+from simulators.onewarehouse.payloads import Code, ReceivedKind
 
 
 class Command(FaultCommand):

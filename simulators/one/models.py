@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from integrations.simfaults.models import SimFaultBase
+from simulators.faults.models import SimFaultBase
 
 
 class Endpoint(models.TextChoices):

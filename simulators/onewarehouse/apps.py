@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class OneWarehouseSimulatorConfig(AppConfig):
-    name = "integrations.onewarehouse.simulator"
+    name = "simulators.onewarehouse"
     label = "onewarehouse_simulator"
     verbose_name = "OneWarehouse simulator"
