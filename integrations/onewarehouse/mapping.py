@@ -90,7 +90,7 @@ PRODUCT_BATCH_KEY = "products"
 PRODUCT_BATCH_MAX = 500
 
 
-def _no_repeated_sku(items: list[dict]) -> None:
+def no_repeated_sku(items: list[dict]) -> None:
     """A sku_id at most once per list (order lines, a product batch)."""
     seen, repeated = set(), {}
     for index, item in enumerate(items):
@@ -122,7 +122,7 @@ class ProductBatchPayload(serializers.Serializer):
     products = ProductPayload(many=True, allow_empty=False, max_length=PRODUCT_BATCH_MAX)
 
     def validate_products(self, value):
-        _no_repeated_sku(value)
+        no_repeated_sku(value)
         return value
 
 
@@ -157,7 +157,7 @@ class InboundOrderPayload(serializers.Serializer):
         return value
 
     def validate_items(self, value):
-        _no_repeated_sku(value)
+        no_repeated_sku(value)
         return value
 
     def validate(self, attrs):
@@ -206,7 +206,7 @@ class OutboundOrderPayload(serializers.Serializer):
     remark = OptionalText(default="")
 
     def validate_items(self, value):
-        _no_repeated_sku(value)
+        no_repeated_sku(value)
         return value
 
 
@@ -220,7 +220,7 @@ class OutboundCancelPayload(serializers.Serializer):
     reason = OptionalText(default="")
 
 
-def _choices_text(choices) -> str:
+def choices_text(choices) -> str:
     # Plain text rather than an enum: two enums both named "status" would collide in the OpenAPI components.
     return "One of " + ", ".join(choices.values) + "."
 
@@ -233,27 +233,27 @@ class ProductSyncResult(serializers.Serializer):
 
 class InboundOrderResult(serializers.Serializer):
     inbound_order_no = serializers.CharField(source="order.inbound_order_no")
-    status = serializers.CharField(source="order.status", help_text=_choices_text(InboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=choices_text(InboundOrder.Status))
     created = serializers.BooleanField()
 
 
 class InboundCancelResult(serializers.Serializer):
     inbound_order_no = serializers.CharField(source="order.inbound_order_no")
     cancelled = serializers.BooleanField()
-    status = serializers.CharField(source="order.status", help_text=_choices_text(InboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=choices_text(InboundOrder.Status))
     reason = serializers.CharField(source="order.cancel_reason")
 
 
 class OutboundOrderResult(serializers.Serializer):
     outbound_order_no = serializers.CharField(source="order.outbound_order_no")
-    status = serializers.CharField(source="order.status", help_text=_choices_text(OutboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=choices_text(OutboundOrder.Status))
     created = serializers.BooleanField()
 
 
 class OutboundCancelResult(serializers.Serializer):
     outbound_order_no = serializers.CharField(source="order.outbound_order_no")
     intercepted = serializers.BooleanField()
-    status = serializers.CharField(source="order.status", help_text=_choices_text(OutboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=choices_text(OutboundOrder.Status))
     reason = serializers.CharField(source="order.cancel_reason")
 
 

@@ -8,7 +8,7 @@ six paths in every profile (``mapping.INCOMING_PATHS``), so OneWarehouse's confi
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rest_framework import serializers
@@ -46,12 +46,17 @@ class Receiving:
     summary: str
     description: str
     examples: tuple[Example, ...] = ()
-    request_schema: object = None  # the OpenAPI request body when it is not ``payload({})`` (a batch or one)
+    # When the URL takes more than one shape: (OpenAPI component name, the serializers ``payload`` picks from).
+    request_schema: tuple[str, tuple[type[serializers.Serializer], ...]] | None = None
 
     def data(self, result) -> object:
         if isinstance(result, list):
             return [self.result(item).data for item in result]
         return self.result(result).data
+
+    def payload_classes(self) -> tuple[type[serializers.Serializer], ...]:
+        """Every serializer the URL may pick (one product or a batch)."""
+        return tuple(self.request_schema[1]) if self.request_schema else (self.payload({}),)
 
     def answer_key(self, source: str) -> str:
         """The answer's name for a result fact (``order.inbound_order_no`` -> ``inbound_short_id``)."""
@@ -166,30 +171,22 @@ class Profile:
     signature_headers: tuple[tuple[str, str], ...]  # (header, description) for the OpenAPI document
     signature_query: tuple[tuple[str, str], ...] = ()
     timestamp_milliseconds: bool = False  # the recipe's timestamp is in ms (outgoing calls)
-    notes: dict[str, str] = field(default_factory=dict)
 
     def example(self, name: str) -> dict:
         return example_load(self.docs_dir, name)
 
     def known_fields(self, endpoint: str) -> set[str]:
         """Every field path (``details.sku_id``) the serializers of an endpoint read; lists are ``[]``-free."""
-        row = self.receiving[endpoint]
-        classes = {row.payload({}), *(row.payload(probe) for probe in _PROBES)}
         paths: set[str] = set()
-        for serializer_class in classes:
+        for serializer_class in self.receiving[endpoint].payload_classes():
             paths |= serializer_fields(serializer_class())
         return paths
 
     def optional_fields(self, endpoint: str) -> set[str]:
-        row = self.receiving[endpoint]
         paths: set[str] = set()
-        for serializer_class in {row.payload({}), *(row.payload(probe) for probe in _PROBES)}:
+        for serializer_class in self.receiving[endpoint].payload_classes():
             paths |= serializer_fields(serializer_class(), optional_only=True)
         return paths
-
-
-# Payload shapes that make a ``payload`` chooser pick each of its serializers (the product batch).
-_PROBES = ({"products": []},)
 
 
 def serializer_fields(serializer: serializers.Serializer, prefix: str = "", *, optional_only: bool = False,

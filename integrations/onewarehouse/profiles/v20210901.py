@@ -62,16 +62,6 @@ WAREHOUSE_DEFAULT = ("warehouse_code", "warehouse_code", "ONEWAREHOUSE_DEFAULT_W
 OWNER_DEFAULT = ("account_no", "owner_code", "ONEWAREHOUSE_DEFAULT_OWNER_CODE")
 
 
-def _no_repeated_sku(items: list[dict]) -> None:
-    seen, repeated = set(), {}
-    for index, item in enumerate(items):
-        if item["sku_id"] in seen:
-            repeated[index] = {"sku_id": [f"sku_id {item['sku_id']} appears more than once."]}
-        seen.add(item["sku_id"])
-    if repeated:
-        raise serializers.ValidationError(repeated)
-
-
 class FieldProductPayload(serializers.Serializer):
     """One product; an optional field left out is left as it is, sent as null or "" it is cleared."""
 
@@ -104,7 +94,7 @@ class FieldInboundOrderPayload(serializers.Serializer):
     details = FieldDetailPayload(many=True, allow_empty=False, source="items")
 
     def validate_details(self, value):
-        _no_repeated_sku(value)
+        mapping.no_repeated_sku(value)
         return value
 
     def validate(self, attrs):
@@ -153,7 +143,7 @@ class FieldOutboundOrderPayload(serializers.Serializer):
     logistics = FieldLogisticsPayload(required=False)
 
     def validate_details(self, value):
-        _no_repeated_sku(value)
+        mapping.no_repeated_sku(value)
         return value
 
     def validate(self, attrs):
@@ -173,10 +163,6 @@ class FieldOutboundCancelPayload(serializers.Serializer):
 
 # --- Answers' data ---------------------------------------------------------------------------------------------
 
-def _status_text(choices) -> str:
-    return "One of " + ", ".join(choices.values) + "."
-
-
 class FieldProductResult(serializers.Serializer):
     sku_id = serializers.CharField(source="product.sku_id")
     created = serializers.BooleanField()
@@ -184,27 +170,27 @@ class FieldProductResult(serializers.Serializer):
 
 class FieldInboundOrderResult(serializers.Serializer):
     inbound_short_id = serializers.CharField(source="order.inbound_order_no")
-    status = serializers.CharField(source="order.status", help_text=_status_text(InboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=mapping.choices_text(InboundOrder.Status))
     created = serializers.BooleanField()
 
 
 class FieldInboundCancelResult(serializers.Serializer):
     inbound_short_id = serializers.CharField(source="order.inbound_order_no")
     cancelled = serializers.BooleanField()
-    status = serializers.CharField(source="order.status", help_text=_status_text(InboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=mapping.choices_text(InboundOrder.Status))
     reason = serializers.CharField(source="order.cancel_reason")
 
 
 class FieldOutboundOrderResult(serializers.Serializer):
     outbound_short_id = serializers.CharField(source="order.outbound_order_no")
-    status = serializers.CharField(source="order.status", help_text=_status_text(OutboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=mapping.choices_text(OutboundOrder.Status))
     created = serializers.BooleanField()
 
 
 class FieldOutboundCancelResult(serializers.Serializer):
     outbound_short_id = serializers.CharField(source="order.outbound_order_no")
     intercepted = serializers.BooleanField()
-    status = serializers.CharField(source="order.status", help_text=_status_text(OutboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=mapping.choices_text(OutboundOrder.Status))
     reason = serializers.CharField(source="order.cancel_reason")
 
 
