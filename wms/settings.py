@@ -234,6 +234,9 @@ INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT = env.int("INBOUND_OVER_RECEIPT_TOLERANCE
 OUTBOUND_LABEL_ON_PACK = env.bool("OUTBOUND_LABEL_ON_PACK", default=False)
 # Where shipping label files are kept: outside MEDIA_ROOT and never served by URL (only the admin's label view).
 OUTBOUND_LABEL_ROOT = env.str("OUTBOUND_LABEL_ROOT", default="") or str(VAR_DIR / "labels")
+# The label size printed (each label a page of this size, scaled to fit, aspect kept): 4 x 6 in by default.
+OUTBOUND_LABEL_WIDTH_INCHES = env.float("OUTBOUND_LABEL_WIDTH_INCHES", default=4.0)
+OUTBOUND_LABEL_HEIGHT_INCHES = env.float("OUTBOUND_LABEL_HEIGHT_INCHES", default=6.0)
 
 # --- OneWarehouse ---------------------------------------------------------------------------------------
 ONEWAREHOUSE_ENV = env.str("ONEWAREHOUSE_ENV", default="sandbox")
@@ -248,9 +251,20 @@ ONEWAREHOUSE_KEYS = {
     }
     for name in ("sandbox", "production")
 }
+# OneWarehouse's client (its admin) per environment: the sandbox's is in the access guide; production's link is
+# handed over at go-live. Shown on the integration console.
+ONEWAREHOUSE_ADMIN_URLS = {
+    "sandbox": env.str("ONEWAREHOUSE_SANDBOX_ADMIN_URL", default="https://admin-sandbox.onewarehouse.net/"),
+    "production": env.str("ONEWAREHOUSE_PRODUCTION_ADMIN_URL", default=""),
+}
 ONEWAREHOUSE_PROFILE = env.str("ONEWAREHOUSE_PROFILE", default="v20210901")
-ONEWAREHOUSE_SIGNATURE_MODE = env.str("ONEWAREHOUSE_SIGNATURE_MODE", default="md5")
+# md5 | hmac-sha256 | v20210901-hmac | none; empty: the profile's recipe (contract: md5, v20210901: v20210901-hmac).
+ONEWAREHOUSE_SIGNATURE_MODE = env.str("ONEWAREHOUSE_SIGNATURE_MODE", default="")
+# CIDRs or addresses, and the keyword "onewarehouse" for OneWarehouse's published egress addresses; empty: any.
 ONEWAREHOUSE_ALLOWED_IPS = env.list("ONEWAREHOUSE_ALLOWED_IPS", default=[])
+# An order naming an unknown sku_id: placeholder (a product awaiting its data is created) | refuse (unknown_sku);
+# empty: the profile's (contract: refuse, v20210901: placeholder).
+ONEWAREHOUSE_UNKNOWN_SKU = env.str("ONEWAREHOUSE_UNKNOWN_SKU", default="")
 # Profile v20210901: the warehouse and merchant of a push that names none (warehouse_code, account_no).
 ONEWAREHOUSE_DEFAULT_WAREHOUSE_CODE = env.str("ONEWAREHOUSE_DEFAULT_WAREHOUSE_CODE", default="")
 ONEWAREHOUSE_DEFAULT_OWNER_CODE = env.str("ONEWAREHOUSE_DEFAULT_OWNER_CODE", default="")
@@ -297,11 +311,15 @@ SIMULATOR_PUSH_TIMEOUT_SECONDS = env.float("SIMULATOR_PUSH_TIMEOUT_SECONDS", def
 # How the simulated label answer carries the PDF: "base64" (label_base64) or "url" (label_url); a request can
 # choose with the query parameter label_mode or the header X-Sim-Label-Mode.
 SIMULATOR_ONEWAREHOUSE_LABEL_MODE = env.str("SIMULATOR_ONEWAREHOUSE_LABEL_MODE", default="base64")
+# Which label file the simulated carrier hands over: PDF, PNG or ZPL; a request can choose with the query
+# parameter label_format or the header X-Sim-Label-Format.
+SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT = env.str("SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT", default="PDF")
 APILOG_RETENTION_DAYS = env.int("APILOG_RETENTION_DAYS", default=90)
-# Header, query and body keys whose values are never stored or logged in clear.
+# Header, query and body keys whose values are never stored or logged in clear. A request's sign is not a secret
+# (it proves one request, and OneWarehouse's support needs it to discuss a mismatch): it stays readable.
 APILOG_SECRET_KEYS = env.list(
     "APILOG_SECRET_KEYS",
-    default=["apiauth", "authorization", "x-sign", "sign", "app_secret", "appsecret", "secret", "password",
+    default=["apiauth", "authorization", "app_secret", "appsecret", "secret", "password",
              "api_key", "cookie", "set-cookie", "x-csrftoken"],
 )
 

@@ -37,9 +37,10 @@ class MerchantFilter(admin.SimpleListFilter):
 
 @admin.register(ApiExchange)
 class ApiExchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "created_at", "direction", "integration", "endpoint", "method", "status_code",
-                    "business_code", "duration_ms", "order_no", "signature_verdict", "replay_of")
-    list_filter = ("direction", "integration", "endpoint", "status_code", "signature_verdict", MerchantFilter)
+    list_display = ("id", "created_at", "direction", "integration", "environment", "endpoint", "method",
+                    "status_code", "business_code", "duration_ms", "order_no", "signature_verdict", "replay_of")
+    list_filter = ("direction", "integration", "environment", "endpoint", "status_code", "signature_verdict",
+                   MerchantFilter)
     list_select_related = ("replay_of",)
     search_fields = ("=order_no", "=sku_id", "url")
     date_hierarchy = "created_at"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .masking import mask_body, mask_headers, mask_text, mask_url
 from .models import ApiExchange
-from .services import json_storable, text_storable
+from .services import exchange_environment, json_storable, text_storable
 
 MAX_STORED_BODY = 200_000
 
@@ -29,6 +29,7 @@ class LoggedSession(requests.Session):
         context = getattr(self, "_log_context", {})
         exchange = ApiExchange(
             direction=ApiExchange.Direction.OUTGOING, integration=self.integration,
+            environment=exchange_environment(self.integration),
             endpoint=context.get("endpoint") or "", method=request.method, url=text_storable(mask_url(request.url)),
             request_headers=json_storable(mask_headers(request.headers)),
             request_body=text_storable(mask_body(request.body))[:MAX_STORED_BODY],

@@ -10,6 +10,9 @@ class ApiExchange(models.Model):
 
     direction = models.CharField(max_length=3, choices=Direction.choices)
     integration = models.CharField(max_length=40, db_index=True)
+    environment = models.CharField(
+        max_length=20, blank=True, db_index=True,
+        help_text="The peer environment (sandbox, production) active for the exchange; blank: the peer has one.")
     endpoint = models.CharField(max_length=100, db_index=True, help_text="What the call is, e.g. outbound_create.")
     method = models.CharField(max_length=10)
     url = models.TextField()
@@ -24,6 +27,9 @@ class ApiExchange(models.Model):
     response_body = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     signature_verdict = models.CharField(max_length=40, blank=True)
+    signature_diagnosis = models.CharField(
+        max_length=500, blank=True,
+        help_text="For a push refused for its signature: which known recipe and key pair would have accepted it.")
     business_code = models.IntegerField(null=True, blank=True, help_text="The envelope's code, when there is one.")
     error = models.TextField(blank=True)
     order_no = models.CharField(max_length=64, blank=True, db_index=True)

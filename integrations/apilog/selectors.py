@@ -6,11 +6,11 @@ from wms.outbound.models import OutboundOrder
 
 from .models import ApiExchange
 
-EXPORT_FIELDS = ("id", "created_at", "finished_at", "direction", "integration", "endpoint", "method", "url",
-                 "remote_addr", "request_headers", "request_body",
+EXPORT_FIELDS = ("id", "created_at", "finished_at", "direction", "integration", "environment", "endpoint", "method",
+                 "url", "remote_addr", "request_headers", "request_body",
                  "request_body_base64", "status_code", "response_headers", "response_body",
-                 "duration_ms", "signature_verdict", "business_code", "error", "order_no", "sku_id",
-                 "outbox_message_id", "replay_of_id")
+                 "duration_ms", "signature_verdict", "signature_diagnosis", "business_code", "error", "order_no",
+                 "sku_id", "outbox_message_id", "replay_of_id")
 
 
 def exchanges_export(*, queryset: QuerySet[ApiExchange]) -> list[dict]:

@@ -29,6 +29,18 @@ from .models import ApiExchange
 
 ReplayHandler = Callable[..., ApiExchange]
 _replay_handlers: dict[str, ReplayHandler] = {}
+_environments: dict[str, Callable[[], str]] = {}
+
+
+def environment_register(*, integration: str, current: Callable[[], str]) -> None:
+    """``current()`` names the environment (sandbox, production) the integration talks to now; every exchange
+    logged for it records that name. An integration without one logs a blank environment."""
+    _environments[integration] = current
+
+
+def exchange_environment(integration: str) -> str:
+    current = _environments.get(integration)
+    return current() if current is not None else ""
 
 
 # What PostgreSQL text (and jsonb) cannot hold: NUL, and lone UTF-16 surrogates (not encodable as UTF-8).
@@ -98,7 +110,8 @@ def exchange_incoming_open(*, integration: str, endpoint: str, method: str, url:
     to it."""
     logged = body_for_log(body) if body is not None else LoggedBody(body_note, "")
     return ApiExchange.objects.create(
-        direction=ApiExchange.Direction.INCOMING, integration=integration, endpoint=endpoint,
+        direction=ApiExchange.Direction.INCOMING, integration=integration,
+        environment=exchange_environment(integration), endpoint=endpoint,
         method=text_storable(method)[:10], url=text_storable(mask_url(url)), remote_addr=_ip_or_none(remote_addr),
         request_headers=json_storable(mask_headers(headers)), request_body=logged.text,
         request_body_base64=logged.base64, replay_of=replay_of, signature_verdict=signature_verdict,
@@ -117,9 +130,11 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     # The correlation values come from the pushed payload, where a JSON "\u0000" decodes to NUL.
     exchange.order_no, exchange.sku_id = text_storable(order_no)[:64], text_storable(sku_id)[:64]
     exchange.signature_verdict = text_storable(exchange.signature_verdict)[:40]
+    exchange.signature_diagnosis = text_storable(mask_text(exchange.signature_diagnosis))[:500]
     exchange.finished_at = timezone.now()
-    exchange.save(update_fields=["signature_verdict", "status_code", "response_headers", "response_body",
-                                 "business_code", "duration_ms", "error", "order_no", "sku_id", "finished_at"])
+    exchange.save(update_fields=["signature_verdict", "signature_diagnosis", "status_code", "response_headers",
+                                 "response_body", "business_code", "duration_ms", "error", "order_no", "sku_id",
+                                 "finished_at"])
     return exchange
 
 

@@ -7,11 +7,17 @@ from integrations.onewarehouse.selectors import payload_drift
 from wms.core.roles import Role, user_has_role
 
 from .selectors import (
+    PRODUCTION,
+    SANDBOX,
     console_configuration,
     endpoint_health,
-    go_live_checklist,
+    go_live_checklists,
+    go_live_runbook,
     merchants_new,
+    outbox_environment_counts,
+    placeholders_waiting,
     receiving_url_paths,
+    signature_status,
 )
 
 
@@ -19,7 +25,8 @@ def integration_console(request):
     """The Supervisor's integration page: URLs to hand to OneWarehouse, configuration, health, go-live checklist."""
     if not user_has_role(request.user, Role.SUPERVISOR):
         raise PermissionDenied
-    checklist = go_live_checklist()
+    checklists = go_live_checklists()
+    checklist = checklists[SANDBOX]
     context = {
         **admin.site.each_context(request),
         "title": "Integration console",
@@ -27,7 +34,12 @@ def integration_console(request):
         "config": console_configuration(),
         "health": endpoint_health(),
         "merchants_new": merchants_new(),
+        "signatures": signature_status(),
+        "placeholders": placeholders_waiting(),
         "checklist": checklist,
+        "production_checklist": checklists[PRODUCTION],
+        "runbook": go_live_runbook(checklists),
+        "outbox_environments": outbox_environment_counts(),
         "drift": payload_drift(),
         "drift_profile": profile_active().name,
         "ready_for_production": all(step["done"] for step in checklist),

@@ -9,7 +9,6 @@ import base64
 import binascii
 import json
 import math
-import time
 
 import requests
 from django.conf import settings
@@ -18,7 +17,7 @@ from integrations.apilog.http import exchange_response_body_record, logged_sessi
 from wms.outbound.labels import label_kind_detect, label_kinds_text
 from wms.outbox.registry import PermanentSendError, RetryableSendError
 
-from .auth import signed_headers
+from .auth import callback_key_pair, outgoing_mode_active, signed_headers
 from .downloads import DownloadFailed, LabelRefused, answer_read, label_download
 from .profiles import profile_active
 from .profiles.base import CallContext, LabelAnswer, PeerAnswer
@@ -37,7 +36,11 @@ class RequestRejected(PermanentSendError):
 
 
 def _config() -> dict:
+    """The environment's base URL and the key pair our calls are signed with (the push pair when it is the only
+    one configured)."""
     keys = settings.ONEWAREHOUSE_KEYS.get(settings.ONEWAREHOUSE_ENV) or {}
+    pair = callback_key_pair()
+    keys = {**keys, "app_key": pair.app_key, "app_secret": pair.app_secret}
     missing = [name for name in ("app_key", "app_secret", "base_url") if not keys.get(name)]
     if missing:
         # Not the peer's fault and not permanent: once the settings are filled, the retry goes through.
@@ -58,13 +61,9 @@ class OneWarehouseClient:
         keys = _config()
         body = call.body(payload, context)
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        mode = settings.ONEWAREHOUSE_SIGNATURE_MODE
-        now = time.time()
-        # The profile's own recipe may count its timestamp in milliseconds; every other recipe in seconds.
-        stamp = int(now * 1000) if profile.timestamp_milliseconds and mode == profile.signature_recipe else int(now)
         headers = {"Content-Type": "application/json",
-                   **signed_headers(mode=mode, app_key=keys["app_key"], app_secret=keys["app_secret"],
-                                    timestamp=str(stamp), body=raw)}
+                   **signed_headers(mode=outgoing_mode_active(), app_key=keys["app_key"], app_secret=keys["app_secret"],
+                                    body=raw)}
         url = keys["base_url"].rstrip("/") + call.url_path(context)
         try:
             response = self.session.request("POST", url, data=raw, headers=headers, timeout=self.timeout,

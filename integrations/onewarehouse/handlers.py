@@ -7,10 +7,28 @@ Results are dicts: ``{"product", "created"}``, ``{"order", "created"}``, ``{"ord
 
 from collections.abc import Callable
 
+from django.conf import settings
+
 from wms.catalog.services import product_upsert
 from wms.core.errors import DomainError
 from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
 from wms.outbound.services import outbound_order_cancel, outbound_order_create
+
+# What an order naming an unknown sku_id gets (``ONEWAREHOUSE_UNKNOWN_SKU``; empty: the profile's). The contract
+# keeps its unknown_sku (1002) answer; the field's products may arrive after their order (same save at OneWarehouse).
+UNKNOWN_SKU_PLACEHOLDER = "placeholder"
+UNKNOWN_SKU_REFUSE = "refuse"
+UNKNOWN_SKU_POLICIES = (UNKNOWN_SKU_PLACEHOLDER, UNKNOWN_SKU_REFUSE)
+UNKNOWN_SKU_BY_PROFILE = {"contract": UNKNOWN_SKU_REFUSE, "v20210901": UNKNOWN_SKU_PLACEHOLDER}
+
+
+def unknown_sku_policy() -> str:
+    return (settings.ONEWAREHOUSE_UNKNOWN_SKU or "").strip() or UNKNOWN_SKU_BY_PROFILE.get(
+        settings.ONEWAREHOUSE_PROFILE, UNKNOWN_SKU_REFUSE)
+
+
+def _placeholders() -> bool:
+    return unknown_sku_policy() == UNKNOWN_SKU_PLACEHOLDER
 
 
 def product_sync(*, batch_key: str) -> Callable[[dict], object]:
@@ -36,7 +54,7 @@ def product_sync(*, batch_key: str) -> Callable[[dict], object]:
 
 
 def inbound_upsert(validated: dict) -> dict:
-    order, created = inbound_order_upsert(**validated)
+    order, created = inbound_order_upsert(**validated, unknown_sku_placeholders=_placeholders())
     return {"order": order, "created": created}
 
 
@@ -45,7 +63,7 @@ def inbound_cancel(validated: dict) -> dict:
 
 
 def outbound_create(validated: dict) -> dict:
-    order, created = outbound_order_create(**validated)
+    order, created = outbound_order_create(**validated, unknown_sku_placeholders=_placeholders())
     return {"order": order, "created": created}
 
 

@@ -26,7 +26,17 @@ from wms.core.errors import DomainError, DomainValidationError
 from wms.core.jsontext import lone_surrogate_find, nesting_exceeds
 
 from . import mapping
-from .auth import VERDICT_NOT_CHECKED, VERDICT_VALID, client_ip_resolve, push_credentials_extract, push_request_verify
+from .auth import (
+    DIAGNOSED_REFUSALS,
+    VERDICT_NOT_CHECKED,
+    VERDICT_VALID,
+    client_ip_resolve,
+    push_credentials_extract,
+    push_key_pair,
+    push_request_verify,
+    push_signature_diagnose,
+    signature_mode_active,
+)
 from .envelope import (
     Answer,
     answer_bad_request,
@@ -212,15 +222,20 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
     def checks() -> Answer | None:
         if request.body is None:
             return answer_too_large(limit=limit)
-        keys = settings.ONEWAREHOUSE_KEYS.get(settings.ONEWAREHOUSE_ENV, {})  # an unknown env has no key
+        mode = signature_mode_active()
+        pair = push_key_pair()  # an unknown environment has none
+        now, tolerance = time.time(), settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS
         verdict = push_request_verify(
-            mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, push_app_key=keys.get("push_app_key", ""),
-            push_app_secret=keys.get("push_app_secret", ""),
-            credentials=push_credentials_extract(headers=request.headers, query=request.query),
-            body=request.body, now=time.time(), tolerance_seconds=settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS,
+            mode=mode, push_app_key=pair.app_key, push_app_secret=pair.app_secret,
+            credentials=push_credentials_extract(headers=request.headers, query=request.query, mode=mode),
+            body=request.body, now=now, tolerance_seconds=tolerance,
             client_ip=client_ip, allowed_ips=settings.ONEWAREHOUSE_ALLOWED_IPS,
         )
         exchange.signature_verdict = verdict.verdict  # saved with the answer by exchange_incoming_close
+        if verdict.verdict in DIAGNOSED_REFUSALS:
+            exchange.signature_diagnosis = push_signature_diagnose(
+                headers=request.headers, query=request.query, body=request.body, now=now,
+                tolerance_seconds=tolerance).sentence
         return None if verdict.accepted else answer_unauthorized(verdict.message)
 
     return _pipeline(exchange=exchange, endpoint=endpoint, started=started, checks=checks, body=request.body)

@@ -20,12 +20,11 @@ def push_headers_build(*, body: bytes, timestamp: str | None = None, tamper: boo
     secret = keys["push_app_secret"]
     if tamper:
         secret = secret + "-tampered"
-    headers = auth.signed_headers(
-        mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, app_key=keys["push_app_key"], app_secret=secret,
-        timestamp=timestamp or str(int(time.time())), body=body,
-    )
-    if tamper and auth.HEADER_SIGN not in headers:  # mode none: a wrong key is the only thing left to tamper
-        headers[auth.HEADER_APP_KEY] = keys["push_app_key"] + "-tampered"
+    recipe = auth.recipe_get(auth.signature_mode_active())
+    headers = recipe.headers(app_key=keys["push_app_key"], app_secret=secret,
+                             timestamp=timestamp or recipe.timestamp_now(), body=body)
+    if tamper and recipe.header_sign not in headers:  # mode none: a wrong key is the only thing left to tamper
+        headers[recipe.header_app_key] = keys["push_app_key"] + "-tampered"
     return headers
 
 
@@ -39,22 +38,18 @@ def call_signature_verify(*, headers, query, body: bytes, now: float | None = No
     """Checks a call from the WMS as the contract says: known app key, timestamp within the tolerance, sign
     (constant time). Headers or query parameters (both accepted)."""
     keys = _keys()
-    app_key = headers.get(auth.HEADER_APP_KEY) or query.get(auth.QUERY_APP_KEY) or ""
-    timestamp = headers.get(auth.HEADER_TIMESTAMP) or query.get(auth.QUERY_TIMESTAMP) or ""
-    sign = headers.get(auth.HEADER_SIGN) or query.get(auth.QUERY_SIGN) or ""
+    mode = auth.outgoing_mode_active()  # what the WMS signs its calls with
+    credentials = auth.recipe_get(mode).credentials(headers=headers, query=query)
+    app_key, timestamp, sign = credentials.app_key, credentials.timestamp, credentials.sign
     if not keys["app_key"] or not keys["app_secret"]:
         return Verdict(False, "the simulator has no callback key pair configured")
     if not hmac.compare_digest(app_key.encode(), keys["app_key"].encode()):
         return Verdict(False, "unknown app_key")
-    try:
-        age = abs((now if now is not None else time.time()) - int(timestamp))
-    except ValueError:
-        return Verdict(False, "timestamp is not Unix seconds")
-    if age > settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS:
+    sent_at = auth.timestamp_seconds(timestamp)
+    if sent_at is None:
+        return Verdict(False, "timestamp is not Unix seconds or milliseconds")
+    if abs((now if now is not None else time.time()) - sent_at) > settings.ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS:
         return Verdict(False, "timestamp outside the allowed window")
-    mode = settings.ONEWAREHOUSE_SIGNATURE_MODE
-    if mode == auth.SignatureMode.NONE:
-        return Verdict(True)
     expected = auth.signature_compute(mode=mode, app_key=app_key, app_secret=keys["app_secret"],
                                       timestamp=timestamp, body=body)
     if not auth.signature_matches(expected=expected, given=sign):

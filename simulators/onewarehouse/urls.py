@@ -12,5 +12,5 @@ urlpatterns = [
     # The calls of every wire profile at their own paths: the simulator answers either dialect.
     *(path(route, views.receive, {"kind": kind, "profile": profile}, name=f"{profile}-{kind}")
       for profile, kind, route in receive_routes()),
-    path("labels/<str:tracking_no>.pdf", views.label_file, name="label-file"),
+    path("labels/<str:tracking_no>.<slug:extension>", views.label_file, name="label-file"),
 ]

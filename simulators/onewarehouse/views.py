@@ -19,23 +19,17 @@ from simulators.faults.views import fault_form_submit, supervisor_required
 from wms.core.forms import StrictIntegerField, form_errors_report
 
 from . import selectors, services
+from .labels import CONTENT_TYPES, EXTENSIONS, LabelFormat, label_render
 from .models import SimFault
-from .payloads import (
-    LABEL_FORMAT_PDF,
-    RECEIVED_CALLS,
-    Code,
-    LabelMode,
-    ReceivedKind,
-    envelope_error,
-    envelope_ok,
-)
-from .pdf import label_pdf_render
+from .payloads import RECEIVED_CALLS, Code, LabelMode, ReceivedKind, envelope_error, envelope_ok
 from .scenarios import SCENARIOS, scenario_run
 from .signing import call_signature_verify
 from .validation import payload_validate
 
 LABEL_MODE_QUERY = "label_mode"
 LABEL_MODE_HEADER = "X-Sim-Label-Mode"
+LABEL_FORMAT_QUERY = "label_format"
+LABEL_FORMAT_HEADER = "X-Sim-Label-Format"
 
 sleep = time.sleep  # a name tests can replace: a slow answer is asserted without waiting
 
@@ -47,6 +41,13 @@ def _label_mode(request) -> str:
     return wanted if wanted in LabelMode.values else LabelMode.BASE64
 
 
+def _label_format(request) -> str:
+    """Per request (query ``label_format`` or header ``X-Sim-Label-Format``), else the setting; PDF if unknown."""
+    wanted = (request.GET.get(LABEL_FORMAT_QUERY) or request.headers.get(LABEL_FORMAT_HEADER)
+              or settings.SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT).upper()
+    return wanted if wanted in LabelFormat.values else LabelFormat.PDF
+
+
 def _act(kind: str, request, profile: Profile, data: dict, payload: dict) -> tuple[int, dict]:
     if kind == ReceivedKind.INBOUND_CALLBACK:
         return 200, envelope_ok({}, profile=profile)
@@ -54,17 +55,17 @@ def _act(kind: str, request, profile: Profile, data: dict, payload: dict) -> tup
     order_no = data[call.order_no_field]
     try:
         if kind == ReceivedKind.LABEL:
-            mode = _label_mode(request)
+            mode, label_format = _label_mode(request), _label_format(request)
             shipment = services.shipment_label_issue(outbound_order_no=order_no, label_mode=mode)
-            pdf_url = request.build_absolute_uri(
-                reverse("onewarehouse_simulator:label-file", args=[shipment.tracking_no]))
+            file_url = request.build_absolute_uri(reverse(
+                "onewarehouse_simulator:label-file", args=[shipment.tracking_no, EXTENSIONS[label_format]]))
             names = profile.label_fields
             return 200, envelope_ok({
                 call.order_no_field: order_no, names.tracking_no: shipment.tracking_no,
-                names.label_format: LABEL_FORMAT_PDF,
-                names.label_url: pdf_url if mode == LabelMode.URL else None,
-                names.label_base64: base64.b64encode(label_pdf_render(
-                    outbound_order_no=order_no, tracking_no=shipment.tracking_no)).decode()
+                names.label_format: label_format,
+                names.label_url: file_url if mode == LabelMode.URL else None,
+                names.label_base64: base64.b64encode(label_render(
+                    label_format=label_format, outbound_order_no=order_no, tracking_no=shipment.tracking_no)).decode()
                 if mode == LabelMode.BASE64 else None,
             }, profile=profile)
         services.shipment_ship(outbound_order_no=order_no, payload=payload)
@@ -132,14 +133,17 @@ def receive(request, kind: str, profile: str, warehouse_code: str = ""):
 
 
 @require_GET
-def label_file(request, tracking_no: str):
-    """The PDF a ``label_url`` points to (no signature: the WMS fetches it as a plain download)."""
+def label_file(request, tracking_no: str, extension: str):
+    """The label file a ``label_url`` points to, in the format its extension names (.pdf, .png, .zpl; no
+    signature: the WMS fetches it as a plain download)."""
     shipment = selectors.shipment_get_by_tracking_no(tracking_no=tracking_no)
-    if shipment is None:
+    label_format = next((fmt for fmt, ext in EXTENSIONS.items() if ext == extension), None)
+    if shipment is None or label_format is None:
         raise Http404("no such label")
-    pdf = label_pdf_render(outbound_order_no=shipment.outbound_order_no, tracking_no=shipment.tracking_no)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{shipment.tracking_no}.pdf"'
+    content = label_render(label_format=label_format, outbound_order_no=shipment.outbound_order_no,
+                           tracking_no=shipment.tracking_no)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[label_format])
+    response["Content-Disposition"] = f'inline; filename="{shipment.tracking_no}.{EXTENSIONS[label_format]}"'
     return response
 
 
@@ -154,6 +158,7 @@ def _dashboard_page(request, typed: dict | None = None):
         "shipments": selectors.shipment_list(), "faults": selectors.fault_list(),
         "scenarios": SCENARIOS, "endpoints": ReceivedKind.choices, "fault_kinds": SimFault.Kind.choices,
         "wms_url": settings.SIMULATOR_WMS_BASE_URL, "label_mode": settings.SIMULATOR_ONEWAREHOUSE_LABEL_MODE,
+        "label_format": settings.SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT,
         **(typed or {}),
     })
 

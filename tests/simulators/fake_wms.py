@@ -53,7 +53,7 @@ class FakeWms:
             self.requests.append((name, dict(request.headers), body))
             keys = settings.ONEWAREHOUSE_KEYS[settings.ONEWAREHOUSE_ENV]
             expected = auth.signature_compute(
-                mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, app_key=keys["push_app_key"],
+                mode=auth.signature_mode_active(), app_key=keys["push_app_key"],
                 app_secret=keys["push_app_secret"], timestamp=request.headers.get(auth.HEADER_TIMESTAMP, ""),
                 body=body)
             if request.headers.get(auth.HEADER_APP_KEY) != keys["push_app_key"] or not auth.signature_matches(

@@ -1,8 +1,10 @@
 import base64
+import io
 import json
 import time
 
 import pytest
+from PIL import Image
 
 from integrations.onewarehouse import auth
 from simulators.onewarehouse import services, views
@@ -34,7 +36,7 @@ def call(client, simulator_keys, settings):
     def _call(path, payload, *, secret=None, app_key=None, timestamp=None, raw=None, as_query=False, query=""):
         body = raw if raw is not None else json.dumps(payload).encode()
         headers = auth.signed_headers(
-            mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, app_key=app_key or simulator_keys.app_key,
+            mode=auth.outgoing_mode_active(), app_key=app_key or simulator_keys.app_key,
             app_secret=secret or simulator_keys.app_secret, timestamp=timestamp or str(int(time.time())), body=body)
         url = BASE + path
         if as_query:
@@ -53,14 +55,15 @@ def _label(call, order_no="OB202611230042", **kwargs):
     return call("/outbound-orders/label", {"outbound_order_no": order_no}, **kwargs)
 
 
-def test_inbound_callback_with_a_valid_signature_answers_the_success_envelope_and_is_stored(call):
+def test_inbound_callback_with_a_valid_signature_answers_the_success_envelope_and_is_stored(call, simulator_keys):
     response = call("/inbound-orders/callback", INBOUND_CALLBACK)
     assert response.status_code == 200
     assert response.json() == {"code": 0, "success": True, "msg": "success", "data": {}}
     received = SimReceived.objects.get()
     assert received.kind == ReceivedKind.INBOUND_CALLBACK and received.order_no == "IB202611230001"
     assert received.signature_ok and json.loads(received.request_body) == INBOUND_CALLBACK
-    assert received.request_headers[auth.HEADER_SIGN] == "***"  # stored masked
+    assert received.request_headers[auth.HEADER_SIGN]  # stored readable: a sign is no secret
+    assert simulator_keys.app_secret not in json.dumps(received.request_headers)
 
 
 def test_signature_in_query_parameters_is_accepted(call):
@@ -142,8 +145,36 @@ def test_label_mode_can_be_chosen_per_request(call):
     assert _label(call, query="label_mode=base64").json()["data"]["label_base64"]
 
 
-def test_an_unknown_label_file_is_404(client):
+def test_an_unknown_label_file_is_404(client, call):
     assert client.get("/simulators/onewarehouse/labels/SIM000.pdf").status_code == 404
+    tracking_no = _label(call).json()["data"]["tracking_no"]
+    assert client.get(f"/simulators/onewarehouse/labels/{tracking_no}.gif").status_code == 404
+
+
+def test_the_label_is_a_png_or_a_zpl_file_by_the_setting_or_per_request(call, client, settings):
+    settings.SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT = "PNG"
+    data = _label(call).json()["data"]
+    png = base64.b64decode(data["label_base64"])
+    assert data["label_format"] == "PNG" and png.startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (812, 1218)  # 4 x 6 in at 203 dpi
+
+    data = _label(call, query="label_format=zpl&label_mode=url").json()["data"]
+    assert data["label_format"] == "ZPL" and data["label_base64"] is None
+    assert data["label_url"].endswith(f"/labels/{data['tracking_no']}.zpl")
+    served = client.get(data["label_url"].removeprefix("http://testserver"))
+    assert served.status_code == 200 and served["Content-Type"] == "application/x-zpl"
+    zpl = served.content
+    assert zpl.startswith(b"^XA") and zpl.rstrip().endswith(b"^XZ")
+    assert b"Order: OB202611230042" in zpl and f"^FD{data['tracking_no']}^FS".encode() in zpl
+    assert client.get(data["label_url"].removeprefix("http://testserver").replace(".zpl", ".png")
+                      )["Content-Type"] == "image/png"
+
+
+def test_a_zpl_label_never_carries_a_command_from_the_order_number(call, settings):
+    settings.SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT = "ZPL"
+    zpl = base64.b64decode(_label(call, order_no="OB^XZ~JA").json()["data"]["label_base64"])
+    assert zpl.count(b"^XZ") == 1 and b"~" not in zpl and b"Order: OB?XZ?JA" in zpl
 
 
 def test_a_repeated_label_request_keeps_the_tracking_number(call):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 def _signed_post(url, payload, keys, settings):
     body = json.dumps(payload).encode()
     headers = {"Content-Type": "application/json", **auth.signed_headers(
-        mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, app_key=keys.app_key, app_secret=keys.app_secret,
+        mode=auth.outgoing_mode_active(), app_key=keys.app_key, app_secret=keys.app_secret,
         timestamp=str(int(time.time())), body=body)}
     return requests.post(url, data=body, headers=headers, timeout=10)
 

@@ -12,19 +12,22 @@ class OwnerAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("sku_id", "sku_code", "name", "barcode", "owner", "sync_to_one", "is_active", "updated_at")
-    list_filter = ("sync_to_one", "is_active", "owner")
+    list_display = ("sku_id", "sku_code", "name", "barcode", "owner", "awaiting_data", "sync_to_one", "is_active",
+                    "updated_at")
+    # "awaiting product data": placeholders an order created before the product's sync arrived.
+    list_filter = ("awaiting_data", "sync_to_one", "is_active", "owner")
     list_select_related = ("owner",)
     search_fields = ("=sku_id", "sku_code", "=barcode", "name")
     # The catalogue is OneWarehouse's: it is synced, not typed. Staff only choose, by the actions, what is published
     # to ONE.
     readonly_fields = ("sku_id", "sku_code", "name", "barcode", "owner", "weight_kg", "length_cm", "width_cm",
-                       "height_cm", "declared_value", "currency", "image_url", "sync_to_one", "is_active", "created_at",
-                       "updated_at")
+                       "height_cm", "declared_value", "currency", "image_url", "sync_to_one", "is_active",
+                       "awaiting_data", "created_at", "updated_at")
     actions = ("publish_to_one", "unpublish_from_one")
 
     fields = ("sku_id", "sku_code", "name", "barcode", "owner", "weight_kg", "length_cm", "width_cm", "height_cm",
-              "declared_value", "currency", "image_url", "sync_to_one", "is_active", "created_at", "updated_at")
+              "declared_value", "currency", "image_url", "sync_to_one", "is_active", "awaiting_data", "created_at",
+              "updated_at")
 
     def has_add_permission(self, request):
         return False

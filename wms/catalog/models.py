@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+# The name a placeholder product carries until its product sync brings the real one.
+PLACEHOLDER_NAME = "Awaiting product data"
+
 
 class Owner(models.Model):
     """A merchant whose goods the warehouse keeps (OneWarehouse's ``owner_code``)."""
@@ -39,6 +42,9 @@ class Product(models.Model):
     sync_to_one = models.BooleanField(default=False, db_index=True,
                                       help_text="Publish this product's stock to ONE.")
     is_active = models.BooleanField(default=True)
+    awaiting_data = models.BooleanField(
+        "awaiting product data", default=False, db_index=True,
+        help_text="A placeholder: an order named this sku_id before its product sync arrived; the sync completes it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

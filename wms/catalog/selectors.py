@@ -8,6 +8,11 @@ from wms.core.errors import DomainValidationError, UnknownSku
 from .models import Owner, Product
 
 
+def products_awaiting_data():
+    """Placeholder products still waiting for their product sync, oldest first, with their merchant."""
+    return Product.objects.filter(awaiting_data=True).select_related("owner").order_by("created_at", "pk")
+
+
 def product_find_by_code(*, code: str, products: Iterable[Product] | None = None) -> Product | None:
     """What a scanner reads: a barcode, a sku_code or a sku_id (case-insensitive for codes)."""
     code = (code or "").strip()

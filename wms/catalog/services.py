@@ -4,7 +4,7 @@ from django.utils import timezone
 from wms.core.db import lock_for_update
 from wms.core.errors import Conflict
 
-from .models import Owner, Product
+from .models import PLACEHOLDER_NAME, Owner, Product
 
 PRODUCT_FIELDS = (
     "sku_code", "name", "barcode", "weight_kg", "length_cm", "width_cm", "height_cm",
@@ -21,7 +21,9 @@ def owner_get_or_create(*, owner_code: str, name: str = "") -> Owner:
 def product_upsert(*, sku_id: str, owner_code: str, **fields) -> tuple[Product, bool]:
     """Insert or update a product by ``sku_id`` (OneWarehouse's product sync). Returns (product, created).
 
-    Only the catalogue fields are touched: our own ``sync_to_one`` flag is never changed by a sync.
+    Only the catalogue fields are touched: our own ``sync_to_one`` flag is never changed by a sync. A placeholder
+    (``product_placeholder_ensure``) is completed: it is no longer awaiting data, and ``created`` is True, since
+    this is the first time the product's data arrives.
     """
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
@@ -32,16 +34,40 @@ def product_upsert(*, sku_id: str, owner_code: str, **fields) -> tuple[Product, 
     )
     if not created:
         changed = [name for name, value in fields.items() if getattr(product, name) != value]
+        if product.awaiting_data:
+            product.awaiting_data, created = False, True
+            changed.append("awaiting_data")
         if product.owner_id != owner.pk:
             _owner_change_check(product=product, owner_code=owner_code)
             product.owner = owner
             changed.append("owner")
         for name in changed:
-            if name != "owner":
+            if name not in ("owner", "awaiting_data"):
                 setattr(product, name, fields[name])
         if changed:
             product.save(update_fields=[*changed, "updated_at"])
     return product, created
+
+
+@transaction.atomic
+def product_placeholder_ensure(*, sku_ids: list[str], owner_code: str) -> list[Product]:
+    """A placeholder product for each of ``sku_ids`` that no product has yet, owned by merchant ``owner_code``;
+    returns the placeholders created.
+
+    OneWarehouse sends a new product's sync and the order naming it from the same save, so the order may arrive
+    first. Its placeholder ("awaiting product data") lets the order be taken; the product sync that follows fills
+    it in (``product_upsert``). A sku_id that another merchant's product has is left alone: the order is refused
+    for that line as before. Created in sku_id order (the order products are locked in)."""
+    owner = owner_get_or_create(owner_code=owner_code)
+    known = set(Product.objects.filter(sku_id__in=set(sku_ids)).values_list("sku_id", flat=True))
+    created = []
+    for sku_id in sorted(set(sku_ids) - known):
+        # A product sync of the same sku_id in flight: its row wins and is used (get_or_create's second read).
+        product, new = Product.objects.get_or_create(
+            sku_id=sku_id, defaults={"owner": owner, "name": PLACEHOLDER_NAME, "awaiting_data": True})
+        if new:
+            created.append(product)
+    return created
 
 
 def _owner_change_check(*, product: Product, owner_code: str) -> None:

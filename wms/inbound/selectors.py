@@ -31,10 +31,12 @@ class CallbackState:
         return self.state in ("failed", "pending") and self.message_id is not None
 
 
-# Outbox status -> what staff read. FAILED retries by itself; DEAD waits for staff: both are "failed".
+# Outbox status -> what staff read. FAILED retries by itself; DEAD waits for staff: both are "failed". HELD
+# (written for another environment) and DISCARDED wait for or were decided by a Supervisor: "failed" too.
 CALLBACK_STATE_OF = {
     OutboxMessage.Status.PENDING: "pending", OutboxMessage.Status.SENDING: "pending",
     OutboxMessage.Status.SENT: "sent", OutboxMessage.Status.FAILED: "failed", OutboxMessage.Status.DEAD: "failed",
+    OutboxMessage.Status.HELD: "failed", OutboxMessage.Status.DISCARDED: "failed",
 }
 
 
@@ -44,6 +46,8 @@ def inbound_callback_state(*, order: InboundOrder) -> CallbackState:
     if message is None:
         return CallbackState(state="none")
     reason = message.last_error if message.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else ""
+    if message.status in (OutboxMessage.Status.HELD, OutboxMessage.Status.DISCARDED):
+        reason = message.environment_note
     if message.status == OutboxMessage.Status.FAILED:
         reason = f"{reason} (retrying automatically)"
     return CallbackState(state=CALLBACK_STATE_OF[message.status], reason=reason, message_id=message.pk,

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
-from wms.catalog.services import owner_get_or_create
+from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
 from wms.core.db import INTEGER_COLUMN_MAX as POSITIVE_INT_MAX
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
@@ -37,10 +37,13 @@ class LineCount:
 def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_code: str, owner_code: str,
                          items: list[dict], expected_arrival_at: datetime | None = None, tracking_no: str = "",
                          carrier: str = "", remark: str = "", original_order_no: str = "",
-                         platform_order_no: str = "") -> tuple[InboundOrder, bool]:
+                         platform_order_no: str = "", unknown_sku_placeholders: bool = False
+                         ) -> tuple[InboundOrder, bool]:
     """Create an inbound order, or update it while nothing has been counted. Returns (order, created).
 
     The same content again changes nothing; an update after receiving started is refused (``invalid_state``).
+    An unknown sku_id is refused (``UnknownSku``), or with ``unknown_sku_placeholders`` gets a placeholder product
+    of the order's merchant (``product_placeholder_ensure``), completed by its product sync.
     """
     header = {"expected_arrival_at": expected_arrival_at, "tracking_no": tracking_no, "carrier": carrier,
               "remark": remark, "original_order_no": original_order_no, "platform_order_no": platform_order_no}
@@ -49,6 +52,8 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
     # The lines are a set (a sku_id at most once): the same lines in another order are the same order.
     fingerprint = content_fingerprint(content, unordered=("items",))
     warehouse = warehouse_for_order(warehouse_code=warehouse_code)
+    if unknown_sku_placeholders:
+        product_placeholder_ensure(sku_ids=[item["sku_id"] for item in items], owner_code=owner_code)
     resolved = order_items_resolve(items=items, owner_code=owner_code)
     owner = owner_get_or_create(owner_code=owner_code)
 

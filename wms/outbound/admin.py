@@ -1,9 +1,8 @@
-import io
 import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +17,7 @@ from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
 
 from .forms import PACKAGE_MEASURES, PackForm, PickForm
-from .labels import LABEL_HEAD_BYTES, PDF, label_file_kind, label_kind_detect
+from .labels import LABEL_HEAD_BYTES, PDF, ZPL, label_file_kind, label_kind_detect, label_kind_named, labels_pdf_compose
 from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
 from .selectors import outbound_labels_for_print, outbound_order_lines, outbound_outbox_states, outbound_pick_list
 from .services import (
@@ -37,6 +36,27 @@ from .services import (
 Status = OutboundOrder.Status
 FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 PACKAGE_ROWS = 3  # package rows offered on the pack form; more parcels: pack again after a refusal is rare
+
+
+def label_url(order: OutboundOrder) -> str:
+    """The order's label view, its name ending with the extension of the label's kind (label.png, label.zpl)."""
+    kind = label_kind_named(order.label_format) or label_file_kind(order.label_file)
+    return reverse("admin:outbound_outboundorder_label", args=[order.pk, kind.extension if kind else "bin"])
+
+
+def _call_note(message: OutboxMessage) -> str:
+    """Why a call to OneWarehouse needs staff: its last error, or why it is held (another environment)."""
+    if message.status in (OutboxMessage.Status.HELD, OutboxMessage.Status.DISCARDED):
+        return message.environment_note
+    return message.last_error if message.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else ""
+
+
+def _label_read(order: OutboundOrder) -> bytes | None:
+    try:
+        with order.label_file.open("rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
 
 
 
@@ -114,17 +134,20 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     def label(self, obj):
         if not obj.label_file:
             return "-"
-        return format_html('<a href="{}" target="_blank">{}</a>',
-                           reverse("admin:outbound_outboundorder_label", args=[obj.pk]), obj.label_format or "PDF")
+        return format_html('<a href="{}" target="_blank">{}</a>', label_url(obj), obj.label_format or "label")
 
     @admin.display(description="Shipping label")
     def label_preview(self, obj):
         if not obj.label_file:
             return "no label yet"
-        url = reverse("admin:outbound_outboundorder_label", args=[obj.pk])
         kind = label_file_kind(obj.label_file)
-        if kind is None or not kind.inline:  # ZPL goes to the label printer, not into a frame
-            return format_html('<a href="{}">Download the {} label</a>', url, kind.name if kind else "")
+        url = reverse("admin:outbound_outboundorder_label", args=[obj.pk, kind.extension if kind else "bin"])
+        if kind is None or not kind.inline:  # ZPL goes to the thermal printer as it is, not into a frame
+            return format_html('<a href="{}" download>Download the {} label (raw, for the thermal printer)</a>',
+                               url, kind.name if kind else "")
+        if kind is not PDF:
+            return format_html('<img src="{}" alt="shipping label" style="max-width:100%;max-height:480px;'
+                               'border:1px solid #ccc">', url)
         return format_html('<iframe src="{}" title="shipping label" '
                            'style="width:100%;height:480px;border:1px solid #ccc"></iframe>', url)
 
@@ -135,9 +158,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             return "none yet"
         return format_html_join(
             mark_safe("<br>"), "{}: <strong>{}</strong> (attempts {}) {}",  # mark_safe of a constant
-            ((m.get_kind_display(), m.get_status_display(), m.attempts,
-              m.last_error if m.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD) else "")
-             for m in messages_))
+            ((m.get_kind_display(), m.get_status_display(), m.attempts, _call_note(m)) for m in messages_))
 
     # --- URLs and views ---------------------------------------------------------------------------------
 
@@ -148,14 +169,17 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             path("<path:object_id>/pick/", view(self.pick_view), name=f"{prefix}_pick"),
             path("<path:object_id>/pack/", view(self.pack_view), name=f"{prefix}_pack"),
             # Framed by our own order and print pages (X_FRAME_OPTIONS may be DENY elsewhere).
-            path("<path:object_id>/label.pdf", xframe_options_sameorigin(view(self.label_view)),
+            path("<path:object_id>/label.<slug:extension>", xframe_options_sameorigin(view(self.label_view)),
                  name=f"{prefix}_label"),
+            path("<path:object_id>/label-print.pdf", xframe_options_sameorigin(view(self.label_print_pdf_view)),
+                 name=f"{prefix}_label_print_pdf"),
             path("<path:object_id>/print/", view(self.print_view), name=f"{prefix}_print"),
             path("<path:object_id>/label-request/", view(self.label_request_view), name=f"{prefix}_label_request"),
             path("<path:object_id>/ship/", view(self.ship_view), name=f"{prefix}_ship"),
             path("<path:object_id>/callback-retry/", view(self.callback_retry_view),
                  name=f"{prefix}_callback_retry"),
-            path("labels.pdf", view(self.labels_pdf_view), name=f"{prefix}_labels_pdf"),
+            path("labels.pdf", xframe_options_sameorigin(view(self.labels_pdf_view)), name=f"{prefix}_labels_pdf"),
+            path("labels/", view(self.labels_print_view), name=f"{prefix}_labels_print"),
             path("pick-list/", view(self.wave_pick_view), name=f"{prefix}_wave_pick"),
             *super().get_urls(),
         ]
@@ -262,9 +286,10 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             title=f"Pack {order.outbound_order_no} ({order.get_status_display()})",
             open=OUTBOUND_FLOW.allows(order, "pack")))
 
-    def label_view(self, request, object_id):
+    def label_view(self, request, object_id, extension):
         """The label file, after the floor check: the only way to it (it has no URL of its own). Its type comes
-        from its bytes, so a browser never gets it as a page it would run."""
+        from its bytes, so a browser never gets it as a page it would run; a name with another extension (an old
+        ``label.pdf`` link to a PNG) is sent to the right one."""
         order = self._order(request, object_id)
         if not order.label_file:
             raise PermissionDenied("This order has no label.")
@@ -274,6 +299,10 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             raise Http404("The label file of this order is missing.") from exc
         kind = label_kind_detect(handle.read(LABEL_HEAD_BYTES))
         handle.seek(0)
+        if extension != (kind.extension if kind else "bin"):
+            handle.close()
+            return redirect(reverse("admin:outbound_outboundorder_label",
+                                    args=[order.pk, kind.extension if kind else "bin"]))
         stem = "label-" + re.sub(r"[^A-Za-z0-9_-]+", "_", order.outbound_order_no)
         response = FileResponse(
             handle, content_type=kind.content_type if kind else "application/octet-stream",
@@ -285,47 +314,60 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         order = self._order(request, object_id)
         kind = label_file_kind(order.label_file)
         return TemplateResponse(request, "admin/outbound/outboundorder/print.html", self._context(
-            request, order=order, title=f"Label of {order.outbound_order_no}", inline=bool(kind and kind.inline),
-            pdf_url=reverse("admin:outbound_outboundorder_label", args=[order.pk]) if order.label_file else ""))
+            request, order=order, title=f"Label of {order.outbound_order_no}", kind=kind,
+            file_url=label_url(order) if order.label_file else "",
+            print_url=reverse("admin:outbound_outboundorder_label_print_pdf", args=[order.pk])
+            if kind and kind.inline else ""))
+
+    def _labels_pdf_response(self, composed, filename: str) -> HttpResponse:
+        response = HttpResponse(composed.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def label_print_pdf_view(self, request, object_id):
+        """One order's PDF, PNG or JPEG label as a PDF page of the label size: what the print page prints."""
+        order = self._order(request, object_id)
+        if not order.label_file:
+            raise PermissionDenied("This order has no label.")
+        composed = labels_pdf_compose([(order.outbound_order_no, _label_read(order))])
+        if composed.pdf is None:
+            raise Http404("This label cannot be printed as a page: " + "; ".join(composed.left_out + [
+                f"{name} is ZPL: download it for the thermal printer" for name in composed.zpl]))
+        stem = "label-" + re.sub(r"[^A-Za-z0-9_-]+", "_", order.outbound_order_no)
+        return self._labels_pdf_response(composed, f"{stem}-print.pdf")
 
     def labels_pdf_view(self, request):
-        """Several labels as one PDF, for one print job. Labels that are not PDFs (PNG, JPEG: no image library
-        is installed to turn them into pages; ZPL: for the label printer) or that cannot be read are left out,
-        named in a message, and printed from their order's page."""
-        from pypdf import PdfReader, PdfWriter
-
+        """Several labels (PDF, PNG, JPEG) as one PDF of label-size pages, for one print job. ZPL labels (for
+        the thermal printer) and files that cannot be read are left out and named in a message."""
         self._floor_check(request)
-        ids = id_list_parse(request.GET.get("ids", ""))
-        orders = outbound_labels_for_print(order_ids=ids)
+        orders = outbound_labels_for_print(order_ids=id_list_parse(request.GET.get("ids", "")))
         if not orders:
             raise PermissionDenied("None of these orders has a label.")
-        writer, left_out = PdfWriter(), []
-        for order in orders:
-            try:
-                with order.label_file.open("rb") as fh:
-                    data = fh.read()
-            except OSError:
-                left_out.append(f"{order.outbound_order_no} (the file is missing)")
-                continue
-            kind = label_kind_detect(data)
-            if kind is not PDF:
-                left_out.append(f"{order.outbound_order_no} ({kind.name if kind else 'not a label file'})")
-                continue
-            try:
-                reader = PdfReader(io.BytesIO(data))
-                writer.append(reader)
-            except Exception as exc:  # a damaged PDF raises many kinds in pypdf; never a 500
-                left_out.append(f"{order.outbound_order_no} (unreadable PDF: {type(exc).__name__})")
+        composed = labels_pdf_compose([(order.outbound_order_no, _label_read(order)) for order in orders])
+        left_out = composed.left_out + [f"{name} (ZPL)" for name in composed.zpl]
         if left_out:
             self.message_user(request, "Left out of the merged PDF, print them from their order page: "
                                        + ", ".join(left_out), messages.WARNING)
-        if not writer.pages:
-            self.message_user(request, "None of these labels is a PDF that can be merged.", messages.ERROR)
+        if composed.pdf is None:
+            self.message_user(request, "None of these labels can be printed as a PDF page.", messages.ERROR)
             return redirect(reverse("admin:outbound_outboundorder_changelist"))
-        out = io.BytesIO()
-        writer.write(out)
-        out.seek(0)
-        return FileResponse(out, content_type="application/pdf", filename="labels.pdf", as_attachment=False)
+        return self._labels_pdf_response(composed, "labels.pdf")
+
+    def labels_print_view(self, request):
+        """The bulk print page: the PDF, PNG and JPEG labels as one PDF at label size, the ZPL labels listed
+        apart as raw downloads for the thermal printer, and what cannot be printed, with why."""
+        self._floor_check(request)
+        orders = outbound_labels_for_print(order_ids=id_list_parse(request.GET.get("ids", "")))
+        kinds = {order.pk: label_file_kind(order.label_file) for order in orders}
+        pages = [o for o in orders if kinds[o.pk] is not None and kinds[o.pk].inline]
+        return TemplateResponse(request, "admin/outbound/outboundorder/print_labels.html", self._context(
+            request, title=f"Print labels: {len(orders)} order(s)",
+            pdf_url=reverse("admin:outbound_outboundorder_labels_pdf") + "?ids=" + ",".join(
+                str(o.pk) for o in pages) if pages else "",
+            pages=pages,
+            zpl=[(o, label_url(o)) for o in orders if kinds[o.pk] is ZPL],
+            unreadable=[o for o in orders if kinds[o.pk] is None]))
 
     def wave_pick_view(self, request):
         self._floor_check(request)
@@ -388,22 +430,13 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     def ship(self, request, queryset):
         self._each(request, queryset, outbound_order_ship, "{n} order(s) shipped.")
 
-    @admin.action(description="Print labels (one PDF)", permissions=["view"])
+    @admin.action(description="Print labels (one PDF; ZPL listed apart)", permissions=["view"])
     def print_labels(self, request, queryset):
-        labelled = list(queryset.exclude(label_file="").order_by("pk"))
-        if not labelled:
+        ids = ",".join(str(pk) for pk in queryset.exclude(label_file="").order_by("pk").values_list("pk", flat=True))
+        if not ids:
             self.message_user(request, "None of the selected orders has a label.", messages.WARNING)
             return None
-        kinds = {order.pk: label_file_kind(order.label_file) for order in labelled}
-        left_out = [f"{o.outbound_order_no} ({kinds[o.pk].name if kinds[o.pk] else 'not a label file'})"
-                    for o in labelled if kinds[o.pk] is not PDF]
-        if left_out:
-            self.message_user(request, "Not in the merged PDF (not PDF labels), print them from their order page: "
-                                       + ", ".join(left_out), messages.WARNING)
-        ids = ",".join(str(o.pk) for o in labelled if kinds[o.pk] is PDF)
-        if not ids:
-            return None
-        return redirect(reverse("admin:outbound_outboundorder_labels_pdf") + f"?ids={ids}")
+        return redirect(reverse("admin:outbound_outboundorder_labels_print") + f"?ids={ids}")
 
     @admin.action(description="Pick list for the selected orders (wave)", permissions=["view"])
     def wave_pick_list(self, request, queryset):

@@ -75,11 +75,11 @@ def outbound_dashboard_counts() -> list[dict]:
     for row in rows:
         row["app"] = "outbound"
     failed = OutboxMessage.objects.filter(
-        status__in=[OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD],
+        status__in=[OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD, OutboxMessage.Status.HELD],
         kind__in=[OutboxMessage.Kind.INBOUND_CALLBACK, OutboxMessage.Kind.SHIPPING_LABEL,
                   OutboxMessage.Kind.OUTBOUND_CALLBACK])
-    rows.append({"label": "Failed callbacks / label requests", "count": failed.count(), "app": "outbox",
-                 "model": "outboxmessage", "query": "status__in=FAILED,DEAD", "alert": True})
+    rows.append({"label": "Failed or held callbacks / label requests", "count": failed.count(), "app": "outbox",
+                 "model": "outboxmessage", "query": "status__in=FAILED,DEAD,HELD", "alert": True})
     return rows
 
 

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
-from wms.catalog.services import owner_get_or_create
+from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import (
     CancelRefused,
@@ -25,7 +25,7 @@ from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
 from wms.inventory.services import StockLine, stock_release, stock_reserve, stock_ship
 from wms.outbox.models import OutboxMessage
-from wms.outbox.selectors import outbox_latest_for, outbox_messages_for
+from wms.outbox.selectors import SETTLED_STATUSES, outbox_latest_for, outbox_messages_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
 from .labels import label_kind_detect, label_kinds_text
@@ -48,10 +48,13 @@ def _locked(order_id: int) -> OutboundOrder:
 def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_code: str, items: list[dict],
                           recipient: dict, logistics: dict, platform_order_no: str = "",
                           cod_amount: Decimal = Decimal("0"), currency: str = "", remark: str = "",
-                          allocate: bool = True) -> tuple[OutboundOrder, bool]:
+                          allocate: bool = True, unknown_sku_placeholders: bool = False
+                          ) -> tuple[OutboundOrder, bool]:
     """Create an outbound order and try to allocate it at once. Returns (order, created).
 
     The same content again answers the first order; other content under the same number is a ``Conflict``.
+    An unknown sku_id is refused (``UnknownSku``), or with ``unknown_sku_placeholders`` gets a placeholder product
+    of the order's merchant (``product_placeholder_ensure``; the order is then backordered until stock arrives).
     """
     content = {
         "platform_order_no": platform_order_no, "warehouse_code": warehouse_code, "owner_code": owner_code,
@@ -63,6 +66,8 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     existing = OutboundOrder.objects.filter(outbound_order_no=outbound_order_no).first()
     if existing is None:
         warehouse = warehouse_for_order(warehouse_code=warehouse_code)
+        if unknown_sku_placeholders:
+            product_placeholder_ensure(sku_ids=[item["sku_id"] for item in items], owner_code=owner_code)
         resolved = order_items_resolve(items=items, owner_code=owner_code)
         owner = owner_get_or_create(owner_code=owner_code)
         try:
@@ -375,8 +380,9 @@ def _label_message_enqueue(order: OutboundOrder) -> OutboxMessage:
                                kind=OutboxMessage.Kind.SHIPPING_LABEL)
     if latest is not None and latest.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING):
         return latest
-    if latest is not None and latest.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD):
-        return outbox_message_retry(message=latest)
+    if latest is not None and latest.status in (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD,
+                                                OutboxMessage.Status.HELD):
+        return outbox_message_retry(message=latest)  # a held one is refused: a Supervisor decides where it goes
     return outbox_message_enqueue(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_type=Aggregate.OUTBOUND_ORDER,
                                   aggregate_id=order.pk, payload={"outbound_order_no": order.outbound_order_no})
 
@@ -447,7 +453,7 @@ def outbound_order_ship(*, order: OutboundOrder, user) -> OutboundOrder:
     if not order.label_file:
         raise InvalidTransition(f"Outbound order {order.outbound_order_no} has no label", data={"status": order.status})
     label_in_flight = outbox_messages_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk).filter(
-        kind=OutboxMessage.Kind.SHIPPING_LABEL).exclude(status=OutboxMessage.Status.SENT)
+        kind=OutboxMessage.Kind.SHIPPING_LABEL).exclude(status__in=SETTLED_STATUSES)
     if label_in_flight.exists():
         raise InvalidTransition(
             f"A label request for {order.outbound_order_no} is still open; ship once it is done",

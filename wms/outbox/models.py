@@ -7,6 +7,10 @@ class OutboxMessage(models.Model):
 
     A Celery task sends it after commit; a beat sweep sends what is due if that task was lost (Redis down, worker
     killed). Messages of one aggregate go out in order: one is not sent while an earlier one is unsent.
+
+    A message records the peer environment it was written for (``environment``, e.g. OneWarehouse's sandbox or
+    production; blank for a peer that has only one). The dispatcher never sends it to another one: after a switch
+    it is HELD with the reason, until a Supervisor discards it or re-targets it to the environment now active.
     """
 
     class Kind(models.TextChoices):
@@ -31,6 +35,8 @@ class OutboxMessage(models.Model):
         SENT = "SENT", "Sent"
         FAILED = "FAILED", "Failed, will retry"
         DEAD = "DEAD", "Dead, needs staff"
+        HELD = "HELD", "Held: written for another environment"
+        DISCARDED = "DISCARDED", "Discarded by a Supervisor"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     aggregate_type = models.CharField(max_length=40)
@@ -42,6 +48,11 @@ class OutboxMessage(models.Model):
     claimed_until = models.DateTimeField(
         null=True, blank=True, help_text="A worker holds the message until then; after, the sweep may take it.")
     last_error = models.TextField(blank=True)
+    environment = models.CharField(
+        max_length=20, blank=True, db_index=True,
+        help_text="The peer environment the message was written for (blank: the peer has only one).")
+    environment_note = models.TextField(
+        blank=True, help_text="Why the message is held, and who discarded or re-targeted it.")
     response = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -12,9 +12,10 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from wms.core.db import lock_for_update
 from wms.core.errors import InvalidTransition
+from wms.core.roles import Role, role_require
 
 from .models import OutboxMessage
-from .registry import PermanentSendError, sender_get
+from .registry import PermanentSendError, environment_current, sender_get
 from .selectors import outbox_due_ids, outbox_due_q, outbox_earlier_unsent_exists
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def outbox_message_enqueue(*, kind: str, aggregate_type: str, aggregate_id, payl
         raise RuntimeError("outbox messages are written inside the transaction of the change that causes them")
     message = OutboxMessage.objects.create(
         kind=kind, aggregate_type=aggregate_type, aggregate_id=str(aggregate_id), payload=payload,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=timezone.now(), environment=environment_current(kind),
     )
     transaction.on_commit(lambda: _task_enqueue(message.pk))
     return message
@@ -69,6 +70,28 @@ def _claim(*, message_id: int) -> OutboxMessage | None:
     return message
 
 
+def _hold_if_other_environment(*, message_id: int) -> bool:
+    """Hold a due message written for another environment than its kind's active one (after a switch): it is
+    never sent there. True if this call held it."""
+    now = timezone.now()
+    message = (OutboxMessage.objects.filter(pk=message_id).filter(outbox_due_q(now=now))
+               .only("kind", "environment").first())
+    if message is None or not message.environment:
+        return False
+    active = environment_current(message.kind)
+    if message.environment == active:
+        return False
+    held = OutboxMessage.objects.filter(pk=message_id, environment=message.environment).filter(
+        outbox_due_q(now=now)).update(
+        status=Status.HELD, claimed_until=None, updated_at=now,
+        environment_note=f"Held: written for {message.environment}, but {active or 'no environment'} is active "
+                         f"now; a Supervisor discards it or re-targets it to {active or 'the active one'}.")
+    if held:
+        logger.warning("outbox message %s held: written for %s, %s is active", message_id, message.environment,
+                       active)
+    return bool(held)
+
+
 def _finish(message: OutboxMessage, **fields) -> None:
     OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
         claimed_until=None, updated_at=timezone.now(), **fields
@@ -76,7 +99,10 @@ def _finish(message: OutboxMessage, **fields) -> None:
 
 
 def outbox_message_dispatch(*, message_id: int) -> str | None:
-    """Send one message if it is due; record the outcome. Returns the new status, or None if not taken."""
+    """Send one message if it is due; record the outcome. Returns the new status, or None if not taken.
+    A message of another environment than the active one is held, never sent."""
+    if _hold_if_other_environment(message_id=message_id):
+        return Status.HELD
     message = _claim(message_id=message_id)
     if message is None:
         return None
@@ -137,6 +163,9 @@ def outbox_dispatch_due(*, limit: int | None = None) -> dict[str, int]:
 def outbox_message_retry(*, message: OutboxMessage) -> OutboxMessage:
     """Staff's "retry now": a failed or dead message is due again at once (one more attempt)."""
     message = lock_for_update(OutboxMessage.objects).get(pk=message.pk)
+    if message.status == Status.HELD:
+        raise InvalidTransition(f"message #{message.pk} is held (written for {message.environment}): a Supervisor "
+                                "discards it or re-targets it in the outbox", data={"status": message.status})
     if message.status not in (Status.FAILED, Status.DEAD, Status.PENDING):
         raise InvalidTransition(f"message #{message.pk} is {message.status}; only failed or dead ones are retried",
                                 data={"status": message.status})
@@ -144,5 +173,53 @@ def outbox_message_retry(*, message: OutboxMessage) -> OutboxMessage:
     message.next_attempt_at = timezone.now()
     message.claimed_until = None
     message.save(update_fields=["status", "next_attempt_at", "claimed_until", "updated_at"])
+    transaction.on_commit(lambda: _task_enqueue(message.pk))
+    return message
+
+
+def _held_get(message: OutboxMessage, action: str) -> OutboxMessage:
+    message = lock_for_update(OutboxMessage.objects).get(pk=message.pk)
+    if message.status != Status.HELD:
+        raise InvalidTransition(f"message #{message.pk} is {message.status}: only a held message can be {action}",
+                                data={"status": message.status})
+    return message
+
+
+def _who(user) -> str:
+    return user.get_username() if user is not None else "the system"
+
+
+@transaction.atomic
+def outbox_message_discard(*, message: OutboxMessage, user) -> OutboxMessage:
+    """A Supervisor drops a held message: it is never sent, and no longer holds back its order's later messages."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Discarding a held message")
+    message = _held_get(message, "discarded")
+    message.status = Status.DISCARDED
+    message.environment_note = (f"{message.environment_note}\nDiscarded by {_who(user)} at "
+                                f"{timezone.now().isoformat(timespec='seconds')}; it was written for "
+                                f"{message.environment}.").strip()
+    message.save(update_fields=["status", "environment_note", "updated_at"])
+    transaction.on_commit(lambda: _next_of_aggregate_enqueue(message))
+    return message
+
+
+@transaction.atomic
+def outbox_message_retarget(*, message: OutboxMessage, user) -> OutboxMessage:
+    """A Supervisor sends a held message to the environment active now, explicitly (e.g. an order that OneWarehouse
+    moved to production with us): it is due again at once, as a new message of that environment."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Re-targeting a held message")
+    message = _held_get(message, "re-targeted")
+    active = environment_current(message.kind)
+    if not active:
+        raise InvalidTransition(f"message #{message.pk}: its kind has no active environment to re-target to",
+                                data={"status": message.status})
+    message.environment_note = (f"{message.environment_note}\nRe-targeted from {message.environment} to {active} "
+                                f"by {_who(user)} at {timezone.now().isoformat(timespec='seconds')}.").strip()
+    message.environment = active
+    message.status = Status.PENDING
+    message.next_attempt_at = timezone.now()
+    message.claimed_until = None
+    message.save(update_fields=["environment", "environment_note", "status", "next_attempt_at", "claimed_until",
+                                "updated_at"])
     transaction.on_commit(lambda: _task_enqueue(message.pk))
     return message

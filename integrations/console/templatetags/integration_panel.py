@@ -14,7 +14,8 @@ def integration_panel(context):
     """Admin home: the integration links a Supervisor needs and, on a demo, the walkthrough with the simulators."""
     user = context["request"].user
     supervisor = user_has_role(user, Role.SUPERVISOR)
-    checklist = go_live_checklist() if supervisor else []
+    # The checklist of the environment active now: the sandbox's self-test, then production's first real order.
+    checklist = go_live_checklist(environment=settings.ONEWAREHOUSE_ENV) if supervisor else []
     return {
         "supervisor": supervisor,
         "simulators": settings.SIMULATORS_ENABLED,
@@ -22,6 +23,7 @@ def integration_panel(context):
         "request_log_url": reverse("admin:apilog_apiexchange_changelist"),
         "inbound_url": reverse("admin:inbound_inboundorder_changelist") + "?status__exact=CREATED",
         "outbound_url": reverse("admin:outbound_outboundorder_changelist"),
+        "environment": settings.ONEWAREHOUSE_ENV,
         "checklist_done": sum(step["done"] for step in checklist),
         "checklist_total": len(checklist),
     }

@@ -170,7 +170,6 @@ class Profile:
     signing_text: str  # how pushes are signed, for the OpenAPI document
     signature_headers: tuple[tuple[str, str], ...]  # (header, description) for the OpenAPI document
     signature_query: tuple[tuple[str, str], ...] = ()
-    timestamp_milliseconds: bool = False  # the recipe's timestamp is in ms (outgoing calls)
 
     def example(self, name: str) -> dict:
         return example_load(self.docs_dir, name)

@@ -140,14 +140,17 @@ field path, when fields are invalid): 0 success, 1000 bad request, 1001 validati
 
 SIGNING_TEXT = f"""**Signing.** Each request carries `{auth.HEADER_APP_KEY}`, `{auth.HEADER_TIMESTAMP}` (Unix seconds)
 and `{auth.HEADER_SIGN}` as headers, or the query parameters `{auth.QUERY_APP_KEY}`, `{auth.QUERY_TIMESTAMP}`,
-`{auth.QUERY_SIGN}`. With the push key pair of the environment (sandbox or production):
+`{auth.QUERY_SIGN}`. With the push key pair of the environment (sandbox or production), by the warehouse's
+recipe (`ONEWAREHOUSE_SIGNATURE_MODE`, by default this profile's `md5`):
 
-- `md5` (default): `UPPER(HEX(MD5(secret + "app_key" + app_key + "timestamp" + timestamp + raw_body + secret)))`
+- `md5`: `UPPER(HEX(MD5(secret + "app_key" + app_key + "timestamp" + timestamp + raw_body + secret)))`
 - `hmac-sha256`: `HEX(HMAC_SHA256(secret, timestamp + "." + raw_body))`
+- `v20210901-hmac` (the field's): headers `appkey`, `timestamp` (Unix milliseconds), `sign` =
+  `lowercase HEX(HMAC_SHA256(secret, raw_body + timestamp))`
 - `none`: not checked (an IP allow-list should then be set).
 
-The timestamp must be within 300 s of the warehouse clock; an IP allow-list may apply in every mode.
-A refused request answers HTTP 401, code 4001."""
+The timestamp (seconds or milliseconds) must be within 300 s of the warehouse clock; an IP allow-list may apply
+in every mode. A refused request answers HTTP 401, code 4001."""
 
 PROFILE = Profile(
     name=NAME,

@@ -457,5 +457,4 @@ PROFILE = Profile(
     signing_text=SIGNING_TEXT,
     signature_headers=(("appkey", "The issued app key."), ("timestamp", "Unix milliseconds."),
                        ("sign", "lowercase hex HMAC-SHA256 of the body text + timestamp; optional if not checked.")),
-    timestamp_milliseconds=True,
 )

@@ -13,9 +13,10 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/integration-console/"
 
 
-def log(direction, endpoint, status=200, code=0):
+def log(direction, endpoint, status=200, code=0, environment="sandbox"):
     return ApiExchange.objects.create(direction=direction, integration="onewarehouse", endpoint=endpoint,
-                                      method="POST", url="/x", status_code=status, business_code=code)
+                                      method="POST", url="/x", status_code=status, business_code=code,
+                                      environment=environment)
 
 
 def test_console_is_for_supervisors_only(client, receiver, supervisor):
@@ -98,3 +99,69 @@ def test_console_shows_merchants_first_seen_in_the_last_7_days_with_their_counts
     assert "Merchants first seen in the last 7 days" in page and "MERCHANT-NEW" in page
     assert "MERCHANT-OLD" not in page
     assert f"/admin/outbound/outboundorder/?owner__id__exact={new[0].pk}" in page
+
+
+def test_the_go_live_checklist_is_per_environment_and_production_ends_with_the_first_real_order(
+        client, supervisor, settings):
+    for direction, endpoint in (("IN", "outbound_create"), ("OUT", "shipping_label"), ("OUT", "outbound_callback")):
+        log(direction, endpoint)  # sandbox successes tick nothing in production
+    client.force_login(supervisor)
+    response = client.get(URL)
+    production = response.context["production_checklist"]
+    assert production[-1]["step"] == "First real order shipped and its callback accepted"
+    assert not any(step["done"] for step in production)
+    assert {s["endpoint"]: s["done"] for s in response.context["checklist"]}["outbound_callback"] is True
+
+    log("IN", "outbound_create", environment="production")
+    log("OUT", "outbound_callback", code=1005, environment="production")  # refused: not yet accepted
+    production = client.get(URL).context["production_checklist"]
+    assert [step["done"] for step in production] == [True, True, False, False]
+    log("OUT", "shipping_label", environment="production")
+    log("OUT", "outbound_callback", environment="production")
+    assert all(step["done"] for step in client.get(URL).context["production_checklist"])
+
+
+def test_the_runbook_ticks_the_guides_steps_from_the_log(client, supervisor, settings):
+    settings.ONEWAREHOUSE_KEYS = {name: {"push_app_key": "", "push_app_secret": "", "app_key": "",
+                                         "app_secret": "", "base_url": ""} for name in ("sandbox", "production")}
+    client.force_login(supervisor)
+    assert [step["done"] for step in client.get(URL).context["runbook"]] == [False] * 6
+    log("IN", "product_sync", status=401, code=4001)  # OneWarehouse reached us; not yet accepted
+    assert [step["done"] for step in client.get(URL).context["runbook"]] == [True] + [False] * 5
+    log("IN", "product_sync")
+    settings.ONEWAREHOUSE_KEYS = {**settings.ONEWAREHOUSE_KEYS, "production": {
+        "push_app_key": "", "push_app_secret": "", "app_key": "k", "app_secret": "s", "base_url": "https://p.test"}}
+    runbook = client.get(URL).context["runbook"]
+    assert [step["done"] for step in runbook] == [True, True, False, True, False, False]
+    assert "https://admin-sandbox.onewarehouse.net/" in runbook[1]["step"]
+    log("IN", "product_sync", environment="production")
+    log("OUT", "outbound_callback", environment="production")
+    assert [step["done"] for step in client.get(URL).context["runbook"]][4:] == [True, True]
+
+
+def test_console_shows_environment_profile_recipe_base_urls_admin_address_and_held_messages(
+        client, supervisor, settings):
+    from django.db import transaction
+
+    from wms.outbox.models import OutboxMessage
+    from wms.outbox.services import outbox_message_enqueue
+
+    settings.ONEWAREHOUSE_ENV = "sandbox"
+    settings.ONEWAREHOUSE_PROFILE = "v20210901"
+    settings.ONEWAREHOUSE_SIGNATURE_MODE = "md5"
+    settings.ONEWAREHOUSE_KEYS = {
+        "sandbox": {"push_app_key": "", "push_app_secret": "", "app_key": "", "app_secret": "",
+                    "base_url": "https://sandbox.ow.test"},
+        "production": {"push_app_key": "", "push_app_secret": "", "app_key": "", "app_secret": "",
+                       "base_url": "https://api.ow.test"}}
+    with transaction.atomic():
+        outbox_message_enqueue(kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type="inbound_order",
+                               aggregate_id="1", payload={})
+    settings.ONEWAREHOUSE_ENV = "production"
+    client.force_login(supervisor)
+    page = client.get(URL).content.decode()
+    assert '<strong id="active-environment">production</strong>' in page
+    assert "<th>Wire profile</th><td>v20210901</td>" in page and "<th>Signature recipe</th><td>md5</td>" in page
+    assert "https://sandbox.ow.test" in page and "https://api.ow.test" in page
+    assert 'href="https://admin-sandbox.onewarehouse.net/"' in page
+    assert "0 message(s) held" in page and "1 unsent message(s) of another environment" in page

@@ -2,7 +2,6 @@
 The fixtures that use them (``ow_settings``, ``push``, ``catalogue``) are in tests/conftest.py."""
 
 import json
-import time
 
 from integrations.apilog.models import ApiExchange
 from integrations.onewarehouse import mapping
@@ -37,8 +36,9 @@ def keys(push_app_key=PUSH_KEY, push_app_secret=PUSH_SECRET) -> dict:
 
 
 def sign(body: bytes, *, mode="md5", key=PUSH_KEY, secret=PUSH_SECRET, timestamp: int | None = None) -> dict:
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    return signed_headers(mode=mode, app_key=key, app_secret=secret, timestamp=stamp, body=body)
+    """The headers of recipe ``mode``; the timestamp is now in the recipe's unit unless given."""
+    return signed_headers(mode=mode, app_key=key, app_secret=secret, body=body,
+                          timestamp=None if timestamp is None else str(timestamp))
 
 
 def exchange_last() -> ApiExchange:

@@ -5,6 +5,7 @@ and the ship callback are signed, accepted and stored.
 import pytest
 
 from integrations.onewarehouse.senders import SENDERS
+from simulators.onewarehouse.labels import EXTENSIONS
 from tests.factories import ProductFactory
 from wms.inbound.services import (
     LineCount,
@@ -28,13 +29,15 @@ from wms.outbox.registry import sender_register
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("label_mode", ["base64", "url"])
+@pytest.mark.parametrize("label_mode, label_format, magic", [
+    ("base64", "PDF", b"%PDF"), ("url", "PDF", b"%PDF"), ("base64", "PNG", b"\x89PNG"), ("url", "ZPL", b"^XA")])
 def test_receipt_label_and_ship_callbacks_are_accepted_by_the_simulator(
-        simulators_live, warehouse, receiver, picker, settings, tmp_path, label_mode):
+        simulators_live, warehouse, receiver, picker, settings, tmp_path, label_mode, label_format, magic):
     for kind, sender in SENDERS.items():
         sender_register(kind, sender)
     settings.MEDIA_ROOT = tmp_path
     settings.SIMULATOR_ONEWAREHOUSE_LABEL_MODE = label_mode
+    settings.SIMULATOR_ONEWAREHOUSE_LABEL_FORMAT = label_format
     product = ProductFactory()
     inbound, _ = inbound_order_upsert(inbound_order_no="IB-E2E", order_type="PURCHASE", warehouse_code=warehouse.code,
                                       owner_code="MERCHANT-A", items=[{"sku_id": product.sku_id, "quantity": 5}])
@@ -51,7 +54,8 @@ def test_receipt_label_and_ship_callbacks_are_accepted_by_the_simulator(
     outbound_order_pack(order=order, packages=[PackageSpec("0.5", "10", "10", "10", {line.pk: 2})], user=picker)
     outbound_order_label_request(order=order, user=picker)
     order.refresh_from_db()
-    assert order.status == OutboundOrder.Status.LABELLED and order.label_file.read().startswith(b"%PDF")
+    assert order.status == OutboundOrder.Status.LABELLED and order.label_file.read().startswith(magic)
+    assert order.label_format == label_format and order.label_file.name.endswith("." + EXTENSIONS[label_format])
     outbound_order_ship(order=order, user=picker)
 
     sent = dict(OutboxMessage.objects.values_list("kind", "status"))

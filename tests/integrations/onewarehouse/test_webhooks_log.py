@@ -86,7 +86,9 @@ def test_each_exchange_records_url_address_headers_answer_duration_and_correlati
     assert (exchange.direction, exchange.integration, exchange.method) == ("IN", "onewarehouse", "POST")
     assert exchange.url == reverse("onewarehouse:outbound_create") == "/api/onewarehouse/outbound-orders"
     assert exchange.remote_addr == "198.51.100.20"
-    assert exchange.request_headers["X-App-Key"] == PUSH_KEY and exchange.request_headers["X-Sign"] == "***"
+    assert exchange.request_headers["X-App-Key"] == PUSH_KEY
+    assert exchange.request_headers["X-Sign"] == sign(body, timestamp=int(exchange.request_headers["X-Timestamp"]))[
+        "X-Sign"]  # readable: a sign is no secret
     assert exchange.duration_ms is not None and exchange.finished_at is not None
     assert (exchange.order_no, exchange.sku_id, exchange.error) == ("OB202611230042", "", "")
 
@@ -136,12 +138,14 @@ def test_secrets_are_never_stored_in_any_exchange(push, ow_settings, stocked_cat
 
     rows = list(ApiExchange.objects.all())
     assert len(rows) == 6
+    everything = ""
     for row in rows:
         stored = json.dumps([getattr(row, f.attname) for f in ApiExchange._meta.fields], default=str)
         assert PUSH_SECRET not in stored, row.pk
-        for value in signs:
-            assert value not in stored and value.lower() not in stored, row.pk
+        everything += stored
     assert any("***" in row.error for row in rows)
+    # A sign is no secret: each stays readable, so that a mismatch can be discussed with OneWarehouse's support.
+    assert all(value in everything for value in signs)
 
 
 def test_a_crash_is_logged_for_operators_with_the_secret_masked(push, stocked_catalogue, crashing_outbound_create,

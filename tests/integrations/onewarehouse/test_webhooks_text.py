@@ -77,12 +77,12 @@ def test_a_body_that_is_not_json_text_is_refused_400_1000_naming_why_and_logged(
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_an_unsigned_body_with_a_surrogate_and_a_secret_key_is_logged_then_refused_401(push, endpoint):
     # The masked copy of the body (a secret key name is in it) held the surrogate: the log row failed to insert.
-    raw = json.dumps({**fixture_load(EXAMPLES[endpoint]), "sign": "x", "remark": "\ud800"}).encode()
+    raw = json.dumps({**fixture_load(EXAMPLES[endpoint]), "secret": "x", "remark": "\ud800"}).encode()
     response = push(endpoint, raw=raw, headers={})
     assert response.status_code == 401 and response.json()["code"] == 4001
     logged = exchange_last()
     assert (logged.status_code, logged.business_code) == (401, 4001)
-    assert '"sign": "***"' in logged.request_body and "\\ud800" in logged.request_body
+    assert '"secret": "***"' in logged.request_body and "\\ud800" in logged.request_body
 
 
 def test_a_field_message_that_would_echo_a_surrogate_cannot_be_reached(push, catalogue):
@@ -127,9 +127,9 @@ def test_a_utf8_body_is_stored_as_text_alone():
 
 
 def test_masking_runs_on_any_depth_without_recursion_and_still_masks_secret_keys():
-    deep = '{"sign": "abc", "a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    deep = '{"app_secret": "abc", "a": ' + "[" * 100_000 + "]" * 100_000 + "}"
     masked = mask_body(deep)
-    assert '"sign": "***"' in masked and "abc" not in masked
+    assert '"app_secret": "***"' in masked and "abc" not in masked
     assert mask_body("[" * 200_000) == "[" * 200_000
     nested = json.dumps({"a": [{"b": {"password": "p4ss", "keep": [{"secret": 1}]}}]})
     assert json.loads(mask_body(nested)) == {"a": [{"b": {"password": "***", "keep": [{"secret": "***"}]}}]}

@@ -40,6 +40,20 @@ def pdf_bytes(pages: int = 1) -> bytes:
 
 
 PDF = pdf_bytes()
+ZPL = b"^XA^FO50,50^BCN,100,Y,N,N^FDTCAT660012345678^FS^XZ\r\n"
+
+
+def image_bytes(image_format: str, size=(812, 1218), mode="RGB") -> bytes:
+    """A real image file (PNG, JPEG) of a 4x6 in label at 203 dpi by default, black bars on white."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new(mode, size, "white" if mode != "RGBA" else (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    for x in range(40, size[0] - 40, 24):
+        draw.rectangle((x, 100, x + 10, 400), fill="black")
+    out = io.BytesIO()
+    image.save(out, format=image_format)
+    return out.getvalue()
 
 
 def label_answer(order_no: str, *, base64_pdf: bytes | None = None) -> dict:
@@ -61,6 +75,12 @@ def order_create(warehouse, number="OB202611230042", items=None, allocate=True):
 
 def url(name, order=None):
     return reverse(f"admin:outbound_outboundorder_{name}", args=[order.pk] if order else [])
+
+
+def label_url(order, extension=None):
+    """The order's label view, named with the extension of its stored kind (or the one given)."""
+    extension = extension or {"PDF": "pdf", "PNG": "png", "JPEG": "jpg", "ZPL": "zpl"}.get(order.label_format, "bin")
+    return reverse("admin:outbound_outboundorder_label", args=[order.pk, extension])
 
 
 def pick_all(order, user):

@@ -24,7 +24,7 @@ def test_admin_index_shows_each_pile_of_work_with_a_link_to_its_list(client, war
     for label, model in [("To put back", "putbacktask"), ("Short picks open", "shortpick")]:
         tile = re.escape(f'<a href="{reverse(f"admin:outbound_{model}_changelist")}?status__exact=OPEN">{label}</a>')
         assert re.search(tile + r'</th>\s*<td[^>]*><strong[^>]*>0</strong>', page), label
-    assert "Failed callbacks / label requests" in page and "To receive" in page
+    assert "Failed or held callbacks / label requests" in page and "To receive" in page
 
 
 def test_dashboard_hides_piles_the_user_cannot_open(client, warehouse, receiver):

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from integrations.apilog.models import ApiExchange
 from tests.helpers import ONEWAREHOUSE_EXAMPLES, ONEWAREHOUSE_URL, PUBLIC_IP, hosts_resolve
-from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, order_create, pack_one, pick_all, url
+from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, label_url, order_create, pack_one, pick_all, url
 from wms.core.errors import CancelRefused, InvalidTransition, PermissionDenied
 from wms.inventory.models import StockLevel
 from wms.inventory.selectors import stock_ledger_drift
@@ -85,11 +85,11 @@ def test_full_path_in_admin_label_before_ship_and_callback_as_the_contract(
     order.refresh_from_db()
     assert (order.status, order.tracking_no, order.label_format) == (Status.LABELLED, "TCAT660012345678", "PDF")
     assert order.label_file.read() == PDF
-    shown = client.get(url("label", order))
+    shown = client.get(label_url(order))
     assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
     assert shown["X-Frame-Options"] == "SAMEORIGIN"  # the order page and the print view frame it
     assert b"".join(shown.streaming_content) == PDF
-    assert url("label", order).encode() in client.get(url("print", order)).content
+    assert label_url(order).encode() in client.get(url("print", order)).content
 
     with responses.RequestsMock() as peer:
         peer.add(responses.POST, CALLBACK_URL, json=OK)
@@ -131,7 +131,7 @@ def test_label_as_base64_is_stored_from_the_bulk_action(client, warehouse, produ
 
     merged = client.get(url("labels_pdf") + "?ids=" + ",".join(str(o.pk) for o in orders))
     assert merged.status_code == 200
-    assert len(PdfReader(io.BytesIO(b"".join(merged.streaming_content))).pages) == 2
+    assert len(PdfReader(io.BytesIO(merged.content)).pages) == 2
 
 
 def test_ship_without_label_is_refused(client, warehouse, products, picker):
@@ -450,7 +450,7 @@ def test_label_file_and_print_view_need_the_floor_role(client, warehouse, produc
     order = order_create(warehouse)
     to_status(order, Status.LABELLED, picker)
     client.force_login(receiver)
-    assert client.get(url("label", order)).status_code == 403
+    assert client.get(label_url(order)).status_code == 403
     assert client.get(url("print", order)).status_code == 403
     assert client.get(url("labels_pdf") + f"?ids={order.pk}").status_code == 403
 

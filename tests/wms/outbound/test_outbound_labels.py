@@ -18,7 +18,18 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, order_create, pack_one, pick_all, url
+from tests.wms.outbound.helpers import (
+    LABEL_URL,
+    PDF,
+    ZPL,
+    image_bytes,
+    label_answer,
+    label_url,
+    order_create,
+    pack_one,
+    pick_all,
+    url,
+)
 from wms.core.errors import DomainValidationError, PermissionDenied
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import outbound_order_label_request, outbound_order_label_store, outbound_order_ship
@@ -28,7 +39,6 @@ from wms.outbox.services import outbox_message_dispatch
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ow_labels")]
 Status = OutboundOrder.Status
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-ZPL = b"^XA^FO50,50^FDlabel^FS^XZ"
 
 
 def packed(warehouse, picker, number="OB-L1"):
@@ -134,28 +144,30 @@ def test_with_debug_on_a_label_file_has_no_public_url_and_only_the_admin_view_se
         assert client.get(public).status_code == 404
         client.logout()
 
-    assert client.get(url("label", order)).status_code == 302  # to the login page
+    assert client.get(label_url(order)).status_code == 302  # to the login page
     client.force_login(receiver)
-    assert client.get(url("label", order)).status_code == 403
+    assert client.get(label_url(order)).status_code == 403
     client.force_login(picker)
-    shown = client.get(url("label", order))
+    shown = client.get(label_url(order))
     assert shown.status_code == 200 and b"".join(shown.streaming_content) == PDF
     assert shown["Content-Type"] == "application/pdf" and shown["X-Content-Type-Options"] == "nosniff"
     assert shown["Content-Disposition"] == 'inline; filename="label-OB-L1.pdf"'
 
 
-@pytest.mark.parametrize("content, content_type, disposition", [
-    (PNG, "image/png", 'inline; filename="label-OB-L1.png"'),
-    (ZPL, "application/octet-stream", 'attachment; filename="label-OB-L1.zpl"'),
-    (b"<html><script>alert(1)</script>", "application/octet-stream", 'attachment; filename="label-OB-L1.bin"'),
+@pytest.mark.parametrize("content, extension, content_type, disposition", [
+    (PNG, "png", "image/png", 'inline; filename="label-OB-L1.png"'),
+    (ZPL, "zpl", "application/x-zpl", 'attachment; filename="label-OB-L1.zpl"'),
+    (b"<html><script>alert(1)</script>", "bin", "application/octet-stream", 'attachment; filename="label-OB-L1.bin"'),
 ])
 def test_the_label_view_answers_the_type_of_the_bytes_and_downloads_what_a_browser_should_not_show(
-        client, warehouse, products, picker, content, content_type, disposition):
+        client, warehouse, products, picker, content, extension, content_type, disposition):
     order = labelled(warehouse, picker)
     with order.label_file.open("wb") as fh:  # e.g. a file stored before kinds were checked
         fh.write(content)
     client.force_login(picker)
-    shown = client.get(url("label", order))
+    stale = client.get(label_url(order))  # its name says .pdf: sent to the name of what the bytes are
+    assert stale.status_code == 302 and stale["Location"] == label_url(order, extension)
+    shown = client.get(label_url(order, extension))
     assert (shown["Content-Type"], shown["Content-Disposition"]) == (content_type, disposition)
     assert shown["X-Content-Type-Options"] == "nosniff"
     assert client.get(url("change", order)).status_code == 200
@@ -166,7 +178,7 @@ def test_a_label_file_gone_from_disk_answers_404_and_the_order_pages_still_open(
     order = labelled(warehouse, picker)
     Path(order.label_file.path).unlink()
     client.force_login(picker)
-    assert client.get(url("label", order)).status_code == 404
+    assert client.get(label_url(order)).status_code == 404
     assert client.get(url("change", order)).status_code == 200
     assert client.get(url("print", order)).status_code == 200
     merged = client.get(url("labels_pdf") + f"?ids={order.pk}")
@@ -179,26 +191,35 @@ def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def test_print_labels_merges_the_pdfs_and_names_the_orders_left_out_never_a_500(
+def test_print_labels_merges_pdfs_and_images_lists_zpl_apart_and_names_the_orders_left_out_never_a_500(
         client, warehouse, products, picker):
     pdf_order = labelled(warehouse, picker, "OB-PDF")
-    png_order = labelled(warehouse, picker, "OB-PNG", content=PNG)
+    png_order = labelled(warehouse, picker, "OB-PNG", content=image_bytes("PNG"))
+    jpeg_order = labelled(warehouse, picker, "OB-JPEG", content=image_bytes("JPEG"))
     zpl_order = labelled(warehouse, picker, "OB-ZPL", content=ZPL)
     broken = labelled(warehouse, picker, "OB-BROKEN", content=b"%PDF-1.4 not really")
     client.force_login(picker)
-    chosen = [pdf_order.pk, png_order.pk, zpl_order.pk, broken.pk]
+    chosen = [pdf_order.pk, png_order.pk, jpeg_order.pk, zpl_order.pk, broken.pk]
 
     action = client.post(url("changelist"), {"action": "print_labels", "_selected_action": chosen})
-    assert action.status_code == 302
-    assert "OB-PNG (PNG)" in " ".join(messages_of(action)) and "OB-ZPL (ZPL)" in " ".join(messages_of(action))
+    assert action.status_code == 302 and action["Location"].startswith(url("labels_print"))
+    page = client.get(action["Location"])
+    assert page.status_code == 200
+    zpl_part = page.content.decode().split('id="zpl-labels"', 1)[1]
+    assert label_url(zpl_order) in zpl_part and "OB-ZPL.zpl" in zpl_part and "OB-PDF" not in zpl_part
 
-    merged = client.get(url("labels_pdf") + "?ids=" + ",".join(map(str, chosen)))
+    merged = client.get(page.context["pdf_url"])
     assert merged.status_code == 200 and merged["Content-Type"] == "application/pdf"
-    assert len(PdfReader(io.BytesIO(b"".join(merged.streaming_content))).pages) == 1
+    pages = PdfReader(io.BytesIO(merged.content)).pages
+    assert len(pages) == 3  # the PDF, the PNG and the JPEG; each a 4 x 6 in page
+    assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in pages} == {(288.0, 432.0)}
     said = " ".join(messages_of(merged))
-    assert "OB-PNG (PNG)" in said and "OB-ZPL (ZPL)" in said and "OB-BROKEN (unreadable PDF" in said
+    assert "OB-BROKEN (unreadable PDF" in said and "OB-ZPL" not in said  # the page never asks for the ZPL one
+    asked_for_all = client.get(url("labels_pdf") + "?ids=" + ",".join(map(str, chosen)))
+    assert len(PdfReader(io.BytesIO(asked_for_all.content)).pages) == 3
+    assert "OB-ZPL (ZPL)" in " ".join(messages_of(asked_for_all))
 
-    none_printable = client.get(url("labels_pdf") + f"?ids={png_order.pk}")
+    none_printable = client.get(url("labels_pdf") + f"?ids={zpl_order.pk}")
     assert none_printable.status_code == 302 and none_printable["Location"] == url("changelist")
 
 
