@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from integrations.onewarehouse.handlers import UNKNOWN_SKU_REFUSE, unknown_sku_policy
 from integrations.onewarehouse.profiles import profile_active
 
 from . import payloads as p
@@ -237,7 +238,8 @@ def _bad_input(ctx: Context) -> None:
     ctx.push("purchase of an unknown sku", p.PushKind.INBOUND_PURCHASE,
              p.render(p.PushKind.INBOUND_PURCHASE, {**inbound, "items": [{"sku_id": ctx.no("SKU-UNKNOWN"),
                                                                           "quantity": 1}]}),
-             Expect(code=p.Code.UNKNOWN_SKU))
+             # Refused, or taken with a placeholder product, as the WMS is configured (ONEWAREHOUSE_UNKNOWN_SKU).
+             Expect(code=p.Code.UNKNOWN_SKU) if unknown_sku_policy() == UNKNOWN_SKU_REFUSE else Expect())
 
     outbound = p.outbound_create_data(outbound_order_no=ctx.no("OB-BAD"), items=[p.Item(skus[0], 1)],
                                       warehouse_code=ctx.warehouse_code, owner_code=ctx.owner_code)

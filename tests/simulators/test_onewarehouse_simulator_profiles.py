@@ -2,7 +2,6 @@
 profile's own serializers) and answers the WMS's calls at the profile's versioned paths, in its envelope."""
 
 import json
-import time
 
 import pytest
 
@@ -40,14 +39,13 @@ def test_each_scenario_against_the_wms_gets_the_answers_the_profile_promises(sim
 
 
 @pytest.fixture
-def call(client, simulator_keys, simulator_urls, settings):
-    """POSTs ``payload`` to a v20210901 path, signed as the WMS signs its calls."""
+def call(client, simulator_keys, simulator_urls):
+    """POSTs ``payload`` to a v20210901 path, signed as the WMS signs its calls (the profile's recipe)."""
 
     def _call(path, payload):
         body = json.dumps(payload).encode()
-        headers = auth.signed_headers(mode=settings.ONEWAREHOUSE_SIGNATURE_MODE, app_key=simulator_keys.app_key,
-                                      app_secret=simulator_keys.app_secret, timestamp=str(int(time.time())),
-                                      body=body)
+        headers = auth.signed_headers(mode=auth.outgoing_mode_active(), app_key=simulator_keys.app_key,
+                                      app_secret=simulator_keys.app_secret, body=body)
         return client.post(BASE + path, data=body, content_type="application/json", headers=headers)
 
     return _call

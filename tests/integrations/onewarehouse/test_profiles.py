@@ -111,3 +111,9 @@ def test_the_example_calls_pass_the_peers_validation_and_its_answers_are_read(na
     assert refused[shape.code_field] != shape.ok_code and refused[shape.errors_field] == {"a": ["b"]}
     label = profile.example("label_response")
     assert profile.label_fields.parse(label[shape.data_field]).tracking_no == "TCAT660012345678"
+
+
+def test_each_profile_names_the_recipe_auth_defaults_to_for_it():
+    from integrations.onewarehouse.auth import SIGNATURE_RECIPE_BY_PROFILE
+
+    assert {name: profile.signature_recipe for name, profile in PROFILES.items()} == SIGNATURE_RECIPE_BY_PROFILE
