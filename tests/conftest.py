@@ -9,7 +9,7 @@ import pytest
 import responses
 from django.urls import reverse
 
-from integrations.one.models import OneWarehouseMapping
+from integrations.one.models import OnePublication
 from integrations.one.services import one_mapping_create
 from tests.factories import ProductFactory, UserFactory, WarehouseFactory
 from tests.helpers import ONEWAREHOUSE_URL, onewarehouse_callbacks_configure
@@ -164,7 +164,7 @@ def one_settings(settings):
 
 @pytest.fixture
 def one_mapping(warehouse):
-    def _mapping(mode=OneWarehouseMapping.Mode.INCREMENTAL, one_warehouse_id=one.ONE_WH, warehouse_=None):
+    def _mapping(mode=OnePublication.Mode.INCREMENTAL, one_warehouse_id=one.ONE_WH, warehouse_=None):
         return one_mapping_create(warehouse=warehouse_ or warehouse, one_warehouse_id=one_warehouse_id, mode=mode)
 
     return _mapping

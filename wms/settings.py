@@ -292,6 +292,9 @@ ONE_TENANT = env.str("ONE_TENANT", default="")
 ONE_API_KEY = env.str("ONE_API_KEY", default="")
 ONE_MAX_LINES_PER_REQUEST = env.int("ONE_MAX_LINES_PER_REQUEST", default=10_000)
 ONE_TIMEOUT_SECONDS = env.float("ONE_TIMEOUT_SECONDS", default=30.0)
+# The GET paths: "headings" (.../stocks, as ONE's page titles them) or "examples" (.../products/stocks, as its
+# examples write them).
+ONE_GET_PATHS = env.str("ONE_GET_PATHS", default="headings")
 # How long finished sync runs (with their request bodies) and reconciliations are kept; runs that sent nothing
 # (most incremental ticks) go sooner.
 ONE_HISTORY_RETENTION_DAYS = env.int("ONE_HISTORY_RETENTION_DAYS", default=30)

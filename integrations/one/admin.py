@@ -1,4 +1,4 @@
-"""Admin of the ONE sync: warehouse mappings (with the mode switch behind a confirmation page), sync history with
+"""Admin of the ONE sync: publications (with the mode switch behind a confirmation page), sync history with
 each chunk's request and answer, reconciliations and the drift per product with "resync selected".
 
 Every write goes through ``services``; the history and drift pages are read-only.
@@ -7,6 +7,7 @@ Every write goes through ``services``; the history and drift pages are read-only
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,20 +19,20 @@ from wms.core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from wms.core.errors import DomainError
 
 from . import selectors, services
-from .models import OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun, OneWarehouseMapping
+from .models import OnePublication, OneReconciliation, OneStockDrift, OneSyncChunk, OneSyncRun
 
 BODY_PREVIEW_CHARS = 20_000
 
 
 def mapping_filter(field_path: str):
-    """A list filter by warehouse mapping whose choices cost one query however many mappings there are."""
+    """A list filter by publication whose choices cost one query however many mappings there are."""
 
     class MappingFilter(admin.SimpleListFilter):
         title = "warehouse"
         parameter_name = field_path.replace("__", "_")
 
         def lookups(self, request, model_admin):
-            return [(str(m.pk), m.warehouse.code) for m in OneWarehouseMapping.objects.select_related("warehouse")]
+            return [(str(m.pk), m.warehouse.code) for m in OnePublication.objects.select_related("warehouse")]
 
         def queryset(self, request, queryset):
             return queryset.filter(**{field_path: self.value()}) if self.value() else queryset
@@ -39,33 +40,39 @@ def mapping_filter(field_path: str):
     return MappingFilter
 
 
-class OneWarehouseMappingForm(forms.ModelForm):
+class OnePublicationForm(forms.ModelForm):
     class Meta:
-        model = OneWarehouseMapping
+        model = OnePublication
         fields = ("warehouse", "one_warehouse_id", "mode", "enabled")
 
 
-@admin.register(OneWarehouseMapping)
-class OneWarehouseMappingAdmin(admin.ModelAdmin):
-    form = OneWarehouseMappingForm
-    list_display = ("warehouse", "one_warehouse_id", "mode", "enabled", "switch_pending", "cursor_move_id",
+@admin.register(OnePublication)
+class OnePublicationAdmin(admin.ModelAdmin):
+    form = OnePublicationForm
+    list_display = ("warehouse", "one_warehouse_id", "mode", "enabled", "switch_pending", "baseline_needed",
                     "last_success_at", "active_run")
     list_select_related = ("warehouse", "active_run")
     list_filter = ("mode", "enabled")
-    actions = ("sync_now", "baseline_now", "reconcile_now")
+    actions = ("sync_now", "baseline_now", "reconcile_now", "disable_and_withdraw", "enable_with_baseline")
 
     def get_readonly_fields(self, request, obj=None):
-        state = ("switch_pending", "cursor_move_id", "flags_since", "last_success_at", "active_run")
+        state = ("switch_pending", "baseline_needed", "last_success_at", "active_run")
         if obj is None:
             return state
-        # One endpoint from start to finish: the mode changes only through the switch procedure.
-        return ("warehouse", "one_warehouse_id", "mode_with_switch", *state)
+        # One endpoint from start to finish: the mode changes only through the switch procedure; the publication
+        # is disabled only by the withdraw action (which says what it removes) and enabled by its action.
+        return ("warehouse", "one_warehouse_id", "mode_with_switch", "enabled", "held_on_one", *state)
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("warehouse", "one_warehouse_id", "mode", "enabled")
-        return ("warehouse", "one_warehouse_id", "mode_with_switch", "enabled", "switch_pending", "cursor_move_id",
-                "flags_since", "last_success_at", "active_run")
+        return ("warehouse", "one_warehouse_id", "mode_with_switch", "enabled", "held_on_one", "switch_pending",
+                "baseline_needed", "last_success_at", "active_run")
+
+    @admin.display(description="Held by ONE")
+    def held_on_one(self, obj):
+        return (f"{selectors.held_count(mapping_id=obj.pk)} stock id(s); "
+                f"{selectors.changes_waiting_count(mapping_id=obj.pk)} change(s) waiting")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -73,13 +80,11 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
     @admin.display(description="Mode")
     def mode_with_switch(self, obj):
         return format_html('{} &nbsp; <a class="button" href="{}">Switch mode…</a>', obj.get_mode_display(),
-                           reverse("admin:one_onewarehousemapping_switch", args=[obj.pk]))
+                           reverse("admin:one_onepublication_switch", args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        if change:
-            services.one_mapping_enable(mapping=obj, enabled=data["enabled"], user=request.user)
-        else:
+        if not change:
             created = services.one_mapping_create(
                 warehouse=data["warehouse"], one_warehouse_id=data["one_warehouse_id"],
                 mode=data["mode"], enabled=data["enabled"], user=request.user)
@@ -87,15 +92,15 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [path("<int:mapping_id>/switch-mode/", self.admin_site.admin_view(self.switch_mode_view),
-                     name="one_onewarehousemapping_switch"), *super().get_urls()]
+                     name="one_onepublication_switch"), *super().get_urls()]
 
     def switch_mode_view(self, request, mapping_id):
         """A confirmation page that says what the switch does, then the service does it."""
         if not self.has_change_permission(request):
             return HttpResponseRedirect(reverse("admin:index"))
-        mapping = get_object_or_404(OneWarehouseMapping.objects.select_related("warehouse"), pk=mapping_id)
-        new_mode = next(m for m in OneWarehouseMapping.Mode if m != mapping.mode)
-        change_url = reverse("admin:one_onewarehousemapping_change", args=[mapping.pk])
+        mapping = get_object_or_404(OnePublication.objects.select_related("warehouse"), pk=mapping_id)
+        new_mode = next(m for m in OnePublication.Mode if m != mapping.mode)
+        change_url = reverse("admin:one_onepublication_change", args=[mapping.pk])
         if request.method == "POST":
             try:
                 services.one_mapping_mode_switch(mapping_id=mapping.pk, mode=new_mode, user=request.user)
@@ -108,15 +113,15 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": "Switch ONE mode",
             "mapping": mapping, "new_mode": new_mode, "new_mode_label": new_mode.label,
-            "to_remove": selectors.stocked_product_count(warehouse_id=mapping.warehouse_id),
+            "to_remove": selectors.held_count(mapping_id=mapping.pk),
             "flagged": selectors.flagged_stock_count(warehouse_id=mapping.warehouse_id),
             "limit": settings.ONE_MAX_LINES_PER_REQUEST, "change_url": change_url,
         }
         return TemplateResponse(request, "admin/one/switch_mode_confirm.html", context)
 
-    def _each(self, request, queryset, action, done: str):
+    def _each(self, request, mappings, action, done: str):
         count = 0
-        for mapping in queryset.order_by("pk"):
+        for mapping in (mappings.order_by("pk") if hasattr(mappings, "order_by") else mappings):
             try:
                 action(mapping)
                 count += 1
@@ -141,6 +146,35 @@ class OneWarehouseMappingAdmin(admin.ModelAdmin):
 
         self._each(request, queryset, lambda m: one_reconcile_mapping.delay(m.pk), "reconciliation queued.")
 
+    @admin.action(description="Disable selected publications and withdraw their stock from ONE…",
+                  permissions=["change"])
+    def disable_and_withdraw(self, request, queryset):
+        """A confirmation page that says what is removed; then the service disables and withdraws."""
+        mappings = list(queryset.select_related("warehouse").order_by("pk"))
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request), "opts": self.opts, "title": "Withdraw from ONE",
+                "mappings": [(m, selectors.held_count(mapping_id=m.pk)) for m in mappings],
+                "action": "disable_and_withdraw", "selected": [m.pk for m in mappings],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/one/withdraw_confirm.html", context)
+
+        def disable(mapping):
+            _mapping, run = services.one_mapping_disable(mapping_id=mapping.pk, user=request.user)
+            if run is not None and run.status == OneSyncRun.Status.FAILED:
+                raise DomainError(f"withdraw run #{run.pk} failed: {run.error}")
+
+        self._each(request, mappings, disable, "disabled; their stock on ONE is being removed.")
+        return None
+
+    @admin.action(description="Enable selected publications (the next sync sends a baseline)",
+                  permissions=["change"])
+    def enable_with_baseline(self, request, queryset):
+        self._each(request, queryset.select_related("warehouse"),
+                   lambda m: services.one_mapping_enable_baseline(mapping_id=m.pk, user=request.user),
+                   "enabled; the next sync sends a baseline.")
+
 
 class OneSyncChunkInline(ReadOnlyTabularInline):
     model = OneSyncChunk
@@ -164,10 +198,19 @@ class OneSyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("mapping__warehouse",)
     date_hierarchy = "started_at"
     inlines = (OneSyncChunkInline,)
-    readonly_fields = ("mapping", "mode", "endpoint_mode", "trigger", "status", "lines", "removals", "chunks_total",
-                       "chunks_sent", "cursor_from", "cursor_to", "build_ms", "duration", "error", "started_at",
+    readonly_fields = ("mapping", "mode", "endpoint_mode", "trigger", "status", "progress", "lines", "removals",
+                       "chunks_total", "chunks_sent", "changes", "build_ms", "duration", "error", "started_at",
                        "finished_at")
     fields = readonly_fields
+    change_form_template = "admin/one/onesyncrun/change_form.html"  # refreshed while the run is open
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        left = selectors.run_seconds_left(run=obj)
+        return format_html(
+            '<progress value="{}" max="{}" style="width:20em"></progress> {} of {} chunk(s) sent, {} line(s), '
+            '{} removal(s){}', obj.chunks_sent, obj.chunks_total or 1, obj.chunks_sent, obj.chunks_total, obj.lines,
+            obj.removals, f"; about {left} s left" if left is not None else "")
 
     @admin.display(description="Chunks sent")
     def chunks(self, obj):
@@ -214,6 +257,36 @@ class OneReconciliationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "mapping", "status", "checked", "drifted_link", "started_at", "finished_at", "error")
     list_filter = ("status", mapping_filter("mapping_id"))
     list_select_related = ("mapping__warehouse",)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The reconciliation's page: its drift, product by product, with "resync selected"."""
+        reconciliation = get_object_or_404(OneReconciliation.objects.select_related("mapping__warehouse"),
+                                           pk=object_id)
+        if not self.has_view_permission(request, reconciliation):
+            return HttpResponseRedirect(reverse("admin:index"))
+        if request.method == "POST":
+            ids = [int(v) for v in request.POST.getlist("drift") if v.isascii() and v.isdigit()]
+            drift_ids = list(reconciliation.drifts.filter(pk__in=ids).values_list("pk", flat=True))
+            if not drift_ids:
+                self.message_user(request, "Select the products to resync.", messages.WARNING)
+            else:
+                try:
+                    runs = services.one_drift_resync(drift_ids=drift_ids, user=request.user)
+                except DomainError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    for run in runs:
+                        self.message_user(request, f"Run #{run.pk}: {run.lines} line(s), {run.removals} removal(s), "
+                                                   f"{run.get_status_display().lower()}. {run.error}",
+                                          messages.SUCCESS if run.status != OneSyncRun.Status.REFUSED
+                                          else messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": f"ONE reconciliation #{object_id}",
+            "reconciliation": reconciliation, "drifts": selectors.drift_of(reconciliation=reconciliation),
+            "can_resync": request.user.has_perm("one.change_onestockdrift"),
+        }
+        return TemplateResponse(request, "admin/one/reconciliation_detail.html", context)
 
     @admin.display(description="Drifted")
     def drifted_link(self, obj):

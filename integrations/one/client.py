@@ -6,6 +6,7 @@ masked. Callers see typed errors, never ``requests``:
 - ``OneAuthError``: 401/403, the tenant or key is wrong. Retrying cannot help; staff must fix the settings.
 - ``OneRetryableError``: 429, 5xx, timeouts and connection errors. Try again later (the outbox backs off).
 - ``OneRequestError``: any other 4xx: ONE refuses the request itself; the body says why.
+- ``OneAnswerError``: a read answered with success, but not with a JSON object.
 """
 
 import json
@@ -40,6 +41,10 @@ class OneRequestError(OneError):
 
 class OneNotConfigured(OneError):
     pass
+
+
+class OneAnswerError(OneError):
+    """ONE answered a read with success, but not with the JSON object the contract describes."""
 
 
 RETRYABLE_STATUSES = {429} | set(range(500, 600))
@@ -91,6 +96,22 @@ class OneClient:
         except ValueError:
             return None
 
+    @staticmethod
+    def _json_object(response: requests.Response, *, endpoint: str) -> dict:
+        """A read's answer, which must be a JSON object; anything else is an ``OneAnswerError`` naming it."""
+        start = response.text[:200]
+        try:
+            data = json.loads(response.content, parse_float=Decimal)
+        except ValueError as exc:
+            raise OneAnswerError(f"ONE answered {endpoint} (HTTP {response.status_code}) with something that is not "
+                                 f"JSON ({exc}): {start!r}", status_code=response.status_code,
+                                 body=response.text) from exc
+        if not isinstance(data, dict):
+            raise OneAnswerError(f"ONE answered {endpoint} (HTTP {response.status_code}) with JSON that is not an "
+                                 f"object ({type(data).__name__}): {start!r}", status_code=response.status_code,
+                                 body=response.text)
+        return data
+
     # --- reads ------------------------------------------------------------------------------------------
 
     def stocks_get(
@@ -99,14 +120,17 @@ class OneClient:
         params = [(mapping.QUERY_SKUS, sku) for sku in skus] + [(mapping.QUERY_WAREHOUSES, w) for w in warehouses]
         if cart_id:
             params.append((mapping.QUERY_CART_ID, cart_id))
-        response = self._call("GET", mapping.path("stocks"), endpoint="stocks_get", params=params)
-        return mapping.stocks_parse(self._json(response) or {})
+        params.append((mapping.QUERY_WITH_STOCKS, "false"))
+        response = self._call("GET", mapping.path("stocks"), endpoint="stocks_get",
+                              params=mapping.query_string(params))
+        return mapping.stocks_parse(self._json_object(response, endpoint="stocks_get"))
 
     def stock_for_one_product_get(self, *, sku: str, warehouses: list[str] = ()) -> mapping.ProductStock:
         params = [(mapping.QUERY_SKU, sku)] + [(mapping.QUERY_WAREHOUSES, w) for w in warehouses]
+        params.append((mapping.QUERY_WITH_STOCKS, "false"))
         response = self._call("GET", mapping.path("stocks_for_one_product"), endpoint="stocks_for_one_product_get",
-                              params=params)
-        return mapping.product_stock_parse(self._json(response) or {})
+                              params=mapping.query_string(params))
+        return mapping.product_stock_parse(self._json_object(response, endpoint="stocks_for_one_product_get"))
 
     # --- writes: the body is JSON text built by ``mapping`` ---------------------------------------------
 

@@ -1,16 +1,19 @@
 """Every ONE path and field name, in one place.
 
 ONE's published page is inconsistent (paths with and without ``/products/``, ``stock/incrementa`` vs
-``stocks/incremental``, ``sku`` vs ``skus``). The defaults are the contract's (docs/contracts/one/README.md);
-a deployment that finds ONE answering elsewhere overrides a path with ``settings.ONE_PATHS = {"name": "..."}``,
-without touching code.
+``stocks/incremental``, ``sku`` vs ``skus``). The defaults are the contract's (docs/contracts/one/README.md).
+The two GET paths follow the page's headings (``.../stocks``) unless the environment says
+``ONE_GET_PATHS=examples`` (the page's examples: ``.../products/stocks``); a deployment that finds ONE answering
+elsewhere still overrides any path with ``settings.ONE_PATHS = {"name": "..."}``, without touching code.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring  # json.dumps of a str (C-accelerated), ensure_ascii=False
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 # ======================================================================================================
 # Paths
@@ -24,11 +27,27 @@ DEFAULT_PATHS = {
 }
 
 
-def path(name: str, **params: str) -> str:
-    from urllib.parse import quote
+# The GET paths as the page's examples write them (``ONE_GET_PATHS=examples``).
+EXAMPLE_GET_PATHS = {
+    "stocks": "/api/v1/stock/integrations/auth-required/products/stocks",
+    "stocks_for_one_product": "/api/v1/stock/integrations/auth-required/products/stocks-for-one-product",
+}
+GET_PATH_VARIANTS = ("headings", "examples")
 
-    template = {**DEFAULT_PATHS, **getattr(settings, "ONE_PATHS", {})}[name]
-    return template.format(**{key: quote(str(value), safe="") for key, value in params.items()})
+
+def path(name: str, **params: str) -> str:
+    variant = settings.ONE_GET_PATHS
+    if variant not in GET_PATH_VARIANTS:
+        raise ImproperlyConfigured(f"ONE_GET_PATHS must be one of {GET_PATH_VARIANTS}, not {variant!r}")
+    paths = {**DEFAULT_PATHS, **(EXAMPLE_GET_PATHS if variant == "examples" else {}),
+             **getattr(settings, "ONE_PATHS", {})}
+    return paths[name].format(**{key: quote(str(value), safe="") for key, value in params.items()})
+
+
+def query_string(params: list[tuple[str, str]]) -> str:
+    """The query of a GET, every value percent-encoded whole (a space is %20, a comma %2C: a sku holding either is
+    one value, never split or read as ``+``)."""
+    return urlencode(params, quote_via=quote, safe="")
 
 
 # ======================================================================================================
@@ -41,6 +60,7 @@ QUERY_SKUS = "skus"  # GET stocks: repeated, one per product
 QUERY_SKU = "sku"  # GET stocks-for-one-product
 QUERY_WAREHOUSES = "warehouses"  # repeated
 QUERY_CART_ID = "cartId"
+QUERY_WITH_STOCKS = "withStocks"  # "false" on both GETs, as the page's examples send it: no per-location rows
 
 # ======================================================================================================
 # Request bodies (PUT replace, POST incremental)

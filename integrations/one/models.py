@@ -6,26 +6,26 @@ from wms.inventory.models import Warehouse
 from wms.outbox.models import OutboxMessage
 
 
-class OneWarehouseMapping(models.Model):
+class OnePublication(models.Model):
     """Our warehouse published to ONE as ``one_warehouse_id``, by one endpoint (``mode``) from start to finish.
 
-    ``cursor_move_id`` is the ledger horizon of the last successful sync: every stock move up to it has been
-    published; empty means no baseline yet. ``active_run`` is the lock: a second sync of the warehouse is refused
-    while a run is building or sending.
+    What ONE holds for it is ``held`` (``OneHeldStock``); what changed since is ``changes`` (``OneStockChange``,
+    written in the transaction of each move or flag change). ``baseline_needed``: the next sync sends every
+    published product (a new or re-enabled publication). ``active_run`` is the lock: a second sync of the warehouse
+    is refused while a run is building or sending. A disabled publication is withdrawn: its syncs remove every id
+    ONE holds for it, until none is left.
     """
 
     class Mode(models.TextChoices):
         FULL = "FULL", "Full (PUT replaces the whole warehouse)"
         INCREMENTAL = "INCREMENTAL", "Incremental (POST changed products, chunked)"
 
-    warehouse = models.OneToOneField(Warehouse, on_delete=models.PROTECT, related_name="one_mapping")
+    warehouse = models.OneToOneField(Warehouse, on_delete=models.PROTECT, related_name="one_publication")
     one_warehouse_id = models.CharField("ONE warehouse id", max_length=64, unique=True)
     mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.INCREMENTAL)
     enabled = models.BooleanField(default=True)
-    cursor_move_id = models.BigIntegerField(null=True, blank=True,
-                                            help_text="Stock moves up to this id are published.")
-    flags_since = models.DateTimeField(null=True, blank=True,
-                                       help_text="Start of the last successful sync: flag changes after it are sent.")
+    baseline_needed = models.BooleanField(
+        default=True, help_text="The next sync sends every published product (new or re-enabled publication).")
     switch_pending = models.BooleanField(
         default=False, help_text="The mode changed: the next sync removes the warehouse's stock on ONE, then sends a "
                                  "baseline with the new endpoint.")
@@ -36,7 +36,7 @@ class OneWarehouseMapping(models.Model):
 
     class Meta:
         ordering = ["warehouse__code"]
-        verbose_name = "ONE warehouse mapping"
+        verbose_name = "ONE publication"
 
     def __str__(self) -> str:
         return f"{self.warehouse.code} → ONE {self.one_warehouse_id} ({self.mode})"
@@ -47,10 +47,11 @@ class OneSyncRun(models.Model):
 
     class Mode(models.TextChoices):
         FULL = "FULL", "Full (PUT)"
-        INCREMENTAL = "INCREMENTAL", "Incremental (changes since the cursor)"
+        INCREMENTAL = "INCREMENTAL", "Incremental (the changes since the last sync)"
         BASELINE = "BASELINE", "Baseline (every flagged product, incremental endpoint)"
         SWITCH = "SWITCH", "Mode switch (remove all, then baseline)"
         RESYNC = "RESYNC", "Resync of selected products"
+        WITHDRAW = "WITHDRAW", "Withdraw (remove every id ONE holds; the publication is disabled)"
 
     class Status(models.TextChoices):
         BUILDING = "BUILDING", "Building"
@@ -66,9 +67,9 @@ class OneSyncRun(models.Model):
 
     OPEN_STATUSES = (Status.BUILDING, Status.SENDING)
 
-    mapping = models.ForeignKey(OneWarehouseMapping, on_delete=models.PROTECT, related_name="runs")
+    mapping = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="runs")
     mode = models.CharField(max_length=12, choices=Mode.choices)
-    endpoint_mode = models.CharField(max_length=12, choices=OneWarehouseMapping.Mode.choices,
+    endpoint_mode = models.CharField(max_length=12, choices=OnePublication.Mode.choices,
                                      help_text="The mapping's mode when the run was built.")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BUILDING, db_index=True)
@@ -76,8 +77,7 @@ class OneSyncRun(models.Model):
     removals = models.PositiveIntegerField(default=0, help_text="Ids in stocksToRemove.")
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_sent = models.PositiveIntegerField(default=0)
-    cursor_from = models.BigIntegerField(null=True, blank=True)
-    cursor_to = models.BigIntegerField(null=True, blank=True, help_text="Ledger horizon this run publishes up to.")
+    changes = models.PositiveIntegerField(default=0, help_text="Changed products this run took up.")
     build_ms = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -116,6 +116,9 @@ class OneSyncChunk(models.Model):
     lines = models.PositiveIntegerField(default=0)
     removals = models.PositiveIntegerField(default=0)
     body = models.TextField()
+    items = models.JSONField(default=dict, help_text=(
+        'What ONE holds once this chunk succeeds: {"set": [[product id, ONE sku, quantity], ...], '
+        '"remove": [[product id, ONE sku], ...], "replace": true for a PUT}.'))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     outbox_message = models.ForeignKey(OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="+")
@@ -133,6 +136,48 @@ class OneSyncChunk(models.Model):
         return f"run #{self.run_id} chunk {self.seq}"
 
 
+class OneHeldStock(models.Model):
+    """A stock id ONE holds for a published warehouse, with the quantity we last sent: written only when the chunk
+    that sent it succeeded. ``stocksToRemove`` names only these ids; incremental lines are what differs from them."""
+
+    mapping = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="held")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    one_sku = models.CharField("ONE sku", max_length=64)
+    quantity = models.IntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["mapping_id", "product_id"]
+        verbose_name = "stock held by ONE"
+        verbose_name_plural = "stock held by ONE"
+        constraints = [models.UniqueConstraint(fields=["mapping", "product"], name="one_held_product_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.one_sku}: {self.quantity}"
+
+
+class OneStockChange(models.Model):
+    """A product whose stock or publication changed in a published warehouse and is not yet on ONE.
+
+    Written (or re-armed) in the transaction of the move or flag change. A run takes up the rows it will send by
+    setting ``run`` (in a short transaction of its own) and deletes exactly those rows when it succeeds; a change
+    committed meanwhile re-arms its row (``run`` back to empty), so it stays for the next run. No time window, no
+    id cursor: a row is either taken up by a run or still waiting.
+    """
+
+    mapping = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="changes")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(OneSyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["mapping_id", "product_id"]
+        verbose_name = "ONE stock change"
+        constraints = [models.UniqueConstraint(fields=["mapping", "product"], name="one_change_product_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.mapping_id}/{self.product_id} (run {self.run_id or '-'})"
+
+
 class OneReconciliation(models.Model):
     """A read-back of the warehouse's flagged products from ONE, compared with our available."""
 
@@ -141,7 +186,7 @@ class OneReconciliation(models.Model):
         SUCCEEDED = "SUCCEEDED", "Succeeded"
         FAILED = "FAILED", "Failed"
 
-    mapping = models.ForeignKey(OneWarehouseMapping, on_delete=models.PROTECT, related_name="reconciliations")
+    mapping = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="reconciliations")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     checked = models.PositiveIntegerField(default=0)
     drifted = models.PositiveIntegerField(default=0)

@@ -1,22 +1,18 @@
-"""Reads for the ONE sync: the ledger horizon, what changed, and the stock to publish, page by page.
+"""Reads for the ONE sync: what ONE holds, what changed, and the stock to publish, page by page.
 
 Every read of stock is a keyset page (one query per page, never one per product) of at most ``page_size`` rows.
 """
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
-from wms.catalog.models import Product
-from wms.inventory.models import StockLevel, StockMove
+from wms.inventory.models import StockLevel
 
-from .models import OneReconciliation, OneStockDrift, OneSyncRun, OneWarehouseMapping
-
-# The database is asked to wait this long at most for stock transactions in flight (see stock_move_horizon).
-HORIZON_LOCK_TIMEOUT = "10s"
+from .models import OneHeldStock, OnePublication, OneReconciliation, OneStockChange, OneStockDrift, OneSyncRun
 
 
 def read_page_size() -> int:
@@ -24,71 +20,24 @@ def read_page_size() -> int:
     return max(1, min(settings.ONE_MAX_LINES_PER_REQUEST, 10_000))
 
 
-def stock_move_horizon() -> int:
-    """The highest ledger id below which every move is committed: the cursor a sync may advance to.
-
-    On PostgreSQL an id is drawn at insert but visible at commit, so a move with a lower id can appear after a
-    reader has seen a higher one; "id > cursor" alone would lose it for ever. ``LOCK TABLE ... IN SHARE MODE``
-    conflicts with the lock every INSERT holds until its transaction ends, so it returns once every transaction that
-    drew an id has committed or rolled back, and no new id is drawn while we read MAX(id). The lock is held for that
-    one index read only. On SQLite, writers are serialised and ``transaction_mode=IMMEDIATE`` makes this atomic
-    block wait for the writer in flight, to the same effect.
-
-    Call it outside any transaction in production, so that the lock is released at once.
-    """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = '{HORIZON_LOCK_TIMEOUT}'")
-                cursor.execute(f"LOCK TABLE {StockMove._meta.db_table} IN SHARE MODE")
-        return StockMove.objects.aggregate(top=Max("id"))["top"] or 0
-
-
-def moved_product_ids(*, warehouse_id: int, after: int, upto: int) -> set[int]:
-    """Products with a ledger move in ``(after, upto]``: many moves of one product are one id."""
-    return set(
-        StockMove.objects.filter(warehouse_id=warehouse_id, id__gt=after, id__lte=upto)
-        .order_by().values_list("product_id", flat=True).distinct()
-    )
-
-
-def flagged_since_ids(*, warehouse_id: int, since: datetime) -> set[int]:
-    """Flagged products with stock here whose row changed since ``since`` (e.g. flagged again)."""
-    return set(StockLevel.objects.filter(warehouse_id=warehouse_id, product__updated_at__gte=since,
-                                         product__sync_to_one=True).values_list("product_id", flat=True))
-
-
-def unflagged_since_skus(*, warehouse_id: int, since: datetime) -> list[str]:
-    """Products with stock here, not flagged, whose row changed since ``since``: to remove from ONE."""
-    return list(StockLevel.objects.filter(warehouse_id=warehouse_id, product__updated_at__gte=since,
-                                          product__sync_to_one=False)
-                .order_by("product_id").values_list("product__sku_id", flat=True))
-
-
-def product_changed_since(*, warehouse_id: int, since: datetime) -> bool:
-    return StockLevel.objects.filter(warehouse_id=warehouse_id, product__updated_at__gte=since).exists()
-
-
-def moved_since(*, warehouse_id: int, after: int, upto: int) -> bool:
-    return StockMove.objects.filter(warehouse_id=warehouse_id, id__gt=after, id__lte=upto).exists()
+def one_sku_expression(prefix: str = ""):
+    """A product's id on ONE: its ``one_sku``, or its ``sku_id`` when that is empty."""
+    return Coalesce(NullIf(f"{prefix}one_sku", Value("")), f"{prefix}sku_id")
 
 
 def flagged_stock_count(*, warehouse_id: int) -> int:
     return StockLevel.objects.filter(warehouse_id=warehouse_id, product__sync_to_one=True).count()
 
 
-def stocked_product_count(*, warehouse_id: int) -> int:
-    return StockLevel.objects.filter(warehouse_id=warehouse_id).count()
-
-
 def flagged_stock_pages(*, warehouse_id: int, page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
-    """Every flagged product with stock here as (product_id, sku_id, available), in product order, by pages."""
+    """Every flagged product with stock here as (product_id, ONE sku, available), in product order, by pages."""
     page_size = page_size or read_page_size()
     last = 0
     while True:
         rows = list(
             StockLevel.objects.filter(warehouse_id=warehouse_id, product__sync_to_one=True, product_id__gt=last)
-            .order_by("product_id").values_list("product_id", "product__sku_id", "on_hand", "reserved")[:page_size]
+            .annotate(one_id=one_sku_expression("product__"))
+            .order_by("product_id").values_list("product_id", "one_id", "on_hand", "reserved")[:page_size]
         )
         if not rows:
             return
@@ -98,54 +47,112 @@ def flagged_stock_pages(*, warehouse_id: int, page_size: int | None = None) -> I
             return
 
 
-def stocked_sku_pages(*, warehouse_id: int, page_size: int | None = None) -> Iterator[list[str]]:
-    """The sku of every product with a stock row here (flagged or not): all we may have published."""
+def stocked_one_sku_pages(*, warehouse_id: int, page_size: int | None = None) -> Iterator[list[tuple[int, str]]]:
+    """Every product with a stock row here, flagged or not, as (product_id, ONE sku), by pages."""
+    return _keyset_pages(StockLevel.objects.filter(warehouse_id=warehouse_id)
+                         .annotate(one_id=one_sku_expression("product__")).values_list("product_id", "one_id"),
+                         page_size=page_size)
+
+
+def wanted_of(*, warehouse_id: int, product_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """What ONE should hold of ``product_ids`` here: {product_id: (ONE sku, available)} of the flagged ones with
+    stock here (one query)."""
+    rows = (StockLevel.objects.filter(warehouse_id=warehouse_id, product__sync_to_one=True, product_id__in=product_ids)
+            .annotate(one_id=one_sku_expression("product__"))
+            .values_list("product_id", "one_id", "on_hand", "reserved"))
+    return {pid: (sku, on_hand - reserved) for pid, sku, on_hand, reserved in rows}
+
+
+def held_of(*, mapping_id: int, product_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """What ONE holds of ``product_ids`` for the publication: {product_id: (ONE sku, quantity last sent)}."""
+    return {pid: (sku, qty) for pid, sku, qty in OneHeldStock.objects.filter(
+        mapping_id=mapping_id, product_id__in=product_ids).values_list("product_id", "one_sku", "quantity")}
+
+
+def _keyset_pages(queryset, *, page_size: int | None = None) -> Iterator[list[tuple]]:
+    """Rows of ``queryset`` (a values_list whose first column is ``product_id``) in product order, by pages."""
     page_size = page_size or read_page_size()
     last = 0
     while True:
-        rows = list(
-            StockLevel.objects.filter(warehouse_id=warehouse_id, product_id__gt=last)
-            .order_by("product_id").values_list("product_id", "product__sku_id")[:page_size]
-        )
+        rows = list(queryset.filter(product_id__gt=last).order_by("product_id")[:page_size])
         if not rows:
             return
-        yield [sku for _, sku in rows]
+        yield rows
         last = rows[-1][0]
         if len(rows) < page_size:
             return
 
 
-def flagged_stock_of(*, warehouse_id: int, product_ids: Iterable[int],
-                     page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
-    """(product_id, sku_id, available) of the flagged ones among ``product_ids`` with stock here, by pages."""
-    page_size = page_size or read_page_size()
-    ids = sorted(set(product_ids))
-    for start in range(0, len(ids), page_size):
-        page = ids[start:start + page_size]
-        rows = (
-            StockLevel.objects.filter(warehouse_id=warehouse_id, product__sync_to_one=True, product_id__in=page)
-            .order_by("product_id").values_list("product_id", "product__sku_id", "on_hand", "reserved")
-        )
-        found = [(pid, sku, on_hand - reserved) for pid, sku, on_hand, reserved in rows]
-        if found:
-            yield found
+def held_pages(*, mapping_id: int, page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
+    """Every id ONE holds for the publication as (product_id, ONE sku, quantity), by pages."""
+    return _keyset_pages(OneHeldStock.objects.filter(mapping_id=mapping_id)
+                         .values_list("product_id", "one_sku", "quantity"), page_size=page_size)
 
 
-def unflagged_skus_of(*, product_ids: Iterable[int]) -> list[str]:
-    return list(Product.objects.filter(pk__in=set(product_ids), sync_to_one=False)
-                .order_by("pk").values_list("sku_id", flat=True))
+def held_unwanted_pages(*, mapping_id: int, warehouse_id: int,
+                        page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
+    """Ids ONE holds for the publication that it should not: the product is no longer published, has no stock row
+    here, or is known to ONE by another sku now. (product_id, ONE sku held, quantity), by pages."""
+    wanted = StockLevel.objects.filter(warehouse_id=warehouse_id, product_id=OuterRef("product_id"),
+                                       product__sync_to_one=True)
+    return _keyset_pages(
+        OneHeldStock.objects.filter(mapping_id=mapping_id)
+        .annotate(current=one_sku_expression("product__"))
+        .filter(~Exists(wanted) | ~Q(one_sku=F("current")))
+        .values_list("product_id", "one_sku", "quantity"), page_size=page_size)
 
 
-def mapping_get(*, mapping_id: int) -> OneWarehouseMapping:
-    return OneWarehouseMapping.objects.select_related("warehouse").get(pk=mapping_id)
+def claimed_product_pages(*, run_id: int, page_size: int | None = None) -> Iterator[list[int]]:
+    """The products whose changes the run took up, by pages."""
+    for page in _keyset_pages(OneStockChange.objects.filter(run_id=run_id).values_list("product_id"),
+                              page_size=page_size):
+        yield [pid for (pid,) in page]
 
 
-def mapping_by_warehouse_code(*, code: str) -> OneWarehouseMapping | None:
-    return OneWarehouseMapping.objects.select_related("warehouse").filter(warehouse__code=code).first()
+def changes_waiting_count(*, mapping_id: int) -> int:
+    """Changed products not yet on ONE (waiting, or taken up by a run that has not succeeded yet)."""
+    return OneStockChange.objects.filter(mapping_id=mapping_id).count()
+
+
+def run_seconds_left(*, run: OneSyncRun) -> int | None:
+    """A sending run's time left, at the pace of its chunks so far; None when it cannot be told."""
+    if run.status not in OneSyncRun.OPEN_STATUSES or not run.chunks_sent or run.chunks_sent >= run.chunks_total:
+        return None
+    elapsed = (timezone.now() - run.started_at).total_seconds()
+    return round(elapsed / run.chunks_sent * (run.chunks_total - run.chunks_sent))
+
+
+def publications_overview() -> list[OnePublication]:
+    """Every publication with ``held`` (ids ONE holds) and ``waiting`` (changes not yet on ONE), in one query."""
+    def count_of(model):
+        return Coalesce(Subquery(model.objects.filter(mapping_id=OuterRef("pk")).order_by().values("mapping_id")
+                                 .annotate(n=Count("pk")).values("n")), 0)
+
+    return list(OnePublication.objects.select_related("warehouse")
+                .annotate(held_ids=count_of(OneHeldStock), waiting=count_of(OneStockChange))
+                .order_by("warehouse__code"))
+
+
+def held_count(*, mapping_id: int) -> int:
+    return OneHeldStock.objects.filter(mapping_id=mapping_id).count()
+
+
+def mapping_get(*, mapping_id: int) -> OnePublication:
+    return OnePublication.objects.select_related("warehouse").get(pk=mapping_id)
+
+
+def mapping_by_warehouse_code(*, code: str) -> OnePublication | None:
+    return OnePublication.objects.select_related("warehouse").filter(warehouse__code=code).first()
 
 
 def mapping_enabled_ids() -> list[int]:
-    return list(OneWarehouseMapping.objects.filter(enabled=True).order_by("pk").values_list("pk", flat=True))
+    return list(OnePublication.objects.filter(enabled=True).order_by("pk").values_list("pk", flat=True))
+
+
+def mapping_withdrawing_ids() -> list[int]:
+    """Disabled publications ONE still holds ids of: their syncs withdraw them."""
+    return list(OnePublication.objects.filter(enabled=False, held__isnull=False).distinct().order_by("pk")
+                .values_list("pk", flat=True))
 
 
 def run_unsent_message_id(*, run: OneSyncRun) -> int | None:

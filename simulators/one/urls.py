@@ -1,15 +1,15 @@
 from django.urls import path
 
-from integrations.one.mapping import DEFAULT_PATHS
+from integrations.one.mapping import DEFAULT_PATHS, EXAMPLE_GET_PATHS
 
 from . import views
 
 app_name = "one_simulator"
 
 
-def _route(name: str) -> str:
+def _route(name: str, paths: dict[str, str] = DEFAULT_PATHS) -> str:
     """The path the WMS's client calls (``integrations.one.mapping``), as a route under the simulator's root."""
-    return DEFAULT_PATHS[name].removeprefix("/").replace("{warehouse}", "<str:warehouse>")
+    return paths[name].removeprefix("/").replace("{warehouse}", "<str:warehouse>")
 
 
 API = _route("stocks").removesuffix("stocks")
@@ -24,7 +24,8 @@ urlpatterns = [
     path(API + "warehouses/<str:warehouse>/stock/incremental", views.warehouse_stocks_incremental),
     path(API + "warehouses/<str:warehouse>/stock/incrementa", views.warehouse_stocks_incremental),
     path(_route("stocks"), views.stocks, name="stocks"),
-    path(API + "products/stocks", views.stocks),
+    # The GET paths as the page's examples write them (the client's ONE_GET_PATHS=examples).
+    path(_route("stocks", EXAMPLE_GET_PATHS), views.stocks),
     path(_route("stocks_for_one_product"), views.stocks_for_one_product, name="stocks-for-one-product"),
-    path(API + "products/stocks-for-one-product", views.stocks_for_one_product),
+    path(_route("stocks_for_one_product", EXAMPLE_GET_PATHS), views.stocks_for_one_product),
 ]

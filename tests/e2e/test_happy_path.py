@@ -9,14 +9,14 @@ import pytest
 from django.core.management import call_command
 
 from integrations.apilog.models import ApiExchange
-from integrations.one.models import OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneSyncRun
 from integrations.one.services import one_mapping_create, one_reconcile, one_sync_start
 from simulators.one.models import SimStock
 from simulators.onewarehouse import payloads as p
 from simulators.onewarehouse.models import SimReceived, SimShipment
 from simulators.onewarehouse.services import push_send
 from wms.catalog.models import Product
-from wms.catalog.services import product_set_sync_to_one
+from wms.catalog.services import owner_get_or_create, owner_set_one_publish_new
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
 from wms.outbound.models import OutboundOrder
@@ -82,6 +82,8 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
                                              tmp_path, caplog, admin_client, profile):
     """In each wire profile: the simulator pushes and answers in its names, the WMS reads and calls in them."""
     settings.MEDIA_ROOT = tmp_path
+    # The merchant publishes its new products to ONE: nobody flags them by hand.
+    owner_set_one_publish_new(owner_ids=[owner_get_or_create(owner_code=p.EXAMPLE_OWNER_CODE).pk], enabled=True)
     # OneWarehouse: products, then the purchase order that brings them (the guide's order).
     for sku in ("E2E-A", "E2E-B"):
         pushed(p.PushKind.PRODUCT_SYNC, p.product_payload(sku_id=sku, barcode=f"BC-{sku}"))
@@ -124,11 +126,10 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
     calls = list(SimReceived.objects.filter(order_no="OB-E2E-1").order_by("pk").values_list("kind", "response_code"))
     assert calls == [("label", 0), ("outbound_callback", 0)]  # the label first, each exactly once
 
-    # ONE: publish both products; the worker sends the chunks; the read-back shows no drift.
-    product_set_sync_to_one(product_ids=list(Product.objects.filter(sku_id__startswith="E2E-")
-                                             .values_list("pk", flat=True)), enabled=True)
+    # ONE: the warehouse is published; the worker sends the chunks; the read-back shows no drift.
+    assert set(Product.objects.filter(sku_id__startswith="E2E-").values_list("sync_to_one", flat=True)) == {True}
     mapping = one_mapping_create(warehouse=warehouse, one_warehouse_id="TPE",
-                                 mode=OneWarehouseMapping.Mode.INCREMENTAL)
+                                 mode=OnePublication.Mode.INCREMENTAL)
     run = one_sync_start(mapping_id=mapping.pk)
     wait_for("the ONE sync", lambda: OneSyncRun.objects.filter(pk=run.pk, status="SUCCEEDED").exists())
     assert dict(SimStock.objects.filter(warehouse__warehouse_id="TPE").values_list("sku", "quantity")) == {

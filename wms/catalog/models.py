@@ -12,6 +12,9 @@ class Owner(models.Model):
 
     owner_code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200, blank=True)
+    one_publish_new = models.BooleanField(
+        "publish new products to ONE", default=False,
+        help_text="A product of this merchant that arrives by OneWarehouse's product sync is published to ONE.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -22,7 +25,8 @@ class Owner(models.Model):
 
 
 class Product(models.Model):
-    sku_id = models.CharField(max_length=64, unique=True, help_text="OneWarehouse's product id; also the SKU on ONE.")
+    sku_id = models.CharField(max_length=64, unique=True,
+                              help_text="OneWarehouse's product id; also the SKU on ONE unless ``one_sku`` says else.")
     sku_code = models.CharField(max_length=100, blank=True, db_index=True)
     name = models.CharField(max_length=255)
     barcode = models.CharField(max_length=64, blank=True, db_index=True)
@@ -41,6 +45,8 @@ class Product(models.Model):
     image_url = models.URLField(max_length=500, blank=True)
     sync_to_one = models.BooleanField(default=False, db_index=True,
                                       help_text="Publish this product's stock to ONE.")
+    one_sku = models.CharField("ONE sku", max_length=64, blank=True,
+                               help_text="The product's SKU (and stock id) on ONE; empty: its sku_id.")
     is_active = models.BooleanField(default=True)
     awaiting_data = models.BooleanField(
         "awaiting product data", default=False, db_index=True,
@@ -61,3 +67,7 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku_id} {self.name}"
+
+    @property
+    def one_sku_effective(self) -> str:
+        return self.one_sku or self.sku_id

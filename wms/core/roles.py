@@ -34,7 +34,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "outbound.change_shortpick",
         "outbox.view_outboxmessage", "outbox.change_outboxmessage", "apilog.view_apiexchange",
         "django_celery_beat.view_periodictask", "django_celery_beat.change_periodictask",
-        "one.view_onewarehousemapping", "one.change_onewarehousemapping", "one.view_onesyncrun",
+        "one.view_onepublication", "one.change_onepublication", "one.view_onesyncrun",
         "one.view_onesyncchunk", "one.view_onereconciliation", "one.view_onestockdrift", "one.change_onestockdrift",
     ),
 }

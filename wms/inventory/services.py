@@ -16,7 +16,7 @@ from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
 
 from .models import AdjustReason, StockLevel, StockMove, Warehouse
-from .signals import available_increased_notify
+from .signals import available_increased_notify, stock_levels_changed
 
 Kind = StockMove.Kind
 
@@ -98,6 +98,8 @@ def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: 
         level.updated_at = now
     # Only the buckets these kinds move (the rows are locked, so the others cannot have changed).
     StockLevel.objects.bulk_update(levels.values(), [*sorted(buckets), "updated_at"])
+    # In this transaction, after the levels (the lock order): a receiver's rows commit with the move or not at all.
+    stock_levels_changed.send(sender="wms.inventory", warehouse_id=warehouse_id, product_ids=sorted(levels))
     return StockMove.objects.bulk_create(
         [
             StockMove(

@@ -13,3 +13,8 @@ def available_increased_notify(*, warehouse_id: int) -> None:
     transaction.on_commit(
         lambda: stock_available_increased.send(sender="wms.inventory", warehouse_id=warehouse_id)
     )
+
+
+# Stock levels of ``product_ids`` in ``warehouse_id`` moved. Sent INSIDE the move's transaction (not after commit),
+# so that a receiver's writes (e.g. the ONE sync's change capture) commit or roll back with the move.
+stock_levels_changed = Signal()

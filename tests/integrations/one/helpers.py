@@ -42,14 +42,3 @@ def bodies(mocked, method=None):
 
 def sent_skus(mocked):
     return [line["sku"] for body in bodies(mocked) for line in body["stocks"]]
-
-
-def flags_long_ago():
-    """Make every product's last flag change older than the safety window over which flag changes are re-read."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from wms.catalog.models import Product
-
-    Product.objects.update(updated_at=timezone.now() - timedelta(days=1))

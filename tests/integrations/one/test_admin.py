@@ -3,18 +3,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from integrations.one.models import OneStockDrift, OneSyncRun, OneWarehouseMapping
-from integrations.one.services import one_reconcile
+from integrations.one.models import OnePublication, OneStockDrift, OneSyncRun
+from integrations.one.services import one_reconcile, one_sync_send_now
 from tests.factories import ProductFactory, WarehouseFactory
 
-from .helpers import flag, receive, reserve, sync
+from .helpers import POST_URL, flag, receive, reserve, sync
 
 pytestmark = pytest.mark.django_db
-Mode = OneWarehouseMapping.Mode
+Mode = OnePublication.Mode
 
 
 def _history(fake_one, one_mapping, warehouse, rounds):
-    mapping = OneWarehouseMapping.objects.filter(warehouse=warehouse).first() or one_mapping()
+    mapping = OnePublication.objects.filter(warehouse=warehouse).first() or one_mapping()
     for _ in range(rounds):
         product = ProductFactory()
         receive(warehouse, product, 4)
@@ -27,7 +27,7 @@ def _history(fake_one, one_mapping, warehouse, rounds):
 
 
 @pytest.mark.parametrize("url", [
-    "admin:one_onewarehousemapping_changelist", "admin:one_onesyncrun_changelist", "admin:one_onesyncchunk_changelist",
+    "admin:one_onepublication_changelist", "admin:one_onesyncrun_changelist", "admin:one_onesyncchunk_changelist",
     "admin:one_onereconciliation_changelist", "admin:one_onestockdrift_changelist",
 ])
 def test_one_admin_lists_keep_a_constant_query_count(admin_client, fake_one, one_mapping, warehouse, url):
@@ -57,9 +57,9 @@ def test_run_page_shows_its_chunks_and_a_chunk_page_its_request_and_answer(admin
 def test_changing_the_mode_goes_through_a_confirmation_page_that_says_what_happens(
         admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
     mapping = _history(fake_one, one_mapping, warehouse, 2)
-    url = reverse("admin:one_onewarehousemapping_switch", args=[mapping.pk])
+    url = reverse("admin:one_onepublication_switch", args=[mapping.pk])
     page = admin_client.get(url).content.decode()
-    assert "Remove this warehouse's stock on ONE" in page and "2 product(s) are removed" in page
+    assert "Remove this warehouse's stock on ONE" in page and "2 product(s) ONE holds are removed" in page
     assert "baseline with the new endpoint" in page and "one PUT" in page
     mapping.refresh_from_db()
     assert mapping.mode == Mode.INCREMENTAL  # nothing changes before the confirmation
@@ -71,21 +71,22 @@ def test_changing_the_mode_goes_through_a_confirmation_page_that_says_what_happe
     assert [method for method, _, _ in fake_one.requests][-2:] == ["POST", "PUT"]
 
 
-def test_mode_is_not_editable_in_the_change_form(admin_client, one_mapping):
+def test_mode_and_enabled_are_not_editable_in_the_change_form(admin_client, one_mapping):
+    # The mode changes through the switch procedure, "enabled" through the withdraw and enable actions.
     mapping = one_mapping()
-    response = admin_client.post(reverse("admin:one_onewarehousemapping_change", args=[mapping.pk]),
+    response = admin_client.post(reverse("admin:one_onepublication_change", args=[mapping.pk]),
                                  {"mode": "FULL", "enabled": ""})
     assert response.status_code == 302
     mapping.refresh_from_db()
-    assert mapping.mode == Mode.INCREMENTAL and mapping.enabled is False
+    assert mapping.mode == Mode.INCREMENTAL and mapping.enabled is True
 
 
 def test_a_mapping_is_added_in_admin_through_the_service(admin_client, warehouse):
-    response = admin_client.post(reverse("admin:one_onewarehousemapping_add"), {
+    response = admin_client.post(reverse("admin:one_onepublication_add"), {
         "warehouse": warehouse.pk, "one_warehouse_id": "WRO", "mode": "FULL", "enabled": "on"})
     assert response.status_code == 302
-    mapping = OneWarehouseMapping.objects.get()
-    assert (mapping.one_warehouse_id, mapping.mode, mapping.cursor_move_id) == ("WRO", Mode.FULL, None)
+    mapping = OnePublication.objects.get()
+    assert (mapping.one_warehouse_id, mapping.mode, mapping.baseline_needed) == ("WRO", Mode.FULL, True)
 
 
 def test_drift_view_lists_the_latest_drift_and_resyncs_the_selected_products(
@@ -108,6 +109,60 @@ def test_drift_view_lists_the_latest_drift_and_resyncs_the_selected_products(
 
 def test_supervisor_sees_the_one_pages(client, supervisor):
     client.force_login(supervisor)
-    for url in ("admin:one_onewarehousemapping_changelist", "admin:one_onesyncrun_changelist",
+    for url in ("admin:one_onepublication_changelist", "admin:one_onesyncrun_changelist",
                 "admin:one_onestockdrift_changelist"):
         assert client.get(reverse(url)).status_code == 200
+
+
+def test_a_running_syncs_page_shows_its_progress_and_refreshes_itself(admin_client, mocked, one_mapping, warehouse,
+                                                                        settings):
+    settings.ONE_MAX_LINES_PER_REQUEST = 1
+    products = ProductFactory.create_batch(3)
+    for product in products:
+        receive(warehouse, product, 2)
+    flag(*products)
+    mocked.post(POST_URL, status=200)
+    mapping = one_mapping()
+    run = sync(mapping, send=False)
+    assert (run.status, run.chunks_total) == ("SENDING", 3)
+    page = admin_client.get(reverse("admin:one_onesyncrun_change", args=[run.pk])).content.decode()
+    assert '<progress value="0" max="3"' in page and "0 of 3 chunk(s) sent, 3 line(s)" in page
+    assert 'http-equiv="refresh"' in page
+    one_sync_send_now(run_id=run.pk, wait_seconds=0)
+    page = admin_client.get(reverse("admin:one_onesyncrun_change", args=[run.pk])).content.decode()
+    assert '<progress value="3" max="3"' in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_reconciliation_page_lists_its_drift_and_resyncs_the_selected_products(
+        admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
+    a, b = ProductFactory(), ProductFactory()
+    receive(warehouse, a, 4)
+    receive(warehouse, b, 5)
+    flag(a, b)
+    mapping = one_mapping()
+    sync(mapping)
+    fake_one.stock["WRO"][a.sku_id] = 1
+    fake_one.stock["WRO"][b.sku_id] = 9
+    reconciliation = one_reconcile(mapping_id=mapping.pk)
+    url = reverse("admin:one_onereconciliation_change", args=[reconciliation.pk])
+    page = admin_client.get(url).content.decode()
+    assert "2 drifted" in page and a.sku_id in page and b.sku_id in page and "Resync selected" in page
+    drift_a = reconciliation.drifts.get(product=a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"drift": [str(drift_a.pk), "x", "99999"]})
+    assert response.status_code == 302
+    assert fake_one.stock["WRO"] == {a.sku_id: 4, b.sku_id: 9}  # only the selected one
+
+
+def test_admin_home_says_per_publication_when_stock_last_reached_one_and_how_many_changes_wait(
+        admin_client, fake_one, one_mapping, warehouse):
+    product = ProductFactory(sku_id="HOME-1")
+    receive(warehouse, product, 3)
+    flag(product)
+    mapping = one_mapping()
+    sync(mapping)
+    receive(warehouse, product, 1)
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "ONE stock sync" in page and warehouse.code in page
+    section = page.split("ONE stock sync", 1)[1].split("</table>", 1)[0]
+    assert "never" not in section and "<strong>1</strong>" in section

@@ -2,10 +2,11 @@ from decimal import Decimal
 
 import pytest
 import requests
+from django.core.exceptions import ImproperlyConfigured
 from responses import matchers
 
 from integrations.apilog.models import ApiExchange
-from integrations.one.client import OneAuthError, OneClient, OneRequestError, OneRetryableError
+from integrations.one.client import OneAnswerError, OneAuthError, OneClient, OneRequestError, OneRetryableError
 from integrations.one.mapping import incremental_body, removal_json, stock_line_json
 
 from .helpers import API_KEY, BASE_URL, TENANT
@@ -17,7 +18,8 @@ INCREMENTAL_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouse
 
 def test_get_stocks_sends_tenant_and_key_and_parses_quantities_as_decimal(mocked):
     mocked.get(STOCKS_URL, match=[
-        matchers.query_param_matcher({"skus": ["SIGNY_51500600", "SIGNY_51502000"], "warehouses": "WRO"}),
+        matchers.query_param_matcher({"skus": ["SIGNY_51500600", "SIGNY_51502000"], "warehouses": "WRO",
+                                      "withStocks": "false"}),
         matchers.header_matcher({"one-tenant": TENANT, "ApiAuth": API_KEY, "accept": "*/*"}),
     ], body=(
         '{"SIGNY_51500600": {"overallQuantity": 164.1, "selectedWarehousesQuantity": 24, "warehouses": '
@@ -33,7 +35,8 @@ def test_get_stocks_sends_tenant_and_key_and_parses_quantities_as_decimal(mocked
 
 def test_get_stock_of_one_product_uses_sku_and_repeated_warehouses(mocked):
     mocked.get(f"{BASE_URL}/api/v1/stock/integrations/auth-required/stocks-for-one-product", match=[
-        matchers.query_param_matcher({"sku": "SIGNY_51502000", "warehouses": ["WRO", "W2LOC"]}),
+        matchers.query_param_matcher({"sku": "SIGNY_51502000", "warehouses": ["WRO", "W2LOC"],
+                                      "withStocks": "false"}),
     ], json={"overallQuantity": 302, "selectedWarehousesQuantity": 69.5, "warehouses": [
         {"warehouseId": "WRO", "warehouseLabel": "Wroclaw", "quantity": 42, "largestQuantity": 48, "stocks": []}]})
     stock = OneClient().stock_for_one_product_get(sku="SIGNY_51502000", warehouses=["WRO", "W2LOC"])
@@ -94,3 +97,35 @@ def test_paths_can_be_overridden_in_settings(mocked, settings):
     mocked.post(f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stock/incrementa", status=200)
     assert OneClient().stocks_incremental(warehouse="WRO", body="{}")["status"] == 200
     assert len(mocked.calls) == 1
+
+
+def test_the_get_paths_follow_the_pages_examples_when_the_environment_says_so(mocked, settings):
+    settings.ONE_GET_PATHS = "examples"
+    mocked.get(f"{BASE_URL}/api/v1/stock/integrations/auth-required/products/stocks", json={})
+    mocked.get(f"{BASE_URL}/api/v1/stock/integrations/auth-required/products/stocks-for-one-product", json={})
+    assert OneClient().stocks_get(skus=["A"], warehouses=["WRO"]) == {}
+    OneClient().stock_for_one_product_get(sku="A")
+    assert len(mocked.calls) == 2
+
+
+def test_an_unknown_get_path_variant_is_a_configuration_error(settings):
+    settings.ONE_GET_PATHS = "other"
+    with pytest.raises(ImproperlyConfigured, match="headings"):
+        OneClient().stocks_get(skus=["A"], warehouses=["WRO"])
+
+
+def test_skus_with_commas_and_spaces_are_each_one_value(mocked):
+    mocked.get(STOCKS_URL, json={})
+    OneClient().stocks_get(skus=["A,B", "C D", "E+F"], warehouses=["WRO"])
+    query = mocked.calls[0].request.url.split("?", 1)[1]
+    assert query == "skus=A%2CB&skus=C%20D&skus=E%2BF&warehouses=WRO&withStocks=false"
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("[]", r"not an object \(list\)"), ('"ok"', r"not an object \(str\)"), ("<html>busy</html>", "not JSON"),
+    ("", "not JSON"),
+])
+def test_a_read_answered_with_anything_but_a_json_object_is_an_error_naming_it(mocked, body, reason):
+    mocked.get(STOCKS_URL, body=body, status=200)
+    with pytest.raises(OneAnswerError, match=reason):
+        OneClient().stocks_get(skus=["A"], warehouses=["WRO"])

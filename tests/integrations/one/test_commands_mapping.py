@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from integrations.one.models import OneWarehouseMapping
+from integrations.one.models import OnePublication
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ def test_one_mapping_command_maps_once_and_then_leaves_it(warehouse, capsys):
     assert "now published to ONE as WRO (INCREMENTAL)" in capsys.readouterr().out
     call_command("one_mapping", "--warehouse", warehouse.code, "--one-warehouse", "OTHER", "--mode", "full")
     assert "is published to ONE as WRO (INCREMENTAL)" in capsys.readouterr().out
-    assert OneWarehouseMapping.objects.get().one_warehouse_id == "WRO"
+    assert OnePublication.objects.get().one_warehouse_id == "WRO"
 
 
 def test_one_mapping_command_refuses_an_unknown_warehouse(db):

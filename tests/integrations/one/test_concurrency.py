@@ -1,6 +1,7 @@
-"""The cursor and the lock against real concurrent transactions.
+"""The change capture and the lock against real concurrent transactions.
 
-PostgreSQL: ids are drawn at insert, seen at commit.
+PostgreSQL: ids are drawn at insert, seen at commit; a row inserted by a transaction in flight is invisible to
+others until it commits.
 """
 
 import threading
@@ -10,11 +11,12 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
+from integrations.one import selectors
 from integrations.one.models import OneSyncRun
 from integrations.one.services import SyncBusy, one_sync_send_now, one_sync_start
 from tests.helpers import a_session_waits_for_a_lock, in_thread, requires_postgres
 
-from .helpers import flag, flags_long_ago, receive, sync
+from .helpers import flag, receive, sync
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +26,6 @@ def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, o
     flag(slow, quick)
     mapping = one_mapping()
     sync(mapping)  # baseline
-    flags_long_ago()
     fake_one.requests.clear()
 
     # A move whose id is drawn first but whose transaction commits last, after the sync has begun.
@@ -40,7 +41,7 @@ def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, o
     assert in_flight.wait(30)
     receive(warehouse, quick, 1)  # commits now, with a higher id than the slow move's
     sync_thread, started = in_thread(lambda: one_sync_start(mapping_id=mapping.pk))
-    # Let the slow move commit only once the sync waits for it, or has finished without waiting (a naive cursor).
+    # Let the slow move commit only once the sync waits for it, or has finished without waiting for it.
     for _ in range(3000):
         if not sync_thread.is_alive() or a_session_waits_for_a_lock():
             break
@@ -55,6 +56,48 @@ def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, o
     sent = Counter(line["sku"] for _, _, body in fake_one.requests for line in body["stocks"])
     assert sent == Counter({slow.sku_id: 1, quick.sku_id: 1})
     assert fake_one.stock["WRO"] == {slow.sku_id: 2, quick.sku_id: 2}
+
+
+def test_moves_committed_while_a_run_is_being_built_are_sent_by_the_next_run_exactly_once(
+        fake_one, one_mapping, warehouse, stocked, monkeypatch):
+    again, fresh, steady = stocked(1), stocked(1), stocked(1)
+    flag(again, fresh, steady)
+    mapping = one_mapping()
+    sync(mapping)  # baseline: 1 each
+    receive(warehouse, again, 1)  # a change waiting when the next run starts: 2
+    fake_one.requests.clear()
+
+    # The run pauses in its build after reading our stock (before reading what ONE holds), while other
+    # transactions commit moves: one of a product the run has taken up, one of a product it has not.
+    building, go_on = threading.Event(), threading.Event()
+    held_of = selectors.held_of
+
+    def paused_held_of(**kwargs):
+        building.set()
+        assert go_on.wait(30)
+        return held_of(**kwargs)
+
+    monkeypatch.setattr(selectors, "held_of", paused_held_of)
+    sync_thread, started = in_thread(lambda: one_sync_start(mapping_id=mapping.pk))
+    assert building.wait(30)
+    receive(warehouse, again, 1)  # 3: committed after the run read 2
+    receive(warehouse, fresh, 1)  # 2
+    go_on.set()
+    sync_thread.join()
+    monkeypatch.setattr(selectors, "held_of", held_of)
+    run = started["value"]
+    assert isinstance(run, OneSyncRun)
+    one_sync_send_now(run_id=run.pk, wait_seconds=5)
+    first = [(line["sku"], line["quantity"]) for _, _, body in fake_one.requests for line in body["stocks"]]
+    assert first == [(again.sku_id, 2)]
+    fake_one.requests.clear()
+    sync(mapping)  # the next run: both moves, once
+    assert sorted((line["sku"], line["quantity"]) for _, _, body in fake_one.requests
+                  for line in body["stocks"]) == sorted([(again.sku_id, 3), (fresh.sku_id, 2)])
+    fake_one.requests.clear()
+    sync(mapping)  # and nothing twice
+    assert fake_one.requests == []
+    assert fake_one.stock["WRO"] == {again.sku_id: 3, fresh.sku_id: 2, steady.sku_id: 1}
 
 
 def test_two_syncs_of_one_warehouse_started_together_make_one_run(fake_one, one_mapping, stocked, monkeypatch):

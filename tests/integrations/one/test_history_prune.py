@@ -10,7 +10,7 @@ from integrations.one.tasks import one_history_prune as one_history_prune_task
 from tests.factories import WarehouseFactory
 from wms.outbox.models import OutboxMessage
 
-from .helpers import POST_URL, flag, flags_long_ago, receive, sync
+from .helpers import POST_URL, flag, receive, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,6 @@ def test_runs_that_sent_nothing_go_after_a_day(fake_one, one_mapping, warehouse,
     flag(stocked(5))
     mapping = one_mapping()
     sync(mapping)  # the baseline: one chunk, kept
-    flags_long_ago()
     empty_old, empty_new = sync(mapping), sync(mapping)
     assert empty_old.chunks_total == empty_new.chunks_total == 0
     aged(empty_old, hours=25)

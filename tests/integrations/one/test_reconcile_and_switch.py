@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from responses import matchers
 
-from integrations.one.models import OneReconciliation, OneStockDrift, OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneReconciliation, OneStockDrift, OneSyncRun
 from integrations.one.services import (
     SyncRefused,
     one_drift_resync,
@@ -14,12 +14,13 @@ from integrations.one.services import (
     one_sync_send_now,
 )
 from tests.factories import ProductFactory
+from wms.catalog.services import product_set_one_sku
 from wms.core.errors import PermissionDenied
 
 from .helpers import BASE_URL, POST_URL, PUT_URL, flag, receive, reserve, sync
 
 pytestmark = pytest.mark.django_db
-Mode = OneWarehouseMapping.Mode
+Mode = OnePublication.Mode
 STOCKS_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/stocks"
 
 
@@ -59,7 +60,8 @@ def test_reconciliation_compares_with_largest_quantity_not_quantity(mocked, one_
     receive(warehouse, product, 24)
     flag(product)
     mapping = one_mapping()
-    mocked.get(STOCKS_URL, match=[matchers.query_param_matcher({"skus": "SIGNY_51500600", "warehouses": "WRO"})],
+    mocked.get(STOCKS_URL, match=[matchers.query_param_matcher({"skus": "SIGNY_51500600", "warehouses": "WRO",
+                                                                 "withStocks": "false"})],
                json={"SIGNY_51500600": {"overallQuantity": 164.1, "selectedWarehousesQuantity": 24, "warehouses": [
                    {"warehouseId": "WRO", "warehouseLabel": "Wroclaw", "quantity": 18, "largestQuantity": 24,
                     "stocks": []}]}})
@@ -95,6 +97,25 @@ def test_failed_read_back_is_a_failed_reconciliation_with_the_reason(mocked, one
     assert reconciliation.status == OneReconciliation.Status.FAILED and "credentials" in reconciliation.error
 
 
+@pytest.mark.parametrize("body", ["[1, 2]", "Service Unavailable"])
+def test_a_read_back_that_is_not_a_json_object_fails_the_reconciliation_with_the_reason(mocked, one_mapping, flagged,
+                                                                                        body):
+    mocked.get(STOCKS_URL, status=200, body=body)
+    reconciliation = one_reconcile(mapping_id=one_mapping().pk)
+    assert reconciliation.status == OneReconciliation.Status.FAILED
+    assert "not an object" in reconciliation.error or "not JSON" in reconciliation.error
+
+
+def test_a_reconciliation_reads_by_the_one_sku(fake_one, one_mapping, flagged):
+    a = flagged[0]
+    product_set_one_sku(product_id=a.pk, one_sku="ONE A,1")
+    mapping = one_mapping()
+    sync(mapping)
+    assert "ONE A,1" in fake_one.stock["WRO"]
+    reconciliation = one_reconcile(mapping_id=mapping.pk)
+    assert (reconciliation.status, reconciliation.checked, reconciliation.drifted) == ("SUCCEEDED", 3, 0)
+
+
 def test_switching_mode_removes_the_warehouse_stock_on_one_then_sends_a_baseline_with_the_new_endpoint(
         fake_one, one_mapping, flagged, warehouse, supervisor, django_capture_on_commit_callbacks):
     a, b, c = flagged
@@ -111,7 +132,7 @@ def test_switching_mode_removes_the_warehouse_stock_on_one_then_sends_a_baseline
     assert baseline == ("PUT", "WRO", {"stocks": [{"id": a.sku_id, "quantity": 5, "sku": a.sku_id},
                                                   {"id": b.sku_id, "quantity": 8, "sku": b.sku_id}]})
     mapping.refresh_from_db()
-    assert (mapping.mode, mapping.switch_pending, mapping.cursor_move_id) == (Mode.FULL, False, run.cursor_to)
+    assert (mapping.mode, mapping.switch_pending, mapping.baseline_needed) == (Mode.FULL, False, False)
     assert fake_one.stock["WRO"] == {a.sku_id: 5, b.sku_id: 8}
 
 

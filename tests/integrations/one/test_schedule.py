@@ -3,7 +3,7 @@ import json
 import pytest
 from django_celery_beat.models import PeriodicTask
 
-from integrations.one.models import OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneSyncRun
 from integrations.one.services import one_mapping_enable
 from integrations.one.tasks import one_reconcile_scheduled, one_sync_scheduled
 from tests.factories import WarehouseFactory
@@ -40,7 +40,7 @@ def test_the_schedule_syncs_and_reconciles_every_enabled_warehouse(fake_one, one
         (mapping.pk, "BASELINE", "SUCCEEDED", "SCHEDULE")]
     assert one_reconcile_scheduled.delay().get() == 1
     assert list(mapping.reconciliations.values_list("status", "drifted")) == [("SUCCEEDED", 0)]
-    assert not OneWarehouseMapping.objects.get(pk=disabled.pk).runs.exists()
+    assert not OnePublication.objects.get(pk=disabled.pk).runs.exists()
 
 
 def test_a_scheduled_tick_while_a_run_is_open_is_skipped_without_error(fake_one, one_mapping, warehouse, stocked):

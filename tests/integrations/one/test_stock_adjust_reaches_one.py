@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.factories import ProductFactory
 
-from .helpers import POST_URL, bodies, flag, flags_long_ago, receive, sync
+from .helpers import POST_URL, bodies, flag, receive, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,6 @@ def test_an_adjustment_from_the_admin_page_is_sent_by_the_next_incremental_sync(
     mapping = one_mapping()
     mocked.post(POST_URL, status=200)
     sync(mapping)  # the baseline
-    flags_long_ago()
     mocked.calls.reset()
     assert sync(mapping).lines == 0  # nothing moved since
 

@@ -1,7 +1,7 @@
 import pytest
 from responses import matchers
 
-from integrations.one.models import OneSyncChunk, OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneStockChange, OneSyncChunk, OneSyncRun
 from integrations.one.services import Request, SyncBusy, one_sync_send_now, one_sync_start
 from tests.factories import ProductFactory
 from wms.outbox.models import OutboxMessage
@@ -14,7 +14,6 @@ from .helpers import (
     TENANT,
     bodies,
     flag,
-    flags_long_ago,
     receive,
     reserve,
     sent_skus,
@@ -22,7 +21,7 @@ from .helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-Mode = OneWarehouseMapping.Mode
+Mode = OnePublication.Mode
 Status = OneSyncRun.Status
 WRITE_HEADERS = {"one-tenant": TENANT, "ApiAuth": API_KEY, "accept": "*/*", "Content-Type": "application/json"}
 
@@ -49,7 +48,6 @@ def test_incremental_post_sends_changed_products_as_absolute_quantities_with_rem
     mapping = one_mapping()
     mocked.post(POST_URL, status=200)
     assert sync(mapping).status == Status.SUCCEEDED  # the baseline
-    flags_long_ago()
     mocked.calls.reset()
     receive(warehouse, a, 6)
     flag(b, enabled=False)
@@ -84,7 +82,6 @@ def test_incremental_requests_hold_at_most_the_limit_each_in_its_own_queued_mess
     mocked.post(POST_URL, status=200)
     mapping = one_mapping()
     sync(mapping)  # baseline
-    flags_long_ago()
     mocked.calls.reset()
     for product in products:
         receive(warehouse, product, 2)
@@ -126,7 +123,6 @@ def test_many_moves_of_one_product_become_one_line(mocked, one_mapping, warehous
     mapping = one_mapping()
     mocked.post(POST_URL, status=200)
     sync(mapping)
-    flags_long_ago()
     mocked.calls.reset()
     for _ in range(5):
         receive(warehouse, product, 1)
@@ -163,16 +159,13 @@ def test_a_full_warehouse_with_nothing_changed_is_not_put_again(mocked, one_mapp
     mocked.put(PUT_URL, status=200)
     mapping = one_mapping(mode=Mode.FULL)
     sync(mapping)
-    flags_long_ago()
     run = sync(mapping)
     assert (run.status, run.chunks_total, len(mocked.calls)) == (Status.SUCCEEDED, 0, 1)
 
 
-def test_cursor_does_not_advance_when_a_chunk_fails(mocked, warehouse, three_synced):
+def test_changes_stay_when_a_chunk_fails_and_the_next_run_sends_only_what_one_did_not_take(
+        mocked, warehouse, three_synced):
     mapping, products = three_synced
-    flags_long_ago()
-    mapping.refresh_from_db()
-    cursor = mapping.cursor_move_id
     for product in products:
         receive(warehouse, product, 1)
     mocked.calls.reset()
@@ -181,13 +174,14 @@ def test_cursor_does_not_advance_when_a_chunk_fails(mocked, warehouse, three_syn
     run = sync(mapping)
     mapping.refresh_from_db()
     assert run.status == Status.FAILED and "chunk 2" in run.error
-    assert mapping.cursor_move_id == cursor and mapping.active_run is None
+    assert mapping.active_run is None and OneStockChange.objects.filter(mapping=mapping).count() == 3
+    first_chunk = [line["sku"] for line in bodies(mocked)[0]["stocks"]]
     mocked.calls.reset()
     mocked.replace("POST", POST_URL, status=200)
     retry = sync(mapping)
-    mapping.refresh_from_db()
-    assert retry.status == Status.SUCCEEDED and mapping.cursor_move_id > cursor
-    assert sorted(sent_skus(mocked)) == sorted(p.sku_id for p in products)  # the failed run's changes, all of them
+    assert retry.status == Status.SUCCEEDED and not OneStockChange.objects.filter(mapping=mapping).exists()
+    # ONE took the first chunk: only the rest is sent again.
+    assert sorted(sent_skus(mocked)) == sorted(p.sku_id for p in products if p.sku_id not in first_chunk)
 
 
 def test_401_is_not_retried_and_is_shown_to_staff(mocked, one_mapping, two_products):
@@ -213,7 +207,7 @@ def test_503_is_retried_with_backoff_and_the_run_finishes_when_it_goes_through(m
     assert outbox_message_dispatch(message_id=message.pk) == OutboxMessage.Status.SENT
     run.refresh_from_db()
     mapping.refresh_from_db()
-    assert run.status == Status.SUCCEEDED and mapping.cursor_move_id == run.cursor_to and len(mocked.calls) == 2
+    assert run.status == Status.SUCCEEDED and not mapping.baseline_needed and len(mocked.calls) == 2
 
 
 def test_a_chunk_that_runs_out_of_retries_fails_its_run(mocked, one_mapping, two_products, settings):
@@ -253,7 +247,6 @@ def test_moves_during_a_sync_are_published_by_the_next_one_exactly_once(mocked, 
     mapping = one_mapping()
     mocked.post(POST_URL, status=200)
     sync(mapping)
-    flags_long_ago()
     receive(warehouse, early, 1)
     run = sync(mapping, send=False)  # built: its horizon is fixed
     receive(warehouse, late, 1)  # arrives while the run is being sent
@@ -283,6 +276,5 @@ def test_an_explicit_full_sync_puts_even_when_nothing_changed(mocked, one_mappin
     mocked.put(PUT_URL, status=200)
     mapping = one_mapping(mode=Mode.FULL)
     sync(mapping)
-    flags_long_ago()
     assert sync(mapping, request=Request.TICK).chunks_total == 0
     assert sync(mapping, request=Request.BASELINE).chunks_total == 1 and len(mocked.calls) == 2

@@ -1,31 +1,88 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.one.models import OneWarehouseMapping
-from integrations.one.services import one_mapping_create
+from integrations.one import selectors
+from integrations.one.client import OneError
+from integrations.one.models import OnePublication, OneSyncRun
+from integrations.one.services import (
+    one_mapping_clean_start,
+    one_mapping_create,
+    one_mapping_disable,
+    one_mapping_enable_baseline,
+    one_sync_send_now,
+)
 from wms.core.errors import DomainError
 from wms.inventory.models import Warehouse
 
 
 class Command(BaseCommand):
-    help = "Publish a warehouse to ONE under a ONE warehouse id (does nothing if it is mapped already)."
+    help = ("Publish a warehouse to ONE under a ONE warehouse id (does nothing if it is mapped already); "
+            "--disable withdraws every stock id ONE holds for it (sent from this process) and stops publishing; "
+            "--enable publishes it again (the next sync sends a baseline); --clean-start takes what ONE already holds "
+            "of the warehouse's products as held, so that the next sync (a baseline) removes what we do not publish.")
 
     def add_arguments(self, parser):
         parser.add_argument("--warehouse", required=True, help="our warehouse code")
-        parser.add_argument("--one-warehouse", required=True, help="the warehouse id on ONE")
-        parser.add_argument("--mode", choices=[m.value.lower() for m in OneWarehouseMapping.Mode],
-                            default=OneWarehouseMapping.Mode.INCREMENTAL.value.lower())
+        parser.add_argument("--one-warehouse", help="the warehouse id on ONE (to create the mapping)")
+        parser.add_argument("--mode", choices=[m.value.lower() for m in OnePublication.Mode],
+                            default=OnePublication.Mode.INCREMENTAL.value.lower())
+        switch = parser.add_mutually_exclusive_group()
+        switch.add_argument("--disable", action="store_true", help="withdraw the stock from ONE and stop")
+        switch.add_argument("--enable", action="store_true", help="publish again, starting with a baseline")
+        switch.add_argument("--clean-start", action="store_true",
+                            help="ask ONE which of the warehouse's products it holds already and remove those we do "
+                                 "not publish with the next sync (a baseline)")
+        parser.add_argument("--wait", type=float, default=60.0,
+                            help="Seconds to wait for a chunk a worker holds (default 60).")
 
-    def handle(self, *args, warehouse, one_warehouse, mode, **options):
+    def handle(self, *args, warehouse, one_warehouse=None, mode, disable=False, enable=False, clean_start=False,
+               wait=60.0, **options):
         ours = Warehouse.objects.filter(code=warehouse).first()
         if ours is None:
             raise CommandError(f"no warehouse {warehouse}")
-        existing = OneWarehouseMapping.objects.filter(warehouse=ours).first()
+        existing = OnePublication.objects.filter(warehouse=ours).first()
+        if disable or enable or clean_start:
+            if existing is None:
+                raise CommandError(f"{warehouse} is not published to ONE")
+            try:
+                if clean_start:
+                    found = one_mapping_clean_start(mapping_id=existing.pk)
+                    self.stdout.write(self.style.SUCCESS(
+                        f"ONE holds {found} of {warehouse}'s products; the next sync (a baseline) sends what we "
+                        f"publish and removes the rest."))
+                    return
+                if enable:
+                    one_mapping_enable_baseline(mapping_id=existing.pk)
+                    self.stdout.write(self.style.SUCCESS(
+                        f"{warehouse} is published to ONE again; the next sync sends a baseline."))
+                    return
+                self._disable(existing, wait=wait)
+            except (DomainError, OneError) as exc:
+                raise CommandError(str(exc)) from exc
+            return
         if existing is not None:
             self.stdout.write(f"{warehouse} is published to ONE as {existing.one_warehouse_id} ({existing.mode}).")
             return
+        if not one_warehouse:
+            raise CommandError("--one-warehouse is required to publish a warehouse")
         try:
             mapping = one_mapping_create(warehouse=ours, one_warehouse_id=one_warehouse, mode=mode.upper())
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
             f"{warehouse} is now published to ONE as {mapping.one_warehouse_id} ({mapping.mode})."))
+
+    def _disable(self, mapping: OnePublication, *, wait: float) -> None:
+        code = mapping.warehouse.code
+        mapping, run = one_mapping_disable(mapping_id=mapping.pk, trigger=OneSyncRun.Trigger.COMMAND)
+        if run is not None and run.status == OneSyncRun.Status.SENDING:
+            run = one_sync_send_now(run_id=run.pk, wait_seconds=wait)
+        held = selectors.held_count(mapping_id=mapping.pk)
+        if run is None and held:
+            raise CommandError(f"{code} is disabled, but a sync is still running: its {held} stock id(s) on ONE are "
+                               f"withdrawn by the schedule once it ends (or run this command again).")
+        if run is not None and run.status != OneSyncRun.Status.SUCCEEDED:
+            raise CommandError(f"{code} is disabled, but the withdraw (run #{run.pk}) is {run.status}: {run.error} "
+                               f"({held} stock id(s) still on ONE; the schedule retries)")
+        removed = run.removals if run is not None else 0
+        self.stdout.write(self.style.SUCCESS(
+            f"{code} is no longer published to ONE: {removed} stock id(s) removed, none left."))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.one import selectors, services
-from integrations.one.models import OneSyncRun, OneWarehouseMapping
+from integrations.one.models import OnePublication, OneSyncRun
 from wms.core.errors import DomainError
 
 MODES = ("full", "incremental", "baseline")
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         duration = run.duration_seconds
         self.stdout.write(
             f"Run #{run.pk} {warehouse} → ONE {mapping.one_warehouse_id} [{run.mode}, "
-            f"{OneWarehouseMapping.Mode(run.endpoint_mode).name}]: {run.lines} line(s), {run.removals} removal(s), "
+            f"{OnePublication.Mode(run.endpoint_mode).name}]: {run.lines} line(s), {run.removals} removal(s), "
             f"{run.chunks_sent}/{run.chunks_total} chunk(s) sent, build {run.build_ms} ms, "
             f"{'duration ' + str(duration) + ' s, ' if duration is not None else ''}{run.status}"
         )

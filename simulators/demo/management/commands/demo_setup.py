@@ -3,7 +3,12 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from wms.catalog.services import owner_get_or_create, product_set_sync_to_one, product_upsert
+from wms.catalog.services import (
+    owner_get_or_create,
+    owner_set_one_publish_new,
+    product_set_sync_to_one,
+    product_upsert,
+)
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import inbound_order_upsert
 from wms.inventory.models import StockMove
@@ -24,13 +29,16 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         warehouse = warehouse_get_or_create(code="TW-TPE-01", name="Taipei main warehouse")
-        owner_get_or_create(owner_code="MERCHANT-A", name="Merchant A")
+        owner = owner_get_or_create(owner_code="MERCHANT-A", name="Merchant A")
         products = []
         for sku_id, sku_code, name, barcode, weight in DEMO_PRODUCTS:
             product, _ = product_upsert(sku_id=sku_id, owner_code="MERCHANT-A", sku_code=sku_code, name=name,
                                         barcode=barcode, weight_kg=Decimal(weight), currency="USD")
             products.append(product)
         product_set_sync_to_one(product_ids=[p.pk for p in products[:3]], enabled=True)
+        # From now on the merchant's new products (pushed by OneWarehouse's product sync) are published to ONE: the
+        # goods the demo receives reach ONE without anyone flagging them.
+        owner_set_one_publish_new(owner_ids=[owner.pk], enabled=True)
 
         if not StockMove.objects.filter(reference_type="demo").exists():
             stock_receive(warehouse_id=warehouse.pk,

@@ -1,0 +1,171 @@
+"""Publications of our warehouses to ONE: create, start clean, enable (a baseline follows), disable (a withdraw
+follows), switch the endpoint; the schedule's fan-out."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from wms.core.db import atomic_with_retry, lock_for_update
+from wms.core.errors import DomainValidationError
+from wms.core.roles import Role, role_require
+from wms.inventory.models import Warehouse
+
+from .. import changes, selectors
+from ..client import OneClient
+from ..models import OneHeldStock, OnePublication, OneSyncRun
+from .runs import Request, SyncBusy, SyncRefused, full_over_limit_message, one_sync_start
+
+logger = logging.getLogger(__name__)
+
+Mode = OnePublication.Mode
+
+
+@transaction.atomic
+def one_mapping_create(*, warehouse: Warehouse, one_warehouse_id: str, mode: str = Mode.INCREMENTAL,
+                       enabled: bool = True, user=None) -> OnePublication:
+    """Publish a warehouse to ONE. The first sync is a baseline (``baseline_needed``)."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Publishing a warehouse to ONE")
+    if not (one_warehouse_id or "").strip():
+        raise DomainValidationError("a ONE warehouse id is required",
+                                    errors={"one_warehouse_id": ["This field is required."]})
+    mapping = OnePublication(warehouse=warehouse, one_warehouse_id=one_warehouse_id.strip(), mode=mode,
+                                  enabled=enabled)
+    mapping.full_clean()
+    mapping.save()
+    return mapping
+
+
+def one_mapping_enable(*, mapping: OnePublication, enabled: bool, user=None) -> OnePublication:
+    """Enable (the next sync sends a baseline) or disable (ONE's stock of the warehouse is withdrawn) a
+    publication."""
+    if enabled:
+        return one_mapping_enable_baseline(mapping_id=mapping.pk, user=user)
+    return one_mapping_disable(mapping_id=mapping.pk, user=user)[0]
+
+
+@atomic_with_retry
+def one_mapping_enable_baseline(*, mapping_id: int, user=None) -> OnePublication:
+    """Publish again: the next sync sends every published product (a baseline), and removes what ONE still holds
+    and should not."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Enabling a ONE publication")
+    mapping = lock_for_update(OnePublication.objects).get(pk=mapping_id)
+    if not mapping.enabled:
+        mapping.enabled, mapping.baseline_needed = True, True
+        mapping.save(update_fields=["enabled", "baseline_needed", "updated_at"])
+        changes.changes_forget(mapping_id=mapping.pk)  # the baseline sends everything
+    return mapping
+
+
+@atomic_with_retry
+def _mapping_disable(*, mapping_id: int) -> OnePublication:
+    mapping = lock_for_update(OnePublication.objects).get(pk=mapping_id)
+    if mapping.enabled:
+        mapping.enabled = False
+        mapping.save(update_fields=["enabled", "updated_at"])
+        changes.changes_forget(mapping_id=mapping.pk)  # nothing more is captured; the withdraw removes all
+    return mapping
+
+
+def one_mapping_disable(*, mapping_id: int, user=None,
+                        trigger: str = OneSyncRun.Trigger.ADMIN) -> tuple[OnePublication, OneSyncRun | None]:
+    """Stop publishing a warehouse: no more changes are sent, and a WITHDRAW run removes every id ONE holds for it.
+
+    Returns the mapping and the withdraw run (None if ONE holds nothing, or if a run is still open: the schedule
+    withdraws once it ends, every tick until ONE holds nothing). Disabling a disabled publication whose withdraw
+    failed starts it again."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Disabling a ONE publication")
+    mapping = _mapping_disable(mapping_id=mapping_id)
+    if not selectors.held_count(mapping_id=mapping.pk):
+        return mapping, None
+    try:
+        run = one_sync_start(mapping_id=mapping.pk, request=Request.WITHDRAW, trigger=trigger)
+    except SyncBusy as exc:
+        logger.info("ONE withdraw of mapping %s waits for the open run: %s", mapping.pk, exc)
+        return mapping, None
+    return mapping, run
+
+
+@transaction.atomic
+def one_mapping_mode_switch(*, mapping_id: int, mode: str, user=None) -> OnePublication:
+    """Change the endpoint a warehouse is published by. ONE requires removing the warehouse's stock first and then
+    a baseline with the new endpoint: the switch is marked pending and a sync is queued, which does both."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Switching a warehouse's ONE mode")
+    mapping = lock_for_update(OnePublication.objects.select_related("warehouse")).get(pk=mapping_id)
+    if mode not in Mode.values:
+        raise DomainValidationError(f"unknown mode {mode!r}", errors={"mode": [f"Choose one of {Mode.values}."]})
+    if mapping.mode == mode:
+        raise SyncRefused(f"{mapping.warehouse.code} is already in {mode} mode")
+    if mode == Mode.FULL:
+        lines = selectors.flagged_stock_count(warehouse_id=mapping.warehouse_id)
+        if lines > settings.ONE_MAX_LINES_PER_REQUEST:
+            raise SyncRefused(full_over_limit_message(warehouse_code=mapping.warehouse.code, lines=lines))
+    mapping.mode = mode
+    mapping.switch_pending = True
+    mapping.baseline_needed = True
+    mapping.save(update_fields=["mode", "switch_pending", "baseline_needed", "updated_at"])
+    transaction.on_commit(lambda: _sync_task_enqueue(mapping.pk, Request.TICK, OneSyncRun.Trigger.ADMIN))
+    return mapping
+
+
+CLEAN_START_SKUS_PER_REQUEST = 100
+
+
+def one_mapping_clean_start(*, mapping_id: int, user=None) -> int:
+    """Start a publication clean: ask ONE which of the warehouse's products (every product with a stock row here,
+    published or not) it already holds there, e.g. left by an earlier integration, and take them as held; the next
+    sync is a baseline, which sends what we publish and removes the rest. Returns how many ids ONE reported.
+
+    Refused while a run is open (it writes what ONE holds)."""
+    role_require(user=user, roles=(Role.SUPERVISOR,), action="Starting a ONE publication clean")
+    mapping = selectors.mapping_get(mapping_id=mapping_id)
+    client = OneClient()
+    found: list[tuple[int, str, int]] = []
+    for page in selectors.stocked_one_sku_pages(warehouse_id=mapping.warehouse_id,
+                                               page_size=CLEAN_START_SKUS_PER_REQUEST):
+        stocks = client.stocks_get(skus=[sku for _pid, sku in page], warehouses=[mapping.one_warehouse_id])
+        for product_id, sku in page:
+            entry = stocks.get(sku)
+            stock = entry.in_warehouse(mapping.one_warehouse_id) if entry else None
+            if stock is not None:
+                found.append((product_id, sku, int(stock.largest_quantity)))
+    _held_adopt(mapping_id=mapping.pk, found=found)
+    return len(found)
+
+
+@atomic_with_retry
+def _held_adopt(*, mapping_id: int, found: list[tuple[int, str, int]]) -> None:
+    mapping = lock_for_update(OnePublication.objects.select_related("warehouse")).get(pk=mapping_id)
+    if mapping.active_run_id and OneSyncRun.objects.filter(pk=mapping.active_run_id,
+                                                           status__in=OneSyncRun.OPEN_STATUSES).exists():
+        raise SyncBusy(f"a sync of {mapping.warehouse.code} is running: start clean once it has ended")
+    now = timezone.now()
+    OneHeldStock.objects.bulk_create(
+        [OneHeldStock(mapping_id=mapping.pk, product_id=pid, one_sku=sku, quantity=qty, sent_at=now)
+         for pid, sku, qty in found],
+        update_conflicts=True, unique_fields=["mapping", "product"], update_fields=["one_sku", "quantity", "sent_at"])
+    mapping.baseline_needed = True
+    mapping.save(update_fields=["baseline_needed", "updated_at"])
+
+
+def _sync_task_enqueue(mapping_id: int, request: str, trigger: str) -> None:
+    from ..tasks import one_sync_mapping
+
+    try:
+        one_sync_mapping.delay(mapping_id, request, trigger)
+    except (BrokerError, OSError) as exc:  # the schedule's next tick does it (a pending switch is kept in the row)
+        logger.warning("broker unavailable, ONE sync of mapping %s waits for the next tick: %s", mapping_id, exc)
+
+
+def one_sync_fan_out(*, request: str = Request.TICK) -> int:
+    """The schedule's entry point: one task per enabled mapping, so one warehouse's failure is its own, and one per
+    disabled mapping ONE still holds stock of (its withdraw)."""
+    ids = selectors.mapping_enabled_ids()
+    for mapping_id in ids:
+        _sync_task_enqueue(mapping_id, request, OneSyncRun.Trigger.SCHEDULE)
+    withdrawing = selectors.mapping_withdrawing_ids()
+    for mapping_id in withdrawing:
+        _sync_task_enqueue(mapping_id, Request.WITHDRAW, OneSyncRun.Trigger.SCHEDULE)
+    return len(ids) + len(withdrawing)
