@@ -64,9 +64,11 @@ def stocked(warehouse):
 
 
 @pytest.fixture(autouse=True)
-def onewarehouse_profile_contract(settings):
-    """Tests speak the contract's wire profile unless they choose another."""
-    settings.ONEWAREHOUSE_PROFILE = "contract"
+def onewarehouse_profile_contract(request, settings):
+    """Tests speak profile ``contract`` (our own contract, the suite's examples) unless marked
+    ``@pytest.mark.onewarehouse_profile("v20210901")``."""
+    marker = request.node.get_closest_marker("onewarehouse_profile")
+    settings.ONEWAREHOUSE_PROFILE = marker.args[0] if marker else "contract"
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,9 @@ from django.db import close_old_connections, connection
 from wms.core.actors import actor_system
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The contract's example payloads, copied unchanged (tests/integrations/onewarehouse/test_webhooks.py checks it).
-ONEWAREHOUSE_EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "onewarehouse"
+# The contract's example payloads: the one copy in docs/, which the OpenAPI document shows too.
+ONEWAREHOUSE_EXAMPLES = REPO_ROOT / "docs" / "contracts" / "onewarehouse" / "contract" / "examples"
+ONEWAREHOUSE_FIELD_EXAMPLES = REPO_ROOT / "docs" / "contracts" / "onewarehouse" / "v20210901" / "examples"
 ONEWAREHOUSE_URL = "https://ow-sandbox.test"  # where our callbacks and label requests go in tests
 
 requires_postgres = pytest.mark.skipif(

@@ -265,6 +265,9 @@ ONEWAREHOUSE_ALLOWED_IPS = env.list("ONEWAREHOUSE_ALLOWED_IPS", default=[])
 # An order naming an unknown sku_id: placeholder (a product awaiting its data is created) | refuse (unknown_sku);
 # empty: the profile's (contract: refuse, v20210901: placeholder).
 ONEWAREHOUSE_UNKNOWN_SKU = env.str("ONEWAREHOUSE_UNKNOWN_SKU", default="")
+# Profile v20210901: the warehouse and merchant of a push that names none (warehouse_code, account_no).
+ONEWAREHOUSE_DEFAULT_WAREHOUSE_CODE = env.str("ONEWAREHOUSE_DEFAULT_WAREHOUSE_CODE", default="")
+ONEWAREHOUSE_DEFAULT_OWNER_CODE = env.str("ONEWAREHOUSE_DEFAULT_OWNER_CODE", default="")
 # The header a trusted reverse proxy puts the client address in (e.g. X-Forwarded-For); empty: REMOTE_ADDR.
 ONEWAREHOUSE_TRUSTED_PROXY_HEADER = env.str("ONEWAREHOUSE_TRUSTED_PROXY_HEADER", default="")
 ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS = env.int("ONEWAREHOUSE_TIMESTAMP_TOLERANCE_SECONDS", default=300)

@@ -21,10 +21,10 @@ from integrations.onewarehouse.auth import (
     signature_mode_active,
 )
 from integrations.onewarehouse.checks import NONE_WITHOUT_ALLOW_LIST
+from integrations.onewarehouse.handlers import unknown_sku_policy
 from integrations.onewarehouse.mapping import Endpoint
 from integrations.onewarehouse.senders import SENDERS
 from integrations.onewarehouse.services import INTEGRATION as ONEWAREHOUSE
-from integrations.onewarehouse.services import unknown_sku_policy
 from wms.catalog.models import Owner, Product
 from wms.catalog.selectors import products_awaiting_data
 from wms.inbound.models import InboundOrder

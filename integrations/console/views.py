@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
+from integrations.onewarehouse.profiles import profile_active
+from integrations.onewarehouse.selectors import payload_drift
 from wms.core.roles import Role, user_has_role
 
 from .selectors import (
@@ -38,6 +40,8 @@ def integration_console(request):
         "production_checklist": checklists[PRODUCTION],
         "runbook": go_live_runbook(checklists),
         "outbox_environments": outbox_environment_counts(),
+        "drift": payload_drift(),
+        "drift_profile": profile_active().name,
         "ready_for_production": all(step["done"] for step in checklist),
     }
     return TemplateResponse(request, "console/integration_console.html", context)

@@ -1,7 +1,7 @@
 """Every ONE path and field name, in one place.
 
 ONE's published page is inconsistent (paths with and without ``/products/``, ``stock/incrementa`` vs
-``stocks/incremental``, ``sku`` vs ``skus``). The defaults are the contract's (shared/contracts/one/README.md).
+``stocks/incremental``, ``sku`` vs ``skus``). The defaults are the contract's (docs/contracts/one/README.md).
 The two GET paths follow the page's headings (``.../stocks``) unless the environment says
 ``ONE_GET_PATHS=examples`` (the page's examples: ``.../products/stocks``); a deployment that finds ONE answering
 elsewhere still overrides any path with ``settings.ONE_PATHS = {"name": "..."}``, without touching code.

@@ -2,10 +2,10 @@
 the diagnosis of a push that fails it. A recipe is its header (and query parameter) names, the unit of its
 timestamp and its compute function; verifying a push and signing our own calls both use it.
 
-- ``md5`` (the contract, shared/contracts/onewarehouse/README.md): headers ``X-App-Key``/``X-Timestamp`` (Unix
+- ``md5`` (the contract, docs/contracts/onewarehouse/contract/README.md): headers ``X-App-Key``/``X-Timestamp`` (Unix
   seconds)/``X-Sign``; UPPER(HEX(MD5(secret + "app_key" + app_key + "timestamp" + timestamp + raw_body + secret)))
 - ``hmac-sha256`` (the contract): same headers; HEX(HMAC_SHA256(secret, timestamp + "." + raw_body))
-- ``v20210901-hmac`` (the field page, shared/contracts/onewarehouse/FIELD-v20210901.md): headers ``appkey``/
+- ``v20210901-hmac`` (the field page, docs/contracts/onewarehouse/v20210901/README.md): headers ``appkey``/
   ``timestamp`` (Unix milliseconds)/``sign``; lowercase HEX(HMAC_SHA256(secret, raw_body + timestamp))
 - ``none``: pushes are not checked (the FAQ makes checking optional; then an IP allow-list should be set); our own
   calls are still signed, with the profile's recipe, since OneWarehouse verifies them.
@@ -32,7 +32,7 @@ QUERY_TIMESTAMP = "timestamp"
 QUERY_SIGN = "sign"
 
 # OneWarehouse's published egress addresses, from its FAQ for warehouses as quoted on the field page
-# (shared/contracts/onewarehouse/FIELD-v20210901.md, "IP allow-list"): ``ONEWAREHOUSE_ALLOWED_IPS=onewarehouse``.
+# (docs/contracts/onewarehouse/v20210901/README.md, "IP allow-list"): ``ONEWAREHOUSE_ALLOWED_IPS=onewarehouse``.
 ALLOWED_IPS_KEYWORD = "onewarehouse"
 ONEWAREHOUSE_EGRESS_IPS = (
     "121.11.221.130", "121.11.221.131", "52.77.143.211", "122.248.196.11", "46.51.219.5", "13.214.244.173",

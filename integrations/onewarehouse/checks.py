@@ -7,8 +7,9 @@ import ipaddress
 from django.conf import settings
 from django.core.checks import Error, Warning
 
-from .auth import SIGNATURE_RECIPE_BY_PROFILE, SignatureMode, allowed_networks, signature_mode_active
-from .services import UNKNOWN_SKU_POLICIES
+from .auth import SignatureMode, allowed_networks, signature_mode_active
+from .handlers import UNKNOWN_SKU_POLICIES
+from .profiles import PROFILES
 
 NONE_WITHOUT_ALLOW_LIST = ("ONEWAREHOUSE_SIGNATURE_MODE is 'none' and no ONEWAREHOUSE_ALLOWED_IPS is set: anyone can "
                            "push orders; set ONEWAREHOUSE_ALLOWED_IPS=onewarehouse (its published addresses)")
@@ -17,9 +18,9 @@ NONE_WITHOUT_ALLOW_LIST = ("ONEWAREHOUSE_SIGNATURE_MODE is 'none' and no ONEWARE
 def onewarehouse_receiving_config_check(app_configs=None, **kwargs):
     problems = []
     mode = signature_mode_active()
-    if settings.ONEWAREHOUSE_PROFILE not in SIGNATURE_RECIPE_BY_PROFILE:
+    if settings.ONEWAREHOUSE_PROFILE not in PROFILES:
         problems.append(Error(f"ONEWAREHOUSE_PROFILE={settings.ONEWAREHOUSE_PROFILE!r} is not one of "
-                              f"{sorted(SIGNATURE_RECIPE_BY_PROFILE)}", id="onewarehouse.E004"))
+                              f"{sorted(PROFILES)}", id="onewarehouse.E004"))
     elif mode not in SignatureMode.values:
         problems.append(Error(f"ONEWAREHOUSE_SIGNATURE_MODE={mode!r} is not one of {SignatureMode.values}",
                               id="onewarehouse.E001"))

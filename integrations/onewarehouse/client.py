@@ -17,9 +17,10 @@ from integrations.apilog.http import exchange_response_body_record, logged_sessi
 from wms.outbound.labels import label_kind_detect, label_kinds_text
 from wms.outbox.registry import PermanentSendError, RetryableSendError
 
-from . import mapping
 from .auth import callback_key_pair, outgoing_mode_active, signed_headers
 from .downloads import DownloadFailed, LabelRefused, answer_read, label_download
+from .profiles import profile_active
+from .profiles.base import CallContext, LabelAnswer, PeerAnswer
 
 INTEGRATION = "onewarehouse"
 # Room in the label answer's JSON besides the base64 text itself (tracking number, format, envelope).
@@ -52,20 +53,23 @@ class OneWarehouseClient:
         self.session = session or logged_session(integration=INTEGRATION)
         self.timeout = settings.ONEWAREHOUSE_TIMEOUT_SECONDS
 
-    def _post(self, *, path: str, body: dict, endpoint: str, order_no: str, outbox_message_id=None,
-              max_bytes: int | None = None) -> dict:
-        """POST a signed JSON body; return the answer's ``data`` if ``code`` is 0. With ``max_bytes``, an answer
-        longer than that is refused (``LabelRefused``) without being read further."""
+    def _post(self, *, endpoint: str, payload: dict, context: CallContext, max_bytes: int | None = None) -> dict:
+        """POST the active profile's signed JSON body of call ``endpoint``; return the answer's data if its code
+        says success. With ``max_bytes``, an answer longer than that is refused (``LabelRefused``) unread."""
+        profile = profile_active()
+        call = profile.outgoing[endpoint]
         keys = _config()
+        body = call.body(payload, context)
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json",
                    **signed_headers(mode=outgoing_mode_active(), app_key=keys["app_key"], app_secret=keys["app_secret"],
                                     body=raw)}
-        url = keys["base_url"].rstrip("/") + path
+        url = keys["base_url"].rstrip("/") + call.url_path(context)
         try:
             response = self.session.request("POST", url, data=raw, headers=headers, timeout=self.timeout,
-                                            endpoint=endpoint, order_no=order_no,
-                                            outbox_message_id=outbox_message_id, stream=max_bytes is not None)
+                                            endpoint=endpoint, order_no=str(body.get(call.order_no_field, "")),
+                                            outbox_message_id=context.outbox_message_id,
+                                            stream=max_bytes is not None)
             if max_bytes is not None:
                 with response:
                     response._content = answer_read(response, limit=max_bytes, what=endpoint)
@@ -74,45 +78,45 @@ class OneWarehouseClient:
             raise CallFailed(f"{endpoint}: {type(exc).__name__}: {exc}") from exc
         except DownloadFailed as exc:
             raise CallFailed(str(exc)) from exc
-        return self._answer(response, endpoint=endpoint)
+        return self._answer(response, endpoint=endpoint, shape=profile.peer_answer)
 
     @staticmethod
-    def _answer(response: requests.Response, *, endpoint: str) -> dict:
+    def _answer(response: requests.Response, *, endpoint: str, shape: PeerAnswer) -> dict:
         try:
             answer = response.json()
         except ValueError:
             answer = None
         exchange = getattr(response, "api_exchange", None)
-        code = answer.get(mapping.OUT_ANSWER_CODE) if isinstance(answer, dict) else None
-        if exchange is not None and exchange.pk and isinstance(code, int):
-            exchange.business_code = code  # the session stored the exchange already; add the envelope's code
+        code = answer.get(shape.code_field) if isinstance(answer, dict) else None
+        logged = shape.logged_code(code)
+        if exchange is not None and exchange.pk and logged is not None:
+            exchange.business_code = logged  # the session stored the exchange already; add the envelope's code
             exchange.save(update_fields=["business_code"])
         if not 200 <= response.status_code < 300:
             raise CallFailed(f"{endpoint}: HTTP {response.status_code}")
-        if not isinstance(answer, dict) or not isinstance(code, int):
+        if not isinstance(answer, dict) or not shape.code_valid(code):
             raise CallFailed(f"{endpoint}: the answer is not the JSON envelope")
-        if code != mapping.OUT_CODE_OK:
-            message = f"{endpoint}: code {code}: {answer.get(mapping.OUT_ANSWER_MSG) or ''}"
-            errors = answer.get(mapping.OUT_ANSWER_ERRORS)
+        if code != shape.ok_code:
+            message = f"{endpoint}: code {code}: {answer.get(shape.msg_field) or ''}"
+            errors = answer.get(shape.errors_field)
             if errors:
                 message += f" {json.dumps(errors, ensure_ascii=False)}"
-            if code in mapping.OUT_CODES_PERMANENT:
+            if code in shape.permanent_codes:
                 raise RequestRejected(message)
             raise CallFailed(message)
-        data = answer.get(mapping.OUT_ANSWER_DATA)
+        data = answer.get(shape.data_field)
         return data if isinstance(data, dict) else {}
 
-    def inbound_callback_send(self, *, payload: dict, outbox_message_id=None) -> dict:
-        body = mapping.inbound_callback_body(payload)
-        return self._post(path=mapping.OUT_PATH_INBOUND_CALLBACK, body=body, endpoint="inbound_callback",
-                          order_no=body["inbound_order_no"], outbox_message_id=outbox_message_id)
+    def inbound_callback_send(self, *, payload: dict, outbox_message_id=None, warehouse_code: str = "") -> dict:
+        return self._post(endpoint="inbound_callback", payload=payload,
+                          context=CallContext(warehouse_code=warehouse_code, outbox_message_id=outbox_message_id))
 
-    def outbound_callback_send(self, *, payload: dict, outbox_message_id=None) -> dict:
-        body = mapping.outbound_callback_body(payload)
-        return self._post(path=mapping.OUT_PATH_OUTBOUND_CALLBACK, body=body, endpoint="outbound_callback",
-                          order_no=body["outbound_order_no"], outbox_message_id=outbox_message_id)
+    def outbound_callback_send(self, *, payload: dict, outbox_message_id=None, warehouse_code: str = "") -> dict:
+        return self._post(endpoint="outbound_callback", payload=payload,
+                          context=CallContext(warehouse_code=warehouse_code, outbox_message_id=outbox_message_id))
 
-    def label_fetch(self, *, outbound_order_no: str, outbox_message_id=None) -> tuple[mapping.LabelAnswer, bytes]:
+    def label_fetch(self, *, outbound_order_no: str, outbox_message_id=None,
+                    warehouse_code: str = "") -> tuple[LabelAnswer, bytes]:
         """Ask for the shipping label and return it with its file (downloaded from ``label_url`` or decoded).
 
         Nothing in the answer is trusted: its size is bounded (the JSON, the base64 text before decoding, the file),
@@ -122,11 +126,11 @@ class OneWarehouseClient:
         """
         limit = settings.ONEWAREHOUSE_LABEL_MAX_BYTES
         max_encoded = 4 * math.ceil(limit / 3)
-        data = self._post(path=mapping.OUT_PATH_LABEL, body=mapping.label_request_body(
-            outbound_order_no=outbound_order_no), endpoint="shipping_label", order_no=outbound_order_no,
-            outbox_message_id=outbox_message_id, max_bytes=max_encoded + LABEL_ANSWER_OVERHEAD_BYTES)
+        data = self._post(endpoint="shipping_label", payload={"outbound_order_no": outbound_order_no},
+                          context=CallContext(warehouse_code=warehouse_code, outbox_message_id=outbox_message_id),
+                          max_bytes=max_encoded + LABEL_ANSWER_OVERHEAD_BYTES)
         try:
-            answer = mapping.label_answer_parse(data)
+            answer = profile_active().label_fields.parse(data)
         except ValueError as exc:
             raise CallFailed(f"shipping_label: {exc}") from exc
         if answer.label_base64:

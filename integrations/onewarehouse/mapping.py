@@ -1,10 +1,11 @@
-"""Every OneWarehouse field name, in one place: the contract is our assumption (OneWarehouse's OpenAPI is not
-public), so the real spec must be a change to this module (and ``auth.py``) and nowhere else.
+"""The names of profile ``contract`` (docs/contracts/onewarehouse/contract/README.md, our assumption written
+before OneWarehouse's wire format was known), and what every profile shares: the six receiving URLs and the
+business codes. Which serializer, handler and answer each URL uses is the profile's table
+(``profiles/contract.py``, ``profiles/v20210901.py``).
 
 Incoming: payload -> keyword arguments of the domain services. Outgoing: domain facts -> request bodies.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -63,6 +64,12 @@ DOMAIN_ERROR_CODES = {
     ErrorCode.CANCEL_REFUSED: 1006,
 }
 CODE_FALLBACK_DOMAIN = DOMAIN_ERROR_CODES[ErrorCode.INVALID_STATE]
+# Each business code's name: the contract's table, and the ``reason`` of profiles whose codes are words.
+CODE_REASONS = {
+    CODE_OK: "ok", CODE_BAD_REQUEST: "bad_request", CODE_UNAUTHORIZED: "unauthorized", CODE_TOO_LARGE: "too_large",
+    CODE_SERVER_ERROR: "server_error", CODE_BUSY: "busy",
+    **{code: str(error) for error, code in DOMAIN_ERROR_CODES.items()},
+}
 
 
 def envelope_ok(data) -> dict:
@@ -78,18 +85,12 @@ def envelope_failure(*, code: int, msg: str, errors: dict | None = None, data: d
     return body
 
 
-def envelope_code(body: dict) -> int | None:
-    return body.get("code")
-
-
 # --- Payloads: external names -> keyword arguments of the domain services (``source=``) -----------------
 PRODUCT_BATCH_KEY = "products"
 PRODUCT_BATCH_MAX = 500
-ORDER_NO_KEYS = ("inbound_order_no", "outbound_order_no")
-SKU_KEY = "sku_id"
 
 
-def _no_repeated_sku(items: list[dict]) -> None:
+def no_repeated_sku(items: list[dict]) -> None:
     """A sku_id at most once per list (order lines, a product batch)."""
     seen, repeated = set(), {}
     for index, item in enumerate(items):
@@ -121,7 +122,7 @@ class ProductBatchPayload(serializers.Serializer):
     products = ProductPayload(many=True, allow_empty=False, max_length=PRODUCT_BATCH_MAX)
 
     def validate_products(self, value):
-        _no_repeated_sku(value)
+        no_repeated_sku(value)
         return value
 
 
@@ -156,7 +157,7 @@ class InboundOrderPayload(serializers.Serializer):
         return value
 
     def validate_items(self, value):
-        _no_repeated_sku(value)
+        no_repeated_sku(value)
         return value
 
     def validate(self, attrs):
@@ -205,7 +206,7 @@ class OutboundOrderPayload(serializers.Serializer):
     remark = OptionalText(default="")
 
     def validate_items(self, value):
-        _no_repeated_sku(value)
+        no_repeated_sku(value)
         return value
 
 
@@ -219,14 +220,7 @@ class OutboundCancelPayload(serializers.Serializer):
     reason = OptionalText(default="")
 
 
-def correlation_from_payload(payload: dict) -> tuple[str, str]:
-    """(order number, sku_id) a request is about, read from its raw JSON for the request log."""
-    order_no = next((payload[key] for key in ORDER_NO_KEYS if isinstance(payload.get(key), str)), "")
-    sku_id = payload.get(SKU_KEY) if isinstance(payload.get(SKU_KEY), str) else ""
-    return order_no[:64], sku_id[:64]
-
-
-def _choices_text(choices) -> str:
+def choices_text(choices) -> str:
     # Plain text rather than an enum: two enums both named "status" would collide in the OpenAPI components.
     return "One of " + ", ".join(choices.values) + "."
 
@@ -239,27 +233,27 @@ class ProductSyncResult(serializers.Serializer):
 
 class InboundOrderResult(serializers.Serializer):
     inbound_order_no = serializers.CharField(source="order.inbound_order_no")
-    status = serializers.CharField(source="order.status", help_text=_choices_text(InboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=choices_text(InboundOrder.Status))
     created = serializers.BooleanField()
 
 
 class InboundCancelResult(serializers.Serializer):
     inbound_order_no = serializers.CharField(source="order.inbound_order_no")
     cancelled = serializers.BooleanField()
-    status = serializers.CharField(source="order.status", help_text=_choices_text(InboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=choices_text(InboundOrder.Status))
     reason = serializers.CharField(source="order.cancel_reason")
 
 
 class OutboundOrderResult(serializers.Serializer):
     outbound_order_no = serializers.CharField(source="order.outbound_order_no")
-    status = serializers.CharField(source="order.status", help_text=_choices_text(OutboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=choices_text(OutboundOrder.Status))
     created = serializers.BooleanField()
 
 
 class OutboundCancelResult(serializers.Serializer):
     outbound_order_no = serializers.CharField(source="order.outbound_order_no")
     intercepted = serializers.BooleanField()
-    status = serializers.CharField(source="order.status", help_text=_choices_text(OutboundOrder.Status))
+    status = serializers.CharField(source="order.status", help_text=choices_text(OutboundOrder.Status))
     reason = serializers.CharField(source="order.cancel_reason")
 
 
@@ -278,6 +272,11 @@ class FailureEnvelopeSchema(EnvelopeSchema):
 
 def envelope_schema(name: str, data: serializers.Field) -> type[serializers.Serializer]:
     return type(name, (EnvelopeSchema,), {"data": data, "__module__": __name__})
+
+
+def envelope_business_code(body) -> int | None:
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
 
 
 
@@ -299,7 +298,6 @@ OUT_CODES_PERMANENT = frozenset({1001})
 
 OUT_INBOUND_STATUS_COMPLETED = "COMPLETED"
 OUT_OUTBOUND_STATUS_SHIPPED = "SHIPPED"
-OUT_LABEL_FORMAT_PDF = "PDF"
 
 
 def _out_time(value: str) -> str:
@@ -325,29 +323,6 @@ def label_request_body(*, outbound_order_no: str) -> dict:
     return {"outbound_order_no": outbound_order_no}
 
 
-@dataclass(frozen=True)
-class LabelAnswer:
-    tracking_no: str
-    label_format: str
-    label_url: str
-    label_base64: str
-
-
-def label_answer_parse(data: dict) -> LabelAnswer:
-    """The ``data`` of a label answer; raises ``ValueError`` if it holds no label."""
-    if not isinstance(data, dict):
-        raise ValueError("the label answer has no data object")
-    answer = LabelAnswer(
-        tracking_no=str(data.get("tracking_no") or ""),
-        label_format=str(data.get("label_format") or OUT_LABEL_FORMAT_PDF).upper(),
-        label_url=str(data.get("label_url") or ""),
-        label_base64=str(data.get("label_base64") or ""),
-    )
-    if not (answer.label_url or answer.label_base64):
-        raise ValueError("the label answer has neither label_url nor label_base64")
-    return answer
-
-
 def outbound_callback_body(payload: dict) -> dict:
     """The outbound order callback, from the payload ``wms.outbound.services.outbound_order_ship`` queued."""
     return {
@@ -365,3 +340,60 @@ def outbound_callback_body(payload: dict) -> dict:
             for package in payload["packages"]
         ],
     }
+
+
+def out_answer(*, code: int, msg: str = "", data: dict | None = None, errors: dict | None = None) -> dict:
+    """OneWarehouse's answer to one of our calls (the simulator's side)."""
+    if code == OUT_CODE_OK:
+        return {OUT_ANSWER_CODE: code, "success": True, OUT_ANSWER_MSG: MSG_OK, OUT_ANSWER_DATA: data or {}}
+    body = {OUT_ANSWER_CODE: int(code), "success": False, OUT_ANSWER_MSG: msg, OUT_ANSWER_DATA: data or {}}
+    if errors:
+        body[OUT_ANSWER_ERRORS] = errors
+    return body
+
+
+# --- How OneWarehouse validates our calls (the simulator plays it) -------------------------------------------
+class InboundCallbackItemRequest(serializers.Serializer):
+    sku_id = serializers.CharField(max_length=64)
+    expected_qty = serializers.IntegerField(min_value=0)
+    received_qty = serializers.IntegerField(min_value=0)
+    good_qty = serializers.IntegerField(min_value=0)
+    damaged_qty = serializers.IntegerField(min_value=0)
+
+    def validate(self, attrs):
+        if attrs["good_qty"] + attrs["damaged_qty"] != attrs["received_qty"]:
+            raise serializers.ValidationError({"received_qty": ["must equal good_qty + damaged_qty"]})
+        return attrs
+
+
+class InboundCallbackRequest(serializers.Serializer):
+    inbound_order_no = serializers.CharField(max_length=100)
+    status = serializers.ChoiceField(choices=[OUT_INBOUND_STATUS_COMPLETED])
+    completed_time = serializers.DateTimeField()
+    items = InboundCallbackItemRequest(many=True, allow_empty=False)
+
+
+class LabelRequest(serializers.Serializer):
+    outbound_order_no = serializers.CharField(max_length=100)
+
+
+class PackageItemRequest(serializers.Serializer):
+    sku_id = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class PackageRequest(serializers.Serializer):
+    package_no = serializers.CharField(max_length=64)
+    weight = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0)
+    length = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    width = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    height = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    items = PackageItemRequest(many=True, allow_empty=False)
+
+
+class OutboundCallbackRequest(serializers.Serializer):
+    outbound_order_no = serializers.CharField(max_length=100)
+    status = serializers.ChoiceField(choices=[OUT_OUTBOUND_STATUS_SHIPPED])
+    shipped_time = serializers.DateTimeField()
+    tracking_no = serializers.CharField(max_length=64)
+    packages = PackageRequest(many=True, allow_empty=False)

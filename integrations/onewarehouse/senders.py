@@ -1,10 +1,12 @@
 """The outbox senders of OneWarehouse's message kinds (registered in ``apps.py``).
 
-Each takes an ``OutboxMessage`` and returns what the peer answered; the client raises ``CallFailed`` (retried
+Each takes an ``OutboxMessage`` and returns what the peer answered (the call's path and body are the active
+profile's; its path may name the order's warehouse); the client raises ``CallFailed`` (retried
 with backoff) or ``RequestRejected`` (dead at once, shown to staff).
 """
 
 from wms.core.errors import DomainError
+from wms.inbound.selectors import inbound_order_by_pk
 from wms.outbound.models import OUTBOUND_FLOW
 from wms.outbound.selectors import outbound_order_by_pk
 from wms.outbound.services import outbound_order_label_store
@@ -15,7 +17,11 @@ from .client import OneWarehouseClient
 
 
 def inbound_callback_send(message: OutboxMessage) -> dict:
-    return OneWarehouseClient().inbound_callback_send(payload=message.payload, outbox_message_id=message.pk)
+    order = inbound_order_by_pk(pk=message.aggregate_id)
+    if order is None:
+        raise PermanentSendError(f"inbound order #{message.aggregate_id} does not exist")
+    return OneWarehouseClient().inbound_callback_send(payload=message.payload, outbox_message_id=message.pk,
+                                                      warehouse_code=order.warehouse.code)
 
 
 def shipping_label_send(message: OutboxMessage) -> dict:
@@ -28,7 +34,8 @@ def shipping_label_send(message: OutboxMessage) -> dict:
         raise PermanentSendError(f"outbound order {order.outbound_order_no} is {order.status}; "
                                  "a label can no longer be fetched")
     answer, content = OneWarehouseClient().label_fetch(outbound_order_no=order.outbound_order_no,
-                                                       outbox_message_id=message.pk)
+                                                       outbox_message_id=message.pk,
+                                                       warehouse_code=order.warehouse.code)
     try:
         order = outbound_order_label_store(order_id=order.pk, content=content, label_format=answer.label_format,
                                            tracking_no=answer.tracking_no)
@@ -39,7 +46,11 @@ def shipping_label_send(message: OutboxMessage) -> dict:
 
 
 def outbound_callback_send(message: OutboxMessage) -> dict:
-    return OneWarehouseClient().outbound_callback_send(payload=message.payload, outbox_message_id=message.pk)
+    order = outbound_order_by_pk(pk=message.aggregate_id)
+    if order is None:
+        raise PermanentSendError(f"outbound order #{message.aggregate_id} does not exist")
+    return OneWarehouseClient().outbound_callback_send(payload=message.payload, outbox_message_id=message.pk,
+                                                       warehouse_code=order.warehouse.code)
 
 
 SENDERS = {

@@ -21,13 +21,9 @@ from integrations.apilog.services import (
     exchange_incoming_close,
     exchange_incoming_open,
 )
-from wms.catalog.services import product_upsert
-from wms.core.actors import ONEWAREHOUSE
 from wms.core.db import TransactionConflict, atomic_with_retry
 from wms.core.errors import DomainError, DomainValidationError
 from wms.core.jsontext import lone_surrogate_find, nesting_exceeds
-from wms.inbound.services import inbound_order_cancel, inbound_order_upsert
-from wms.outbound.services import outbound_order_cancel, outbound_order_create
 
 from . import mapping
 from .auth import (
@@ -54,6 +50,8 @@ from .envelope import (
     answer_too_large,
     answer_unauthorized,
 )
+from .profiles import profile_active
+from .profiles.base import Receiving
 from .serializers import errors_flatten
 
 logger = logging.getLogger(__name__)
@@ -78,83 +76,14 @@ class IncomingRequest:
     declared_length: int
 
 
-# What an order naming an unknown sku_id gets (``ONEWAREHOUSE_UNKNOWN_SKU``; empty: the profile's). The contract
-# keeps its unknown_sku (1002) answer; the field's products may arrive after their order (same save at OneWarehouse).
-UNKNOWN_SKU_PLACEHOLDER = "placeholder"
-UNKNOWN_SKU_REFUSE = "refuse"
-UNKNOWN_SKU_POLICIES = (UNKNOWN_SKU_PLACEHOLDER, UNKNOWN_SKU_REFUSE)
-UNKNOWN_SKU_BY_PROFILE = {"contract": UNKNOWN_SKU_REFUSE, "v20210901": UNKNOWN_SKU_PLACEHOLDER}
+SKU_KEY = "sku_id"  # the product's id, the same name in every profile: the request log's correlation
 
 
-def unknown_sku_policy() -> str:
-    return (settings.ONEWAREHOUSE_UNKNOWN_SKU or "").strip() or UNKNOWN_SKU_BY_PROFILE.get(
-        settings.ONEWAREHOUSE_PROFILE, UNKNOWN_SKU_REFUSE)
-
-
-def _placeholders() -> bool:
-    return unknown_sku_policy() == UNKNOWN_SKU_PLACEHOLDER
-
-
-# --- Handlers: validated payload -> domain service -> answer data ---------------------------------------
-@dataclass(frozen=True)
-class Handler:
-    payload_class: Callable[[dict], type[serializers.Serializer]]
-    act: Callable[[serializers.Serializer], object]
-
-
-def _product_sync(serializer):
-    def one(fields):
-        product, created = product_upsert(**fields)
-        return mapping.ProductSyncResult({"product": product, "created": created}).data
-
-    if isinstance(serializer, mapping.ProductBatchPayload):
-        products = serializer.validated_data[mapping.PRODUCT_BATCH_KEY]
-        # Rows are locked in sku_id order, so two overlapping batches cannot deadlock; answered in input order.
-        done = {}
-        for index, fields in sorted(enumerate(products), key=lambda pair: pair[1]["sku_id"]):
-            try:
-                done[fields["sku_id"]] = one(fields)
-            except DomainError as exc:  # a refused product is named by its place in the batch
-                exc.errors = {f"{mapping.PRODUCT_BATCH_KEY}.{index}.{path}": messages
-                              for path, messages in exc.errors.items()}
-                raise
-        return [done[fields["sku_id"]] for fields in products]
-    return one(serializer.validated_data)
-
-
-def _inbound_upsert(serializer):
-    order, created = inbound_order_upsert(**serializer.validated_data, unknown_sku_placeholders=_placeholders())
-    return mapping.InboundOrderResult({"order": order, "created": created}).data
-
-
-def _inbound_cancel(serializer):
-    order = inbound_order_cancel(**serializer.validated_data)
-    return mapping.InboundCancelResult({"order": order, "cancelled": True}).data
-
-
-def _outbound_create(serializer):
-    order, created = outbound_order_create(**serializer.validated_data, unknown_sku_placeholders=_placeholders(),
-                                           actor=ONEWAREHOUSE)
-    return mapping.OutboundOrderResult({"order": order, "created": created}).data
-
-
-def _outbound_cancel(serializer):
-    order = outbound_order_cancel(**serializer.validated_data, actor=ONEWAREHOUSE)
-    return mapping.OutboundCancelResult({"order": order, "intercepted": True}).data
-
-
-def _always(payload_class):
-    return lambda payload: payload_class
-
-
-HANDLERS: dict[str, Handler] = {
-    mapping.Endpoint.PRODUCT_SYNC: Handler(mapping.product_sync_payload_class, _product_sync),
-    mapping.Endpoint.INBOUND_PURCHASE: Handler(_always(mapping.InboundOrderPayload), _inbound_upsert),
-    mapping.Endpoint.INBOUND_RETURN: Handler(_always(mapping.ReturnInboundOrderPayload), _inbound_upsert),
-    mapping.Endpoint.INBOUND_CANCEL: Handler(_always(mapping.InboundCancelPayload), _inbound_cancel),
-    mapping.Endpoint.OUTBOUND_CREATE: Handler(_always(mapping.OutboundOrderPayload), _outbound_create),
-    mapping.Endpoint.OUTBOUND_CANCEL: Handler(_always(mapping.OutboundCancelPayload), _outbound_cancel),
-}
+def _correlation(row: Receiving, payload: dict) -> tuple[str, str]:
+    """(order number, sku_id) a request is about, read from its raw JSON for the request log."""
+    order_no = payload.get(row.order_no_field) if row.order_no_field else ""
+    sku_id = payload.get(SKU_KEY)
+    return (order_no if isinstance(order_no, str) else "")[:64], (sku_id if isinstance(sku_id, str) else "")[:64]
 
 
 def _constant_refuse(name: str):
@@ -187,22 +116,21 @@ def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
     return payload, None
 
 
-def _act_and_render(handler: Handler, serializer: serializers.Serializer) -> Answer:
-    answer = answer_ok(handler.act(serializer))
+def _act_and_render(row: Receiving, serializer: serializers.Serializer) -> Answer:
+    answer = answer_ok(row.data(row.act(serializer.validated_data)))
     # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
     answer.content  # noqa: B018
     return answer
 
 
-def _payload_act(*, endpoint: str, payload: dict) -> Answer:
+def _payload_act(*, row: Receiving, payload: dict) -> Answer:
     """Validate, then act in one transaction: a refused or crashing request writes nothing."""
-    handler = HANDLERS[endpoint]
-    serializer = handler.payload_class(payload)(data=payload)
+    serializer = row.payload(payload)(data=payload)
     if not serializer.is_valid():
         return answer_invalid(errors_flatten(serializer.errors))
     try:
         # One transaction, run again as a whole if it meets a deadlock (wms.core.db).
-        answer = atomic_with_retry(_act_and_render)(handler, serializer)
+        answer = atomic_with_retry(_act_and_render)(row, serializer)
     except DomainError as exc:
         return answer_domain_error(exc)
     except TransactionConflict:  # still conflicting after the re-runs: nothing was written, OneWarehouse retries
@@ -219,8 +147,9 @@ def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: C
         if answer is None:
             payload, answer = _payload_parse(body)
         if answer is None:
-            order_no, sku_id = mapping.correlation_from_payload(payload)
-            answer = _payload_act(endpoint=endpoint, payload=payload)
+            row = profile_active().receiving[endpoint]  # the active profile's serializer, handler and answer
+            order_no, sku_id = _correlation(row, payload)
+            answer = _payload_act(row=row, payload=payload)
     except Exception:  # a bug: the log keeps the traceback and the raw request for replay
         answer = answer_server_error(traceback=traceback.format_exc())
         # The traceback goes in the message, not as exc_info: the secret-masking log filter sees messages only.
@@ -314,7 +243,7 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
 
 def webhook_replay(*, exchange: ApiExchange) -> ApiExchange:
     """Re-run a stored request that passed the arrival checks; the new exchange points back to it."""
-    if exchange.endpoint not in HANDLERS:
+    if exchange.endpoint not in mapping.INCOMING_PATHS:
         raise DomainValidationError(f"exchange {exchange.pk}: {exchange.endpoint!r} is not a receiving URL")
     if exchange.signature_verdict not in REPLAYABLE_VERDICTS:
         raise DomainValidationError(

@@ -1,9 +1,8 @@
 """The six receiving URLs. A view only reads the HTTP request (the body bounded by the size limit, never parsed
-here) and hands it to ``webhook_receive``; the answer is always the contract's envelope."""
+here) and hands it to ``webhook_receive``; the answer is always the active profile's envelope."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from drf_spectacular.utils import extend_schema_view
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -11,7 +10,6 @@ from rest_framework.views import APIView
 
 from . import schema
 from .envelope import Answer
-from .mapping import Endpoint, InboundOrderPayload, ReturnInboundOrderPayload
 from .services import IncomingRequest, webhook_method_refuse, webhook_receive
 
 
@@ -57,7 +55,10 @@ def _response(answer: Answer, **headers) -> HttpResponse:
 
 
 class WebhookView(APIView):
-    endpoint: str
+    """One of the six URLs (``as_view(endpoint=...)``); what it validates, does and answers is the active
+    profile's row for that endpoint, and so is its OpenAPI operation (``schema.ProfileSchema``)."""
+
+    endpoint: str = ""
     # POST only: every other method, OPTIONS (DRF's metadata) and HEAD included, is dispatched to
     # ``http_method_not_allowed`` and gets the envelope.
     http_method_names = ["post"]
@@ -68,6 +69,7 @@ class WebhookView(APIView):
     parser_classes = (JSONParser,)
     renderer_classes = (JSONRenderer,)
     content_negotiation_class = _JsonOnly
+    schema = schema.ProfileSchema()
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         # Still the contract's envelope, so OneWarehouse's client can read it; logged like every request.
@@ -78,35 +80,3 @@ class WebhookView(APIView):
         # The raw stream is read from the Django request that DRF's Request wraps.
         answer = webhook_receive(endpoint=self.endpoint, request=incoming_request_read(request._request))
         return _response(answer)
-
-
-@extend_schema_view(post=schema.product_sync_schema())
-class ProductSyncView(WebhookView):
-    endpoint = Endpoint.PRODUCT_SYNC
-
-
-@extend_schema_view(post=schema.inbound_order_schema(
-    Endpoint.INBOUND_PURCHASE, InboundOrderPayload, "inbound_purchase", "Purchase inbound order (create or update)"))
-class InboundPurchaseView(WebhookView):
-    endpoint = Endpoint.INBOUND_PURCHASE
-
-
-@extend_schema_view(post=schema.inbound_order_schema(
-    Endpoint.INBOUND_RETURN, ReturnInboundOrderPayload, "inbound_return", "Return inbound order (create or update)"))
-class InboundReturnView(WebhookView):
-    endpoint = Endpoint.INBOUND_RETURN
-
-
-@extend_schema_view(post=schema.inbound_cancel_schema())
-class InboundCancelView(WebhookView):
-    endpoint = Endpoint.INBOUND_CANCEL
-
-
-@extend_schema_view(post=schema.outbound_create_schema())
-class OutboundCreateView(WebhookView):
-    endpoint = Endpoint.OUTBOUND_CREATE
-
-
-@extend_schema_view(post=schema.outbound_cancel_schema())
-class OutboundCancelView(WebhookView):
-    endpoint = Endpoint.OUTBOUND_CANCEL

@@ -1,7 +1,8 @@
-"""The simulator's side of the OneWarehouse contract (shared/contracts/onewarehouse/README.md + examples/): the
-paths, answer codes and values it shares with the WMS are the integration's own names
-(``integrations.onewarehouse.mapping``), so a change of the contract is made once; the payload builders give the
-contract's example values, and the tests that run the simulator against the WMS show where the two sides disagree.
+"""The simulator's side of OneWarehouse's API, in the names of the wire profiles (``integrations.onewarehouse.
+profiles``): it pushes in the active profile's names (``ONEWAREHOUSE_PROFILE``, as the WMS reads them) and answers
+the calls of every profile at once, each at its own paths. The payload builders give the examples' values as
+domain facts and render them with the profile's payload serializers; paths, codes and answers are the
+integration's own. No name is copied here: a profile corrected is the simulator corrected.
 """
 
 import copy
@@ -17,13 +18,10 @@ from integrations.onewarehouse.mapping import (
     CODE_UNAUTHORIZED,
     DOMAIN_ERROR_CODES,
     INCOMING_PATHS,
-    OUT_INBOUND_STATUS_COMPLETED,
-    OUT_OUTBOUND_STATUS_SHIPPED,
-    OUT_PATH_INBOUND_CALLBACK,
-    OUT_PATH_LABEL,
-    OUT_PATH_OUTBOUND_CALLBACK,
     Endpoint,
 )
+from integrations.onewarehouse.profiles import PROFILES, profile_active
+from integrations.onewarehouse.profiles.base import LABEL_FORMAT_DEFAULT, Profile, payload_render
 from wms.core.errors import ErrorCode
 
 # --- pushes (OneWarehouse -> WMS) ---------------------------------------------------------------------
@@ -38,19 +36,9 @@ class PushKind(models.TextChoices):
     OUTBOUND_CANCEL = "outbound_cancel", "Outbound cancel"
 
 
-# Where the WMS mounts its receiving URLs (wms/urls.py), and each push's path under it.
+# Where the WMS mounts its receiving URLs (wms/urls.py), and each push's path under it (the same in every profile).
 WMS_RECEIVING_ROOT = "/api/onewarehouse/"
 PUSH_PATHS = {kind: WMS_RECEIVING_ROOT + INCOMING_PATHS[Endpoint(kind.value)] for kind in PushKind}
-
-# The field that names the order (or product) of each push, for the simulator's own records.
-PUSH_ORDER_FIELD = {
-    PushKind.PRODUCT_SYNC: "sku_id",
-    PushKind.INBOUND_PURCHASE: "inbound_order_no",
-    PushKind.INBOUND_RETURN: "inbound_order_no",
-    PushKind.INBOUND_CANCEL: "inbound_order_no",
-    PushKind.OUTBOUND_CREATE: "outbound_order_no",
-    PushKind.OUTBOUND_CANCEL: "outbound_order_no",
-}
 
 # --- calls the simulator receives (WMS -> OneWarehouse) -----------------------------------------------
 
@@ -61,15 +49,21 @@ class ReceivedKind(models.TextChoices):
     OUTBOUND_CALLBACK = "outbound_callback", "Outbound order callback"
 
 
-# The paths the WMS's client calls, as routes under the simulator's root.
-RECEIVE_PATHS = {
-    ReceivedKind.INBOUND_CALLBACK: OUT_PATH_INBOUND_CALLBACK.removeprefix("/"),
-    ReceivedKind.LABEL: OUT_PATH_LABEL.removeprefix("/"),
-    ReceivedKind.OUTBOUND_CALLBACK: OUT_PATH_OUTBOUND_CALLBACK.removeprefix("/"),
+# Each received call as the profiles name it (the request log's endpoint of the WMS's side).
+RECEIVED_CALLS = {
+    ReceivedKind.INBOUND_CALLBACK: "inbound_callback",
+    ReceivedKind.LABEL: "shipping_label",
+    ReceivedKind.OUTBOUND_CALLBACK: "outbound_callback",
 }
 
-INBOUND_CALLBACK_STATUS_COMPLETED = OUT_INBOUND_STATUS_COMPLETED
-OUTBOUND_CALLBACK_STATUS_SHIPPED = OUT_OUTBOUND_STATUS_SHIPPED
+
+def receive_routes() -> list[tuple[str, str, str]]:
+    """(profile, kind, route under the simulator's root) of every call of every profile."""
+    return [(name, kind, profile.outgoing[call].route) for name, profile in PROFILES.items()
+            for kind, call in RECEIVED_CALLS.items()]
+
+
+LABEL_FORMAT_PDF = LABEL_FORMAT_DEFAULT
 
 
 class LabelMode(models.TextChoices):
@@ -83,7 +77,7 @@ class LabelMode(models.TextChoices):
 
 
 class Code(models.IntegerChoices):
-    """The envelope's codes, with the numbers the WMS's mapping gives them."""
+    """Our business codes, with the numbers the WMS's mapping gives them (a profile may write them as words)."""
 
     OK = CODE_OK, "success"
     BAD_REQUEST = CODE_BAD_REQUEST, "bad_request"
@@ -99,25 +93,29 @@ class Code(models.IntegerChoices):
     SERVER_ERROR = CODE_SERVER_ERROR, "server_error"
 
 
-def envelope_ok(data: dict) -> dict:
-    return {"code": Code.OK.value, "success": True, "msg": "success", "data": data}
+def envelope_ok(data: dict, *, profile: Profile | None = None) -> dict:
+    """OneWarehouse's success answer in the profile's shape (the active one unless given)."""
+    return (profile or profile_active()).peer_answer.answer(code=Code.OK, data=data)
 
 
-def envelope_error(*, code: int, msg: str, errors: dict | None = None, data: dict | None = None) -> dict:
-    body = {"code": int(code), "success": False, "msg": msg, "data": data or {}}
-    if errors:
-        body["errors"] = errors
-    return body
+def envelope_error(*, code: int, msg: str, errors: dict | None = None, data: dict | None = None,
+                   profile: Profile | None = None) -> dict:
+    return (profile or profile_active()).peer_answer.answer(code=int(code), msg=msg, data=data, errors=errors)
 
 
-# --- payload builders (shapes and values of examples/*.json) ------------------------------------------
+def business_code(envelope) -> int | None:
+    """An answer of the WMS read back as our business code, in the active profile."""
+    return profile_active().envelope.business_code(envelope)
+
+
+# --- payload builders: the examples' values as domain facts, rendered in the active profile's names ------------
 
 EXAMPLE_WAREHOUSE_CODE = "TW-TPE-01"
 EXAMPLE_OWNER_CODE = "MERCHANT-A"
 
 _PRODUCT = {
-    "sku_id": "OW-100234", "sku_code": "TSHIRT-BLK-M", "product_name": "Cotton T-shirt, black, M",
-    "barcode": "4710000100234", "weight": "0.220", "length": "30.0", "width": "25.0", "height": "2.0",
+    "sku_id": "OW-100234", "sku_code": "TSHIRT-BLK-M", "name": "Cotton T-shirt, black, M",
+    "barcode": "4710000100234", "weight_kg": "0.220", "length_cm": "30.0", "width_cm": "25.0", "height_cm": "2.0",
     "declared_value": "12.50", "currency": "USD", "image_url": "https://img.example.com/OW-100234.jpg",
     "owner_code": EXAMPLE_OWNER_CODE,
 }
@@ -139,28 +137,30 @@ def _items(items: list[Item]) -> list[dict]:
     return [{"sku_id": item.sku_id, "quantity": item.quantity} for item in items]
 
 
-def product_payload(*, sku_id: str, owner_code: str = EXAMPLE_OWNER_CODE, barcode: str = "", **overrides) -> dict:
-    payload = copy.deepcopy(_PRODUCT)
-    payload.update(sku_id=sku_id, sku_code=f"CODE-{sku_id}", product_name=f"Simulated product {sku_id}",
-                   barcode=barcode or _PRODUCT["barcode"], image_url=f"https://img.example.com/{sku_id}.jpg",
-                   owner_code=owner_code)
-    payload.update(overrides)
-    return payload
+def render(kind: str, data: dict, *, profile: Profile | None = None) -> dict:
+    """Domain facts (the WMS services' keyword arguments) as the push ``kind`` in the profile's names."""
+    row = (profile or profile_active()).receiving[Endpoint(kind)]
+    return payload_render(row.payload(data), data)
 
 
-def inbound_purchase_payload(*, inbound_order_no: str, items: list[Item],
-                             warehouse_code: str = EXAMPLE_WAREHOUSE_CODE,
-                             owner_code: str = EXAMPLE_OWNER_CODE) -> dict:
+def product_data(*, sku_id: str, owner_code: str = EXAMPLE_OWNER_CODE, barcode: str = "") -> dict:
+    return {**copy.deepcopy(_PRODUCT), "sku_id": sku_id, "sku_code": f"CODE-{sku_id}",
+            "name": f"Simulated product {sku_id}", "barcode": barcode or _PRODUCT["barcode"],
+            "image_url": f"https://img.example.com/{sku_id}.jpg", "owner_code": owner_code}
+
+
+def inbound_purchase_data(*, inbound_order_no: str, items: list[Item], warehouse_code: str = EXAMPLE_WAREHOUSE_CODE,
+                          owner_code: str = EXAMPLE_OWNER_CODE) -> dict:
     return {
         "inbound_order_no": inbound_order_no, "order_type": "PURCHASE", "warehouse_code": warehouse_code,
-        "owner_code": owner_code, "expected_arrival_time": "2026-11-25T10:00:00+08:00",
+        "owner_code": owner_code, "expected_arrival_at": "2026-11-25T10:00:00+08:00",
         "tracking_no": "SF1234567890", "carrier": "SF Express", "remark": "2 cartons", "items": _items(items),
     }
 
 
-def inbound_return_payload(*, inbound_order_no: str, original_order_no: str, items: list[Item],
-                           warehouse_code: str = EXAMPLE_WAREHOUSE_CODE,
-                           owner_code: str = EXAMPLE_OWNER_CODE, platform_order_no: str = "") -> dict:
+def inbound_return_data(*, inbound_order_no: str, original_order_no: str, items: list[Item],
+                        warehouse_code: str = EXAMPLE_WAREHOUSE_CODE, owner_code: str = EXAMPLE_OWNER_CODE,
+                        platform_order_no: str = "") -> dict:
     return {
         "inbound_order_no": inbound_order_no, "order_type": "RETURN", "warehouse_code": warehouse_code,
         "owner_code": owner_code, "original_order_no": original_order_no,
@@ -169,13 +169,8 @@ def inbound_return_payload(*, inbound_order_no: str, original_order_no: str, ite
     }
 
 
-def inbound_cancel_payload(*, inbound_order_no: str, reason: str = "supplier delayed the shipment") -> dict:
-    return {"inbound_order_no": inbound_order_no, "reason": reason}
-
-
-def outbound_create_payload(*, outbound_order_no: str, items: list[Item],
-                            warehouse_code: str = EXAMPLE_WAREHOUSE_CODE,
-                            owner_code: str = EXAMPLE_OWNER_CODE) -> dict:
+def outbound_create_data(*, outbound_order_no: str, items: list[Item], warehouse_code: str = EXAMPLE_WAREHOUSE_CODE,
+                         owner_code: str = EXAMPLE_OWNER_CODE) -> dict:
     return {
         "outbound_order_no": outbound_order_no, "platform_order_no": f"SHOPEE-{outbound_order_no}",
         "warehouse_code": warehouse_code, "owner_code": owner_code, "recipient": copy.deepcopy(_RECIPIENT),
@@ -184,13 +179,44 @@ def outbound_create_payload(*, outbound_order_no: str, items: list[Item],
     }
 
 
+def product_payload(*, sku_id: str, owner_code: str = EXAMPLE_OWNER_CODE, barcode: str = "", **overrides) -> dict:
+    """A product push; ``overrides`` are wire fields set on the rendered payload."""
+    payload = render(PushKind.PRODUCT_SYNC, product_data(sku_id=sku_id, owner_code=owner_code, barcode=barcode))
+    payload.update(overrides)
+    return payload
+
+
+def inbound_purchase_payload(**facts) -> dict:
+    return render(PushKind.INBOUND_PURCHASE, inbound_purchase_data(**facts))
+
+
+def inbound_return_payload(**facts) -> dict:
+    return render(PushKind.INBOUND_RETURN, inbound_return_data(**facts))
+
+
+def inbound_cancel_payload(*, inbound_order_no: str, reason: str = "supplier delayed the shipment") -> dict:
+    return render(PushKind.INBOUND_CANCEL, {"inbound_order_no": inbound_order_no, "reason": reason})
+
+
+def outbound_create_payload(**facts) -> dict:
+    return render(PushKind.OUTBOUND_CREATE, outbound_create_data(**facts))
+
+
 def outbound_cancel_payload(*, outbound_order_no: str, reason: str = "buyer cancelled") -> dict:
-    return {"outbound_order_no": outbound_order_no, "reason": reason}
+    return render(PushKind.OUTBOUND_CANCEL, {"outbound_order_no": outbound_order_no, "reason": reason})
+
+
+def answer_data(kind: str, facts: dict) -> dict:
+    """What an answer's ``data`` must hold, in the active profile's names: ``facts`` are keyed by the result's
+    sources (``order.inbound_order_no``, ``product.sku_id``, ``created``)."""
+    row = profile_active().receiving[Endpoint(kind)]
+    return {row.answer_key(source): value for source, value in facts.items()}
 
 
 def order_no_of(*, kind: str, payload) -> str:
     """The order number (or sku_id) a push is about, '' when the payload does not carry one."""
     if isinstance(payload, dict):
-        value = payload.get(PUSH_ORDER_FIELD[PushKind(kind)], "")
+        field = profile_active().receiving[Endpoint(kind)].order_no_field or "sku_id"
+        value = payload.get(field, "")
         return value if isinstance(value, str) else str(value)
     return ""

@@ -1,4 +1,4 @@
-"""Scenarios: sequences of pushes to the WMS, each with the answer the contract says it must get.
+"""Scenarios: sequences of pushes to the WMS in the active profile's names, each with the answer it must get.
 
 A scenario returns a report (one row per push: endpoint, HTTP status, code, msg, what was expected, verdict); the
 command prints it and exits non-zero when a row deviates. Every run makes unique order numbers and sku_ids, so a
@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
+
+from integrations.onewarehouse.handlers import UNKNOWN_SKU_REFUSE, unknown_sku_policy
+from integrations.onewarehouse.profiles import profile_active
 
 from . import payloads as p
 from .models import SimPush
@@ -42,9 +45,9 @@ class Expect:
         envelope = outcome.envelope
         if not isinstance(envelope, dict):
             return "the answer is not a JSON object"
-        if envelope.get("code") != self.code:
+        if outcome.code != self.code:
             return f"code {envelope.get('code')!r}, expected {self.code}"
-        if envelope.get("success") is not (self.code == p.Code.OK):
+        if "success" in envelope and envelope["success"] is not (self.code == p.Code.OK):
             return f"success {envelope.get('success')!r} does not agree with code {self.code}"
         if not isinstance(envelope.get("msg"), str):
             return "msg is missing"
@@ -98,7 +101,7 @@ class Report:
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         out = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
         out += [fmt.format(*line) for line in lines]
-        verdict = "all answers as the contract says" if self.ok else \
+        verdict = f"all answers as profile {profile_active().name} says" if self.ok else \
             f"{sum(not r.ok for r in self.rows)} of {len(self.rows)} answers deviate"
         out.append(f"scenario {self.scenario} (run {self.run_id}): {verdict}")
         return "\n".join(out)
@@ -134,7 +137,7 @@ class Context:
         for i, sku in enumerate(skus, start=1):
             self.push(f"product {i}", p.PushKind.PRODUCT_SYNC,
                       p.product_payload(sku_id=sku, owner_code=self.owner_code, barcode=_barcode_new()),
-                      Expect(data={"sku_id": sku, "created": True}))
+                      Expect(data=p.answer_data(p.PushKind.PRODUCT_SYNC, {"product.sku_id": sku, "created": True})))
         return skus
 
     def outbound(self, step: str, order_no: str, skus: list[str]) -> PushOutcome:
@@ -142,14 +145,16 @@ class Context:
         return self.push(step, p.PushKind.OUTBOUND_CREATE,
                          p.outbound_create_payload(outbound_order_no=order_no, items=items,
                                                    warehouse_code=self.warehouse_code, owner_code=self.owner_code),
-                         Expect(data={"outbound_order_no": order_no, "created": True}))
+                         Expect(data=p.answer_data(p.PushKind.OUTBOUND_CREATE,
+                                                   {"order.outbound_order_no": order_no, "created": True})))
 
     def purchase(self, step: str, order_no: str, skus: list[str], quantity: int) -> PushOutcome:
         items = [p.Item(sku, quantity) for sku in skus]
         return self.push(step, p.PushKind.INBOUND_PURCHASE,
                          p.inbound_purchase_payload(inbound_order_no=order_no, items=items,
                                                     warehouse_code=self.warehouse_code, owner_code=self.owner_code),
-                         Expect(data={"inbound_order_no": order_no, "created": True}))
+                         Expect(data=p.answer_data(p.PushKind.INBOUND_PURCHASE,
+                                                   {"order.inbound_order_no": order_no, "created": True})))
 
 
 def _happy_path(ctx: Context) -> None:
@@ -167,7 +172,12 @@ def _previous_outbound(ctx: Context) -> tuple[str, list[str]] | None:
     if previous is None:
         return None
     body = json.loads(previous.request_body)
-    return body["outbound_order_no"], [item["sku_id"] for item in body["items"]]
+    # Read back with the active profile's serializer: its names, and the domain facts they stand for.
+    serializer = profile_active().receiving[p.PushKind.OUTBOUND_CREATE].payload(body)(data=body)
+    if not serializer.is_valid():  # pushed in another profile
+        return None
+    return serializer.validated_data["outbound_order_no"], [item["sku_id"] for item in
+                                                            serializer.validated_data["items"]]
 
 
 def _returns(ctx: Context) -> None:
@@ -183,7 +193,8 @@ def _returns(ctx: Context) -> None:
                  p.inbound_return_payload(inbound_order_no=order_no, original_order_no=original_no,
                                           items=[p.Item(skus[0], 1)], warehouse_code=ctx.warehouse_code,
                                           owner_code=ctx.owner_code),
-                 Expect(data={"inbound_order_no": order_no, "created": True}))
+                 Expect(data=p.answer_data(p.PushKind.INBOUND_RETURN,
+                                           {"order.inbound_order_no": order_no, "created": True})))
 
 
 def _cancellations(ctx: Context) -> None:
@@ -194,13 +205,16 @@ def _cancellations(ctx: Context) -> None:
     for i in range(1, ctx.count + 1):
         ctx.push(f"cancel purchase {i}", p.PushKind.INBOUND_CANCEL,
                  p.inbound_cancel_payload(inbound_order_no=ctx.no("IB", i)),
-                 Expect(data={"inbound_order_no": ctx.no("IB", i), "cancelled": True}))
+                 Expect(data=p.answer_data(p.PushKind.INBOUND_CANCEL,
+                                           {"order.inbound_order_no": ctx.no("IB", i), "cancelled": True})))
         ctx.push(f"intercept outbound {i}", p.PushKind.OUTBOUND_CANCEL,
                  p.outbound_cancel_payload(outbound_order_no=ctx.no("OB", i)),
-                 Expect(data={"outbound_order_no": ctx.no("OB", i), "intercepted": True}))
+                 Expect(data=p.answer_data(p.PushKind.OUTBOUND_CANCEL,
+                                           {"order.outbound_order_no": ctx.no("OB", i), "intercepted": True})))
     ctx.push("cancel purchase 1 again", p.PushKind.INBOUND_CANCEL,
              p.inbound_cancel_payload(inbound_order_no=ctx.no("IB", 1)),
-             Expect(data={"inbound_order_no": ctx.no("IB", 1), "cancelled": True}))
+             Expect(data=p.answer_data(p.PushKind.INBOUND_CANCEL,
+                                       {"order.inbound_order_no": ctx.no("IB", 1), "cancelled": True})))
     ctx.push("cancel unknown purchase", p.PushKind.INBOUND_CANCEL,
              p.inbound_cancel_payload(inbound_order_no=ctx.no("IB-UNKNOWN")), Expect(code=p.Code.NOT_FOUND))
     ctx.push("intercept unknown outbound", p.PushKind.OUTBOUND_CANCEL,
@@ -208,33 +222,40 @@ def _cancellations(ctx: Context) -> None:
 
 
 def _bad_input(ctx: Context) -> None:
+    """Bad pushes built as domain facts and rendered in the active profile's names (its own name of each field)."""
     skus = ctx.products(1)
     invalid = Expect(code=p.Code.VALIDATION_ERROR)
-    product = p.product_payload(sku_id=ctx.no("SKU-BAD"), owner_code=ctx.owner_code)
+    product = p.product_data(sku_id=ctx.no("SKU-BAD"), owner_code=ctx.owner_code)
     ctx.push("product without sku_id", p.PushKind.PRODUCT_SYNC,
-             {k: v for k, v in product.items() if k != "sku_id"}, invalid)
-    ctx.push("product weight not a number", p.PushKind.PRODUCT_SYNC, {**product, "weight": "heavy"}, invalid)
+             p.render(p.PushKind.PRODUCT_SYNC, {k: v for k, v in product.items() if k != "sku_id"}), invalid)
+    ctx.push("product weight not a number", p.PushKind.PRODUCT_SYNC,
+             p.render(p.PushKind.PRODUCT_SYNC, {**product, "weight_kg": "heavy"}), invalid)
 
-    inbound = p.inbound_purchase_payload(inbound_order_no=ctx.no("IB-BAD"), items=[p.Item(skus[0], 1)],
-                                         warehouse_code=ctx.warehouse_code, owner_code=ctx.owner_code)
-    ctx.push("purchase without items", p.PushKind.INBOUND_PURCHASE, {**inbound, "items": []}, invalid)
+    inbound = p.inbound_purchase_data(inbound_order_no=ctx.no("IB-BAD"), items=[p.Item(skus[0], 1)],
+                                      warehouse_code=ctx.warehouse_code, owner_code=ctx.owner_code)
+    ctx.push("purchase without items", p.PushKind.INBOUND_PURCHASE,
+             p.render(p.PushKind.INBOUND_PURCHASE, {**inbound, "items": []}), invalid)
     ctx.push("purchase of an unknown sku", p.PushKind.INBOUND_PURCHASE,
-             {**inbound, "items": [{"sku_id": ctx.no("SKU-UNKNOWN"), "quantity": 1}]},
-             Expect(code=p.Code.UNKNOWN_SKU))
+             p.render(p.PushKind.INBOUND_PURCHASE, {**inbound, "items": [{"sku_id": ctx.no("SKU-UNKNOWN"),
+                                                                          "quantity": 1}]}),
+             # Refused, or taken with a placeholder product, as the WMS is configured (ONEWAREHOUSE_UNKNOWN_SKU).
+             Expect(code=p.Code.UNKNOWN_SKU) if unknown_sku_policy() == UNKNOWN_SKU_REFUSE else Expect())
 
-    outbound = p.outbound_create_payload(outbound_order_no=ctx.no("OB-BAD"), items=[p.Item(skus[0], 1)],
-                                         warehouse_code=ctx.warehouse_code, owner_code=ctx.owner_code)
+    outbound = p.outbound_create_data(outbound_order_no=ctx.no("OB-BAD"), items=[p.Item(skus[0], 1)],
+                                      warehouse_code=ctx.warehouse_code, owner_code=ctx.owner_code)
     recipient = {k: v for k, v in outbound["recipient"].items() if k != "city"}
-    ctx.push("outbound without recipient.city", p.PushKind.OUTBOUND_CREATE, {**outbound, "recipient": recipient},
-             invalid)
+    ctx.push("outbound without recipient.city", p.PushKind.OUTBOUND_CREATE,
+             p.render(p.PushKind.OUTBOUND_CREATE, {**outbound, "recipient": recipient}), invalid)
     ctx.push("outbound quantity 0", p.PushKind.OUTBOUND_CREATE,
-             {**outbound, "items": [{"sku_id": skus[0], "quantity": 0}]}, invalid)
+             p.render(p.PushKind.OUTBOUND_CREATE, {**outbound, "items": [{"sku_id": skus[0], "quantity": 0}]}),
+             invalid)
     ctx.push("outbound quantity not an integer", p.PushKind.OUTBOUND_CREATE,
-             {**outbound, "items": [{"sku_id": skus[0], "quantity": "two"}]}, invalid)
+             p.render(p.PushKind.OUTBOUND_CREATE, {**outbound, "items": [{"sku_id": skus[0], "quantity": "two"}]}),
+             invalid)
     # Refused, so the made-up merchant is not created either.
     ctx.push("outbound of another merchant's product", p.PushKind.OUTBOUND_CREATE,
-             {**outbound, "owner_code": ctx.no("MERCHANT-OTHER")}, invalid)
-    ctx.push("product with a bad signature", p.PushKind.PRODUCT_SYNC, product,
+             p.render(p.PushKind.OUTBOUND_CREATE, {**outbound, "owner_code": ctx.no("MERCHANT-OTHER")}), invalid)
+    ctx.push("product with a bad signature", p.PushKind.PRODUCT_SYNC, p.render(p.PushKind.PRODUCT_SYNC, product),
              Expect(code=p.Code.UNAUTHORIZED, http_status=401), tamper_signature=True)
     ctx.push("body is not JSON", p.PushKind.PRODUCT_SYNC, None, Expect(code=p.Code.BAD_REQUEST, http_status=400),
              raw_body=b"sku_id=OW-1&product_name=not json")
@@ -257,7 +278,8 @@ def _burst(ctx: Context) -> None:
     for i, (prep, outcome) in enumerate(zip(prepared, outcomes, strict=True), start=1):
         push_record(prepared=prep, outcome=outcome)
         ctx.add(f"burst outbound {i}", prep.kind, prep.order_no, outcome,
-                Expect(data={"outbound_order_no": prep.order_no, "created": True}))
+                Expect(data=p.answer_data(p.PushKind.OUTBOUND_CREATE,
+                                          {"order.outbound_order_no": prep.order_no, "created": True})))
 
 
 RUNNERS: dict[str, Callable[[Context], None]] = {

@@ -16,7 +16,7 @@ from simulators.faults import services as simfaults
 from wms.core.db import lock_for_update
 
 from .models import SimFault, SimPush, SimReceived, SimShipment
-from .payloads import PUSH_PATHS, PushKind, order_no_of
+from .payloads import PUSH_PATHS, PushKind, business_code, order_no_of
 from .signing import push_headers_build
 
 
@@ -52,9 +52,8 @@ class PushOutcome:
 
     @property
     def code(self) -> int | None:
-        if isinstance(self.envelope, dict) and isinstance(self.envelope.get("code"), int):
-            return self.envelope["code"]
-        return None
+        """The answer's business code (a profile that answers in words is read back through its envelope)."""
+        return business_code(self.envelope)
 
     @property
     def msg(self) -> str:
@@ -116,11 +115,12 @@ def push_send(*, kind: str, payload=None, raw_body: bytes | None = None, wms_url
 
 
 def received_record(*, kind: str, order_no: str, headers: dict, body: bytes, signature_ok: bool,
-                    status_code: int, response: dict | None, fault: str = "") -> SimReceived:
+                    status_code: int, response: dict | None, response_code: int | None,
+                    fault: str = "") -> SimReceived:
     return SimReceived.objects.create(
         kind=kind, order_no=(order_no or "")[:100], request_headers=mask_headers(headers),
         request_body=body.decode("utf-8", "replace"), signature_ok=signature_ok, status_code=status_code,
-        response_code=(response or {}).get("code"), response_body=response, fault=fault,
+        response_code=response_code, response_body=response, fault=fault,
     )
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .payloads import RECEIVE_PATHS, ReceivedKind
+from .payloads import receive_routes
 
 app_name = "onewarehouse_simulator"
 
@@ -9,8 +9,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("scenario", views.dashboard_scenario_run, name="scenario-run"),
     path("faults", views.dashboard_fault_arm, name="fault-arm"),
-    path(RECEIVE_PATHS[ReceivedKind.INBOUND_CALLBACK], views.inbound_callback, name="inbound-callback"),
-    path(RECEIVE_PATHS[ReceivedKind.LABEL], views.outbound_label, name="outbound-label"),
-    path(RECEIVE_PATHS[ReceivedKind.OUTBOUND_CALLBACK], views.outbound_callback, name="outbound-callback"),
+    # The calls of every wire profile at their own paths: the simulator answers either dialect.
+    *(path(route, views.receive, {"kind": kind, "profile": profile}, name=f"{profile}-{kind}")
+      for profile, kind, route in receive_routes()),
     path("labels/<str:tracking_no>.<slug:extension>", views.label_file, name="label-file"),
 ]

@@ -13,13 +13,15 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from integrations.onewarehouse.profiles import PROFILES
+from integrations.onewarehouse.profiles.base import Profile
 from simulators.faults.views import fault_form_submit, supervisor_required
 from wms.core.forms import StrictIntegerField, form_errors_report
 
 from . import selectors, services
 from .labels import CONTENT_TYPES, EXTENSIONS, LabelFormat, label_render
 from .models import SimFault
-from .payloads import Code, LabelMode, ReceivedKind, envelope_error, envelope_ok
+from .payloads import RECEIVED_CALLS, Code, LabelMode, ReceivedKind, envelope_error, envelope_ok
 from .scenarios import SCENARIOS, scenario_run
 from .signing import call_signature_verify
 from .validation import payload_validate
@@ -46,65 +48,75 @@ def _label_format(request) -> str:
     return wanted if wanted in LabelFormat.values else LabelFormat.PDF
 
 
-def _act(kind: str, request, data: dict, payload: dict) -> tuple[int, dict]:
+def _act(kind: str, request, profile: Profile, data: dict, payload: dict) -> tuple[int, dict]:
     if kind == ReceivedKind.INBOUND_CALLBACK:
-        return 200, envelope_ok({})
-    order_no = data["outbound_order_no"]
+        return 200, envelope_ok({}, profile=profile)
+    call = profile.outgoing[RECEIVED_CALLS[kind]]
+    order_no = data[call.order_no_field]
     try:
         if kind == ReceivedKind.LABEL:
             mode, label_format = _label_mode(request), _label_format(request)
             shipment = services.shipment_label_issue(outbound_order_no=order_no, label_mode=mode)
             file_url = request.build_absolute_uri(reverse(
                 "onewarehouse_simulator:label-file", args=[shipment.tracking_no, EXTENSIONS[label_format]]))
+            names = profile.label_fields
             return 200, envelope_ok({
-                "outbound_order_no": order_no, "tracking_no": shipment.tracking_no, "label_format": label_format,
-                "label_url": file_url if mode == LabelMode.URL else None,
-                "label_base64": base64.b64encode(label_render(
+                call.order_no_field: order_no, names.tracking_no: shipment.tracking_no,
+                names.label_format: label_format,
+                names.label_url: file_url if mode == LabelMode.URL else None,
+                names.label_base64: base64.b64encode(label_render(
                     label_format=label_format, outbound_order_no=order_no, tracking_no=shipment.tracking_no)).decode()
                 if mode == LabelMode.BASE64 else None,
-            })
+            }, profile=profile)
         services.shipment_ship(outbound_order_no=order_no, payload=payload)
-        return 200, envelope_ok({})
+        return 200, envelope_ok({}, profile=profile)
     except services.ShipmentError as exc:
-        return 200, envelope_error(code=exc.code, msg=str(exc),
-                                   data={"outbound_order_no": order_no, "status": exc.status})
+        return 200, envelope_error(code=exc.code, msg=str(exc), data={call.order_no_field: order_no,
+                                                                     "status": exc.status}, profile=profile)
 
 
-def _receive(request, kind: str) -> JsonResponse:
+def _receive(request, kind: str, profile: Profile) -> JsonResponse:
     body = request.body
     verdict = call_signature_verify(headers=request.headers, query=request.GET, body=body)
     payload = None
     fault = None
     if not verdict.ok:
-        status, answer = 401, envelope_error(code=Code.UNAUTHORIZED, msg=f"unauthorized: {verdict.reason}")
+        status, answer = 401, envelope_error(code=Code.UNAUTHORIZED, msg=f"unauthorized: {verdict.reason}",
+                                             profile=profile)
     else:
         fault = services.fault_take(endpoint=kind)
         if fault is not None and fault.kind == SimFault.Kind.SLOW:
             sleep(fault.delay_seconds)
         if fault is not None and fault.kind == SimFault.Kind.HTTP_500:
-            status, answer = 500, envelope_error(code=Code.SERVER_ERROR, msg="simulated server error")
+            status, answer = 500, envelope_error(code=Code.SERVER_ERROR, msg="simulated server error",
+                                                 profile=profile)
         elif fault is not None and fault.kind == SimFault.Kind.HTTP_429:
-            status, answer = 429, envelope_error(code=Code.RATE_LIMITED, msg="simulated rate limit: slow down")
+            status, answer = 429, envelope_error(code=Code.RATE_LIMITED, msg="simulated rate limit: slow down",
+                                                 profile=profile)
         elif fault is not None and fault.kind == SimFault.Kind.CODE_ERROR:
-            status, answer = 200, envelope_error(code=fault.error_code, msg="simulated failure (code != 0)")
+            status, answer = 200, envelope_error(code=fault.error_code, msg="simulated failure (code != 0)",
+                                                 profile=profile)
         else:
             try:
                 payload = json.loads(body)
             except ValueError:
                 payload = None
             if not isinstance(payload, dict):
-                status, answer = 400, envelope_error(code=Code.BAD_REQUEST, msg="body is not a JSON object")
+                status, answer = 400, envelope_error(code=Code.BAD_REQUEST, msg="body is not a JSON object",
+                                                     profile=profile)
             else:
-                data, errors = payload_validate(kind=kind, payload=payload)
+                data, errors = payload_validate(profile=profile, kind=kind, payload=payload)
                 if errors:
                     status, answer = 200, envelope_error(code=Code.VALIDATION_ERROR, errors=errors,
-                                                         msg=f"{len(errors)} fields are invalid")
+                                                         msg=f"{len(errors)} fields are invalid", profile=profile)
                 else:
-                    status, answer = _act(kind, request, data, payload)
-    order_field = "inbound_order_no" if kind == ReceivedKind.INBOUND_CALLBACK else "outbound_order_no"
+                    status, answer = _act(kind, request, profile, data, payload)
+    order_field = profile.outgoing[RECEIVED_CALLS[kind]].order_no_field
     order_no = payload.get(order_field, "") if isinstance(payload, dict) else ""
     services.received_record(kind=kind, order_no=str(order_no), headers=dict(request.headers), body=body,
-                             signature_ok=verdict.ok, status_code=status, response=answer,
+                             signature_ok=verdict.ok, status_code=status,
+                             response=answer, response_code=profile.peer_answer.logged_code(
+                                 answer.get(profile.peer_answer.code_field)),
                              fault=fault.kind if fault else "")
     response = JsonResponse(answer, status=status)
     if status == 429:
@@ -114,20 +126,10 @@ def _receive(request, kind: str) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
-def inbound_callback(request):
-    return _receive(request, ReceivedKind.INBOUND_CALLBACK)
-
-
-@csrf_exempt
-@require_POST
-def outbound_label(request):
-    return _receive(request, ReceivedKind.LABEL)
-
-
-@csrf_exempt
-@require_POST
-def outbound_callback(request):
-    return _receive(request, ReceivedKind.OUTBOUND_CALLBACK)
+def receive(request, kind: str, profile: str, warehouse_code: str = ""):
+    """One of the calls the WMS makes, at the path of the profile it speaks (``urls.py`` mounts every profile's
+    paths; a path naming a warehouse passes its code, which the answer does not need)."""
+    return _receive(request, kind, PROFILES[profile])
 
 
 @require_GET

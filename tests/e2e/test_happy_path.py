@@ -67,8 +67,21 @@ def pushed(kind, payload):
     return outcome.envelope["data"]
 
 
+def _received_counts(profile: str, body: dict) -> list[tuple]:
+    """What the inbound callback says was received, in the profile's names."""
+    if profile == "contract":
+        return [(i["sku_id"], i["good_qty"], i["damaged_qty"]) for i in body["items"]]
+    return [(d["sku_id"], d["qty_good"]) for d in body["details"]]
+
+
+RECEIVED = {"contract": [("E2E-A", 10, 0), ("E2E-B", 3, 1)], "v20210901": [("E2E-A", 10), ("E2E-B", 3)]}
+
+
+@pytest.mark.parametrize("profile", [pytest.param(name, marks=pytest.mark.onewarehouse_profile(name))
+                                     for name in ("contract", "v20210901")])
 def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, warehouse, receiver, picker, settings,
-                                             tmp_path, caplog, admin_client):
+                                             tmp_path, caplog, admin_client, profile):
+    """In each wire profile: the simulator pushes and answers in its names, the WMS reads and calls in them."""
     settings.MEDIA_ROOT = tmp_path
     # The merchant publishes its new products to ONE: nobody flags them by hand.
     owner_set_one_publish_new(owner_ids=[owner_get_or_create(owner_code=p.EXAMPLE_OWNER_CODE).pk], enabled=True)
@@ -87,8 +100,7 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
     callback = wait_for("the inbound callback at OneWarehouse", lambda: SimReceived.objects.filter(
         kind=p.ReceivedKind.INBOUND_CALLBACK, order_no="IB-E2E-1", response_code=0).first())
     assert callback.signature_ok
-    assert [(i["sku_id"], i["good_qty"], i["damaged_qty"]) for i in json.loads(callback.request_body)["items"]] == [
-        ("E2E-A", 10, 0), ("E2E-B", 3, 1)]
+    assert _received_counts(profile, json.loads(callback.request_body)) == RECEIVED[profile]
 
     # OneWarehouse: an outbound order; it is allocated at once.
     data = pushed(p.PushKind.OUTBOUND_CREATE, p.outbound_create_payload(

@@ -7,6 +7,7 @@ import responses
 from django.core.management import CommandError, call_command
 
 from integrations.onewarehouse import auth
+from integrations.onewarehouse.profiles import PROFILES
 from simulators.onewarehouse import payloads as p
 from simulators.onewarehouse.models import SimPush
 from simulators.onewarehouse.pdf import label_pdf_render
@@ -17,6 +18,8 @@ from tests.simulators.fake_wms import FakeWms
 pytestmark = pytest.mark.django_db
 
 WMS = "http://wms.test"
+
+CONTRACT = PROFILES["contract"]
 
 
 @pytest.fixture
@@ -116,7 +119,7 @@ def test_the_label_pdf_has_a_correct_cross_reference_table():
 def test_each_scenario_gets_the_answers_the_contract_promises_from_a_conforming_wms(fake_wms, scenario, capsys):
     call_command("simulate_onewarehouse", scenario=scenario, count=3, wms_url=WMS)
     out = capsys.readouterr().out
-    assert "all answers as the contract says" in out and "DEVIATES" not in out
+    assert "all answers as profile contract says" in out and "DEVIATES" not in out
     assert SimPush.objects.filter(scenario=scenario).count() == len(fake_wms.requests)
 
 
@@ -193,16 +196,18 @@ def test_the_standalone_urlconf_has_the_simulators_and_not_the_wms_api(client, s
 
 
 @pytest.mark.parametrize(("outcome", "deviation"), [
-    (PushOutcome(status_code=200, envelope=p.envelope_ok({"sku_id": "A", "created": True})), ""),
-    (PushOutcome(status_code=200, envelope=p.envelope_ok({"sku_id": "A", "created": False})),
+    (PushOutcome(status_code=200, envelope=p.envelope_ok({"sku_id": "A", "created": True}, profile=CONTRACT)), ""),
+    (PushOutcome(status_code=200, envelope=p.envelope_ok({"sku_id": "A", "created": False}, profile=CONTRACT)),
      "data.created is False, expected True"),
-    (PushOutcome(status_code=201, envelope=p.envelope_ok({"sku_id": "A", "created": True})), "HTTP 201, expected 200"),
+    (PushOutcome(status_code=201, envelope=p.envelope_ok({"sku_id": "A", "created": True}, profile=CONTRACT)),
+     "HTTP 201, expected 200"),
     (PushOutcome(status_code=200, envelope={"code": 0, "success": False, "msg": "", "data": {}}),
      "success False does not agree with code 0"),
     (PushOutcome(status_code=200, envelope={"code": 0, "success": True, "msg": "success"}), "data is missing"),
     (PushOutcome(error="ReadTimeout: slow"), "ReadTimeout: slow"),
 ])
 def test_an_answer_deviates_when_any_part_of_the_envelope_differs_from_the_contract(outcome, deviation):
+    # (The answers are built when the tests are collected, in the contract profile the tests speak.)
     assert Expect(data={"sku_id": "A", "created": True}).deviation(outcome) == deviation
 
 

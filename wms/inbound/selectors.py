@@ -7,6 +7,10 @@ from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_me
 from .models import InboundOrder
 
 
+def inbound_order_by_pk(*, pk) -> InboundOrder | None:
+    return InboundOrder.objects.select_related("warehouse", "owner").filter(pk=pk).first()
+
+
 def inbound_order_lines(*, order: InboundOrder) -> QuerySet:
     return order.lines.select_related("product").order_by("pk")
 

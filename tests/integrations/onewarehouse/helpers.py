@@ -1,4 +1,4 @@
-"""OneWarehouse pushing to us: the contract's example payloads and signed requests to the six receiving URLs.
+"""OneWarehouse pushing to us: each profile's example payloads and signed requests to the six receiving URLs.
 The fixtures that use them (``ow_settings``, ``push``, ``catalogue``) are in tests/conftest.py."""
 
 import json
@@ -6,7 +6,7 @@ import json
 from integrations.apilog.models import ApiExchange
 from integrations.onewarehouse import mapping
 from integrations.onewarehouse.auth import signed_headers
-from tests.helpers import ONEWAREHOUSE_EXAMPLES
+from tests.helpers import ONEWAREHOUSE_EXAMPLES, ONEWAREHOUSE_FIELD_EXAMPLES
 
 PUSH_KEY = "ow-sandbox-push-key"
 PUSH_SECRET = "push-secret-for-tests-7f3a9c"
@@ -19,6 +19,15 @@ def fixture_load(name: str) -> dict:
 
 def fixture_bytes(name: str) -> bytes:
     return (ONEWAREHOUSE_EXAMPLES / f"{name}.json").read_bytes()
+
+
+def field_fixture_load(name: str) -> dict:
+    """An example of profile v20210901 (docs/contracts/onewarehouse/v20210901/examples/)."""
+    return json.loads((ONEWAREHOUSE_FIELD_EXAMPLES / f"{name}.json").read_text())
+
+
+def field_fixture_bytes(name: str) -> bytes:
+    return (ONEWAREHOUSE_FIELD_EXAMPLES / f"{name}.json").read_bytes()
 
 
 def keys(push_app_key=PUSH_KEY, push_app_secret=PUSH_SECRET) -> dict:

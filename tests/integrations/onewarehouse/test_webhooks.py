@@ -1,5 +1,5 @@
 """The six receiving URLs, driven through the real URLs with real signatures (Zulip style: the contract's
-example payloads in tests/fixtures/onewarehouse/ are replayed and the resulting records asserted).
+example payloads in docs/contracts/onewarehouse/contract/examples/ are replayed and the resulting records asserted).
 
 The fixtures they share with the other test_webhooks_*.py modules are in tests/conftest.py, the helpers in
 helpers.py beside this module.
@@ -8,16 +8,13 @@ helpers.py beside this module.
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.onewarehouse import mapping
 from tests.factories import ProductFactory, UserFactory
-from tests.helpers import ONEWAREHOUSE_EXAMPLES as FIXTURES
 from tests.integrations.onewarehouse.helpers import E, exchange_last, fixture_bytes, fixture_load, sign
 from wms.catalog.models import Product
 from wms.core.roles import Role
@@ -119,20 +116,13 @@ def test_every_push_example_is_accepted_through_its_url_and_recorded(request, pu
     assert json.loads(exchange.response_body) == answer
 
 
-def test_every_contract_example_is_copied_unchanged_into_the_fixtures():
-    # The repository's copy of the contract's examples (the OpenAPI description's) and the fixtures the tests
-    # replay are the same files, byte for byte: an example edited in one place only fails here.
-    contract = Path(mapping.__file__).resolve().parent / "examples"
-    names = sorted(p.name for p in contract.glob("*.json"))
-    assert names and all((FIXTURES / name).read_bytes() == (contract / name).read_bytes() for name in names)
-
-
-def test_the_openapi_examples_are_the_contract_fixtures():
-    docs = Path(mapping.__file__).resolve().parent / "examples"
-    names = sorted(p.name for p in docs.glob("*.json"))
-    assert {f"{name}.json" for name, *_ in PUSH_EXAMPLES} <= set(names)
-    for name in names:
-        assert json.loads((docs / name).read_text()) == json.loads((FIXTURES / name).read_text()), name
+def test_the_openapi_examples_are_the_contract_fixtures(client):
+    # One copy of each example (docs/): the OpenAPI document shows the very files the tests replay.
+    document = client.get("/api/schema/", {"format": "json"}).json()
+    shown = [example["value"] for operation in document["paths"].values() for method in operation.values()
+             for example in method["requestBody"]["content"]["application/json"]["examples"].values()]
+    for name, *_ in PUSH_EXAMPLES:
+        assert fixture_load(name) in shown, name
 
 
 # --- Products -----------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.urls import reverse
 from integrations.apilog.masking import SecretMaskingFilter
 from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import exchange_replay
-from integrations.onewarehouse import services
+from integrations.onewarehouse import handlers, services
 from integrations.onewarehouse.views import incoming_request_read
 from tests.integrations.onewarehouse.helpers import (
     PUSH_KEY,
@@ -32,13 +32,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def crashing_outbound_create(monkeypatch):
     """A bug in the domain: the order is written, then the service blows up."""
-    real = services.outbound_order_create
+    real = handlers.outbound_order_create
 
     def buggy(**kwargs):
         real(**kwargs)
         raise RuntimeError(f"bug after writing; the secret {PUSH_SECRET} must not reach the log")
 
-    monkeypatch.setattr(services, "outbound_order_create", buggy)
+    monkeypatch.setattr(handlers, "outbound_order_create", buggy)
     return monkeypatch
 
 

@@ -4,7 +4,7 @@ an order naming an unknown sku_id is accepted with a placeholder product; the co
 import pytest
 from django.urls import reverse
 
-from tests.integrations.onewarehouse.helpers import E, fixture_load
+from tests.integrations.onewarehouse.helpers import E, field_fixture_load, fixture_load
 from tests.wms.outbound.helpers import PDF
 from wms.catalog.models import PLACEHOLDER_NAME, Product
 from wms.inbound.models import InboundOrder
@@ -42,7 +42,8 @@ def test_the_field_profile_takes_the_order_with_placeholders(push, warehouse, ow
     ow_settings.ONEWAREHOUSE_UNKNOWN_SKU = ""
     ow_settings.ONEWAREHOUSE_PROFILE = "v20210901"
     ow_settings.ONEWAREHOUSE_SIGNATURE_MODE = "md5"  # the push helper signs with the contract's recipe
-    assert push(E.INBOUND_PURCHASE, fixture_load("inbound_purchase")).json()["code"] == 0
+    # The field page's purchase (docs/contracts/onewarehouse/v20210901/examples/), in its names and answer.
+    assert push(E.INBOUND_PURCHASE, field_fixture_load("inbound_purchase")).json()["code"] == "SUCCESS"
     assert Product.objects.filter(awaiting_data=True).count() == 2
 
 

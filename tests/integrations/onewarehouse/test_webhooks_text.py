@@ -5,9 +5,11 @@ is rendered before the business transaction commits."""
 
 import base64
 import json
+from dataclasses import replace
 
 import pytest
 from django.urls import reverse
+from rest_framework import serializers
 
 from integrations.apilog.masking import mask_body
 from integrations.apilog.models import ApiExchange
@@ -15,6 +17,7 @@ from integrations.apilog.selectors import exchanges_export
 from integrations.apilog.services import body_for_log, exchange_replay
 from integrations.onewarehouse import services
 from integrations.onewarehouse.mapping import INCOMING_PATHS
+from integrations.onewarehouse.profiles import PROFILES
 from tests.integrations.onewarehouse.helpers import PUSH_SECRET, E, exchange_last, fixture_bytes, fixture_load, sign
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder
@@ -134,13 +137,16 @@ def test_masking_runs_on_any_depth_without_recursion_and_still_masks_secret_keys
 
 def test_an_answer_that_cannot_be_rendered_undoes_the_order_and_is_answered_5000(push, stocked_catalogue,
                                                                                  monkeypatch):
-    real = services._outbound_create
+    receiving = PROFILES["contract"].receiving
+    row = receiving[E.OUTBOUND_CREATE]
 
-    def unrenderable(serializer):
-        return {**real(serializer), "oops": object()}
+    def unrenderable(validated):
+        return {**row.act(validated), "oops": object()}
 
-    monkeypatch.setitem(services.HANDLERS, E.OUTBOUND_CREATE,
-                        services.Handler(services.HANDLERS[E.OUTBOUND_CREATE].payload_class, unrenderable))
+    class Unrenderable(row.result):
+        oops = serializers.ReadOnlyField()
+
+    monkeypatch.setitem(receiving, E.OUTBOUND_CREATE, replace(row, act=unrenderable, result=Unrenderable))
     response = push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
     assert response.status_code == 500 and response.json()["code"] == 5000
     assert not OutboundOrder.objects.exists()

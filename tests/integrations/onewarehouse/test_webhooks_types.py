@@ -8,31 +8,30 @@ import json
 import pytest
 from rest_framework import serializers
 
-from integrations.onewarehouse import mapping, services
+from integrations.onewarehouse import mapping
+from integrations.onewarehouse.profiles import PROFILES
 from integrations.onewarehouse.serializers import StrictCharField, StrictChoiceField, StrictIntegerField
-from tests.integrations.onewarehouse.helpers import E, exchange_last, fixture_load
+from tests.integrations.onewarehouse.helpers import E, exchange_last, field_fixture_load, fixture_load
 from wms.catalog.models import Product
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder
 
 pytestmark = pytest.mark.django_db
 
-# A valid example of each payload the six URLs take (the product URL takes one product or a batch).
+# A valid example of each payload the six URLs take in each profile (the contract's product URL takes one product
+# or a batch).
 EXAMPLES = [
-    (E.PRODUCT_SYNC, fixture_load("product_sync")),
-    (E.PRODUCT_SYNC, {mapping.PRODUCT_BATCH_KEY: [fixture_load("product_sync")]}),
-    (E.INBOUND_PURCHASE, fixture_load("inbound_purchase")),
-    (E.INBOUND_RETURN, fixture_load("inbound_return")),
-    (E.INBOUND_CANCEL, fixture_load("inbound_cancel")),
-    (E.OUTBOUND_CREATE, fixture_load("outbound_create")),
-    (E.OUTBOUND_CANCEL, fixture_load("outbound_cancel")),
+    ("contract", E.PRODUCT_SYNC, fixture_load("product_sync")),
+    ("contract", E.PRODUCT_SYNC, {mapping.PRODUCT_BATCH_KEY: [fixture_load("product_sync")]}),
+    *(("contract", endpoint, fixture_load(endpoint)) for endpoint in E if endpoint != E.PRODUCT_SYNC),
+    *(("v20210901", endpoint, field_fixture_load(endpoint)) for endpoint in E),
 ]
 NOT_STRINGS = [10**30, 1, 1.5, True, ["a"], {"a": "b"}]
 NOT_INTEGERS = ["3", "3.0", " 4 ", 2.0, 3.5, True, "x", [3], {"n": 3}]
 
 
-def _payload_serializer(endpoint: str, example: dict) -> serializers.Serializer:
-    return services.HANDLERS[endpoint].payload_class(example)()
+def _payload_serializer(profile: str, endpoint: str, example: dict) -> serializers.Serializer:
+    return PROFILES[profile].receiving[endpoint].payload(example)()
 
 
 def _leaf_fields(serializer: serializers.Serializer, prefix: str = ""):
@@ -48,12 +47,12 @@ def _leaf_fields(serializer: serializers.Serializer, prefix: str = ""):
 
 
 def _typed_paths():
-    for endpoint, example in EXAMPLES:
-        for path, field in _leaf_fields(_payload_serializer(endpoint, example)):
+    for profile, endpoint, example in EXAMPLES:
+        for path, field in _leaf_fields(_payload_serializer(profile, endpoint, example)):
             if isinstance(field, (serializers.CharField, serializers.ChoiceField)):
-                yield endpoint, example, path, NOT_STRINGS
+                yield profile, endpoint, example, path, NOT_STRINGS
             elif isinstance(field, serializers.IntegerField):
-                yield endpoint, example, path, NOT_INTEGERS
+                yield profile, endpoint, example, path, NOT_INTEGERS
 
 
 TYPED = list(_typed_paths())
@@ -70,25 +69,27 @@ def _with(example: dict, path: str, value) -> dict:
 
 
 def test_every_text_and_whole_number_field_of_the_payloads_is_strict():
-    loose = [(endpoint, path, type(field).__name__) for endpoint, example in EXAMPLES
-             for path, field in _leaf_fields(_payload_serializer(endpoint, example))
+    loose = [(profile, endpoint, path, type(field).__name__) for profile, endpoint, example in EXAMPLES
+             for path, field in _leaf_fields(_payload_serializer(profile, endpoint, example))
              if (isinstance(field, serializers.CharField) and not isinstance(field, StrictCharField))
              or (isinstance(field, serializers.ChoiceField) and not isinstance(field, StrictChoiceField))
              or (isinstance(field, serializers.IntegerField) and not isinstance(field, StrictIntegerField))]
     assert not loose
-    assert {path for _, _, path, _ in TYPED} >= {"sku_id", "items.0.sku_id", "items.0.quantity",
-                                                 "products.0.sku_id", "recipient.city", "logistics.provider_code"}
+    assert {path for _, _, _, path, _ in TYPED} >= {
+        "sku_id", "items.0.sku_id", "items.0.quantity", "products.0.sku_id", "recipient.city",
+        "logistics.provider_code", "details.0.qty", "consigneer.consignee_city", "logistics.express_id"}
 
 
-@pytest.mark.parametrize("endpoint, example, path, wrong_values", TYPED,
-                         ids=[f"{e}-{'batch-' if mapping.PRODUCT_BATCH_KEY in x else ''}{p}" for e, x, p, _ in TYPED])
+@pytest.mark.parametrize("endpoint, example, path, wrong_values", [
+    pytest.param(*row, marks=pytest.mark.onewarehouse_profile(profile),
+                 id=f"{profile}-{row[0]}-{'batch-' if mapping.PRODUCT_BATCH_KEY in row[1] else ''}{row[2]}")
+    for profile, *row in TYPED])
 def test_a_value_of_the_wrong_json_type_is_refused_1001_naming_the_field(push, catalogue, endpoint, example, path,
                                                                         wrong_values):
     for value in wrong_values:
         answer = push(endpoint, _with(example, path, value)).json()
-        assert answer["code"] == 1001, (path, value, answer)
+        assert exchange_last().business_code == 1001, (path, value, answer)
         assert path in answer["errors"], (path, value, answer["errors"])
-    assert exchange_last().business_code == 1001
     assert not OutboundOrder.objects.exists() and not InboundOrder.objects.exists()
     assert set(Product.objects.values_list("sku_id", flat=True)) == {"OW-100234", "OW-100235"}
 
