@@ -2,7 +2,7 @@
 
 Seeds N flagged products (default 100,000) stocked in 2 warehouses in a throw-away database (Django's test database
 for DATABASE_URL, or SQLite in memory by default), then times the build of a BASELINE run per warehouse (every
-flagged product, chunked at ONE_MAX_LINES_PER_REQUEST) and of an INCREMENTAL run after 10% of the products moved
+flagged product, chunked at ONE_MAX_LINES_PER_REQUEST) and of a CHANGES run (INCREMENTAL mode) after 10% moved
 (through ``stock_receive``, so the change capture writes its rows as in production; the baseline's chunks are marked
 sent, so ONE is taken to hold what they said).
 
@@ -141,7 +141,7 @@ def main() -> None:
         from django.db.models import F
 
         from integrations.one.models import OnePublication, OneSyncRun
-        from integrations.one.services import Request, one_mapping_create, one_sync_start
+        from integrations.one.services import one_mapping_create, one_sync_start
         from integrations.one.services.runs import _run_close
         from integrations.one.services.sending import _chunk_sent
         from wms.catalog.models import Product
@@ -178,7 +178,7 @@ def main() -> None:
                                          actor=actor_system("bench"))
             results.append(measure(
                 f"baseline {warehouse.code}",
-                lambda m=mapping: one_sync_start(mapping_id=m.pk, request=Request.BASELINE),
+                lambda m=mapping: one_sync_start(mapping_id=m.pk, purpose=OneSyncRun.Purpose.BASELINE),
                 lambda w=warehouse: floor_seconds(warehouse_id=w.pk, limit=limit), sender(mapping)))
             sender(mapping)()
 
@@ -191,7 +191,7 @@ def main() -> None:
         moved_skus = {sku for _, sku in moved}
         results.append(measure(
             f"incremental {warehouse.code} (10% moved)",
-            lambda: one_sync_start(mapping_id=mapping.pk, request=Request.TICK),
+            lambda: one_sync_start(mapping_id=mapping.pk, purpose=OneSyncRun.Purpose.CHANGES),
             lambda: floor_seconds(warehouse_id=warehouse.pk, limit=limit, product_ids=moved_skus),
             failer(mapping), changed=len(moved)))
         worst = max(results, key=lambda r: r["ratio"])

@@ -127,12 +127,13 @@ class OnePublicationAdmin(admin.ModelAdmin):
     @admin.action(description="Sync selected warehouses now", permissions=["change"])
     def sync_now(self, request, queryset):
         self._each(request, queryset, lambda m: services.one_sync_start(
-            mapping_id=m.pk, request=services.Request.TICK, trigger=OneSyncRun.Trigger.ADMIN), "sync queued.")
+            mapping_id=m.pk, purpose=OneSyncRun.Purpose.CHANGES, trigger=OneSyncRun.Trigger.ADMIN), "sync queued.")
 
     @admin.action(description="Send a baseline of selected warehouses now", permissions=["change"])
     def baseline_now(self, request, queryset):
         self._each(request, queryset, lambda m: services.one_sync_start(
-            mapping_id=m.pk, request=services.Request.BASELINE, trigger=OneSyncRun.Trigger.ADMIN), "baseline queued.")
+            mapping_id=m.pk, purpose=OneSyncRun.Purpose.BASELINE,
+            trigger=OneSyncRun.Trigger.ADMIN), "baseline queued.")
 
     @admin.action(description="Reconcile selected warehouses with ONE now", permissions=["change"])
     def reconcile_now(self, request, queryset):
@@ -172,7 +173,7 @@ class OnePublicationAdmin(admin.ModelAdmin):
 
 class OneSyncChunkInline(ReadOnlyTabularInline):
     model = OneSyncChunk
-    fields = ("chunk_link", "method", "lines", "removals", "status", "attempts", "sent_at", "outbox_message",
+    fields = ("chunk_link", "mode", "lines", "removals", "status", "attempts", "sent_at", "outbox_message",
               "error")
     readonly_fields = fields
 
@@ -186,13 +187,13 @@ class OneSyncChunkInline(ReadOnlyTabularInline):
 
 @admin.register(OneSyncRun)
 class OneSyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "mapping", "mode", "status", "trigger", "lines", "removals", "chunks", "duration",
+    list_display = ("id", "mapping", "purpose", "mode", "status", "trigger", "lines", "removals", "chunks", "duration",
                     "started_at", "short_error")
-    list_filter = ("status", "mode", "trigger", mapping_filter("mapping_id"))
+    list_filter = ("status", "purpose", "mode", "trigger", mapping_filter("mapping_id"))
     list_select_related = ("mapping__warehouse",)
     date_hierarchy = "started_at"
     inlines = (OneSyncChunkInline,)
-    readonly_fields = ("mapping", "mode", "endpoint_mode", "trigger", "status", "progress", "lines", "removals",
+    readonly_fields = ("mapping", "purpose", "mode", "trigger", "status", "progress", "lines", "removals",
                        "chunks_total", "chunks_sent", "changes", "build_ms", "duration", "error", "started_at",
                        "finished_at")
     fields = readonly_fields
@@ -221,10 +222,10 @@ class OneSyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(OneSyncChunk)
 class OneSyncChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "run", "seq", "method", "lines", "removals", "status", "attempts", "sent_at")
-    list_filter = ("status", "method")
+    list_display = ("id", "run", "seq", "mode", "lines", "removals", "status", "attempts", "sent_at")
+    list_filter = ("status", "mode")
     list_select_related = ("run",)
-    fields = ("run", "seq", "method", "lines", "removals", "status", "attempts", "sent_at", "outbox_message",
+    fields = ("run", "seq", "mode", "lines", "removals", "status", "attempts", "sent_at", "outbox_message",
               "exchanges", "error", "request_body", "response")
     readonly_fields = fields
 

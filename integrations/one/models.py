@@ -17,6 +17,8 @@ class OnePublication(models.Model):
     """
 
     class Mode(models.TextChoices):
+        """How stock reaches ONE: the one mode enum, used by the publication, its runs and their chunks."""
+
         FULL = "FULL", "Full (PUT replaces the whole warehouse)"
         INCREMENTAL = "INCREMENTAL", "Incremental (POST changed products, chunked)"
 
@@ -43,13 +45,18 @@ class OnePublication(models.Model):
 
 
 class OneSyncRun(models.Model):
-    """One publication of a warehouse's stock: built at once, sent as chunks through the outbox, in order."""
+    """One publication of a warehouse's stock: built at once, sent as chunks through the outbox, in order.
 
-    class Mode(models.TextChoices):
-        FULL = "FULL", "Full (PUT)"
-        INCREMENTAL = "INCREMENTAL", "Incremental (the changes since the last sync)"
-        BASELINE = "BASELINE", "Baseline (every flagged product, incremental endpoint)"
-        SWITCH = "SWITCH", "Mode switch (remove all, then baseline)"
+    ``purpose`` is what the run is for; ``mode`` is how it reached ONE (the publication's mode when it was built).
+    """
+
+    class Purpose(models.TextChoices):
+        """What a run is for. How it reaches ONE is ``OnePublication.Mode``: a FULL publication PUTs every
+        published product for a baseline, its changes or a resync alike."""
+
+        CHANGES = "CHANGES", "Changes (captured since the last sync)"
+        BASELINE = "BASELINE", "Baseline (every published product)"
+        SWITCH = "SWITCH", "Mode switch (remove all, then a baseline by the new mode)"
         RESYNC = "RESYNC", "Resync of selected products"
         WITHDRAW = "WITHDRAW", "Withdraw (remove every id ONE holds; the publication is disabled)"
 
@@ -68,9 +75,9 @@ class OneSyncRun(models.Model):
     OPEN_STATUSES = (Status.BUILDING, Status.SENDING)
 
     mapping = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="runs")
-    mode = models.CharField(max_length=12, choices=Mode.choices)
-    endpoint_mode = models.CharField(max_length=12, choices=OnePublication.Mode.choices,
-                                     help_text="The mapping's mode when the run was built.")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    mode = models.CharField(max_length=12, choices=OnePublication.Mode.choices,
+                            help_text="The publication's mode when the run was built.")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BUILDING, db_index=True)
     lines = models.PositiveIntegerField(default=0, help_text="Stock lines sent.")
@@ -88,7 +95,7 @@ class OneSyncRun(models.Model):
         verbose_name = "ONE sync run"
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.mode} {self.status}"
+        return f"#{self.pk} {self.purpose} {self.status}"
 
     @property
     def duration_seconds(self) -> float | None:
@@ -98,11 +105,9 @@ class OneSyncRun(models.Model):
 
 
 class OneSyncChunk(models.Model):
-    """One request of a run: its body, as sent, and ONE's answer. Sent by its own outbox message."""
+    """One request of a run: its body, as sent, and ONE's answer. Sent by its own outbox message.
 
-    class Method(models.TextChoices):
-        PUT = "PUT", "PUT (replace)"
-        POST = "POST", "POST (incremental)"
+    ``mode``: FULL, a PUT replacing the warehouse; INCREMENTAL, a POST (a switch's run sends both)."""
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "Pending"
@@ -112,7 +117,7 @@ class OneSyncChunk(models.Model):
 
     run = models.ForeignKey(OneSyncRun, on_delete=models.CASCADE, related_name="chunks")
     seq = models.PositiveIntegerField()
-    method = models.CharField(max_length=4, choices=Method.choices)
+    mode = models.CharField(max_length=12, choices=OnePublication.Mode.choices)
     lines = models.PositiveIntegerField(default=0)
     removals = models.PositiveIntegerField(default=0)
     body = models.TextField()

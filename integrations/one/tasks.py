@@ -9,22 +9,23 @@ from wms.core.db import TransactionConflict
 from wms.core.errors import DomainError
 
 from . import services
+from .models import OneSyncRun
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
-def one_sync_scheduled(request: str = services.Request.TICK) -> int:
-    """Beat: ``tick`` every 2 minutes, ``baseline`` nightly. Fans out one task per enabled warehouse."""
-    return services.one_sync_fan_out(request=request)
+def one_sync_scheduled(purpose: str = OneSyncRun.Purpose.CHANGES) -> int:
+    """Beat: ``CHANGES`` every 2 minutes, ``BASELINE`` nightly. Fans out one task per enabled warehouse."""
+    return services.one_sync_fan_out(purpose=purpose)
 
 
 # Still conflicting after the transactions' own re-runs (wms.core.db): the task runs again later instead of dying.
 @shared_task(ignore_result=True, autoretry_for=(TransactionConflict,), retry_backoff=True, retry_jitter=True,
              max_retries=5)
-def one_sync_mapping(mapping_id: int, request: str = services.Request.TICK, trigger: str = "SCHEDULE") -> None:
+def one_sync_mapping(mapping_id: int, purpose: str = OneSyncRun.Purpose.CHANGES, trigger: str = "SCHEDULE") -> None:
     try:
-        services.one_sync_start(mapping_id=mapping_id, request=request, trigger=trigger)
+        services.one_sync_start(mapping_id=mapping_id, purpose=purpose, trigger=trigger)
     except DomainError as exc:  # busy or disabled: the next tick tries again; nothing is lost (the cursor waits)
         logger.info("ONE sync of mapping %s not started: %s", mapping_id, exc)
 

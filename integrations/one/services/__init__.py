@@ -22,11 +22,11 @@ from .publications import (
 )
 from .reconciliation import one_drift_resync, one_reconcile, one_reconcile_fan_out
 from .retention import one_history_prune
-from .runs import Request, SyncBusy, SyncRefused, full_over_limit_message, one_sync_start
+from .runs import SyncBusy, SyncRefused, full_over_limit_message, one_sync_start
 from .sending import one_stock_push_send, one_sync_chunk_send, one_sync_send_now
 
 __all__ = [
-    "Request", "SyncBusy", "SyncRefused", "full_over_limit_message", "one_drift_resync", "one_history_prune",
+    "SyncBusy", "SyncRefused", "full_over_limit_message", "one_drift_resync", "one_history_prune",
     "one_mapping_clean_start", "one_mapping_create", "one_mapping_disable", "one_mapping_enable",
     "one_mapping_enable_baseline", "one_mapping_mode_switch", "one_reconcile", "one_reconcile_fan_out",
     "one_stock_push_send", "one_sync_chunk_send", "one_sync_fan_out", "one_sync_send_now", "one_sync_start",

@@ -16,11 +16,12 @@ from wms.inventory.models import Warehouse
 from .. import changes, selectors
 from ..client import OneClient
 from ..models import OneHeldStock, OnePublication, OneSyncRun
-from .runs import Request, SyncBusy, SyncRefused, full_over_limit_message, one_sync_start
+from .runs import SyncBusy, SyncRefused, full_over_limit_message, one_sync_start
 
 logger = logging.getLogger(__name__)
 
 Mode = OnePublication.Mode
+Purpose = OneSyncRun.Purpose
 
 
 @transaction.atomic
@@ -82,7 +83,7 @@ def one_mapping_disable(*, mapping_id: int, actor,
     if not selectors.held_count(mapping_id=mapping.pk):
         return mapping, None
     try:
-        run = one_sync_start(mapping_id=mapping.pk, request=Request.WITHDRAW, trigger=trigger)
+        run = one_sync_start(mapping_id=mapping.pk, purpose=Purpose.WITHDRAW, trigger=trigger)
     except SyncBusy as exc:
         logger.info("ONE withdraw of mapping %s waits for the open run: %s", mapping.pk, exc)
         return mapping, None
@@ -107,7 +108,7 @@ def one_mapping_mode_switch(*, mapping: OnePublication, mode: str, actor) -> One
     mapping.switch_pending = True
     mapping.baseline_needed = True
     mapping.save(update_fields=["mode", "switch_pending", "baseline_needed", "updated_at"])
-    transaction.on_commit(lambda: _sync_task_enqueue(mapping.pk, Request.TICK, OneSyncRun.Trigger.ADMIN))
+    transaction.on_commit(lambda: _sync_task_enqueue(mapping.pk, Purpose.CHANGES, OneSyncRun.Trigger.ADMIN))
     return mapping
 
 
@@ -151,22 +152,22 @@ def _held_adopt(*, mapping_id: int, found: list[tuple[int, str, int]]) -> None:
     mapping.save(update_fields=["baseline_needed", "updated_at"])
 
 
-def _sync_task_enqueue(mapping_id: int, request: str, trigger: str) -> None:
+def _sync_task_enqueue(mapping_id: int, purpose: str, trigger: str) -> None:
     from ..tasks import one_sync_mapping
 
     try:
-        one_sync_mapping.delay(mapping_id, request, trigger)
+        one_sync_mapping.delay(mapping_id, purpose, trigger)
     except (BrokerError, OSError) as exc:  # the schedule's next tick does it (a pending switch is kept in the row)
         logger.warning("broker unavailable, ONE sync of mapping %s waits for the next tick: %s", mapping_id, exc)
 
 
-def one_sync_fan_out(*, request: str = Request.TICK) -> int:
+def one_sync_fan_out(*, purpose: str = Purpose.CHANGES) -> int:
     """The schedule's entry point: one task per enabled mapping, so one warehouse's failure is its own, and one per
     disabled mapping ONE still holds stock of (its withdraw)."""
     ids = selectors.mapping_enabled_ids()
     for mapping_id in ids:
-        _sync_task_enqueue(mapping_id, request, OneSyncRun.Trigger.SCHEDULE)
+        _sync_task_enqueue(mapping_id, purpose, OneSyncRun.Trigger.SCHEDULE)
     withdrawing = selectors.mapping_withdrawing_ids()
     for mapping_id in withdrawing:
-        _sync_task_enqueue(mapping_id, Request.WITHDRAW, OneSyncRun.Trigger.SCHEDULE)
+        _sync_task_enqueue(mapping_id, Purpose.WITHDRAW, OneSyncRun.Trigger.SCHEDULE)
     return len(ids) + len(withdrawing)

@@ -9,7 +9,7 @@ from wms.core.roles import Role, role_require
 from .. import selectors
 from ..client import OneClient, OneError
 from ..models import OneReconciliation, OneStockDrift, OneSyncRun
-from .runs import Request, one_sync_start
+from .runs import one_sync_start
 
 RECONCILE_SKUS_PER_REQUEST = 100
 
@@ -68,7 +68,7 @@ def one_drift_resync(*, drift_ids: Iterable[int], actor) -> list[OneSyncRun]:
             "reconciliation__mapping_id", "product_id"):
         by_mapping.setdefault(mapping_id, []).append(product_id)
     return [
-        one_sync_start(mapping_id=mapping_id, request=Request.RESYNC, trigger=OneSyncRun.Trigger.ADMIN,
+        one_sync_start(mapping_id=mapping_id, purpose=OneSyncRun.Purpose.RESYNC, trigger=OneSyncRun.Trigger.ADMIN,
                        product_ids=product_ids)
         for mapping_id, product_ids in sorted(by_mapping.items())
     ]

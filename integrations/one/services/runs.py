@@ -22,7 +22,7 @@ from .. import mapping as one_mapping
 from ..models import OnePublication, OneSyncChunk, OneSyncRun
 
 Mode = OnePublication.Mode
-RunMode = OneSyncRun.Mode
+Purpose = OneSyncRun.Purpose
 RunStatus = OneSyncRun.Status
 ChunkStatus = OneSyncChunk.Status
 Aggregate = OutboxMessage.Aggregate
@@ -40,15 +40,6 @@ class SyncRefused(DomainError):
     code = ErrorCode.INVALID_STATE
 
 
-class Request:
-    """What the caller asks for; the mapping's state decides the run's mode (see ``_run_mode``)."""
-
-    TICK = "tick"  # the schedule: the changes since the last sync, by the mapping's endpoint
-    BASELINE = "baseline"  # every flagged product (FULL: the PUT; INCREMENTAL: the baseline POSTs)
-    RESYNC = "resync"  # selected products
-    WITHDRAW = "withdraw"  # a disabled publication: remove every id ONE holds
-
-
 def full_over_limit_message(*, warehouse_code: str, lines: int) -> str:
     return (f"Warehouse {warehouse_code} has {lines} flagged products, over ONE_MAX_LINES_PER_REQUEST "
             f"({settings.ONE_MAX_LINES_PER_REQUEST}). A FULL sync is one PUT that replaces the whole warehouse and "
@@ -56,17 +47,20 @@ def full_over_limit_message(*, warehouse_code: str, lines: int) -> str:
             f"{settings.ONE_MAX_LINES_PER_REQUEST} lines.")
 
 
-def one_sync_start(*, mapping_id: int, request: str = Request.TICK, trigger: str = OneSyncRun.Trigger.SCHEDULE,
+def one_sync_start(*, mapping_id: int, purpose: str = Purpose.CHANGES, trigger: str = OneSyncRun.Trigger.SCHEDULE,
                    product_ids: Iterable[int] = ()) -> OneSyncRun:
     """Take the warehouse's lock and the changes waiting, build the chunks and queue the first one.
+
+    ``purpose`` is what the caller asks for; the publication's state may make it more (``_run_purpose``): a pending
+    switch is done first, and CHANGES of a publication that needs a baseline is a BASELINE.
 
     Two transactions: the lock (with the changes it takes up) is visible to others at once, and the build commits
     its chunks with the first outbox message. Raises ``SyncBusy`` if a run is open.
     A run refused at build (FULL over the limit) is returned with status REFUSED and its message in ``error``.
     """
-    run = _run_open(mapping_id=mapping_id, request=request, trigger=trigger)
+    run = _run_open(mapping_id=mapping_id, purpose=purpose, trigger=trigger)
     try:
-        _run_build(run_id=run.pk, request=request, product_ids=list(product_ids))
+        _run_build(run_id=run.pk, product_ids=list(product_ids))
     except Exception as exc:  # the run is closed with the reason, the lock released, and the error goes on up
         _run_close(run_id=run.pk, status=RunStatus.FAILED, error=f"build failed: {type(exc).__name__}: {exc}")
         raise
@@ -74,28 +68,33 @@ def one_sync_start(*, mapping_id: int, request: str = Request.TICK, trigger: str
     return run
 
 
-def _run_mode(*, mapping: OnePublication, request: str) -> str:
+def _run_purpose(*, mapping: OnePublication, purpose: str) -> str:
     if not mapping.enabled:
-        return RunMode.WITHDRAW
+        return Purpose.WITHDRAW
     if mapping.switch_pending:
-        return RunMode.SWITCH
-    if request == Request.RESYNC:
-        return RunMode.FULL if mapping.mode == Mode.FULL else RunMode.RESYNC
-    if mapping.mode == Mode.FULL:
-        return RunMode.FULL
-    if request == Request.BASELINE or mapping.baseline_needed:
-        return RunMode.BASELINE
-    return RunMode.INCREMENTAL
+        return Purpose.SWITCH
+    if purpose == Purpose.CHANGES and mapping.baseline_needed:
+        return Purpose.BASELINE
+    return purpose
+
+
+def _run_sends_everything(run: OneSyncRun) -> bool:
+    """A run that sends every published product: a baseline, a switch, or any run but a withdraw of a FULL
+    publication (one PUT replaces the warehouse)."""
+    return run.purpose in (Purpose.BASELINE, Purpose.SWITCH) or (
+        run.mode == Mode.FULL and run.purpose != Purpose.WITHDRAW)
 
 
 @atomic_with_retry
-def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
+def _run_open(*, mapping_id: int, purpose: str, trigger: str) -> OneSyncRun:
     # Lock the mapping row alone, then read the active run in a statement of its own: a run committed by the
     # transaction we waited for is not in the snapshot of the locking statement (PostgreSQL, read committed).
     mapping = lock_for_update(OnePublication.objects).get(pk=mapping_id)
-    if not mapping.enabled and request != Request.WITHDRAW:
+    if purpose not in Purpose.values:
+        raise SyncRefused(f"unknown purpose {purpose!r}: one of {Purpose.values}")
+    if not mapping.enabled and purpose != Purpose.WITHDRAW:
         raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is disabled")
-    if mapping.enabled and request == Request.WITHDRAW:
+    if mapping.enabled and purpose == Purpose.WITHDRAW:
         raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is enabled: disable it to withdraw")
     active = OneSyncRun.objects.filter(pk=mapping.active_run_id).first() if mapping.active_run_id else None
     if active is not None and active.status in OneSyncRun.OPEN_STATUSES:
@@ -105,9 +104,9 @@ def _run_open(*, mapping_id: int, request: str, trigger: str) -> OneSyncRun:
                            f"{active.get_status_display().lower()})", data={"run_id": active.pk})
         OneSyncRun.objects.filter(pk=active.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),
                                                        error=abandoned)
-    run = OneSyncRun.objects.create(mapping=mapping, mode=_run_mode(mapping=mapping, request=request),
-                                    endpoint_mode=mapping.mode, trigger=trigger)
-    if run.mode not in (RunMode.RESYNC, RunMode.WITHDRAW):
+    run = OneSyncRun.objects.create(mapping=mapping, purpose=_run_purpose(mapping=mapping, purpose=purpose),
+                                    mode=mapping.mode, trigger=trigger)
+    if run.purpose == Purpose.CHANGES or _run_sends_everything(run):
         # Before any stock is read (the build's own transaction): a change committed from now on is not taken up
         # by this run, so it waits for the next one.
         run.changes = changes.changes_claim(run=run)
@@ -131,8 +130,8 @@ class _ChunkWriter:
     """Groups lines into requests of at most ``limit`` lines and writes each as soon as it is full, with what ONE
     will hold once it succeeds (``items``)."""
 
-    def __init__(self, run: OneSyncRun, method: str, *, seq: int = 0):
-        self.run, self.method, self.limit = run, method, settings.ONE_MAX_LINES_PER_REQUEST
+    def __init__(self, run: OneSyncRun, mode: str, *, seq: int = 0):
+        self.run, self.mode, self.limit = run, mode, settings.ONE_MAX_LINES_PER_REQUEST
         self.seq = seq
         self.stocks: list[str] = []
         self.removals: list[str] = []
@@ -153,7 +152,7 @@ class _ChunkWriter:
         start = 0
         while start < len(rows):
             room = len(rows) - start
-            if self.method == OneSyncChunk.Method.POST:
+            if self.mode == Mode.INCREMENTAL:
                 room = min(room, self.limit - len(self.stocks) - len(self.removals))
             part = [(pid, sku, qty if qty > 0 else 0) for pid, sku, qty in rows[start:start + room]]
             self.stocks.extend([line(sku=sku, quantity=qty) for _pid, sku, qty in part])
@@ -167,20 +166,20 @@ class _ChunkWriter:
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
-        if self.method == OneSyncChunk.Method.POST and len(self.stocks) + len(self.removals) >= self.limit:
+        if self.mode == Mode.INCREMENTAL and len(self.stocks) + len(self.removals) >= self.limit:
             self.flush()
 
     def flush(self, *, even_if_empty: bool = False) -> None:
         if not (self.stocks or self.removals or even_if_empty):
             return
-        if self.method == OneSyncChunk.Method.PUT:
+        if self.mode == Mode.FULL:
             body = one_mapping.replace_body(self.stocks)
             items = {"set": self.items_set, "remove": [], "replace": True}
         else:
             body = one_mapping.incremental_body(self.stocks, self.removals)
             items = {"set": self.items_set, "remove": self.items_remove}
         self.seq += 1
-        OneSyncChunk.objects.create(run=self.run, seq=self.seq, method=self.method, lines=len(self.stocks),
+        OneSyncChunk.objects.create(run=self.run, seq=self.seq, mode=self.mode, lines=len(self.stocks),
                                     removals=len(self.removals), body=body, items=items)
         self.lines += len(self.stocks)
         self.removed += len(self.removals)
@@ -200,13 +199,13 @@ def _diff(*, wanted: dict[int, tuple[str, int]], held: dict[int, tuple[str, int]
 
 
 @atomic_with_retry
-def _run_build(*, run_id: int, request: str, product_ids: list[int]) -> None:
+def _run_build(*, run_id: int, product_ids: list[int]) -> None:
     started = time.monotonic()
     run = _run_locked(run_id, related=("mapping__warehouse",))
     mapping = run.mapping
     warehouse_id = mapping.warehouse_id
     limit = settings.ONE_MAX_LINES_PER_REQUEST
-    post, put = OneSyncChunk.Method.POST, OneSyncChunk.Method.PUT
+    post, put = Mode.INCREMENTAL, Mode.FULL
 
     def refuse_if_full_over_limit() -> bool:
         lines = selectors.flagged_stock_count(warehouse_id=warehouse_id)
@@ -261,23 +260,23 @@ def _run_build(*, run_id: int, request: str, product_ids: list[int]) -> None:
                 writer.add_removal(product_id, sku)
         write(writer)
 
-    if run.mode == RunMode.WITHDRAW:
+    if run.purpose == Purpose.WITHDRAW:
         remove_everything()
-    elif run.mode == RunMode.FULL:
-        # On the schedule, a FULL warehouse is PUT again only when something it publishes changed.
-        unchanged = request == Request.TICK and not mapping.baseline_needed and not changed()
-        if not unchanged and not refuse_if_full_over_limit():
-            put_everything()
-    elif run.mode == RunMode.SWITCH:
-        if not (mapping.mode == Mode.FULL and refuse_if_full_over_limit()):
+    elif run.purpose == Purpose.SWITCH:
+        if not (run.mode == Mode.FULL and refuse_if_full_over_limit()):
             remove_everything()
-            if mapping.mode == Mode.FULL:
+            if run.mode == Mode.FULL:
                 put_everything()
             else:
                 post_everything(removals=False)  # the chunks before remove every id ONE holds
-    elif run.mode == RunMode.BASELINE:
+    elif run.mode == Mode.FULL:
+        # A FULL warehouse's changes are one PUT of everything, sent only when something it publishes changed.
+        unchanged = run.purpose == Purpose.CHANGES and not changed()
+        if not unchanged and not refuse_if_full_over_limit():
+            put_everything()
+    elif run.purpose == Purpose.BASELINE:
         post_everything()
-    elif run.mode == RunMode.INCREMENTAL:
+    elif run.purpose == Purpose.CHANGES:
         writer = _ChunkWriter(run, post)
         for page in selectors.claimed_product_pages(run_id=run.pk):
             add(writer, diff_of(page))
@@ -326,9 +325,9 @@ def _run_succeed(run: OneSyncRun) -> None:
     now = timezone.now()
     OneSyncRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=now, error="")
     fields = {"active_run": None, "last_success_at": now, "updated_at": now}
-    if run.mode in (RunMode.FULL, RunMode.BASELINE, RunMode.SWITCH):
+    if _run_sends_everything(run):
         fields["baseline_needed"] = False
-    if run.mode == RunMode.SWITCH:
+    if run.purpose == Purpose.SWITCH:
         fields["switch_pending"] = False
     changes.changes_consume(run=run)
     OnePublication.objects.filter(pk=run.mapping_id, active_run=run).update(**fields)

@@ -12,7 +12,7 @@ from wms.outbox.services import outbox_message_dispatch
 
 from .. import selectors
 from ..client import OneAuthError, OneClient, OneNotConfigured, OneRequestError, OneRetryableError
-from ..models import OneHeldStock, OneSyncChunk, OneSyncRun
+from ..models import OneHeldStock, OnePublication, OneSyncChunk, OneSyncRun
 from .runs import _chunk_queue, _run_close, _run_locked, _run_succeed
 
 RunStatus = OneSyncRun.Status
@@ -27,7 +27,7 @@ def one_sync_chunk_send(*, chunk_id: int, outbox_message_id: int | None = None, 
         raise PermanentSendError(f"run #{run.pk} is {run.status}: a later sync publishes this stock")
     try:
         client = OneClient()
-        if chunk.method == OneSyncChunk.Method.PUT:
+        if chunk.mode == OnePublication.Mode.FULL:
             response = client.stocks_replace(warehouse=run.mapping.one_warehouse_id, body=chunk.body,
                                              outbox_message_id=outbox_message_id)
         else:

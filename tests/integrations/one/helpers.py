@@ -1,6 +1,7 @@
 import json
 
-from integrations.one.services import Request, one_sync_send_now, one_sync_start
+from integrations.one.models import OneSyncRun
+from integrations.one.services import one_sync_send_now, one_sync_start
 from tests.helpers import TEST_ACTOR
 from wms.catalog.services import product_set_sync_to_one
 from wms.inventory.services import StockLine, stock_receive, stock_reserve
@@ -13,8 +14,8 @@ PUT_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/st
 POST_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stocks/incremental"
 
 
-def sync(mapping, *, request=Request.TICK, send=True):
-    run = one_sync_start(mapping_id=mapping.pk, request=request, trigger="COMMAND")
+def sync(mapping, *, purpose=OneSyncRun.Purpose.CHANGES, send=True):
+    run = one_sync_start(mapping_id=mapping.pk, purpose=purpose, trigger="COMMAND")
     if send:
         one_sync_send_now(run_id=run.pk, wait_seconds=0)
     run.refresh_from_db()

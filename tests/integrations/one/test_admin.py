@@ -101,7 +101,7 @@ def test_drift_view_lists_the_latest_drift_and_resyncs_the_selected_products(
         response = admin_client.post(reverse("admin:one_onestockdrift_changelist"), {
             "action": "resync_selected", "_selected_action": [d.pk for d in latest]})
     assert response.status_code == 302
-    run = OneSyncRun.objects.filter(mode="RESYNC").get()
+    run = OneSyncRun.objects.filter(purpose="RESYNC").get()
     assert (run.lines, run.status) == (1, "SUCCEEDED")
     one_reconcile(mapping_id=run.mapping_id)
     assert admin_client.get(reverse("admin:one_onestockdrift_changelist")).context["cl"].result_count == 0

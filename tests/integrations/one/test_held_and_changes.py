@@ -4,13 +4,14 @@ holds are ever removed."""
 import pytest
 
 from integrations.one.models import OneHeldStock, OneStockChange, OneSyncRun
-from integrations.one.services import Request
 from tests.factories import ProductFactory, WarehouseFactory
 from tests.helpers import TEST_ACTOR
 from wms.catalog.services import product_set_one_sku
 from wms.inventory.services import StockLine, stock_receive
 
 from .helpers import POST_URL, bodies, flag, receive, reserve, sent_skus, sync
+
+Purpose = OneSyncRun.Purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_a_product_never_published_is_never_in_stocks_to_remove(fake_one, one_ma
     flag(never, enabled=False)  # ...and unflagged before any sync sent it
     receive(warehouse, published, 1)
     sync(mapping)
-    sync(mapping, request=Request.BASELINE)
+    sync(mapping, purpose=Purpose.BASELINE)
     removed = [sku for _, _, body in fake_one.requests for sku in body.get("stocksToRemove", [])]
     assert never.sku_id not in removed and removed == []
     assert held(mapping) == {published.sku_id: 5} == fake_one.stock["WRO"]
@@ -58,7 +59,7 @@ def test_after_a_bulk_flag_of_1000_products_one_run_sends_them_and_the_next_runs
     flag(*products)
     assert OneStockChange.objects.filter(mapping=mapping).count() == 1000
     first = sync(mapping)
-    assert (first.mode, first.changes, first.lines, first.removals) == ("INCREMENTAL", 1000, 1000, 0)
+    assert (first.purpose, first.changes, first.lines, first.removals) == ("CHANGES", 1000, 1000, 0)
     fake_one.requests.clear()
     for _ in range(3):
         run = sync(mapping)

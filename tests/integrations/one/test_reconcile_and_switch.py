@@ -80,7 +80,7 @@ def test_resync_selected_drift_sends_those_products_and_the_next_reconciliation_
     fake_one.requests.clear()
     (run,) = one_drift_resync(drift_ids=drift_ids, actor=supervisor)
     run = one_sync_send_now(run_id=run.pk, wait_seconds=0)
-    assert run.mode == "RESYNC" and run.status == "SUCCEEDED"
+    assert run.purpose == "RESYNC" and run.status == "SUCCEEDED"
     assert [sorted(line["sku"] for line in body["stocks"]) for _, _, body in fake_one.requests] == [
         sorted([a.sku_id, c.sku_id])]
     assert one_reconcile(mapping_id=mapping.pk).drifted == 0
@@ -125,7 +125,7 @@ def test_switching_mode_removes_the_warehouse_stock_on_one_then_sends_a_baseline
     fake_one.requests.clear()
     with django_capture_on_commit_callbacks(execute=True):
         one_mapping_mode_switch(mapping=mapping, mode=Mode.FULL, actor=supervisor)
-    run = OneSyncRun.objects.get(mode="SWITCH")
+    run = OneSyncRun.objects.get(purpose="SWITCH")
     assert run.status == "SUCCEEDED"
     removal, baseline = fake_one.requests
     assert removal == ("POST", "WRO", {"stocks": [], "stocksToRemove": [a.sku_id, b.sku_id, c.sku_id]})
@@ -143,12 +143,12 @@ def test_a_failed_switch_is_done_again_by_the_next_sync(mocked, one_mapping, fla
     one_mapping_mode_switch(mapping=mapping, mode=Mode.INCREMENTAL, actor=supervisor)  # its task not run here
     mocked.post(POST_URL, status=403)
     failed = sync(mapping)
-    assert (failed.mode, failed.status) == ("SWITCH", "FAILED")
+    assert (failed.purpose, failed.status) == ("SWITCH", "FAILED")
     mocked.replace("POST", POST_URL, status=200)
     again = sync(mapping)
     mapping.refresh_from_db()
-    assert (again.mode, again.status, mapping.switch_pending) == ("SWITCH", "SUCCEEDED", False)
-    assert sync(mapping).mode == "INCREMENTAL"
+    assert (again.purpose, again.status, mapping.switch_pending) == ("SWITCH", "SUCCEEDED", False)
+    assert (sync(mapping).purpose, sync(mapping).mode) == ("CHANGES", "INCREMENTAL")
 
 
 def test_switch_to_full_is_refused_over_the_limit(one_mapping, flagged, settings, supervisor):
@@ -166,18 +166,21 @@ def test_one_sync_command_prints_a_summary_and_fails_on_refusal(fake_one, one_ma
     call_command("one_sync", "--warehouse", warehouse.code)
     out = capsys.readouterr().out
     assert "3 line(s)" in out and "1/1 chunk(s) sent" in out and "SUCCEEDED" in out
+    assert "[BASELINE, FULL]" in out
+    call_command("one_sync", "--warehouse", warehouse.code)  # nothing changed: a FULL warehouse is not PUT again
+    assert "0/0 chunk(s) sent" in capsys.readouterr().out
+    call_command("one_sync", "--warehouse", warehouse.code, "--baseline")  # PUT again, even unchanged
+    assert "[BASELINE, FULL]: 3 line(s)" in capsys.readouterr().out
     settings.ONE_MAX_LINES_PER_REQUEST = 2
     with pytest.raises(CommandError, match="INCREMENTAL"):
-        call_command("one_sync", "--warehouse", warehouse.code, "--mode", "full")
-    with pytest.raises(CommandError, match="would use another endpoint"):
-        call_command("one_sync", "--warehouse", warehouse.code, "--mode", "incremental")
+        call_command("one_sync", "--warehouse", warehouse.code, "--baseline")
 
 
 def test_one_sync_command_fails_when_one_refuses_the_key(mocked, one_mapping, flagged, warehouse):
     one_mapping()
     mocked.post(f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stocks/incremental", status=401)
     with pytest.raises(CommandError, match="credentials"):
-        call_command("one_sync", "--warehouse", warehouse.code, "--mode", "baseline")
+        call_command("one_sync", "--warehouse", warehouse.code, "--baseline")
 
 
 def test_one_reconcile_command_prints_the_drift_and_fails_when_one_cannot_be_read(

@@ -18,10 +18,10 @@ def test_schedules_are_beat_rows_editable_in_admin():
              .filter(task__startswith="integrations.one.")}
     incremental = tasks["ONE stock sync: incremental"]
     assert (incremental.interval.every, incremental.interval.period) == (2, "minutes")
-    assert json.loads(incremental.kwargs) == {"request": "tick"}
+    assert json.loads(incremental.kwargs) == {"purpose": "CHANGES"}
     baseline = tasks["ONE stock sync: nightly baseline"]
     assert (baseline.crontab.hour, baseline.crontab.minute) == ("2", "0")
-    assert json.loads(baseline.kwargs) == {"request": "baseline"}
+    assert json.loads(baseline.kwargs) == {"purpose": "BASELINE"}
     reconcile = tasks["ONE stock reconciliation: nightly"]
     assert reconcile.task == "integrations.one.tasks.one_reconcile_scheduled"
     assert all(t.enabled for t in tasks.values())
@@ -35,8 +35,8 @@ def test_the_schedule_syncs_and_reconciles_every_enabled_warehouse(fake_one, one
     one_mapping_enable(mapping=disabled, enabled=False, actor=supervisor)
     mapping = one_mapping()
     with django_capture_on_commit_callbacks(execute=True):
-        assert one_sync_scheduled.delay("tick").get() == 1
-    assert list(OneSyncRun.objects.values_list("mapping_id", "mode", "status", "trigger")) == [
+        assert one_sync_scheduled.delay("CHANGES").get() == 1
+    assert list(OneSyncRun.objects.values_list("mapping_id", "purpose", "status", "trigger")) == [
         (mapping.pk, "BASELINE", "SUCCEEDED", "SCHEDULE")]
     assert one_reconcile_scheduled.delay().get() == 1
     assert list(mapping.reconciliations.values_list("status", "drifted")) == [("SUCCEEDED", 0)]
@@ -47,7 +47,7 @@ def test_a_scheduled_tick_while_a_run_is_open_is_skipped_without_error(fake_one,
     product = stocked(4)
     flag(product)
     mapping = one_mapping()
-    one_sync_scheduled.delay("tick")  # on-commit not run: the run's chunk waits
+    one_sync_scheduled.delay("CHANGES")  # on-commit not run: the run's chunk waits
     receive(warehouse, product, 1)
-    one_sync_scheduled.delay("tick")
+    one_sync_scheduled.delay("CHANGES")
     assert mapping.runs.count() == 1

@@ -27,5 +27,5 @@ def test_an_adjustment_from_the_admin_page_is_sent_by_the_next_incremental_sync(
                            {"delta": "-3", "reason": "LOST", "note": "not on shelf B2"})
     assert response.status_code == 302
     run = sync(mapping)
-    assert (run.mode, run.lines) == ("INCREMENTAL", 1)
+    assert (run.purpose, run.lines) == ("CHANGES", 1)
     assert bodies(mocked)[-1]["stocks"] == [{"id": "ADJ-1", "quantity": 7, "sku": "ADJ-1"}]

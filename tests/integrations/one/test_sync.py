@@ -2,7 +2,7 @@ import pytest
 from responses import matchers
 
 from integrations.one.models import OnePublication, OneStockChange, OneSyncChunk, OneSyncRun
-from integrations.one.services import Request, SyncBusy, one_sync_send_now, one_sync_start
+from integrations.one.services import SyncBusy, one_sync_send_now, one_sync_start
 from tests.factories import ProductFactory
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_dispatch, outbox_message_retry
@@ -23,6 +23,7 @@ from .helpers import (
 pytestmark = pytest.mark.django_db
 Mode = OnePublication.Mode
 Status = OneSyncRun.Status
+Purpose = OneSyncRun.Purpose
 WRITE_HEADERS = {"one-tenant": TENANT, "ApiAuth": API_KEY, "accept": "*/*", "Content-Type": "application/json"}
 
 
@@ -38,7 +39,8 @@ def test_full_sync_puts_every_flagged_product_with_available_as_the_contract_sho
         matchers.header_matcher(WRITE_HEADERS),
     ])
     run = sync(one_mapping(mode=Mode.FULL))
-    assert (run.status, run.mode, run.lines, run.chunks_total) == (Status.SUCCEEDED, "FULL", 2, 1)
+    assert (run.status, run.purpose, run.mode, run.lines, run.chunks_total) == (
+        Status.SUCCEEDED, "BASELINE", "FULL", 2, 1)
     assert len(mocked.calls) == 1 and mocked.calls[0].request.method == "PUT"
 
 
@@ -57,7 +59,7 @@ def test_incremental_post_sends_changed_products_as_absolute_quantities_with_rem
         matchers.header_matcher(WRITE_HEADERS),
     ])
     run = sync(mapping)
-    assert (run.status, run.mode, run.lines, run.removals) == (Status.SUCCEEDED, "INCREMENTAL", 1, 1)
+    assert (run.status, run.purpose, run.lines, run.removals) == (Status.SUCCEEDED, "CHANGES", 1, 1)
     assert len(mocked.calls) == 1
 
 
@@ -65,7 +67,7 @@ def test_first_sync_of_an_incremental_warehouse_is_a_baseline_of_every_flagged_p
         mocked, one_mapping, two_products):
     mocked.post(POST_URL, status=200)
     run = sync(one_mapping())
-    assert run.mode == "BASELINE" and run.status == Status.SUCCEEDED
+    assert (run.purpose, run.mode, run.status) == ("BASELINE", "INCREMENTAL", Status.SUCCEEDED)
     assert bodies(mocked) == [{"stocks": [
         {"id": "SIGNY_51502000", "quantity": 12, "sku": "SIGNY_51502000"},
         {"id": "SIGNY_51500600", "quantity": 12, "sku": "SIGNY_51500600"}], "stocksToRemove": []}]
@@ -86,8 +88,8 @@ def test_incremental_requests_hold_at_most_the_limit_each_in_its_own_queued_mess
     for product in products:
         receive(warehouse, product, 2)
     run = sync(mapping)
-    assert (run.status, run.mode, run.chunks_total, run.chunks_sent) == (
-        Status.SUCCEEDED, "INCREMENTAL", len(expected_sizes), len(expected_sizes))
+    assert (run.status, run.purpose, run.chunks_total, run.chunks_sent) == (
+        Status.SUCCEEDED, "CHANGES", len(expected_sizes), len(expected_sizes))
     assert [len(body["stocks"]) for body in bodies(mocked)] == expected_sizes
     assert sorted(sent_skus(mocked)) == sorted(p.sku_id for p in products)
     messages = OutboxMessage.objects.filter(aggregate_type="one_sync_run", aggregate_id=str(run.pk))
@@ -112,7 +114,7 @@ def test_baseline_chunks_count_removals_within_the_limit(mocked, three_synced):
     mapping, products = three_synced
     mocked.calls.reset()
     flag(products[0], enabled=False)
-    run = sync(mapping, request=Request.BASELINE)
+    run = sync(mapping, purpose=Purpose.BASELINE)
     assert [(len(b["stocks"]), len(b["stocksToRemove"])) for b in bodies(mocked)] == [(2, 0), (0, 1)]
     assert run.status == Status.SUCCEEDED
 
@@ -276,5 +278,5 @@ def test_an_explicit_full_sync_puts_even_when_nothing_changed(mocked, one_mappin
     mocked.put(PUT_URL, status=200)
     mapping = one_mapping(mode=Mode.FULL)
     sync(mapping)
-    assert sync(mapping, request=Request.TICK).chunks_total == 0
-    assert sync(mapping, request=Request.BASELINE).chunks_total == 1 and len(mocked.calls) == 2
+    assert sync(mapping, purpose=Purpose.CHANGES).chunks_total == 0
+    assert sync(mapping, purpose=Purpose.BASELINE).chunks_total == 1 and len(mocked.calls) == 2

@@ -39,7 +39,7 @@ def test_disabling_withdraws_every_held_id_and_then_sends_nothing(fake_one, publ
     mapping, products = published
     mapping, run = one_mapping_disable(mapping_id=mapping.pk, actor=supervisor)
     run = one_sync_send_now(run_id=run.pk, wait_seconds=0)
-    assert (run.mode, run.status, run.removals, run.lines) == ("WITHDRAW", "SUCCEEDED", 3, 0)
+    assert (run.purpose, run.status, run.removals, run.lines) == ("WITHDRAW", "SUCCEEDED", 3, 0)
     assert [body for _, _, body in fake_one.requests] == [
         {"stocks": [], "stocksToRemove": [p.sku_id for p in products]}]
     assert fake_one.stock["WRO"] == {} and not OneHeldStock.objects.filter(mapping=mapping).exists()
@@ -60,7 +60,7 @@ def test_a_failed_withdraw_is_done_again_by_the_schedule(mocked, published, supe
     mocked.replace("POST", POST_URL, status=200)
     with django_capture_on_commit_callbacks(execute=True):
         assert one_sync_fan_out() == 1  # the withdraw, while ONE still holds ids
-    again = OneSyncRun.objects.filter(mode="WITHDRAW").latest("pk")
+    again = OneSyncRun.objects.filter(purpose="WITHDRAW").latest("pk")
     assert again.status == "SUCCEEDED" and not OneHeldStock.objects.filter(mapping=mapping).exists()
     assert one_sync_fan_out() == 0
 
@@ -72,7 +72,7 @@ def test_enabling_again_sends_a_baseline(fake_one, published, warehouse, supervi
     receive(warehouse, products[0], 1)
     one_mapping_enable_baseline(mapping_id=mapping.pk, actor=supervisor)
     run = sync(mapping)
-    assert (run.mode, run.lines, run.removals) == ("BASELINE", 3, 0)
+    assert (run.purpose, run.lines, run.removals) == ("BASELINE", 3, 0)
     assert fake_one.stock["WRO"] == {products[0].sku_id: 3, products[1].sku_id: 3, products[2].sku_id: 4}
 
 
@@ -125,7 +125,7 @@ def test_a_clean_start_removes_what_an_earlier_integration_left_on_one(fake_one,
     assert "ONE holds 2 of" in capsys.readouterr().out
     fake_one.requests.clear()
     run = sync(mapping)
-    assert (run.mode, run.lines, run.removals) == ("BASELINE", 1, 1)
+    assert (run.purpose, run.lines, run.removals) == ("BASELINE", 1, 1)
     assert [body for _, _, body in fake_one.requests] == [
         {"stocks": [{"id": published.sku_id, "quantity": 2, "sku": published.sku_id}],
          "stocksToRemove": [left_over.sku_id]}]
