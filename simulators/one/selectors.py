@@ -4,6 +4,10 @@ Per warehouse and sku: ``largestQuantity`` = the quantity sent (all rows of that
 carts' reservations (a request naming ``cartId`` does not count that cart's). ``overallQuantity`` sums
 ``quantity`` over every warehouse, ``selectedWarehousesQuantity`` over the requested ones (all when none named);
 the glossary defines both as available quantities. A warehouse is listed for a sku when it has a row for it.
+
+Each listed warehouse's ``stocks`` holds its stock rows of the sku (``{"id", "sku", "quantity"}``: a line as it
+was sent, the quantity with reservations), or nothing when the request says ``withStocks=false``, as every example
+of ONE's page does (and answers ``"stocks": []``). The page shows no listed row: its fields are those of a sent line.
 """
 
 from collections import defaultdict
@@ -20,14 +24,20 @@ def _number(value: Decimal):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _levels(*, skus: list[str], cart_id: str) -> dict[str, dict[str, dict]]:
-    """{sku: {warehouse_id: {"label", "largest", "reserved"}}} for every warehouse holding a row of the sku."""
+def _levels(*, skus: list[str], cart_id: str, with_stocks: bool) -> dict[str, dict[str, dict]]:
+    """{sku: {warehouse_id: {"label", "largest", "reserved", "stocks"}}} for every warehouse holding a row of the
+    sku; ``stocks`` (its rows) is empty unless ``with_stocks``."""
     levels: dict[str, dict[str, dict]] = defaultdict(dict)
     rows = (SimStock.objects.filter(sku__in=skus).values("sku", "warehouse__warehouse_id", "warehouse__label")
             .annotate(total=Sum("quantity")).order_by("warehouse__warehouse_id"))
     for row in rows:
         levels[row["sku"]][row["warehouse__warehouse_id"]] = {
-            "label": row["warehouse__label"], "largest": row["total"], "reserved": Decimal(0)}
+            "label": row["warehouse__label"], "largest": row["total"], "reserved": Decimal(0), "stocks": []}
+    if with_stocks:
+        for row in SimStock.objects.filter(sku__in=skus).values_list("sku", "warehouse__warehouse_id", "stock_id",
+                                                                     "quantity").order_by("stock_id"):
+            sku, warehouse_id, stock_id, quantity = row
+            levels[sku][warehouse_id]["stocks"].append({"id": stock_id, "sku": sku, "quantity": _number(quantity)})
     reservations = SimReservation.objects.filter(sku__in=skus).exclude(cart_id=cart_id) if cart_id else \
         SimReservation.objects.filter(sku__in=skus)
     for res in reservations.values("sku", "warehouse__warehouse_id").annotate(total=Sum("quantity")):
@@ -49,21 +59,22 @@ def _product_answer(per_warehouse: dict[str, dict], warehouse_ids: list[str]) ->
         selected += available
         listed.append({"warehouseId": warehouse_id, "warehouseLabel": level["label"] or warehouse_id,
                        "quantity": _number(available), "largestQuantity": _number(level["largest"]),
-                       "stocks": []})
+                       "stocks": level["stocks"]})
     return {"overallQuantity": _number(overall), "selectedWarehousesQuantity": _number(selected),
             "warehouses": listed}
 
 
-def stocks_for_skus(*, skus: list[str], warehouse_ids: list[str], cart_id: str = "") -> dict:
+def stocks_for_skus(*, skus: list[str], warehouse_ids: list[str], cart_id: str = "", with_stocks: bool = True) -> dict:
     """GET .../stocks: ``{sku: {overallQuantity, selectedWarehousesQuantity, warehouses: [...]}}``; a sku ONE does
     not hold answers zeros and no warehouses."""
-    levels = _levels(skus=skus, cart_id=cart_id)
+    levels = _levels(skus=skus, cart_id=cart_id, with_stocks=with_stocks)
     return {sku: _product_answer(levels.get(sku, {}), warehouse_ids) for sku in dict.fromkeys(skus)}
 
 
-def stocks_for_one_product(*, sku: str, warehouse_ids: list[str], cart_id: str = "") -> dict:
+def stocks_for_one_product(*, sku: str, warehouse_ids: list[str], cart_id: str = "", with_stocks: bool = True) -> dict:
     """GET .../stocks-for-one-product."""
-    return _product_answer(_levels(skus=[sku], cart_id=cart_id).get(sku, {}), warehouse_ids)
+    return _product_answer(_levels(skus=[sku], cart_id=cart_id, with_stocks=with_stocks).get(sku, {}),
+                           warehouse_ids)
 
 
 def warehouse_overview() -> list[dict]:

@@ -25,6 +25,7 @@ from integrations.one.mapping import (
     QUERY_SKU,
     QUERY_SKUS,
     QUERY_WAREHOUSES,
+    QUERY_WITH_STOCKS,
 )
 from simulators.faults.views import fault_form_submit, supervisor_required
 from wms.core.forms import StrictDecimalField, form_errors_report
@@ -53,6 +54,14 @@ def _authorized(request) -> bool:
 def _warehouses(request) -> list[str]:
     """``warehouses`` (the examples) or ``warehousesId`` (the page's glossary)."""
     return _list_param(request, QUERY_WAREHOUSES) or _list_param(request, "warehousesId")
+
+
+def _with_stocks(request) -> bool:
+    """``withStocks``: ``false`` (every example of ONE's page) answers no stock rows; ``true``, or none, lists them."""
+    value = request.GET.get(QUERY_WITH_STOCKS, "true")
+    if value.lower() not in ("true", "false"):
+        raise BadRequest(f"{QUERY_WITH_STOCKS} must be true or false, not {value!r}")
+    return value.lower() == "true"
 
 
 def _list_param(request, name: str) -> list[str]:
@@ -173,7 +182,7 @@ def warehouse_stocks_incremental(request, warehouse: str):
 
 
 def stocks(request):
-    """GET .../stocks?skus=A&skus=B&warehouses=W[&cartId=]."""
+    """GET .../stocks?skus=A&skus=B&warehouses=W[&cartId=][&withStocks=false]."""
     if request.method != "GET":
         return _method_not_allowed(request, "GET")
 
@@ -184,13 +193,13 @@ def stocks(request):
         if len(skus) > settings.ONE_MAX_LINES_PER_REQUEST:
             raise BadRequest(f"too many skus: {len(skus)} > {settings.ONE_MAX_LINES_PER_REQUEST}", status=413)
         return selectors.stocks_for_skus(skus=skus, warehouse_ids=_warehouses(request),
-                                         cart_id=request.GET.get(QUERY_CART_ID, ""))
+                                         cart_id=request.GET.get(QUERY_CART_ID, ""), with_stocks=_with_stocks(request))
 
     return _handle(request, Endpoint.GET_STOCKS, act)
 
 
 def stocks_for_one_product(request):
-    """GET .../stocks-for-one-product?sku=A[&warehouses=..][&cartId=] (``skus`` accepted too)."""
+    """GET .../stocks-for-one-product?sku=A[&warehouses=..][&cartId=][&withStocks=false] (``skus`` accepted too)."""
     if request.method != "GET":
         return _method_not_allowed(request, "GET")
 
@@ -199,7 +208,8 @@ def stocks_for_one_product(request):
         if len(skus) != 1:
             raise BadRequest("exactly one sku is required")
         return selectors.stocks_for_one_product(sku=skus[0], warehouse_ids=_warehouses(request),
-                                                cart_id=request.GET.get(QUERY_CART_ID, ""))
+                                                cart_id=request.GET.get(QUERY_CART_ID, ""),
+                                                with_stocks=_with_stocks(request))
 
     return _handle(request, Endpoint.GET_ONE_PRODUCT, act)
 

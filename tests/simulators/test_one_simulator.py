@@ -119,7 +119,7 @@ def test_get_stocks_answers_per_sku_with_reservations_lowering_quantity_below_la
     services.reservation_set(warehouse_id="WRO", sku="SIGNY_51500600", quantity=Decimal(6), cart_id="cart-1")
     services.reservation_set(warehouse_id="WRO", sku="SIGNY_51502000", quantity=Decimal(6), cart_id="cart-2")
 
-    response = one("get", "/stocks?skus=SIGNY_51500600&skus=SIGNY_51502000&warehouses=WRO")
+    response = one("get", "/stocks?skus=SIGNY_51500600&skus=SIGNY_51502000&warehouses=WRO&withStocks=false")
     assert response.status_code == 200
     assert response.json() == {
         "SIGNY_51500600": {"overallQuantity": 18, "selectedWarehousesQuantity": 18, "warehouses": [
@@ -135,6 +135,25 @@ def test_a_cart_id_ignores_that_carts_own_reservation(one):
     services.reservation_set(warehouse_id="WRO", sku="A", quantity=Decimal(1), cart_id="other")
     warehouse = one("get", "/stocks?skus=A&warehouses=WRO&cartId=mine").json()["A"]["warehouses"][0]
     assert (warehouse["quantity"], warehouse["largestQuantity"]) == (9, 10)
+
+
+@pytest.mark.parametrize("path", ["/stocks?skus=A", "/stocks-for-one-product?sku=A"])
+def test_with_stocks_false_answers_no_stock_rows_and_otherwise_each_row_as_sent(one, path):
+    one("put", "/warehouses/WRO/stocks", {"stocks": [{"id": "A-1", "quantity": 3, "sku": "A"},
+                                                     {"id": "A-2", "quantity": 1.5, "sku": "A"}]})
+    services.reservation_set(warehouse_id="WRO", sku="A", quantity=Decimal(1))
+
+    def warehouse(query: str) -> dict:
+        body = one("get", f"{path}&warehouses=WRO{query}").json()
+        return (body if "for-one-product" in path else body["A"])["warehouses"][0]
+
+    without = warehouse("&withStocks=false")
+    assert (without["quantity"], without["largestQuantity"], without["stocks"]) == (3.5, 4.5, [])
+    listed = [{"id": "A-1", "quantity": 3, "sku": "A"}, {"id": "A-2", "quantity": 1.5, "sku": "A"}]
+    assert warehouse("&withStocks=true")["stocks"] == warehouse("")["stocks"] == listed
+    assert {**warehouse("&withStocks=TRUE"), "stocks": []} == without
+    refused = one("get", f"{path}&warehouses=WRO&withStocks=no")
+    assert refused.status_code == 400 and "withStocks must be true or false" in refused.json()["message"]
 
 
 def test_get_stocks_accepts_the_products_path_and_repeated_values(one):
