@@ -141,7 +141,7 @@ def main() -> None:
         from django.db.models import F
 
         from integrations.one.models import OnePublication, OneSyncRun
-        from integrations.one.services import one_mapping_create, one_sync_start
+        from integrations.one.services import one_publication_create, one_sync_start
         from integrations.one.services.runs import _run_close
         from integrations.one.services.sending import _chunk_sent
         from wms.catalog.models import Product
@@ -157,33 +157,33 @@ def main() -> None:
         limit = settings.ONE_MAX_LINES_PER_REQUEST
         results = []
 
-        def open_runs(mapping):
-            return OneSyncRun.objects.filter(mapping=mapping, status=OneSyncRun.Status.SENDING)
+        def open_runs(publication):
+            return OneSyncRun.objects.filter(publication=publication, status=OneSyncRun.Status.SENDING)
 
-        def sender(mapping):
+        def sender(publication):
             def reset():  # ONE takes every chunk of the open run: it then holds what they said
-                for run in open_runs(mapping):
+                for run in open_runs(publication):
                     for chunk_id in run.chunks.order_by("seq").values_list("pk", flat=True):
                         _chunk_sent(chunk_id=chunk_id, response={"status": 200}, attempt=1)
             return reset
 
-        def failer(mapping):
+        def failer(publication):
             def reset():  # the open run fails: the changes it took up wait for the next one
-                for run in open_runs(mapping):
+                for run in open_runs(publication):
                     _run_close(run_id=run.pk, status=OneSyncRun.Status.FAILED, error="bench")
             return reset
 
         for warehouse in warehouses:
-            mapping = one_mapping_create(warehouse=warehouse, one_warehouse_id=warehouse.code,
-                                         actor=actor_system("bench"))
+            publication = one_publication_create(warehouse=warehouse, one_warehouse_id=warehouse.code,
+                                                 actor=actor_system("bench"))
             results.append(measure(
                 f"baseline {warehouse.code}",
-                lambda m=mapping: one_sync_start(mapping_id=m.pk, purpose=OneSyncRun.Purpose.BASELINE),
-                lambda w=warehouse: floor_seconds(warehouse_id=w.pk, limit=limit), sender(mapping)))
-            sender(mapping)()
+                lambda m=publication: one_sync_start(publication_id=m.pk, purpose=OneSyncRun.Purpose.BASELINE),
+                lambda w=warehouse: floor_seconds(warehouse_id=w.pk, limit=limit), sender(publication)))
+            sender(publication)()
 
         warehouse = warehouses[0]
-        mapping = OnePublication.objects.get(warehouse=warehouse)
+        publication = OnePublication.objects.get(warehouse=warehouse)
         moved = list(Product.objects.annotate(tenth=F("pk") % 10).filter(tenth=0).values_list("pk", "sku_id"))
         for start in range(0, len(moved), 5000):  # one unit more of each: its available changes
             stock_receive(warehouse_id=warehouse.pk, good=[StockLine(pid, 1) for pid, _ in moved[start:start + 5000]],
@@ -191,9 +191,9 @@ def main() -> None:
         moved_skus = {sku for _, sku in moved}
         results.append(measure(
             f"incremental {warehouse.code} (10% moved)",
-            lambda: one_sync_start(mapping_id=mapping.pk, purpose=OneSyncRun.Purpose.CHANGES),
+            lambda: one_sync_start(publication_id=publication.pk, purpose=OneSyncRun.Purpose.CHANGES),
             lambda: floor_seconds(warehouse_id=warehouse.pk, limit=limit, product_ids=moved_skus),
-            failer(mapping), changed=len(moved)))
+            failer(publication), changed=len(moved)))
         worst = max(results, key=lambda r: r["ratio"])
         exact = [r["sent_per_changed"] for r in results if r["sent_per_changed"] is not None]
         print(f"worst ratio {worst['ratio']:.2f}; sent/changed {min(exact):.2f}..{max(exact):.2f}; "

@@ -10,7 +10,7 @@ import responses
 from django.urls import reverse
 
 from integrations.one.models import OnePublication
-from integrations.one.services import one_mapping_create
+from integrations.one.services import one_publication_create
 from tests.factories import ProductFactory, UserFactory, WarehouseFactory
 from tests.helpers import ONEWAREHOUSE_URL, TEST_ACTOR, onewarehouse_callbacks_configure
 from tests.integrations.one import helpers as one
@@ -163,12 +163,12 @@ def one_settings(settings):
 
 
 @pytest.fixture
-def one_mapping(warehouse):
-    def _mapping(mode=OnePublication.Mode.INCREMENTAL, one_warehouse_id=one.ONE_WH, warehouse_=None):
-        return one_mapping_create(actor=TEST_ACTOR, warehouse=warehouse_ or warehouse,
-                                  one_warehouse_id=one_warehouse_id, mode=mode)
+def one_publication(warehouse):
+    def _publication(mode=OnePublication.Mode.INCREMENTAL, one_warehouse_id=one.ONE_WH, warehouse_=None):
+        return one_publication_create(actor=TEST_ACTOR, warehouse=warehouse_ or warehouse,
+                                      one_warehouse_id=one_warehouse_id, mode=mode)
 
-    return _mapping
+    return _publication
 
 
 @pytest.fixture

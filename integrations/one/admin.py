@@ -24,10 +24,10 @@ from .models import OnePublication, OneReconciliation, OneStockDrift, OneSyncChu
 BODY_PREVIEW_CHARS = 20_000
 
 
-def mapping_filter(field_path: str):
-    """A list filter by publication whose choices cost one query however many mappings there are."""
+def publication_filter(field_path: str):
+    """A list filter by publication whose choices cost one query however many publications there are."""
 
-    class MappingFilter(admin.SimpleListFilter):
+    class PublicationFilter(admin.SimpleListFilter):
         title = "warehouse"
         parameter_name = field_path.replace("__", "_")
 
@@ -37,7 +37,7 @@ def mapping_filter(field_path: str):
         def queryset(self, request, queryset):
             return queryset.filter(**{field_path: self.value()}) if self.value() else queryset
 
-    return MappingFilter
+    return PublicationFilter
 
 
 class OnePublicationForm(forms.ModelForm):
@@ -71,8 +71,8 @@ class OnePublicationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Held by ONE")
     def held_on_one(self, obj):
-        return (f"{selectors.held_count(mapping_id=obj.pk)} stock id(s); "
-                f"{selectors.changes_waiting_count(mapping_id=obj.pk)} change(s) waiting")
+        return (f"{selectors.held_count(publication_id=obj.pk)} stock id(s); "
+                f"{selectors.changes_waiting_count(publication_id=obj.pk)} change(s) waiting")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -85,89 +85,90 @@ class OnePublicationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if not change:
-            created = services.one_mapping_create(
+            created = services.one_publication_create(
                 warehouse=data["warehouse"], one_warehouse_id=data["one_warehouse_id"],
                 mode=data["mode"], enabled=data["enabled"], actor=request.user)
             obj.pk, obj._state.adding = created.pk, False
 
     def get_urls(self):
-        return [path("<int:mapping_id>/switch-mode/", self.admin_site.admin_view(self.switch_mode_view),
+        return [path("<int:publication_id>/switch-mode/", self.admin_site.admin_view(self.switch_mode_view),
                      name="one_onepublication_switch"), *super().get_urls()]
 
-    def switch_mode_view(self, request, mapping_id):
+    def switch_mode_view(self, request, publication_id):
         """A confirmation page that says what the switch does, then the service does it."""
         if not self.has_change_permission(request):
             return HttpResponseRedirect(reverse("admin:index"))
-        mapping = get_object_or_404(OnePublication.objects.select_related("warehouse"), pk=mapping_id)
-        new_mode = next(m for m in OnePublication.Mode if m != mapping.mode)
-        change_url = reverse("admin:one_onepublication_change", args=[mapping.pk])
+        publication = get_object_or_404(OnePublication.objects.select_related("warehouse"), pk=publication_id)
+        new_mode = next(m for m in OnePublication.Mode if m != publication.mode)
+        change_url = reverse("admin:one_onepublication_change", args=[publication.pk])
         if request.method == "POST":
             try:
-                services.one_mapping_mode_switch(mapping=mapping, mode=new_mode, actor=request.user)
+                services.one_publication_mode_switch(publication=publication, mode=new_mode, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
-                self.message_user(request, f"{mapping.warehouse.code} switches to {new_mode}: its stock on ONE is "
+                self.message_user(request, f"{publication.warehouse.code} switches to {new_mode}: its stock on ONE is "
                                            f"being removed, then a baseline is sent.", messages.SUCCESS)
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": "Switch ONE mode",
-            "mapping": mapping, "new_mode": new_mode, "new_mode_label": new_mode.label,
-            "to_remove": selectors.held_count(mapping_id=mapping.pk),
-            "flagged": selectors.flagged_stock_count(warehouse_id=mapping.warehouse_id),
+            "publication": publication, "new_mode": new_mode, "new_mode_label": new_mode.label,
+            "to_remove": selectors.held_count(publication_id=publication.pk),
+            "flagged": selectors.flagged_stock_count(warehouse_id=publication.warehouse_id),
             "limit": settings.ONE_MAX_LINES_PER_REQUEST, "change_url": change_url,
         }
         return TemplateResponse(request, "admin/one/switch_mode_confirm.html", context)
 
-    def _each(self, request, mappings, action, done: str):
-        rows = mappings.select_related("warehouse").order_by("pk") if hasattr(mappings, "order_by") else mappings
-        bulk_action(self, request, rows, action, name=lambda mapping: mapping.warehouse.code,
+    def _each(self, request, publications, action, done: str):
+        rows = (publications.select_related("warehouse").order_by("pk") if hasattr(publications, "order_by")
+                else publications)
+        bulk_action(self, request, rows, action, name=lambda publication: publication.warehouse.code,
                     done="{n} warehouse(s): " + done, refused_level=messages.WARNING)
 
     @admin.action(description="Sync selected warehouses now", permissions=["change"])
     def sync_now(self, request, queryset):
         self._each(request, queryset, lambda m: services.one_sync_start(
-            mapping_id=m.pk, purpose=OneSyncRun.Purpose.CHANGES, trigger=OneSyncRun.Trigger.ADMIN), "sync queued.")
+            publication_id=m.pk, purpose=OneSyncRun.Purpose.CHANGES, trigger=OneSyncRun.Trigger.ADMIN), "sync queued.")
 
     @admin.action(description="Send a baseline of selected warehouses now", permissions=["change"])
     def baseline_now(self, request, queryset):
         self._each(request, queryset, lambda m: services.one_sync_start(
-            mapping_id=m.pk, purpose=OneSyncRun.Purpose.BASELINE,
+            publication_id=m.pk, purpose=OneSyncRun.Purpose.BASELINE,
             trigger=OneSyncRun.Trigger.ADMIN), "baseline queued.")
 
     @admin.action(description="Reconcile selected warehouses with ONE now", permissions=["change"])
     def reconcile_now(self, request, queryset):
-        from .tasks import one_reconcile_mapping
+        from .tasks import one_reconcile_publication
 
-        self._each(request, queryset, lambda m: one_reconcile_mapping.delay(m.pk), "reconciliation queued.")
+        self._each(request, queryset, lambda m: one_reconcile_publication.delay(m.pk), "reconciliation queued.")
 
     @admin.action(description="Disable selected publications and withdraw their stock from ONE…",
                   permissions=["change"])
     def disable_and_withdraw(self, request, queryset):
         """A confirmation page that says what is removed; then the service disables and withdraws."""
-        mappings = list(queryset.select_related("warehouse").order_by("pk"))
+        publications = list(queryset.select_related("warehouse").order_by("pk"))
         if request.POST.get("confirmed") != "yes":
             context = {
                 **self.admin_site.each_context(request), "opts": self.opts, "title": "Withdraw from ONE",
-                "mappings": [(m, selectors.held_count(mapping_id=m.pk)) for m in mappings],
-                "action": "disable_and_withdraw", "selected": [m.pk for m in mappings],
+                "publications": [(m, selectors.held_count(publication_id=m.pk)) for m in publications],
+                "action": "disable_and_withdraw", "selected": [m.pk for m in publications],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/one/withdraw_confirm.html", context)
 
-        def disable(mapping):
-            _mapping, run = services.one_mapping_disable(mapping_id=mapping.pk, actor=request.user)
+        def disable(publication):
+            _publication, run = services.one_publication_disable(publication_id=publication.pk, actor=request.user)
             if run is not None and run.status == OneSyncRun.Status.FAILED:
                 raise DomainError(f"withdraw run #{run.pk} failed: {run.error}")
 
-        self._each(request, mappings, disable, "disabled; their stock on ONE is being removed.")
+        self._each(request, publications, disable, "disabled; their stock on ONE is being removed.")
         return None
 
     @admin.action(description="Enable selected publications (the next sync sends a baseline)",
                   permissions=["change"])
     def enable_with_baseline(self, request, queryset):
         self._each(request, queryset.select_related("warehouse"),
-                   lambda m: services.one_mapping_enable_baseline(mapping_id=m.pk, actor=request.user),
+                   lambda m: services.one_publication_enable_baseline(publication_id=m.pk, actor=request.user),
                    "enabled; the next sync sends a baseline.")
 
 
@@ -187,13 +188,13 @@ class OneSyncChunkInline(ReadOnlyTabularInline):
 
 @admin.register(OneSyncRun)
 class OneSyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "mapping", "purpose", "mode", "status", "trigger", "lines", "removals", "chunks", "duration",
-                    "started_at", "short_error")
-    list_filter = ("status", "purpose", "mode", "trigger", mapping_filter("mapping_id"))
-    list_select_related = ("mapping__warehouse",)
+    list_display = ("id", "publication", "purpose", "mode", "status", "trigger", "lines", "removals", "chunks",
+                    "duration", "started_at", "short_error")
+    list_filter = ("status", "purpose", "mode", "trigger", publication_filter("publication_id"))
+    list_select_related = ("publication__warehouse",)
     date_hierarchy = "started_at"
     inlines = (OneSyncChunkInline,)
-    readonly_fields = ("mapping", "purpose", "mode", "trigger", "status", "progress", "lines", "removals",
+    readonly_fields = ("publication", "purpose", "mode", "trigger", "status", "progress", "lines", "removals",
                        "chunks_total", "chunks_sent", "changes", "build_ms", "duration", "error", "started_at",
                        "finished_at")
     fields = readonly_fields
@@ -249,13 +250,13 @@ class OneSyncChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(OneReconciliation)
 class OneReconciliationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "mapping", "status", "checked", "drifted_link", "started_at", "finished_at", "error")
-    list_filter = ("status", mapping_filter("mapping_id"))
-    list_select_related = ("mapping__warehouse",)
+    list_display = ("id", "publication", "status", "checked", "drifted_link", "started_at", "finished_at", "error")
+    list_filter = ("status", publication_filter("publication_id"))
+    list_select_related = ("publication__warehouse",)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The reconciliation's page: its drift, product by product, with "resync selected"."""
-        reconciliation = get_object_or_404(OneReconciliation.objects.select_related("mapping__warehouse"),
+        reconciliation = get_object_or_404(OneReconciliation.objects.select_related("publication__warehouse"),
                                            pk=object_id)
         if not self.has_view_permission(request, reconciliation):
             return HttpResponseRedirect(reverse("admin:index"))
@@ -308,22 +309,22 @@ class LatestReconciliationFilter(admin.SimpleListFilter):
         if self.value() == "all" or "reconciliation__id__exact" in request.GET:
             return queryset
         latest = (OneReconciliation.objects.filter(status=OneReconciliation.Status.SUCCEEDED)
-                  .values("mapping_id").annotate(last=Max("pk")).values("last"))
+                  .values("publication_id").annotate(last=Max("pk")).values("last"))
         return queryset.filter(reconciliation_id__in=latest)
 
 
 @admin.register(OneStockDrift)
 class OneStockDriftAdmin(admin.ModelAdmin):
     list_display = ("product", "warehouse", "ours", "theirs", "difference", "reconciliation", "checked_at")
-    list_filter = (LatestReconciliationFilter, mapping_filter("reconciliation__mapping_id"))
-    list_select_related = ("product", "reconciliation__mapping__warehouse")
+    list_filter = (LatestReconciliationFilter, publication_filter("reconciliation__publication_id"))
+    list_select_related = ("product", "reconciliation__publication__warehouse")
     search_fields = ("=product__sku_id",)
     readonly_fields = ("reconciliation", "product", "ours", "theirs", "difference")
     actions = ("resync_selected",)
 
     @admin.display(description="Warehouse")
     def warehouse(self, obj):
-        return obj.reconciliation.mapping.warehouse.code
+        return obj.reconciliation.publication.warehouse.code
 
     @admin.display(description="Checked at")
     def checked_at(self, obj):
@@ -345,6 +346,6 @@ class OneStockDriftAdmin(admin.ModelAdmin):
             return
         for run in runs:
             level = messages.SUCCESS if run.status != OneSyncRun.Status.REFUSED else messages.ERROR
-            self.message_user(request, f"Run #{run.pk} ({run.mapping.warehouse.code}): {run.lines} line(s), "
+            self.message_user(request, f"Run #{run.pk} ({run.publication.warehouse.code}): {run.lines} line(s), "
                                        f"{run.removals} removal(s), {run.get_status_display().lower()}. {run.error}",
                               level)

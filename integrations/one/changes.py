@@ -13,7 +13,7 @@ run. So every change is sent by a run that started after it committed, and no ru
 read. (An id cursor over rows would lose a row whose transaction drew its id early and committed late.)
 
 Lock order (wms.core.db): a move writes its rows after its stock levels, in product order; the claim and the
-consumption touch the rows of one publication, after locking the publication's mapping row (the root).
+consumption touch the rows of one publication, after locking the publication's publication row (the root).
 """
 
 from wms.core.db import lock_for_update
@@ -22,44 +22,44 @@ from wms.inventory.models import StockLevel
 from .models import OnePublication, OneStockChange, OneSyncRun
 
 
-def _changes_write(*, mapping_ids: list[int], product_ids_of) -> int:
-    rows = [OneStockChange(mapping_id=mapping_id, product_id=product_id)
-            for mapping_id in sorted(mapping_ids) for product_id in sorted(product_ids_of(mapping_id))]
+def _changes_write(*, publication_ids: list[int], product_ids_of) -> int:
+    rows = [OneStockChange(publication_id=publication_id, product_id=product_id)
+            for publication_id in sorted(publication_ids) for product_id in sorted(product_ids_of(publication_id))]
     if rows:
-        # INSERT ... ON CONFLICT (mapping, product) DO UPDATE SET run = NULL: a waiting row stays one row, a row a
+        # INSERT ... ON CONFLICT (publication, product) DO UPDATE SET run = NULL: a waiting row stays one row, a row a
         # run has taken up is re-armed for the next run.
-        OneStockChange.objects.bulk_create(rows, update_conflicts=True, unique_fields=["mapping", "product"],
+        OneStockChange.objects.bulk_create(rows, update_conflicts=True, unique_fields=["publication", "product"],
                                            update_fields=["run"], batch_size=5000)
     return len(rows)
 
 
 def stock_levels_changed_capture(*, warehouse_id: int, product_ids: list[int], **_signal) -> int:
     """Receiver of ``stock_levels_changed``: the moved products wait for the warehouse's next ONE sync."""
-    mapping_ids = list(OnePublication.objects.filter(warehouse_id=warehouse_id, enabled=True)
-                       .values_list("pk", flat=True))
-    return _changes_write(mapping_ids=mapping_ids, product_ids_of=lambda _mapping_id: product_ids)
+    publication_ids = list(OnePublication.objects.filter(warehouse_id=warehouse_id, enabled=True)
+                           .values_list("pk", flat=True))
+    return _changes_write(publication_ids=publication_ids, product_ids_of=lambda _publication_id: product_ids)
 
 
 def products_publication_changed_capture(*, product_ids: list[int], **_signal) -> int:
     """Receiver of ``products_publication_changed``: in every enabled publication, the products with stock there
     wait for its next sync (which sends or removes them)."""
-    mappings = list(OnePublication.objects.filter(enabled=True).values_list("pk", "warehouse_id"))
-    if not mappings or not product_ids:
+    publications = list(OnePublication.objects.filter(enabled=True).values_list("pk", "warehouse_id"))
+    if not publications or not product_ids:
         return 0
-    warehouse_of = dict(mappings)
+    warehouse_of = dict(publications)
     stocked: dict[int, list[int]] = {}
     for warehouse_id, product_id in StockLevel.objects.filter(
             warehouse_id__in=set(warehouse_of.values()), product_id__in=product_ids).values_list(
             "warehouse_id", "product_id"):
         stocked.setdefault(warehouse_id, []).append(product_id)
-    return _changes_write(mapping_ids=list(warehouse_of),
-                          product_ids_of=lambda mapping_id: stocked.get(warehouse_of[mapping_id], []))
+    return _changes_write(publication_ids=list(warehouse_of),
+                          product_ids_of=lambda publication_id: stocked.get(warehouse_of[publication_id], []))
 
 
 def changes_claim(*, run: OneSyncRun) -> int:
     """Take up every change of the run's publication (those a failed run had taken up too). Call it in the
-    transaction that locked the mapping, before the run reads any stock. Returns how many."""
-    rows = OneStockChange.objects.filter(mapping_id=run.mapping_id)
+    transaction that locked the publication, before the run reads any stock. Returns how many."""
+    rows = OneStockChange.objects.filter(publication_id=run.publication_id)
     # Locked first in product order, as a move writes them (no deadlock with a move re-arming several rows).
     list(lock_for_update(rows.order_by("product_id")).values_list("pk", flat=True))
     return rows.update(run=run)
@@ -67,9 +67,9 @@ def changes_claim(*, run: OneSyncRun) -> int:
 
 def changes_consume(*, run: OneSyncRun) -> int:
     """The run succeeded: its changes are on ONE. Rows re-armed since the claim stay for the next run."""
-    return OneStockChange.objects.filter(mapping_id=run.mapping_id, run=run).delete()[0]
+    return OneStockChange.objects.filter(publication_id=run.publication_id, run=run).delete()[0]
 
 
-def changes_forget(*, mapping_id: int) -> int:
+def changes_forget(*, publication_id: int) -> int:
     """The publication is disabled or starts again from a baseline: no change of it is to be sent on its own."""
-    return OneStockChange.objects.filter(mapping_id=mapping_id).delete()[0]
+    return OneStockChange.objects.filter(publication_id=publication_id).delete()[0]

@@ -74,7 +74,7 @@ class OneSyncRun(models.Model):
 
     OPEN_STATUSES = (Status.BUILDING, Status.SENDING)
 
-    mapping = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="runs")
+    publication = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="runs")
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
     mode = models.CharField(max_length=12, choices=OnePublication.Mode.choices,
                             help_text="The publication's mode when the run was built.")
@@ -145,17 +145,17 @@ class OneHeldStock(models.Model):
     """A stock id ONE holds for a published warehouse, with the quantity we last sent: written only when the chunk
     that sent it succeeded. ``stocksToRemove`` names only these ids; incremental lines are what differs from them."""
 
-    mapping = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="held")
+    publication = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="held")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     one_sku = models.CharField("ONE sku", max_length=64)
     quantity = models.IntegerField()
     sent_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["mapping_id", "product_id"]
+        ordering = ["publication_id", "product_id"]
         verbose_name = "stock held by ONE"
         verbose_name_plural = "stock held by ONE"
-        constraints = [models.UniqueConstraint(fields=["mapping", "product"], name="one_held_product_unique")]
+        constraints = [models.UniqueConstraint(fields=["publication", "product"], name="one_held_product_unique")]
 
     def __str__(self) -> str:
         return f"{self.one_sku}: {self.quantity}"
@@ -170,17 +170,17 @@ class OneStockChange(models.Model):
     id cursor: a row is either taken up by a run or still waiting.
     """
 
-    mapping = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="changes")
+    publication = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="changes")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     run = models.ForeignKey(OneSyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
-        ordering = ["mapping_id", "product_id"]
+        ordering = ["publication_id", "product_id"]
         verbose_name = "ONE stock change"
-        constraints = [models.UniqueConstraint(fields=["mapping", "product"], name="one_change_product_unique")]
+        constraints = [models.UniqueConstraint(fields=["publication", "product"], name="one_change_product_unique")]
 
     def __str__(self) -> str:
-        return f"{self.mapping_id}/{self.product_id} (run {self.run_id or '-'})"
+        return f"{self.publication_id}/{self.product_id} (run {self.run_id or '-'})"
 
 
 class OneReconciliation(models.Model):
@@ -191,7 +191,7 @@ class OneReconciliation(models.Model):
         SUCCEEDED = "SUCCEEDED", "Succeeded"
         FAILED = "FAILED", "Failed"
 
-    mapping = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="reconciliations")
+    publication = models.ForeignKey(OnePublication, on_delete=models.PROTECT, related_name="reconciliations")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     checked = models.PositiveIntegerField(default=0)
     drifted = models.PositiveIntegerField(default=0)
@@ -204,7 +204,7 @@ class OneReconciliation(models.Model):
         verbose_name = "ONE reconciliation"
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.mapping_id} {self.status}"
+        return f"#{self.pk} {self.publication_id} {self.status}"
 
 
 class OneStockDrift(models.Model):

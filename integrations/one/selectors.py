@@ -63,10 +63,10 @@ def wanted_of(*, warehouse_id: int, product_ids: Iterable[int]) -> dict[int, tup
     return {pid: (sku, on_hand - reserved) for pid, sku, on_hand, reserved in rows}
 
 
-def held_of(*, mapping_id: int, product_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+def held_of(*, publication_id: int, product_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
     """What ONE holds of ``product_ids`` for the publication: {product_id: (ONE sku, quantity last sent)}."""
     return {pid: (sku, qty) for pid, sku, qty in OneHeldStock.objects.filter(
-        mapping_id=mapping_id, product_id__in=product_ids).values_list("product_id", "one_sku", "quantity")}
+        publication_id=publication_id, product_id__in=product_ids).values_list("product_id", "one_sku", "quantity")}
 
 
 def _keyset_pages(queryset, *, page_size: int | None = None) -> Iterator[list[tuple]]:
@@ -83,20 +83,20 @@ def _keyset_pages(queryset, *, page_size: int | None = None) -> Iterator[list[tu
             return
 
 
-def held_pages(*, mapping_id: int, page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
+def held_pages(*, publication_id: int, page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
     """Every id ONE holds for the publication as (product_id, ONE sku, quantity), by pages."""
-    return _keyset_pages(OneHeldStock.objects.filter(mapping_id=mapping_id)
+    return _keyset_pages(OneHeldStock.objects.filter(publication_id=publication_id)
                          .values_list("product_id", "one_sku", "quantity"), page_size=page_size)
 
 
-def held_unwanted_pages(*, mapping_id: int, warehouse_id: int,
+def held_unwanted_pages(*, publication_id: int, warehouse_id: int,
                         page_size: int | None = None) -> Iterator[list[tuple[int, str, int]]]:
     """Ids ONE holds for the publication that it should not: the product is no longer published, has no stock row
     here, or is known to ONE by another sku now. (product_id, ONE sku held, quantity), by pages."""
     wanted = StockLevel.objects.filter(warehouse_id=warehouse_id, product_id=OuterRef("product_id"),
                                        product__sync_to_one=True)
     return _keyset_pages(
-        OneHeldStock.objects.filter(mapping_id=mapping_id)
+        OneHeldStock.objects.filter(publication_id=publication_id)
         .annotate(current=one_sku_expression("product__"))
         .filter(~Exists(wanted) | ~Q(one_sku=F("current")))
         .values_list("product_id", "one_sku", "quantity"), page_size=page_size)
@@ -109,9 +109,9 @@ def claimed_product_pages(*, run_id: int, page_size: int | None = None) -> Itera
         yield [pid for (pid,) in page]
 
 
-def changes_waiting_count(*, mapping_id: int) -> int:
+def changes_waiting_count(*, publication_id: int) -> int:
     """Changed products not yet on ONE (waiting, or taken up by a run that has not succeeded yet)."""
-    return OneStockChange.objects.filter(mapping_id=mapping_id).count()
+    return OneStockChange.objects.filter(publication_id=publication_id).count()
 
 
 def run_seconds_left(*, run: OneSyncRun) -> int | None:
@@ -125,7 +125,7 @@ def run_seconds_left(*, run: OneSyncRun) -> int | None:
 def publications_overview() -> list[OnePublication]:
     """Every publication with ``held`` (ids ONE holds) and ``waiting`` (changes not yet on ONE), in one query."""
     def count_of(model):
-        return Coalesce(Subquery(model.objects.filter(mapping_id=OuterRef("pk")).order_by().values("mapping_id")
+        return Coalesce(Subquery(model.objects.filter(publication_id=OuterRef("pk")).order_by().values("publication_id")
                                  .annotate(n=Count("pk")).values("n")), 0)
 
     return list(OnePublication.objects.select_related("warehouse")
@@ -133,23 +133,23 @@ def publications_overview() -> list[OnePublication]:
                 .order_by("warehouse__code"))
 
 
-def held_count(*, mapping_id: int) -> int:
-    return OneHeldStock.objects.filter(mapping_id=mapping_id).count()
+def held_count(*, publication_id: int) -> int:
+    return OneHeldStock.objects.filter(publication_id=publication_id).count()
 
 
-def mapping_get(*, mapping_id: int) -> OnePublication:
-    return OnePublication.objects.select_related("warehouse").get(pk=mapping_id)
+def publication_get(*, publication_id: int) -> OnePublication:
+    return OnePublication.objects.select_related("warehouse").get(pk=publication_id)
 
 
-def mapping_by_warehouse_code(*, code: str) -> OnePublication | None:
+def publication_by_warehouse_code(*, code: str) -> OnePublication | None:
     return OnePublication.objects.select_related("warehouse").filter(warehouse__code=code).first()
 
 
-def mapping_enabled_ids() -> list[int]:
+def publication_enabled_ids() -> list[int]:
     return list(OnePublication.objects.filter(enabled=True).order_by("pk").values_list("pk", flat=True))
 
 
-def mapping_withdrawing_ids() -> list[int]:
+def publication_withdrawing_ids() -> list[int]:
     """Disabled publications ONE still holds ids of: their syncs withdraw them."""
     return list(OnePublication.objects.filter(enabled=False, held__isnull=False).distinct().order_by("pk")
                 .values_list("pk", flat=True))

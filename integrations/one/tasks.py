@@ -23,11 +23,12 @@ def one_sync_scheduled(purpose: str = OneSyncRun.Purpose.CHANGES) -> int:
 # Still conflicting after the transactions' own re-runs (wms.core.db): the task runs again later instead of dying.
 @shared_task(ignore_result=True, autoretry_for=(TransactionConflict,), retry_backoff=True, retry_jitter=True,
              max_retries=5)
-def one_sync_mapping(mapping_id: int, purpose: str = OneSyncRun.Purpose.CHANGES, trigger: str = "SCHEDULE") -> None:
+def one_sync_publication(publication_id: int, purpose: str = OneSyncRun.Purpose.CHANGES,
+                         trigger: str = "SCHEDULE") -> None:
     try:
-        services.one_sync_start(mapping_id=mapping_id, purpose=purpose, trigger=trigger)
+        services.one_sync_start(publication_id=publication_id, purpose=purpose, trigger=trigger)
     except DomainError as exc:  # busy or disabled: the next tick tries again; nothing is lost (the cursor waits)
-        logger.info("ONE sync of mapping %s not started: %s", mapping_id, exc)
+        logger.info("ONE sync of publication %s not started: %s", publication_id, exc)
 
 
 @shared_task(ignore_result=True)
@@ -36,8 +37,8 @@ def one_reconcile_scheduled() -> int:
 
 
 @shared_task(ignore_result=True)
-def one_reconcile_mapping(mapping_id: int) -> None:
-    services.one_reconcile(mapping_id=mapping_id)
+def one_reconcile_publication(publication_id: int) -> None:
+    services.one_reconcile(publication_id=publication_id)
 
 
 @shared_task(ignore_result=True)

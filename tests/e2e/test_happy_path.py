@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from integrations.apilog.models import ApiExchange
 from integrations.one.models import OnePublication, OneSyncRun
-from integrations.one.services import one_mapping_create, one_reconcile, one_sync_start
+from integrations.one.services import one_publication_create, one_reconcile, one_sync_start
 from simulators.one.models import SimStock
 from simulators.onewarehouse import payloads as p
 from simulators.onewarehouse.models import SimReceived, SimShipment
@@ -129,13 +129,13 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
 
     # ONE: the warehouse is published; the worker sends the chunks; the read-back shows no drift.
     assert set(Product.objects.filter(sku_id__startswith="E2E-").values_list("sync_to_one", flat=True)) == {True}
-    mapping = one_mapping_create(actor=TEST_ACTOR, warehouse=warehouse, one_warehouse_id="TPE",
-                                 mode=OnePublication.Mode.INCREMENTAL)
-    run = one_sync_start(mapping_id=mapping.pk)
+    publication = one_publication_create(actor=TEST_ACTOR, warehouse=warehouse, one_warehouse_id="TPE",
+                                         mode=OnePublication.Mode.INCREMENTAL)
+    run = one_sync_start(publication_id=publication.pk)
     wait_for("the ONE sync", lambda: OneSyncRun.objects.filter(pk=run.pk, status="SUCCEEDED").exists())
     assert dict(SimStock.objects.filter(warehouse__warehouse_id="TPE").values_list("sku", "quantity")) == {
         "E2E-A": 8, "E2E-B": 2}
-    assert one_reconcile(mapping_id=mapping.pk).drifted == 0
+    assert one_reconcile(publication_id=publication.pk).drifted == 0
 
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"SENT"}
     call_command("stock_verify")

@@ -22,21 +22,21 @@ pytestmark = [pytest.mark.django_db, pytest.mark.faults, pytest.mark.usefixtures
      "ChunkedEncodingError"),
 ], ids=["500", "429", "timeout", "connection-refused", "closed-mid-answer"])
 def test_a_peer_failure_on_a_one_sync_chunk_leaves_it_failed_with_the_reason_and_the_retry_sends_it_once(
-        mocked, one_mapping, two_products, failure, reason):
+        mocked, one_publication, two_products, failure, reason):
     mocked.post(POST_URL, **failure)
     mocked.post(POST_URL, status=200)
-    mapping = one_mapping()
-    run = sync(mapping)
+    publication = one_publication()
+    run = sync(publication)
     message = OutboxMessage.objects.get(aggregate_id=str(run.pk))
     assert (message.status, message.attempts) == (OutboxMessage.Status.FAILED, 1)
     assert reason in message.last_error
-    mapping.refresh_from_db()
-    assert run.status == OneSyncRun.Status.SENDING and mapping.baseline_needed
+    publication.refresh_from_db()
+    assert run.status == OneSyncRun.Status.SENDING and publication.baseline_needed
     assert outbox_message_dispatch(message_id=message.pk) is None  # not before its backoff
     outbox_message_retry(message=message)
     assert outbox_message_dispatch(message_id=message.pk) == OutboxMessage.Status.SENT
     assert outbox_message_dispatch(message_id=message.pk) is None
     run.refresh_from_db()
-    mapping.refresh_from_db()
-    assert run.status == OneSyncRun.Status.SUCCEEDED and not mapping.baseline_needed
+    publication.refresh_from_db()
+    assert run.status == OneSyncRun.Status.SUCCEEDED and not publication.baseline_needed
     assert len(mocked.calls) == 2

@@ -10,7 +10,7 @@ import responses
 from django.test import Client
 
 from integrations.one.client import OneClient
-from integrations.one.services import one_mapping_create, one_reconcile
+from integrations.one.services import one_publication_create, one_reconcile
 from simulators.one import services as simulator
 from tests.factories import ProductFactory
 from tests.helpers import TEST_ACTOR
@@ -53,8 +53,8 @@ def test_stocks_get_returns_each_sku_whole_even_with_commas_and_blanks(one_via_s
 
 def test_one_reconcile_finds_no_drift_for_a_sku_id_with_a_comma(one_via_simulator, warehouse, stocked):
     products = [stocked(n, ProductFactory(sku_id=sku, sync_to_one=True)) for n, sku in enumerate(SKUS, start=1)]
-    mapping = one_mapping_create(actor=TEST_ACTOR, warehouse=warehouse, one_warehouse_id="WRO")
+    publication = one_publication_create(actor=TEST_ACTOR, warehouse=warehouse, one_warehouse_id="WRO")
     simulator.stock_replace(warehouse_id="WRO", lines=[
         simulator.StockLine(stock_id=p.sku_id, sku=p.sku_id, quantity=Decimal(n)) for n, p in enumerate(products, 1)])
-    reconciliation = one_reconcile(mapping_id=mapping.pk)
+    reconciliation = one_reconcile(publication_id=publication.pk)
     assert (reconciliation.status, reconciliation.checked, reconciliation.drifted) == ("SUCCEEDED", len(SKUS), 0)

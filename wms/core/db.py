@@ -6,7 +6,7 @@ A transaction takes row locks only in this order, and every service follows it:
 
 1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE publication, the product
    (a product batch locks its products in ``sku_id`` order). A put-back locks its *order* first, a ONE sync run
-   its *mapping* first. An order's creation or update first locks the products its lines name, in ``sku_id`` order
+   its *publication* first. An order's creation or update first locks the products its lines name, in ``sku_id`` order
    as a product sync does (``wms.catalog.selectors.order_items_resolve``: no sync may move one of them to another
    merchant before the order commits), then writes the order; these products are its roots.
 2. **That root's own rows** (order lines, put-back tasks, ONE runs and chunks), after the root. A transaction
@@ -14,7 +14,7 @@ A transaction takes row locks only in this order, and every service follows it:
 3. **Stock levels**, last, all of them in one statement ordered by primary key
    (``wms.inventory.services._levels_lock``). After them a move may only write rows that no transaction locks
    before a stock level: the receivers of ``stock_levels_changed`` (the ONE change capture upserts its rows there,
-   in product order; the ONE sync takes those rows up under its mapping and never locks a level).
+   in product order; the ONE sync takes those rows up under its publication and never locks a level).
 
 Never more than one root per transaction: backorder re-allocation, which serves many orders oldest first, gives
 each order its own transaction, so it never holds one order while waiting for another.

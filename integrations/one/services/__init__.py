@@ -12,12 +12,12 @@ The change capture is ``integrations.one.changes``. This package names the publi
 """
 
 from .publications import (
-    one_mapping_clean_start,
-    one_mapping_create,
-    one_mapping_disable,
-    one_mapping_enable,
-    one_mapping_enable_baseline,
-    one_mapping_mode_switch,
+    one_publication_clean_start,
+    one_publication_create,
+    one_publication_disable,
+    one_publication_enable,
+    one_publication_enable_baseline,
+    one_publication_mode_switch,
     one_sync_fan_out,
 )
 from .reconciliation import one_drift_resync, one_reconcile, one_reconcile_fan_out
@@ -27,7 +27,7 @@ from .sending import one_stock_push_send, one_sync_chunk_send, one_sync_send_now
 
 __all__ = [
     "SyncBusy", "SyncRefused", "full_over_limit_message", "one_drift_resync", "one_history_prune",
-    "one_mapping_clean_start", "one_mapping_create", "one_mapping_disable", "one_mapping_enable",
-    "one_mapping_enable_baseline", "one_mapping_mode_switch", "one_reconcile", "one_reconcile_fan_out",
+    "one_publication_clean_start", "one_publication_create", "one_publication_disable", "one_publication_enable",
+    "one_publication_enable_baseline", "one_publication_mode_switch", "one_reconcile", "one_reconcile_fan_out",
     "one_stock_push_send", "one_sync_chunk_send", "one_sync_fan_out", "one_sync_send_now", "one_sync_start",
 ]

@@ -14,21 +14,21 @@ from .runs import one_sync_start
 RECONCILE_SKUS_PER_REQUEST = 100
 
 
-def one_reconcile(*, mapping_id: int) -> OneReconciliation:
+def one_reconcile(*, publication_id: int) -> OneReconciliation:
     """Read the warehouse's flagged products back from ONE (batched GETs) and record every product whose
     ``largestQuantity`` differs from our available. A product ONE lacks counts as 0 there."""
-    mapping = selectors.mapping_get(mapping_id=mapping_id)
-    reconciliation = OneReconciliation.objects.create(mapping=mapping)
+    publication = selectors.publication_get(publication_id=publication_id)
+    reconciliation = OneReconciliation.objects.create(publication=publication)
     checked = drifted = 0
     try:
         client = OneClient()
-        for page in selectors.flagged_stock_pages(warehouse_id=mapping.warehouse_id,
+        for page in selectors.flagged_stock_pages(warehouse_id=publication.warehouse_id,
                                                   page_size=RECONCILE_SKUS_PER_REQUEST):
-            found = client.stocks_get(skus=[sku for _pid, sku, _a in page], warehouses=[mapping.one_warehouse_id])
+            found = client.stocks_get(skus=[sku for _pid, sku, _a in page], warehouses=[publication.one_warehouse_id])
             drifts = []
             for product_id, sku, available in page:
                 entry = found.get(sku)
-                stock = entry.in_warehouse(mapping.one_warehouse_id) if entry else None
+                stock = entry.in_warehouse(publication.one_warehouse_id) if entry else None
                 theirs = stock.largest_quantity if stock else None
                 difference = (theirs or 0) - available
                 if difference != 0:
@@ -52,23 +52,23 @@ def one_reconcile(*, mapping_id: int) -> OneReconciliation:
 
 
 def one_reconcile_fan_out() -> int:
-    from ..tasks import one_reconcile_mapping
+    from ..tasks import one_reconcile_publication
 
-    ids = selectors.mapping_enabled_ids()
-    for mapping_id in ids:
-        one_reconcile_mapping.delay(mapping_id)
+    ids = selectors.publication_enabled_ids()
+    for publication_id in ids:
+        one_reconcile_publication.delay(publication_id)
     return len(ids)
 
 
 def one_drift_resync(*, drift_ids: Iterable[int], actor) -> list[OneSyncRun]:
     """Staff's "resync selected": publish the drifted products again (per warehouse, one run each)."""
     role_require(actor=actor, roles=(Role.SUPERVISOR,), action="Resyncing stock to ONE")
-    by_mapping: dict[int, list[int]] = {}
-    for mapping_id, product_id in OneStockDrift.objects.filter(pk__in=list(drift_ids)).values_list(
-            "reconciliation__mapping_id", "product_id"):
-        by_mapping.setdefault(mapping_id, []).append(product_id)
+    by_publication: dict[int, list[int]] = {}
+    for publication_id, product_id in OneStockDrift.objects.filter(pk__in=list(drift_ids)).values_list(
+            "reconciliation__publication_id", "product_id"):
+        by_publication.setdefault(publication_id, []).append(product_id)
     return [
-        one_sync_start(mapping_id=mapping_id, purpose=OneSyncRun.Purpose.RESYNC, trigger=OneSyncRun.Trigger.ADMIN,
-                       product_ids=product_ids)
-        for mapping_id, product_ids in sorted(by_mapping.items())
+        one_sync_start(publication_id=publication_id, purpose=OneSyncRun.Purpose.RESYNC,
+                       trigger=OneSyncRun.Trigger.ADMIN, product_ids=product_ids)
+        for publication_id, product_ids in sorted(by_publication.items())
     ]

@@ -24,7 +24,7 @@ def one_history_prune(*, older_than_days: int | None = None, empty_older_than_ho
       messages (whose state the chunks repeat). A run whose messages are still to be sent stays, and so does a
       warehouse's active run.
     - Runs that found nothing to send (most incremental ticks: about 720 a day per warehouse) older than
-      ``ONE_EMPTY_RUN_RETENTION_HOURS``: the mapping keeps the time of its last success.
+      ``ONE_EMPTY_RUN_RETENTION_HOURS``: the publication keeps the time of its last success.
     - Reconciliations older than the retention, with their drifts, except each warehouse's latest one.
     """
     now = timezone.now()
@@ -48,7 +48,7 @@ def one_history_prune(*, older_than_days: int | None = None, empty_older_than_ho
         messages.filter(aggregate_id__in=[str(run_id) for run_id in ids]).delete()  # no chunk points at them now
         return deleted
 
-    latest = OneReconciliation.objects.values("mapping_id").annotate(latest=Max("pk")).values("latest")
+    latest = OneReconciliation.objects.values("publication_id").annotate(latest=Max("pk")).values("latest")
     reconciliations = (OneReconciliation.objects.exclude(status=OneReconciliation.Status.RUNNING)
                        .filter(started_at__lt=now - timedelta(days=days)).exclude(pk__in=latest))
 

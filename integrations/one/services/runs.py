@@ -18,7 +18,7 @@ from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_enqueue
 
 from .. import changes, selectors
-from .. import mapping as one_mapping
+from .. import mapping as names
 from ..models import OnePublication, OneSyncChunk, OneSyncRun
 
 Mode = OnePublication.Mode
@@ -47,7 +47,7 @@ def full_over_limit_message(*, warehouse_code: str, lines: int) -> str:
             f"{settings.ONE_MAX_LINES_PER_REQUEST} lines.")
 
 
-def one_sync_start(*, mapping_id: int, purpose: str = Purpose.CHANGES, trigger: str = OneSyncRun.Trigger.SCHEDULE,
+def one_sync_start(*, publication_id: int, purpose: str = Purpose.CHANGES, trigger: str = OneSyncRun.Trigger.SCHEDULE,
                    product_ids: Iterable[int] = ()) -> OneSyncRun:
     """Take the warehouse's lock and the changes waiting, build the chunks and queue the first one.
 
@@ -58,7 +58,7 @@ def one_sync_start(*, mapping_id: int, purpose: str = Purpose.CHANGES, trigger: 
     its chunks with the first outbox message. Raises ``SyncBusy`` if a run is open.
     A run refused at build (FULL over the limit) is returned with status REFUSED and its message in ``error``.
     """
-    run = _run_open(mapping_id=mapping_id, purpose=purpose, trigger=trigger)
+    run = _run_open(publication_id=publication_id, purpose=purpose, trigger=trigger)
     try:
         _run_build(run_id=run.pk, product_ids=list(product_ids))
     except Exception as exc:  # the run is closed with the reason, the lock released, and the error goes on up
@@ -68,12 +68,12 @@ def one_sync_start(*, mapping_id: int, purpose: str = Purpose.CHANGES, trigger: 
     return run
 
 
-def _run_purpose(*, mapping: OnePublication, purpose: str) -> str:
-    if not mapping.enabled:
+def _run_purpose(*, publication: OnePublication, purpose: str) -> str:
+    if not publication.enabled:
         return Purpose.WITHDRAW
-    if mapping.switch_pending:
+    if publication.switch_pending:
         return Purpose.SWITCH
-    if purpose == Purpose.CHANGES and mapping.baseline_needed:
+    if purpose == Purpose.CHANGES and publication.baseline_needed:
         return Purpose.BASELINE
     return purpose
 
@@ -86,33 +86,34 @@ def _run_sends_everything(run: OneSyncRun) -> bool:
 
 
 @atomic_with_retry
-def _run_open(*, mapping_id: int, purpose: str, trigger: str) -> OneSyncRun:
-    # Lock the mapping row alone, then read the active run in a statement of its own: a run committed by the
+def _run_open(*, publication_id: int, purpose: str, trigger: str) -> OneSyncRun:
+    # Lock the publication row alone, then read the active run in a statement of its own: a run committed by the
     # transaction we waited for is not in the snapshot of the locking statement (PostgreSQL, read committed).
-    mapping = lock_for_update(OnePublication.objects).get(pk=mapping_id)
+    publication = lock_for_update(OnePublication.objects).get(pk=publication_id)
     if purpose not in Purpose.values:
         raise SyncRefused(f"unknown purpose {purpose!r}: one of {Purpose.values}")
-    if not mapping.enabled and purpose != Purpose.WITHDRAW:
-        raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is disabled")
-    if mapping.enabled and purpose == Purpose.WITHDRAW:
-        raise SyncRefused(f"publication of {mapping.warehouse.code} to ONE is enabled: disable it to withdraw")
-    active = OneSyncRun.objects.filter(pk=mapping.active_run_id).first() if mapping.active_run_id else None
+    if not publication.enabled and purpose != Purpose.WITHDRAW:
+        raise SyncRefused(f"publication of {publication.warehouse.code} to ONE is disabled")
+    if publication.enabled and purpose == Purpose.WITHDRAW:
+        raise SyncRefused(f"publication of {publication.warehouse.code} to ONE is enabled: disable it to withdraw")
+    active = OneSyncRun.objects.filter(pk=publication.active_run_id).first() if publication.active_run_id else None
     if active is not None and active.status in OneSyncRun.OPEN_STATUSES:
         abandoned = _run_abandoned_reason(active)
         if not abandoned:
-            raise SyncBusy(f"a sync of {mapping.warehouse.code} is already running (run #{active.pk}, "
+            raise SyncBusy(f"a sync of {publication.warehouse.code} is already running (run #{active.pk}, "
                            f"{active.get_status_display().lower()})", data={"run_id": active.pk})
         OneSyncRun.objects.filter(pk=active.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),
                                                        error=abandoned)
-    run = OneSyncRun.objects.create(mapping=mapping, purpose=_run_purpose(mapping=mapping, purpose=purpose),
-                                    mode=mapping.mode, trigger=trigger)
+    run = OneSyncRun.objects.create(publication=publication,
+                                    purpose=_run_purpose(publication=publication, purpose=purpose),
+                                    mode=publication.mode, trigger=trigger)
     if run.purpose == Purpose.CHANGES or _run_sends_everything(run):
         # Before any stock is read (the build's own transaction): a change committed from now on is not taken up
         # by this run, so it waits for the next one.
         run.changes = changes.changes_claim(run=run)
         run.save(update_fields=["changes"])
-    mapping.active_run = run
-    mapping.save(update_fields=["active_run", "updated_at"])
+    publication.active_run = run
+    publication.save(update_fields=["active_run", "updated_at"])
     return run
 
 
@@ -142,13 +143,13 @@ class _ChunkWriter:
 
     def add_stock(self, product_id: int, sku: str, quantity: int) -> None:
         quantity = max(quantity, 0)
-        self.stocks.append(one_mapping.stock_line_json(sku=sku, quantity=quantity))
+        self.stocks.append(names.stock_line_json(sku=sku, quantity=quantity))
         self.items_set.append([product_id, sku, quantity])
         self._maybe_flush()
 
     def add_stocks(self, rows: list[tuple[int, str, int]]) -> None:
         """``add_stock`` of each (product_id, sku, quantity) row, a request's worth at a time."""
-        line = one_mapping.stock_line_json
+        line = names.stock_line_json
         start = 0
         while start < len(rows):
             room = len(rows) - start
@@ -161,7 +162,7 @@ class _ChunkWriter:
             self._maybe_flush()
 
     def add_removal(self, product_id: int, sku: str) -> None:
-        self.removals.append(one_mapping.removal_json(sku=sku))
+        self.removals.append(names.removal_json(sku=sku))
         self.items_remove.append([product_id, sku])
         self._maybe_flush()
 
@@ -173,10 +174,10 @@ class _ChunkWriter:
         if not (self.stocks or self.removals or even_if_empty):
             return
         if self.mode == Mode.FULL:
-            body = one_mapping.replace_body(self.stocks)
+            body = names.replace_body(self.stocks)
             items = {"set": self.items_set, "remove": [], "replace": True}
         else:
-            body = one_mapping.incremental_body(self.stocks, self.removals)
+            body = names.incremental_body(self.stocks, self.removals)
             items = {"set": self.items_set, "remove": self.items_remove}
         self.seq += 1
         OneSyncChunk.objects.create(run=self.run, seq=self.seq, mode=self.mode, lines=len(self.stocks),
@@ -201,9 +202,9 @@ def _diff(*, wanted: dict[int, tuple[str, int]], held: dict[int, tuple[str, int]
 @atomic_with_retry
 def _run_build(*, run_id: int, product_ids: list[int]) -> None:
     started = time.monotonic()
-    run = _run_locked(run_id, related=("mapping__warehouse",))
-    mapping = run.mapping
-    warehouse_id = mapping.warehouse_id
+    run = _run_locked(run_id, related=("publication__warehouse",))
+    publication = run.publication
+    warehouse_id = publication.warehouse_id
     limit = settings.ONE_MAX_LINES_PER_REQUEST
     post, put = Mode.INCREMENTAL, Mode.FULL
 
@@ -211,7 +212,7 @@ def _run_build(*, run_id: int, product_ids: list[int]) -> None:
         lines = selectors.flagged_stock_count(warehouse_id=warehouse_id)
         if lines > limit:
             run.status, run.error = RunStatus.REFUSED, full_over_limit_message(
-                warehouse_code=mapping.warehouse.code, lines=lines)
+                warehouse_code=publication.warehouse.code, lines=lines)
             return True
         return False
 
@@ -225,7 +226,8 @@ def _run_build(*, run_id: int, product_ids: list[int]) -> None:
 
     def diff_of(ids: list[int], *, force: bool = False):
         return _diff(wanted=selectors.wanted_of(warehouse_id=warehouse_id, product_ids=ids),
-                     held=selectors.held_of(mapping_id=mapping.pk, product_ids=ids), product_ids=ids, force=force)
+                     held=selectors.held_of(publication_id=publication.pk, product_ids=ids), product_ids=ids,
+                     force=force)
 
     def add(writer: _ChunkWriter, steps) -> None:
         for step, product_id, sku, quantity in steps:
@@ -247,7 +249,7 @@ def _run_build(*, run_id: int, product_ids: list[int]) -> None:
         writer = _ChunkWriter(run, post, seq=totals[2])
         for page in selectors.flagged_stock_pages(warehouse_id=warehouse_id):
             writer.add_stocks(page)
-        unwanted = selectors.held_unwanted_pages(mapping_id=mapping.pk, warehouse_id=warehouse_id)
+        unwanted = selectors.held_unwanted_pages(publication_id=publication.pk, warehouse_id=warehouse_id)
         for page in unwanted if removals else ():
             for product_id, sku, _quantity in page:
                 writer.add_removal(product_id, sku)
@@ -255,7 +257,7 @@ def _run_build(*, run_id: int, product_ids: list[int]) -> None:
 
     def remove_everything() -> None:
         writer = _ChunkWriter(run, post, seq=totals[2])
-        for page in selectors.held_pages(mapping_id=mapping.pk):
+        for page in selectors.held_pages(publication_id=publication.pk):
             for product_id, sku, _quantity in page:
                 writer.add_removal(product_id, sku)
         write(writer)
@@ -309,15 +311,15 @@ def _chunk_queue(chunk: OneSyncChunk) -> None:
 
 
 def _run_locked(run_id: int, *, related: tuple[str, ...] = ()) -> OneSyncRun:
-    """The run, locked after its mapping: the mapping is the root of its runs in the domain's lock order
-    (wms.core.db), as ``_run_open`` locks it before touching a run, and closing a run writes the mapping."""
-    mapping_id = OneSyncRun.objects.filter(pk=run_id).values_list("mapping_id", flat=True).get()
-    lock_for_update(OnePublication.objects).get(pk=mapping_id)
+    """The run, locked after its publication: the publication is the root of its runs in the domain's lock order
+    (wms.core.db), as ``_run_open`` locks it before touching a run, and closing a run writes the publication."""
+    publication_id = OneSyncRun.objects.filter(pk=run_id).values_list("publication_id", flat=True).get()
+    lock_for_update(OnePublication.objects).get(pk=publication_id)
     return lock_for_update(OneSyncRun.objects.select_related(*related)).get(pk=run_id)
 
 
 def _lock_release(run: OneSyncRun) -> None:
-    OnePublication.objects.filter(pk=run.mapping_id, active_run=run).update(active_run=None,
+    OnePublication.objects.filter(pk=run.publication_id, active_run=run).update(active_run=None,
                                                                                updated_at=timezone.now())
 
 
@@ -330,7 +332,7 @@ def _run_succeed(run: OneSyncRun) -> None:
     if run.purpose == Purpose.SWITCH:
         fields["switch_pending"] = False
     changes.changes_consume(run=run)
-    OnePublication.objects.filter(pk=run.mapping_id, active_run=run).update(**fields)
+    OnePublication.objects.filter(pk=run.publication_id, active_run=run).update(**fields)
 
 
 @atomic_with_retry

@@ -21,17 +21,17 @@ ChunkStatus = OneSyncChunk.Status
 
 def one_sync_chunk_send(*, chunk_id: int, outbox_message_id: int | None = None, attempt: int = 1) -> dict:
     """Send one chunk (the outbox sender calls this). Raises the outbox's Permanent/RetryableSendError."""
-    chunk = OneSyncChunk.objects.select_related("run__mapping").get(pk=chunk_id)
+    chunk = OneSyncChunk.objects.select_related("run__publication").get(pk=chunk_id)
     run = chunk.run
     if run.status != RunStatus.SENDING:
         raise PermanentSendError(f"run #{run.pk} is {run.status}: a later sync publishes this stock")
     try:
         client = OneClient()
         if chunk.mode == OnePublication.Mode.FULL:
-            response = client.stocks_replace(warehouse=run.mapping.one_warehouse_id, body=chunk.body,
+            response = client.stocks_replace(warehouse=run.publication.one_warehouse_id, body=chunk.body,
                                              outbox_message_id=outbox_message_id)
         else:
-            response = client.stocks_incremental(warehouse=run.mapping.one_warehouse_id, body=chunk.body,
+            response = client.stocks_incremental(warehouse=run.publication.one_warehouse_id, body=chunk.body,
                                                   outbox_message_id=outbox_message_id)
     except (OneAuthError, OneRequestError, OneNotConfigured) as exc:
         _chunk_failed(chunk_id=chunk.pk, error=str(exc), attempt=attempt, final=True)
@@ -51,7 +51,7 @@ def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
     now = timezone.now()
     OneSyncChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.SENT, response=response, error="",
                                                     attempts=attempt, sent_at=now)
-    _held_apply(mapping_id=run.mapping_id, items=chunk.items, now=now)
+    _held_apply(publication_id=run.publication_id, items=chunk.items, now=now)
     run.chunks_sent += 1
     run.save(update_fields=["chunks_sent"])
     following = OneSyncChunk.objects.filter(run=run, seq__gt=chunk.seq, status=ChunkStatus.PENDING).order_by("seq")
@@ -62,9 +62,9 @@ def _chunk_sent(*, chunk_id: int, response: dict, attempt: int) -> None:
         _run_succeed(run)
 
 
-def _held_apply(*, mapping_id: int, items: dict, now) -> None:
+def _held_apply(*, publication_id: int, items: dict, now) -> None:
     """ONE took a chunk: what it holds for the publication is now what the chunk said (``OneSyncChunk.items``)."""
-    held = OneHeldStock.objects.filter(mapping_id=mapping_id)
+    held = OneHeldStock.objects.filter(publication_id=publication_id)
     if items.get("replace"):  # a PUT: every product not in it is gone
         held.delete()
     removed = {(product_id, sku) for product_id, sku in items.get("remove", [])}
@@ -72,17 +72,18 @@ def _held_apply(*, mapping_id: int, items: dict, now) -> None:
         gone = [pk for pk, product_id, sku in held.filter(product_id__in={pid for pid, _s in removed})
                 .values_list("pk", "product_id", "one_sku") if (product_id, sku) in removed]
         OneHeldStock.objects.filter(pk__in=gone).delete()
-    rows = [OneHeldStock(mapping_id=mapping_id, product_id=product_id, one_sku=sku, quantity=quantity, sent_at=now)
+    rows = [OneHeldStock(publication_id=publication_id, product_id=product_id, one_sku=sku, quantity=quantity,
+                         sent_at=now)
             for product_id, sku, quantity in items.get("set", [])]
     if rows:
-        OneHeldStock.objects.bulk_create(rows, update_conflicts=True, unique_fields=["mapping", "product"],
+        OneHeldStock.objects.bulk_create(rows, update_conflicts=True, unique_fields=["publication", "product"],
                                          update_fields=["one_sku", "quantity", "sent_at"], batch_size=2000)
 
 
 @atomic_with_retry
 def _chunk_failed(*, chunk_id: int, error: str, attempt: int, final: bool) -> None:
     chunk = OneSyncChunk.objects.get(pk=chunk_id)
-    _run_locked(chunk.run_id)  # the lock order: mapping, run, then the chunk
+    _run_locked(chunk.run_id)  # the lock order: publication, run, then the chunk
     OneSyncChunk.objects.filter(pk=chunk.pk).update(
         status=ChunkStatus.FAILED if final else chunk.status, error=error[:4000], attempts=attempt)
     if final:

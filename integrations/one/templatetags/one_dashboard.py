@@ -10,5 +10,5 @@ register = template.Library()
 def one_dashboard():
     """Admin home: per published warehouse, when stock last reached ONE and how many changes wait."""
     return {"publications": publications_overview(),
-            "mappings_url": reverse("admin:one_onepublication_changelist"),
+            "publications_url": reverse("admin:one_onepublication_changelist"),
             "runs_url": reverse("admin:one_onesyncrun_changelist")}

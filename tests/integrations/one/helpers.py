@@ -14,8 +14,8 @@ PUT_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/st
 POST_URL = f"{BASE_URL}/api/v1/stock/integrations/auth-required/warehouses/WRO/stocks/incremental"
 
 
-def sync(mapping, *, purpose=OneSyncRun.Purpose.CHANGES, send=True):
-    run = one_sync_start(mapping_id=mapping.pk, purpose=purpose, trigger="COMMAND")
+def sync(publication, *, purpose=OneSyncRun.Purpose.CHANGES, send=True):
+    run = one_sync_start(publication_id=publication.pk, purpose=purpose, trigger="COMMAND")
     if send:
         one_sync_send_now(run_id=run.pk, wait_seconds=0)
     run.refresh_from_db()

@@ -13,39 +13,39 @@ pytestmark = pytest.mark.django_db
 Mode = OnePublication.Mode
 
 
-def _history(fake_one, one_mapping, warehouse, rounds):
-    mapping = OnePublication.objects.filter(warehouse=warehouse).first() or one_mapping()
+def _history(fake_one, one_publication, warehouse, rounds):
+    publication = OnePublication.objects.filter(warehouse=warehouse).first() or one_publication()
     for _ in range(rounds):
         product = ProductFactory()
         receive(warehouse, product, 4)
         flag(product)
-        sync(mapping)
+        sync(publication)
         reserve(warehouse, product, 1)
         fake_one.stock["WRO"][product.sku_id] = 9
-        one_reconcile(mapping_id=mapping.pk)
-    return mapping
+        one_reconcile(publication_id=publication.pk)
+    return publication
 
 
 @pytest.mark.parametrize("url", [
     "admin:one_onepublication_changelist", "admin:one_onesyncrun_changelist", "admin:one_onesyncchunk_changelist",
     "admin:one_onereconciliation_changelist", "admin:one_onestockdrift_changelist",
 ])
-def test_one_admin_lists_keep_a_constant_query_count(admin_client, fake_one, one_mapping, warehouse, url):
+def test_one_admin_lists_keep_a_constant_query_count(admin_client, fake_one, one_publication, warehouse, url):
     def queries():
         with CaptureQueriesContext(connection) as ctx:
             assert admin_client.get(reverse(url)).status_code == 200
         return len(ctx.captured_queries)
 
-    _history(fake_one, one_mapping, warehouse, 1)
+    _history(fake_one, one_publication, warehouse, 1)
     few = queries()
-    _history(fake_one, one_mapping, warehouse, 4)
-    one_mapping(warehouse_=WarehouseFactory(code="TW-KHH-01"), one_warehouse_id="KHH")
+    _history(fake_one, one_publication, warehouse, 4)
+    one_publication(warehouse_=WarehouseFactory(code="TW-KHH-01"), one_warehouse_id="KHH")
     assert queries() == few
 
 
-def test_run_page_shows_its_chunks_and_a_chunk_page_its_request_and_answer(admin_client, fake_one, one_mapping,
+def test_run_page_shows_its_chunks_and_a_chunk_page_its_request_and_answer(admin_client, fake_one, one_publication,
                                                                            warehouse):
-    _history(fake_one, one_mapping, warehouse, 1)
+    _history(fake_one, one_publication, warehouse, 1)
     run = OneSyncRun.objects.get()
     chunk = run.chunks.get()
     page = admin_client.get(reverse("admin:one_onesyncrun_change", args=[run.pk])).content.decode()
@@ -55,43 +55,43 @@ def test_run_page_shows_its_chunks_and_a_chunk_page_its_request_and_answer(admin
 
 
 def test_changing_the_mode_goes_through_a_confirmation_page_that_says_what_happens(
-        admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
-    mapping = _history(fake_one, one_mapping, warehouse, 2)
-    url = reverse("admin:one_onepublication_switch", args=[mapping.pk])
+        admin_client, fake_one, one_publication, warehouse, django_capture_on_commit_callbacks):
+    publication = _history(fake_one, one_publication, warehouse, 2)
+    url = reverse("admin:one_onepublication_switch", args=[publication.pk])
     page = admin_client.get(url).content.decode()
     assert "Remove this warehouse's stock on ONE" in page and "2 product(s) ONE holds are removed" in page
     assert "baseline with the new endpoint" in page and "one PUT" in page
-    mapping.refresh_from_db()
-    assert mapping.mode == Mode.INCREMENTAL  # nothing changes before the confirmation
+    publication.refresh_from_db()
+    assert publication.mode == Mode.INCREMENTAL  # nothing changes before the confirmation
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(url)
     assert response.status_code == 302
-    mapping.refresh_from_db()
-    assert mapping.mode == Mode.FULL and not mapping.switch_pending
+    publication.refresh_from_db()
+    assert publication.mode == Mode.FULL and not publication.switch_pending
     assert [method for method, _, _ in fake_one.requests][-2:] == ["POST", "PUT"]
 
 
-def test_mode_and_enabled_are_not_editable_in_the_change_form(admin_client, one_mapping):
+def test_mode_and_enabled_are_not_editable_in_the_change_form(admin_client, one_publication):
     # The mode changes through the switch procedure, "enabled" through the withdraw and enable actions.
-    mapping = one_mapping()
-    response = admin_client.post(reverse("admin:one_onepublication_change", args=[mapping.pk]),
+    publication = one_publication()
+    response = admin_client.post(reverse("admin:one_onepublication_change", args=[publication.pk]),
                                  {"mode": "FULL", "enabled": ""})
     assert response.status_code == 302
-    mapping.refresh_from_db()
-    assert mapping.mode == Mode.INCREMENTAL and mapping.enabled is True
+    publication.refresh_from_db()
+    assert publication.mode == Mode.INCREMENTAL and publication.enabled is True
 
 
-def test_a_mapping_is_added_in_admin_through_the_service(admin_client, warehouse):
+def test_a_publication_is_added_in_admin_through_the_service(admin_client, warehouse):
     response = admin_client.post(reverse("admin:one_onepublication_add"), {
         "warehouse": warehouse.pk, "one_warehouse_id": "WRO", "mode": "FULL", "enabled": "on"})
     assert response.status_code == 302
-    mapping = OnePublication.objects.get()
-    assert (mapping.one_warehouse_id, mapping.mode, mapping.baseline_needed) == ("WRO", Mode.FULL, True)
+    publication = OnePublication.objects.get()
+    assert (publication.one_warehouse_id, publication.mode, publication.baseline_needed) == ("WRO", Mode.FULL, True)
 
 
 def test_drift_view_lists_the_latest_drift_and_resyncs_the_selected_products(
-        admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
-    _history(fake_one, one_mapping, warehouse, 2)
+        admin_client, fake_one, one_publication, warehouse, django_capture_on_commit_callbacks):
+    _history(fake_one, one_publication, warehouse, 2)
     latest = OneStockDrift.objects.filter(reconciliation__pk=OneStockDrift.objects.order_by("-reconciliation_id")
                                           .values("reconciliation_id")[:1])
     page = admin_client.get(reverse("admin:one_onestockdrift_changelist"))
@@ -103,7 +103,7 @@ def test_drift_view_lists_the_latest_drift_and_resyncs_the_selected_products(
     assert response.status_code == 302
     run = OneSyncRun.objects.filter(purpose="RESYNC").get()
     assert (run.lines, run.status) == (1, "SUCCEEDED")
-    one_reconcile(mapping_id=run.mapping_id)
+    one_reconcile(publication_id=run.publication_id)
     assert admin_client.get(reverse("admin:one_onestockdrift_changelist")).context["cl"].result_count == 0
 
 
@@ -114,7 +114,7 @@ def test_supervisor_sees_the_one_pages(client, supervisor):
         assert client.get(reverse(url)).status_code == 200
 
 
-def test_a_running_syncs_page_shows_its_progress_and_refreshes_itself(admin_client, mocked, one_mapping, warehouse,
+def test_a_running_syncs_page_shows_its_progress_and_refreshes_itself(admin_client, mocked, one_publication, warehouse,
                                                                         settings):
     settings.ONE_MAX_LINES_PER_REQUEST = 1
     products = ProductFactory.create_batch(3)
@@ -122,8 +122,8 @@ def test_a_running_syncs_page_shows_its_progress_and_refreshes_itself(admin_clie
         receive(warehouse, product, 2)
     flag(*products)
     mocked.post(POST_URL, status=200)
-    mapping = one_mapping()
-    run = sync(mapping, send=False)
+    publication = one_publication()
+    run = sync(publication, send=False)
     assert (run.status, run.chunks_total) == ("SENDING", 3)
     page = admin_client.get(reverse("admin:one_onesyncrun_change", args=[run.pk])).content.decode()
     assert '<progress value="0" max="3"' in page and "0 of 3 chunk(s) sent, 3 line(s)" in page
@@ -134,16 +134,16 @@ def test_a_running_syncs_page_shows_its_progress_and_refreshes_itself(admin_clie
 
 
 def test_a_reconciliation_page_lists_its_drift_and_resyncs_the_selected_products(
-        admin_client, fake_one, one_mapping, warehouse, django_capture_on_commit_callbacks):
+        admin_client, fake_one, one_publication, warehouse, django_capture_on_commit_callbacks):
     a, b = ProductFactory(), ProductFactory()
     receive(warehouse, a, 4)
     receive(warehouse, b, 5)
     flag(a, b)
-    mapping = one_mapping()
-    sync(mapping)
+    publication = one_publication()
+    sync(publication)
     fake_one.stock["WRO"][a.sku_id] = 1
     fake_one.stock["WRO"][b.sku_id] = 9
-    reconciliation = one_reconcile(mapping_id=mapping.pk)
+    reconciliation = one_reconcile(publication_id=publication.pk)
     url = reverse("admin:one_onereconciliation_change", args=[reconciliation.pk])
     page = admin_client.get(url).content.decode()
     assert "2 drifted" in page and a.sku_id in page and b.sku_id in page and "Resync selected" in page
@@ -155,12 +155,12 @@ def test_a_reconciliation_page_lists_its_drift_and_resyncs_the_selected_products
 
 
 def test_admin_home_says_per_publication_when_stock_last_reached_one_and_how_many_changes_wait(
-        admin_client, fake_one, one_mapping, warehouse):
+        admin_client, fake_one, one_publication, warehouse):
     product = ProductFactory(sku_id="HOME-1")
     receive(warehouse, product, 3)
     flag(product)
-    mapping = one_mapping()
-    sync(mapping)
+    publication = one_publication()
+    sync(publication)
     receive(warehouse, product, 1)
     page = admin_client.get(reverse("admin:index")).content.decode()
     assert "ONE stock sync" in page and warehouse.code in page

@@ -21,11 +21,11 @@ from .helpers import flag, receive, sync
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, one_mapping, warehouse, stocked):
+def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, one_publication, warehouse, stocked):
     slow, quick = stocked(1), stocked(1)
     flag(slow, quick)
-    mapping = one_mapping()
-    sync(mapping)  # baseline
+    publication = one_publication()
+    sync(publication)  # baseline
     fake_one.requests.clear()
 
     # A move whose id is drawn first but whose transaction commits last, after the sync has begun.
@@ -40,7 +40,7 @@ def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, o
     slow_thread, _ = in_thread(slow_move)
     assert in_flight.wait(30)
     receive(warehouse, quick, 1)  # commits now, with a higher id than the slow move's
-    sync_thread, started = in_thread(lambda: one_sync_start(mapping_id=mapping.pk))
+    sync_thread, started = in_thread(lambda: one_sync_start(publication_id=publication.pk))
     # Let the slow move commit only once the sync waits for it, or has finished without waiting for it.
     for _ in range(3000):
         if not sync_thread.is_alive() or a_session_waits_for_a_lock():
@@ -51,7 +51,7 @@ def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, o
     sync_thread.join()
     assert isinstance(started["value"], OneSyncRun)
     one_sync_send_now(run_id=started["value"].pk, wait_seconds=5)
-    sync(mapping)  # the next sync must not send anything twice
+    sync(publication)  # the next sync must not send anything twice
 
     sent = Counter(line["sku"] for _, _, body in fake_one.requests for line in body["stocks"])
     assert sent == Counter({slow.sku_id: 1, quick.sku_id: 1})
@@ -59,11 +59,11 @@ def test_no_duplicate_or_lost_change_when_moves_arrive_during_a_sync(fake_one, o
 
 
 def test_moves_committed_while_a_run_is_being_built_are_sent_by_the_next_run_exactly_once(
-        fake_one, one_mapping, warehouse, stocked, monkeypatch):
+        fake_one, one_publication, warehouse, stocked, monkeypatch):
     again, fresh, steady = stocked(1), stocked(1), stocked(1)
     flag(again, fresh, steady)
-    mapping = one_mapping()
-    sync(mapping)  # baseline: 1 each
+    publication = one_publication()
+    sync(publication)  # baseline: 1 each
     receive(warehouse, again, 1)  # a change waiting when the next run starts: 2
     fake_one.requests.clear()
 
@@ -78,7 +78,7 @@ def test_moves_committed_while_a_run_is_being_built_are_sent_by_the_next_run_exa
         return held_of(**kwargs)
 
     monkeypatch.setattr(selectors, "held_of", paused_held_of)
-    sync_thread, started = in_thread(lambda: one_sync_start(mapping_id=mapping.pk))
+    sync_thread, started = in_thread(lambda: one_sync_start(publication_id=publication.pk))
     assert building.wait(30)
     receive(warehouse, again, 1)  # 3: committed after the run read 2
     receive(warehouse, fresh, 1)  # 2
@@ -91,25 +91,25 @@ def test_moves_committed_while_a_run_is_being_built_are_sent_by_the_next_run_exa
     first = [(line["sku"], line["quantity"]) for _, _, body in fake_one.requests for line in body["stocks"]]
     assert first == [(again.sku_id, 2)]
     fake_one.requests.clear()
-    sync(mapping)  # the next run: both moves, once
+    sync(publication)  # the next run: both moves, once
     assert sorted((line["sku"], line["quantity"]) for _, _, body in fake_one.requests
                   for line in body["stocks"]) == sorted([(again.sku_id, 3), (fresh.sku_id, 2)])
     fake_one.requests.clear()
-    sync(mapping)  # and nothing twice
+    sync(publication)  # and nothing twice
     assert fake_one.requests == []
     assert fake_one.stock["WRO"] == {again.sku_id: 3, fresh.sku_id: 2, steady.sku_id: 1}
 
 
-def test_two_syncs_of_one_warehouse_started_together_make_one_run(fake_one, one_mapping, stocked, monkeypatch):
+def test_two_syncs_of_one_warehouse_started_together_make_one_run(fake_one, one_publication, stocked, monkeypatch):
     # No worker picks the chunks up yet: the first run stays open while the others try to start.
     monkeypatch.setattr("wms.outbox.services._task_enqueue", lambda *args, **kwargs: None)
     flag(stocked(3))
-    mapping = one_mapping()
+    publication = one_publication()
     barrier = threading.Barrier(4)
 
     def start():
         barrier.wait()
-        return one_sync_start(mapping_id=mapping.pk)
+        return one_sync_start(publication_id=publication.pk)
 
     threads = [in_thread(start) for _ in range(4)]
     for thread, _ in threads:

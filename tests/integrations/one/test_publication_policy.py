@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("publishes", [True, False])
 def test_a_pushed_product_reaches_one_when_its_merchant_publishes_new_products(
-        push, fake_one, one_mapping, warehouse, publishes):
+        push, fake_one, one_publication, warehouse, publishes):
     OwnerFactory(owner_code="MERCHANT-A", one_publish_new=publishes)
-    mapping = one_mapping()
-    sync(mapping)  # the baseline, before the product exists
+    publication = one_publication()
+    sync(publication)  # the baseline, before the product exists
     assert push(E.PRODUCT_SYNC, fixture_load("product_sync")).json()["code"] == 0
     product = Product.objects.get(sku_id="OW-100234")
     receive(warehouse, product, 6)
-    run = sync(mapping)
+    run = sync(publication)
     assert (product.sync_to_one, run.lines) == (publishes, 1 if publishes else 0)
     assert fake_one.stock.get("WRO", {}) == ({"OW-100234": 6} if publishes else {})

@@ -4,7 +4,7 @@ import pytest
 from django_celery_beat.models import PeriodicTask
 
 from integrations.one.models import OnePublication, OneSyncRun
-from integrations.one.services import one_mapping_enable
+from integrations.one.services import one_publication_enable
 from integrations.one.tasks import one_reconcile_scheduled, one_sync_scheduled
 from tests.factories import WarehouseFactory
 
@@ -27,27 +27,27 @@ def test_schedules_are_beat_rows_editable_in_admin():
     assert all(t.enabled for t in tasks.values())
 
 
-def test_the_schedule_syncs_and_reconciles_every_enabled_warehouse(fake_one, one_mapping, warehouse, stocked,
+def test_the_schedule_syncs_and_reconciles_every_enabled_warehouse(fake_one, one_publication, warehouse, stocked,
                                                                   supervisor, django_capture_on_commit_callbacks):
     flag(stocked(4))
     other = WarehouseFactory(code="TW-KHH-01")
-    disabled = one_mapping(warehouse_=other, one_warehouse_id="KHH")
-    one_mapping_enable(mapping=disabled, enabled=False, actor=supervisor)
-    mapping = one_mapping()
+    disabled = one_publication(warehouse_=other, one_warehouse_id="KHH")
+    one_publication_enable(publication=disabled, enabled=False, actor=supervisor)
+    publication = one_publication()
     with django_capture_on_commit_callbacks(execute=True):
         assert one_sync_scheduled.delay("CHANGES").get() == 1
-    assert list(OneSyncRun.objects.values_list("mapping_id", "purpose", "status", "trigger")) == [
-        (mapping.pk, "BASELINE", "SUCCEEDED", "SCHEDULE")]
+    assert list(OneSyncRun.objects.values_list("publication_id", "purpose", "status", "trigger")) == [
+        (publication.pk, "BASELINE", "SUCCEEDED", "SCHEDULE")]
     assert one_reconcile_scheduled.delay().get() == 1
-    assert list(mapping.reconciliations.values_list("status", "drifted")) == [("SUCCEEDED", 0)]
+    assert list(publication.reconciliations.values_list("status", "drifted")) == [("SUCCEEDED", 0)]
     assert not OnePublication.objects.get(pk=disabled.pk).runs.exists()
 
 
-def test_a_scheduled_tick_while_a_run_is_open_is_skipped_without_error(fake_one, one_mapping, warehouse, stocked):
+def test_a_scheduled_tick_while_a_run_is_open_is_skipped_without_error(fake_one, one_publication, warehouse, stocked):
     product = stocked(4)
     flag(product)
-    mapping = one_mapping()
+    publication = one_publication()
     one_sync_scheduled.delay("CHANGES")  # on-commit not run: the run's chunk waits
     receive(warehouse, product, 1)
     one_sync_scheduled.delay("CHANGES")
-    assert mapping.runs.count() == 1
+    assert publication.runs.count() == 1

@@ -4,10 +4,10 @@ from integrations.one import selectors
 from integrations.one.client import OneError
 from integrations.one.models import OnePublication, OneSyncRun
 from integrations.one.services import (
-    one_mapping_clean_start,
-    one_mapping_create,
-    one_mapping_disable,
-    one_mapping_enable_baseline,
+    one_publication_clean_start,
+    one_publication_create,
+    one_publication_disable,
+    one_publication_enable_baseline,
     one_sync_send_now,
 )
 from wms.core.actors import actor_command
@@ -18,14 +18,14 @@ ACTOR = actor_command("one_mapping")
 
 
 class Command(BaseCommand):
-    help = ("Publish a warehouse to ONE under a ONE warehouse id (does nothing if it is mapped already); "
+    help = ("Publish a warehouse to ONE under a ONE warehouse id (does nothing if it is published already); "
             "--disable withdraws every stock id ONE holds for it (sent from this process) and stops publishing; "
             "--enable publishes it again (the next sync sends a baseline); --clean-start takes what ONE already holds "
             "of the warehouse's products as held, so that the next sync (a baseline) removes what we do not publish.")
 
     def add_arguments(self, parser):
         parser.add_argument("--warehouse", required=True, help="our warehouse code")
-        parser.add_argument("--one-warehouse", help="the warehouse id on ONE (to create the mapping)")
+        parser.add_argument("--one-warehouse", help="the warehouse id on ONE (to create the publication)")
         parser.add_argument("--mode", choices=[m.value.lower() for m in OnePublication.Mode],
                             default=OnePublication.Mode.INCREMENTAL.value.lower())
         switch = parser.add_mutually_exclusive_group()
@@ -48,13 +48,13 @@ class Command(BaseCommand):
                 raise CommandError(f"{warehouse} is not published to ONE")
             try:
                 if clean_start:
-                    found = one_mapping_clean_start(mapping_id=existing.pk, actor=ACTOR)
+                    found = one_publication_clean_start(publication_id=existing.pk, actor=ACTOR)
                     self.stdout.write(self.style.SUCCESS(
                         f"ONE holds {found} of {warehouse}'s products; the next sync (a baseline) sends what we "
                         f"publish and removes the rest."))
                     return
                 if enable:
-                    one_mapping_enable_baseline(mapping_id=existing.pk, actor=ACTOR)
+                    one_publication_enable_baseline(publication_id=existing.pk, actor=ACTOR)
                     self.stdout.write(self.style.SUCCESS(
                         f"{warehouse} is published to ONE again; the next sync sends a baseline."))
                     return
@@ -68,19 +68,20 @@ class Command(BaseCommand):
         if not one_warehouse:
             raise CommandError("--one-warehouse is required to publish a warehouse")
         try:
-            mapping = one_mapping_create(warehouse=ours, one_warehouse_id=one_warehouse, mode=mode.upper(),
-                                         actor=ACTOR)
+            publication = one_publication_create(warehouse=ours, one_warehouse_id=one_warehouse, mode=mode.upper(),
+                                                 actor=ACTOR)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
-            f"{warehouse} is now published to ONE as {mapping.one_warehouse_id} ({mapping.mode})."))
+            f"{warehouse} is now published to ONE as {publication.one_warehouse_id} ({publication.mode})."))
 
-    def _disable(self, mapping: OnePublication, *, wait: float) -> None:
-        code = mapping.warehouse.code
-        mapping, run = one_mapping_disable(mapping_id=mapping.pk, actor=ACTOR, trigger=OneSyncRun.Trigger.COMMAND)
+    def _disable(self, publication: OnePublication, *, wait: float) -> None:
+        code = publication.warehouse.code
+        publication, run = one_publication_disable(publication_id=publication.pk, actor=ACTOR,
+                                                   trigger=OneSyncRun.Trigger.COMMAND)
         if run is not None and run.status == OneSyncRun.Status.SENDING:
             run = one_sync_send_now(run_id=run.pk, wait_seconds=wait)
-        held = selectors.held_count(mapping_id=mapping.pk)
+        held = selectors.held_count(publication_id=publication.pk)
         if run is None and held:
             raise CommandError(f"{code} is disabled, but a sync is still running: its {held} stock id(s) on ONE are "
                                f"withdrawn by the schedule once it ends (or run this command again).")

@@ -13,11 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--show", type=int, default=20, help="How many drifted products to list (default 20).")
 
     def handle(self, *args, warehouse, show=20, **options):
-        mapping = selectors.mapping_by_warehouse_code(code=warehouse)
-        if mapping is None:
-            raise CommandError(f"warehouse {warehouse} is not mapped to ONE")
-        reconciliation = services.one_reconcile(mapping_id=mapping.pk)
-        self.stdout.write(f"Reconciliation #{reconciliation.pk} {warehouse} → ONE {mapping.one_warehouse_id}: "
+        publication = selectors.publication_by_warehouse_code(code=warehouse)
+        if publication is None:
+            raise CommandError(f"warehouse {warehouse} is not published to ONE")
+        reconciliation = services.one_reconcile(publication_id=publication.pk)
+        self.stdout.write(f"Reconciliation #{reconciliation.pk} {warehouse} → ONE {publication.one_warehouse_id}: "
                           f"{reconciliation.checked} product(s) checked, {reconciliation.drifted} drifted, "
                           f"{reconciliation.status}")
         for drift in selectors.drift_of(reconciliation=reconciliation)[:show]:

@@ -18,19 +18,20 @@ class Command(BaseCommand):
                             help="Seconds to wait for a chunk a worker holds (default 60).")
 
     def handle(self, *args, warehouse, baseline=False, wait=60.0, **options):
-        mapping = selectors.mapping_by_warehouse_code(code=warehouse)
-        if mapping is None:
-            raise CommandError(f"warehouse {warehouse} is not mapped to ONE")
+        publication = selectors.publication_by_warehouse_code(code=warehouse)
+        if publication is None:
+            raise CommandError(f"warehouse {warehouse} is not published to ONE")
         purpose = OneSyncRun.Purpose.BASELINE if baseline else OneSyncRun.Purpose.CHANGES
         try:
-            run = services.one_sync_start(mapping_id=mapping.pk, purpose=purpose, trigger=OneSyncRun.Trigger.COMMAND)
+            run = services.one_sync_start(publication_id=publication.pk, purpose=purpose,
+                                          trigger=OneSyncRun.Trigger.COMMAND)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         if run.status == OneSyncRun.Status.SENDING:
             run = services.one_sync_send_now(run_id=run.pk, wait_seconds=wait)
         duration = run.duration_seconds
         self.stdout.write(
-            f"Run #{run.pk} {warehouse} → ONE {mapping.one_warehouse_id} [{run.purpose}, "
+            f"Run #{run.pk} {warehouse} → ONE {publication.one_warehouse_id} [{run.purpose}, "
             f"{run.mode}]: {run.lines} line(s), {run.removals} removal(s), "
             f"{run.chunks_sent}/{run.chunks_total} chunk(s) sent, build {run.build_ms} ms, "
             f"{'duration ' + str(duration) + ' s, ' if duration is not None else ''}{run.status}"
