@@ -25,6 +25,20 @@ from wms.inventory.services import StockLine, stock_receive
 celery_app.conf.task_always_eager = True
 celery_app.conf.task_eager_propagates = True
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file in the session's temporary folder, as ``make run``'s is: each thread
+    (a live server's, a Celery worker's) gets its own connection, with wms/settings.py's WAL, busy timeout and
+    BEGIN IMMEDIATE. Django's default, an in-memory database in shared-cache mode, hands the test thread's one
+    connection to the live server's thread and gives other threads table-level locks that fail at once
+    ("database table is locked"), with no busy timeout."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database["TEST"].get("NAME"):
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture
 def warehouse(db):
     return WarehouseFactory()

@@ -18,9 +18,10 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from tests.factories import UserFactory
@@ -154,3 +155,33 @@ def test_no_process_kind_runs_more_threads_at_the_database_than_a_pool_holds():
             if "gunicorn" in line:  # a sync gunicorn worker is one thread; --threads would be more
                 threads = re.search(r"--threads[= ]\S*?(\d+)", line)
                 assert threads is None or int(threads.group(1)) <= max_size, line
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's test database: PostgreSQL has row locks")
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_another_threads_write_waits_for_the_test_threads_transaction_instead_of_failing():
+    """The threads of a live server or a Celery worker write while the test thread holds a transaction. Django's
+    in-memory shared-cache test database made them fail at once with "database table is locked" (table-level
+    locks, no busy timeout); the test database is a file (tests/conftest.py) with wms/settings.py's timeout."""
+    assert not connection.is_in_memory_db()
+    errors, started = [], threading.Event()
+
+    def other_thread_writes():
+        try:
+            started.set()
+            with transaction.atomic():  # BEGIN IMMEDIATE: waits for the test thread's COMMIT
+                Group.objects.create(name="written by the other thread")
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Group.objects.create(name="written by the test thread")
+        other = threading.Thread(target=other_thread_writes)
+        other.start()
+        started.wait()
+        time.sleep(0.3)  # the other thread meets the lock this transaction holds
+    other.join()
+    assert errors == []
+    assert Group.objects.filter(name__startswith="written by the").count() == 2

@@ -178,24 +178,20 @@ if CELERY_BROKER_URL.startswith("sqla+sqlite:///"):
     _broker_file = Path(CELERY_BROKER_URL.removeprefix("sqla+sqlite:///"))
     _broker_file.parent.mkdir(parents=True, exist_ok=True)
 
-    def _broker_sqlite_connect(path=str(_broker_file)):
-        import sqlite3
-
-        # A kombu channel (and its SQLAlchemy session) may serve one thread after another.
-        connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        return connection
-
     # kombu's SQLAlchemy transport, made safe for processes that publish to a fresh broker file at once
     # (wms/broker.py). The one alias is set here, where the broker is chosen, so the URL stays kombu's own.
+    from functools import partial
+
     import kombu.transport
     from sqlalchemy.pool import NullPool
+
+    from wms.broker import sqlite_connect
 
     kombu.transport.TRANSPORT_ALIASES["sqla"] = "wms.broker:Transport"
 
     # Every option but kombu's own goes to SQLAlchemy's create_engine. NullPool: a SQLite connection is opened
     # per transaction, so none is shared between threads or inherited by a forked (prefork) child.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"creator": _broker_sqlite_connect, "poolclass": NullPool}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"creator": partial(sqlite_connect, str(_broker_file)), "poolclass": NullPool}
 else:
     # Publishing must not hang a web request when Redis is down: the outbox sweep delivers later.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}

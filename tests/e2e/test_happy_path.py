@@ -2,7 +2,9 @@
 live server, staff steps run through the services, a real Celery worker (not eager) sends every outbox message
 to the simulators, and ONE's simulator ends up with our available stock, reconciled to zero drift."""
 
+import functools
 import json
+import os
 import time
 
 import pytest
@@ -34,19 +36,40 @@ from wms.outbox.models import OutboxMessage
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def _broker_use(app, url: str, transport_options: dict) -> None:
+    """Publish and consume on ``url``; a fresh connection pool for it (kombu keeps one per connection)."""
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = transport_options
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
-def celery_worker(simulators_live):
-    """A real worker thread consuming the configured broker (the embedded SQLite one, or Redis on PostgreSQL)."""
+def celery_worker(simulators_live, tmp_path):
+    """A real worker thread consuming the configured broker (the embedded SQLite one, or Redis on PostgreSQL).
+
+    The embedded broker's file is this test's own: var/broker.sqlite3 is shared by every suite run from the
+    checkout and by `make run`'s worker, which would take this test's tasks (or it theirs, or stale ones)."""
     from celery.contrib.testing.worker import start_worker
 
+    from wms.broker import sqlite_connect
     from wms.celery import app
 
+    real = app.conf.broker_url, app.conf.broker_transport_options
+    # The default embedded broker only: Celery reads CELERY_BROKER_URL from the environment before its settings.
+    embedded = real[0].startswith("sqla+sqlite:///") and "CELERY_BROKER_URL" not in os.environ
+    if embedded:
+        broker_file = str(tmp_path / "broker.sqlite3")
+        _broker_use(app, f"sqla+sqlite:///{broker_file}",
+                    {**real[1], "creator": functools.partial(sqlite_connect, broker_file)})
     app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=15):
             yield
     finally:
         app.conf.task_always_eager = True
+        if embedded:
+            _broker_use(app, *real)
 
 
 def wait_for(what: str, predicate, timeout: float = 45.0):

@@ -10,8 +10,10 @@ faked."""
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from wms.broker import sqlite_connect
 
 pytestmark = pytest.mark.faults
 
@@ -134,3 +138,21 @@ def test_processes_that_declare_the_first_queue_of_a_fresh_broker_at_once_all_su
     outputs = [proc.communicate(timeout=PATIENCE_SECONDS)[0] for proc in procs]
     assert [proc.returncode for proc in procs] == [0] * len(procs), outputs
     assert all(out.strip().endswith("declared") for out in outputs), outputs
+
+
+def test_a_connection_to_a_fresh_broker_file_waits_while_another_process_switches_it_to_wal(tmp_path):
+    """Switching a new file to WAL upgrades a read lock to a write lock, for which SQLite ignores the busy timeout:
+    opened while another process is switching it, the connection failed at once with "database is locked"."""
+    path = str(tmp_path / "broker.sqlite3")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # the other process, switching the new file: it holds the write lock
+    release = threading.Timer(0.5, other.execute, args=["ROLLBACK"])
+    release.start()
+    try:
+        connection = sqlite_connect(path)
+    finally:
+        release.join()
+        other.close()
+    assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    connection.execute("CREATE TABLE t (x)")  # and it writes
+    connection.close()
