@@ -19,7 +19,8 @@ from wms.core.admin import (
     floor_role_check,
     order_action_post,
 )
-from wms.core.forms import field_errors, id_list_parse, typed
+from wms.core.errors import DomainValidationError
+from wms.core.forms import field_errors, form_errors_report, id_list_parse, typed
 from wms.core.roles import user_has_role
 from wms.outbox.admin import outbox_calls_html
 
@@ -256,7 +257,12 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if request.method == "POST":
             def act():
                 packages = form.packages()
-                outbound_order_pack(order=order, packages=packages, actor=request.user)
+                try:
+                    outbound_order_pack(order=order, packages=packages, actor=request.user)
+                except DomainValidationError as exc:  # named on the fields it is about, what was typed kept
+                    form.service_errors(exc.errors)
+                    form_errors_report(request, form)
+                    return None
                 self.message_user(request, f"{order.outbound_order_no} packed in {len(packages)} package(s).",
                                   messages.SUCCESS)
                 return redirect(self._change_url(order))
