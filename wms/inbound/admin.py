@@ -97,7 +97,12 @@ class InboundOrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="Calls to OneWarehouse")
     def calls_to_onewarehouse(self, obj):
-        return outbox_calls_html(inbound_outbox_states(order=obj))
+        calls = inbound_outbox_states(order=obj)
+        if not calls and obj.status == InboundOrder.Status.CANCELLED:
+            return "none: the order was cancelled, so no callback is due"
+        if not calls:
+            return "none yet: the callback is sent when the receipt is completed"
+        return outbox_calls_html(calls)
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -162,6 +167,9 @@ class InboundOrderAdmin(admin.ModelAdmin):
                for c in counts):
             order = inbound_order_record_counts(order=order, counts=counts, actor=request.user)
             self.message_user(request, "Counts saved.", messages.SUCCESS)
+        elif form.cleaned_data["save"]:
+            self.message_user(request, "Counts saved: nothing had changed since the last save (every scan is saved "
+                                       "as it is read).", messages.SUCCESS)
         code = form.cleaned_data["code"]
         complete = form.cleaned_data["complete"]
         if code and not complete:

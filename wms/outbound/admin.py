@@ -1,6 +1,7 @@
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
@@ -24,11 +25,12 @@ from wms.core.forms import field_errors, form_errors_report, id_list_parse, type
 from wms.core.roles import user_has_role
 from wms.outbox.admin import outbox_calls_html
 
-from .forms import PACKAGE_MEASURES, PackForm, PickForm
+from .forms import PACKAGE_MEASURES, LabelRequestForm, PackForm, PickForm
 from .labels import LABEL_HEAD_BYTES, PDF, ZPL, label_file_kind, label_kind_detect, label_kind_named, labels_pdf_compose
 from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
 from .selectors import (
     outbound_callback_state,
+    outbound_label_pending,
     outbound_labels_for_print,
     outbound_order_lines,
     outbound_outbox_states,
@@ -204,6 +206,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                 floor=user_has_role(request.user, *FLOOR_ROLES),
                 actions=OUTBOUND_FLOW.allowed_actions(obj),  # the steps the services would accept now
                 callback=outbound_callback_state(order=obj),
+                label_pending=outbound_label_pending(order=obj),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -238,6 +241,9 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if any(existing[c.line_id].picked_qty != c.picked for c in counts):
             outbound_order_pick_record(order=order, counts=counts, actor=request.user)
             self.message_user(request, "Picked counts saved.", messages.SUCCESS)
+        elif form.cleaned_data["save"]:
+            self.message_user(request, "Picked counts saved: nothing had changed since the last save (every scan is "
+                                       "saved as it is read).", messages.SUCCESS)
         code = form.cleaned_data["code"]
         if code:
             line = outbound_order_pick_scan(order=order, code=code, actor=request.user, quantity=form.scan_quantity())
@@ -379,8 +385,15 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         return order_action_post(self, request, object_id, order_for=self._order, act=act, done=done)
 
     def label_request_view(self, request, object_id):
-        return self._post_action(request, object_id, outbound_order_label_request,
-                                 "The shipping label of {order} is being fetched.")
+        form = LabelRequestForm(request.POST)
+        if not form.is_valid():
+            form_errors_report(request, form)
+            return redirect(self._change_url(self._order(request, object_id)))
+        reason = form.cleaned_data["reason"]
+        return self._post_action(
+            request, object_id, lambda *, order, actor: outbound_order_label_request(order=order, actor=actor,
+                                                                                     reason=reason),
+            "The shipping label of {order} is being fetched.")
 
     def ship_view(self, request, object_id):
         return self._post_action(request, object_id, outbound_order_ship,
@@ -418,6 +431,11 @@ class OutboundOrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Ship (labelled orders)", permissions=["change"])
     def ship(self, request, queryset):
+        """Asks first, as the order page's Ship does: a page listing the selected orders, then "Yes, ship"."""
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(request, "admin/outbound/outboundorder/ship_confirm.html", self._context(
+                request, orders=list(queryset.order_by("pk")), title="Ship the selected orders?",
+                action_checkbox_name=helpers.ACTION_CHECKBOX_NAME))
         self._each(request, queryset, outbound_order_ship, "{n} order(s) shipped.")
 
     @admin.action(description="Print labels (one PDF; ZPL listed apart)", permissions=["view"])

@@ -22,6 +22,8 @@ class PickForm(forms.Form):
                            label="Short pick note")
     # The "Report short pick" submit button: posted (with any text) only when it was the button pressed.
     short = forms.BooleanField(required=False, label="Report short pick")
+    # The "Save picked counts" submit button: pressed with nothing new to save, the page says so.
+    save = forms.BooleanField(required=False, label="Save picked counts")
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +44,13 @@ class PickForm(forms.Form):
 
     def scan_quantity(self) -> int:
         return self.cleaned_data["quantity"]
+
+
+class LabelRequestForm(forms.Form):
+    """The order page's "Get shipping label" / "Fetch the label again" button: why, when a label is there already."""
+
+    reason = forms.CharField(required=False, max_length=200, label="Why a new label",
+                             error_messages={"max_length": "At most 200 characters."})
 
 
 class PackForm(forms.Form):

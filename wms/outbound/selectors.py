@@ -1,7 +1,7 @@
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from wms.outbox.models import OutboxMessage
-from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_messages_for
+from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_latest_for, outbox_messages_for
 
 from .models import OutboundOrder, OutboundOrderLine, PutBackTask, ShortPick
 
@@ -98,3 +98,10 @@ def outbound_outbox_states(*, order: OutboundOrder) -> list[OutboxMessage]:
 def outbound_callback_state(*, order: OutboundOrder) -> CallbackState:
     return outbox_callback_state(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
                                  kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
+
+
+def outbound_label_pending(*, order: OutboundOrder) -> bool:
+    """A label request of the order is queued or on its way (the page offers no second one meanwhile)."""
+    latest = outbox_latest_for(aggregate_type=OutboxMessage.Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
+                               kind=OutboxMessage.Kind.SHIPPING_LABEL)
+    return latest is not None and latest.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING)

@@ -200,11 +200,11 @@ def test_the_inbound_callback_goes_to_the_versioned_path_with_the_field_body(
     counts = [LineCount(line.pk, good=line.expected_qty - (2 if line.product.sku_id == "OW-100234" else 0),
                         damaged=2 if line.product.sku_id == "OW-100234" else 0)
               for line in order.lines.select_related("product")]
-    inbound_order_record_counts(order=order, counts=counts, user=receiver)
+    inbound_order_record_counts(order=order, counts=counts, actor=receiver)
     with responses.RequestsMock() as peer:
         peer.add(responses.POST, f"{BASE}/inbound/callback/TW-TPE-01", json=SUCCESS)
         with django_capture_on_commit_callbacks(execute=True):
-            inbound_order_complete(order=order, user=receiver)
+            inbound_order_complete(order=order, actor=receiver)
         (call,) = peer.calls
     message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.INBOUND_CALLBACK)
     body = json.loads(call.request.body)
@@ -235,7 +235,7 @@ def test_the_label_call_and_the_outbound_callback_speak_the_field_page(
         peer.add(responses.POST, f"{BASE}/outbound/waybill/TW-TPE-01", json=label)
         peer.add(responses.GET, label["data"]["label_url"], body=PDF, content_type="application/pdf")
         with django_capture_on_commit_callbacks(execute=True):
-            outbound_order_label_request(order=order, user=picker)
+            outbound_order_label_request(order=order, actor=picker)
         assert json.loads(peer.calls[0].request.body) == field_fixture_load("label_request")
     order.refresh_from_db()
     assert (order.status, order.tracking_no) == (OutboundOrder.Status.LABELLED, "TCAT660012345678")
@@ -243,7 +243,7 @@ def test_the_label_call_and_the_outbound_callback_speak_the_field_page(
     with responses.RequestsMock() as peer:
         peer.add(responses.POST, f"{BASE}/outbound/callback/TW-TPE-01", json=SUCCESS)
         with django_capture_on_commit_callbacks(execute=True):
-            outbound_order_ship(order=order, user=picker)
+            outbound_order_ship(order=order, actor=picker)
         (call,) = peer.calls
     message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
     example = field_fixture_load("callback_outbound")
