@@ -97,6 +97,12 @@ def test_the_pack_page_names_the_refused_field_and_keeps_the_dimensions(page, lo
     expect(page.locator("input[name=p1_height_cm]")).to_have_value("6")
     page.screenshot_as("pack-refused")
 
+    # The order's page lists its lines by product, with no technical row names ("2:5") above them.
+    page.goto(f"/admin/outbound/outboundorder/{order.pk}/change/")
+    expect(page.locator("#lines-group")).to_contain_text(product.sku_id)
+    expect(page.locator("#lines-group td.original p").first).to_be_hidden()
+    assert f"{order.pk}:{product.pk}" not in page.inner_text("#lines-group")
+
 
 def test_the_pick_page_fits_a_412_px_handheld(page, login, picker, warehouse, stocked):
     from tests.factories import ProductFactory
@@ -109,6 +115,7 @@ def test_the_pick_page_fits_a_412_px_handheld(page, login, picker, warehouse, st
     page.fill("input[name=code]", product.barcode)
     page.click("button[name=scan_submit]")
     expect(page.locator(".messagelist")).to_contain_text("1 of 3 picked")
+    expect(page.locator("#content h1")).to_contain_text("(Picking)")  # not "(Allocated)" once picking started
     assert not page_scrolls_sideways(page)
     expect(page.locator("input[name=code]")).to_be_in_viewport()
     # The short-pick note is a field to type in, not a grey button: a text cursor and the page's own background.
