@@ -33,6 +33,7 @@ from .selectors import (
     outbound_label_pending,
     outbound_labels_for_print,
     outbound_order_lines,
+    outbound_order_shortages,
     outbound_outbox_states,
     outbound_pick_list,
 )
@@ -112,11 +113,13 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [OutboundOrderLineInline, PackageInline, ShortPickInline, PutBackInline]
     readonly_fields = [f.name for f in OutboundOrder._meta.fields if f.name != "id"] + ["label_preview",
-                                                                                       "calls_to_onewarehouse"]
+                                                                                       "calls_to_onewarehouse",
+                                                                                       "waiting_for"]
     actions = ("allocate", "request_label", "print_labels", "wave_pick_list", "ship")
     change_form_template = "admin/outbound/outboundorder/change_form.html"
     fieldsets = (
-        (None, {"fields": ("outbound_order_no", "platform_order_no", "status", "warehouse", "owner", "tracking_no")}),
+        (None, {"fields": ("outbound_order_no", "platform_order_no", "status", "waiting_for", "warehouse", "owner",
+                           "tracking_no")}),
         ("Label and calls to OneWarehouse", {"fields": ("label_preview", "label_format", "labelled_at",
                                                         "calls_to_onewarehouse")}),
         ("Timeline", {"fields": ("created_at", "picking_started_at", "packed_at", "shipped_at", "cancelled_at",
@@ -144,6 +147,13 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if not obj.label_file:
             return "-"
         return format_html('<a href="{}" target="_blank">{}</a>', label_url(obj), obj.label_format or "label")
+
+    @admin.display(description="Waiting for stock")
+    def waiting_for(self, obj):
+        """A backordered order names what it is short of, line by line."""
+        if obj.status != Status.BACKORDERED:
+            return "-"
+        return "; ".join(outbound_order_shortages(order=obj)) or "stock has arrived: it is allocated at the next try"
 
     @admin.display(description="Shipping label")
     def label_preview(self, obj):
@@ -416,7 +426,9 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         def act(*, order, actor):
             order = outbound_order_allocate(order_id=order.pk, actor=actor)
             if order.status == Status.BACKORDERED:
-                return RowMessage(messages.WARNING, f"{order.outbound_order_no}: not enough stock, backordered.")
+                short = "; ".join(outbound_order_shortages(order=order))
+                return RowMessage(messages.WARNING,
+                                  f"{order.outbound_order_no}: not enough stock, backordered ({short}).")
             return None
         allocatable = OUTBOUND_FLOW.actions["allocate"]
         self._each(request, queryset.filter(status__in=allocatable), act, "{n} order(s) processed.")

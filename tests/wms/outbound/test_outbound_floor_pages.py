@@ -96,3 +96,15 @@ def test_a_pack_refusal_lands_on_the_fields_it_is_about(warehouse, products, pic
                                       "PKG-1 OW-100234 units: OW-100234: 1 packed, 2 picked."]
     form.service_errors({"packages": ["Required."]})
     assert form.errors["__all__"] == ["Required."]
+
+
+def test_a_backordered_order_says_which_sku_is_short_by_how_many(client, warehouse, products, picker):
+    order = order_create(warehouse, number="OB-SHORT",
+                         items=[{"sku_id": "OW-100234", "quantity": 12}, {"sku_id": "OW-100235", "quantity": 1}])
+    assert order.status == Status.BACKORDERED
+    client.force_login(picker)
+    page = client.get(url("change", order)).content.decode()
+    assert "OW-100234: needs 12, 10 available" in page and "OW-100235: needs" not in page
+    answer = client.post(url("changelist"), {"action": "allocate", helpers.ACTION_CHECKBOX_NAME: [order.pk]},
+                         follow=True).content.decode()
+    assert "OB-SHORT: not enough stock, backordered (OW-100234: needs 12, 10 available)." in answer
