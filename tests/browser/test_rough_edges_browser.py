@@ -116,6 +116,7 @@ def test_the_pick_page_fits_a_412_px_handheld(page, login, picker, warehouse, st
     page.click("button[name=scan_submit]")
     expect(page.locator(".messagelist")).to_contain_text("1 of 3 picked")
     expect(page.locator("#content h1")).to_contain_text("(Picking)")  # not "(Allocated)" once picking started
+    expect(page.locator("div.breadcrumbs")).to_contain_text("(Picking)")  # the breadcrumbs too
     assert not page_scrolls_sideways(page)
     expect(page.locator("input[name=code]")).to_be_in_viewport()
     # The short-pick note is a field to type in, not a grey button: a text cursor and the page's own background.
