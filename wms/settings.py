@@ -325,10 +325,15 @@ APILOG_SECRET_KEYS = env.list(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_secrets": {"()": "integrations.apilog.masking.SecretMaskingFilter"}},
+    "filters": {"mask_secrets": {"()": "integrations.apilog.masking.SecretMaskingFilter"},
+                "forbidden_without_traceback": {"()": "wms.core.logfilters.ForbiddenWithoutTraceback"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own default handler on "django" (DEBUG only) would print each request warning a second time; a
+    # refused page (403) is one line without a traceback: it is an answer, not a fault.
+    "loggers": {"django": {"handlers": [], "propagate": True},
+                "django.request": {"filters": ["forbidden_without_traceback"]}},
 }

@@ -44,7 +44,7 @@ class ApiExchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("=order_no", "=sku_id", "url")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    actions = ["replay", "retry_outgoing", "export_json"]
+    actions = ["replay", "retry_outgoing", "export_json", "export_json_personal"]
 
     def has_replay_permission(self, request) -> bool:
         return user_has_role(request.user, Role.SUPERVISOR)
@@ -52,13 +52,25 @@ class ApiExchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_export_permission(self, request) -> bool:
         return self.has_view_permission(request)
 
-    @admin.action(description="Export the selected exchanges as a JSON file (for a peer's support)",
-                  permissions=["export"])
+    @admin.action(description="Export the selected exchanges as a JSON file, personal data masked (for a peer's "
+                              "support)", permissions=["export"])
     def export_json(self, request, queryset):
-        body = json.dumps({"exported_at": timezone.now().isoformat(), "exchanges": exchanges_export(queryset=queryset)},
+        return self._export(queryset, personal_data=False)
+
+    @admin.action(description="Export the selected exchanges as a JSON file WITH recipients' names, phones and "
+                              "addresses (Supervisor)", permissions=["replay"])
+    def export_json_personal(self, request, queryset):
+        return self._export(queryset, personal_data=True)
+
+    @staticmethod
+    def _export(queryset, *, personal_data: bool) -> HttpResponse:
+        body = json.dumps({"exported_at": timezone.now().isoformat(),
+                           "personal_data": "included" if personal_data else "masked",
+                           "exchanges": exchanges_export(queryset=queryset, personal_data=personal_data)},
                           cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json")
-        filename = f"wms-request-log-{timezone.now():%Y%m%d-%H%M%S}.json"
+        suffix = "-with-personal-data" if personal_data else ""
+        filename = f"wms-request-log-{timezone.now():%Y%m%d-%H%M%S}{suffix}.json"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 

@@ -4,6 +4,7 @@ from wms.catalog.models import Product
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder
 
+from .masking import PERSONAL_MASK, personal_data_mask
 from .models import ApiExchange
 
 EXPORT_FIELDS = ("id", "created_at", "finished_at", "direction", "integration", "environment", "endpoint", "method",
@@ -13,12 +14,18 @@ EXPORT_FIELDS = ("id", "created_at", "finished_at", "direction", "integration", 
                  "sku_id", "outbox_message_id", "replay_of_id")
 
 
-def exchanges_export(*, queryset: QuerySet[ApiExchange]) -> list[dict]:
-    """The exchanges as JSON-able dicts (already masked when stored), oldest first: what a peer's support asks for."""
+def exchanges_export(*, queryset: QuerySet[ApiExchange], personal_data: bool = False) -> list[dict]:
+    """The exchanges as JSON-able dicts (secrets already masked when stored), oldest first: what a peer's support
+    asks for. Without ``personal_data`` the recipients' names, phones, e-mails and addresses are masked in the
+    bodies, and a raw body kept as base64 (not UTF-8 text) is left out."""
     rows = []
     for row in queryset.order_by("pk").values(*EXPORT_FIELDS).iterator(chunk_size=500):
         for name in ("created_at", "finished_at"):
             row[name] = row[name].isoformat() if row[name] else None
+        if not personal_data:
+            row["request_body"] = personal_data_mask(row["request_body"])
+            row["response_body"] = personal_data_mask(row["response_body"])
+            row["request_body_base64"] = PERSONAL_MASK if row["request_body_base64"] else ""
         rows.append(row)
     return rows
 

@@ -37,7 +37,7 @@ def order_line_for_code(*, lines, code: str, order_label: str):
     if product is None:
         known = product_find_by_code(code=code)
         why = (f"{known.sku_id} is not on {order_label}" if known
-               else f"Unknown code {code.strip()!r}: no product has this barcode, sku_code or sku_id")
+               else f"Unknown code {code.strip()!r}: no product has this barcode, SKU code or SKU id")
         raise DomainValidationError(why, errors={"code": [why]})
     return next(line for line in lines if line.product_id == product.pk)
 

@@ -48,16 +48,23 @@ class InboundOrderAdmin(admin.ModelAdmin):
     search_fields = ("=inbound_order_no", "=original_order_no", "=platform_order_no", "=tracking_no")
     date_hierarchy = "created_at"
     inlines = [InboundOrderLineInline]
-    readonly_fields = [f.name for f in InboundOrder._meta.fields if f.name != "id"] + ["calls_to_onewarehouse"]
+    readonly_fields = [f.name for f in InboundOrder._meta.fields if f.name != "id"] + ["calls_to_onewarehouse",
+                                                                                      "received_by_name"]
     change_form_template = "admin/inbound/inboundorder/change_form.html"
     fieldsets = (
         (None, {"fields": ("inbound_order_no", "order_type", "status", "warehouse", "owner", "calls_to_onewarehouse")}),
         ("Arrival", {"fields": ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no",
                                 "platform_order_no")}),
-        ("Timeline", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by", "cancelled_at",
+        ("Timeline", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by_name",
+                                 "cancelled_at",
                                  "cancel_reason", "updated_at")}),
         ("Technical", {"classes": ("collapse",), "fields": ("content_hash",)}),
     )
+
+    @admin.display(description="Received by")
+    def received_by_name(self, obj):
+        """The name only: a link would open the user's page, which only an administrator may see."""
+        return obj.received_by.get_username() if obj.received_by else "-"
 
     def has_add_permission(self, request):
         return False  # inbound orders come from OneWarehouse
@@ -90,7 +97,12 @@ class InboundOrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="Calls to OneWarehouse")
     def calls_to_onewarehouse(self, obj):
-        return outbox_calls_html(inbound_outbox_states(order=obj))
+        calls = inbound_outbox_states(order=obj)
+        if not calls and obj.status == InboundOrder.Status.CANCELLED:
+            return "none: the order was cancelled, so no callback is due"
+        if not calls:
+            return "none yet: the callback is sent when the receipt is completed"
+        return outbox_calls_html(calls)
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -155,6 +167,9 @@ class InboundOrderAdmin(admin.ModelAdmin):
                for c in counts):
             order = inbound_order_record_counts(order=order, counts=counts, actor=request.user)
             self.message_user(request, "Counts saved.", messages.SUCCESS)
+        elif form.cleaned_data["save"]:
+            self.message_user(request, "Counts saved: nothing had changed since the last save (every scan is saved "
+                                       "as it is read).", messages.SUCCESS)
         code = form.cleaned_data["code"]
         complete = form.cleaned_data["complete"]
         if code and not complete:

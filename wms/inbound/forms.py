@@ -14,6 +14,8 @@ class ReceiveForm(forms.Form):
     scan_damaged = forms.BooleanField(required=False, label="Damaged unit")
     # The "Complete receipt" submit button: posted (with any text) only when it was the button pressed.
     complete = forms.BooleanField(required=False, label="Complete receipt")
+    # The "Save counts" submit button: pressed with nothing new to save, the page says so rather than nothing.
+    save = forms.BooleanField(required=False, label="Save counts")
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)

@@ -81,7 +81,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(StockMove)
 class StockMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "created_at", "kind", "quantity", "product", "warehouse", "reference_number", "reason",
+    list_display = ("id", "created_at", "kind", "signed_quantity", "product", "warehouse", "reference_number", "reason",
                     "note", "actor")
     list_filter = ("kind", "warehouse", "product__owner", "reference_type", "reason_code")
     list_select_related = ("product", "warehouse")
@@ -89,3 +89,8 @@ class StockMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     # Counting the whole ledger for the paginator gets slow; the ledger only grows.
     show_full_result_count = False
+
+    @admin.display(description="Quantity", ordering="quantity")
+    def signed_quantity(self, obj):
+        """In (+) or out (-) of the buckets the move's kind names: a receipt reads +5, a shipment -2."""
+        return f"{obj.quantity:+d}"

@@ -1,6 +1,7 @@
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
@@ -19,17 +20,20 @@ from wms.core.admin import (
     floor_role_check,
     order_action_post,
 )
-from wms.core.forms import field_errors, id_list_parse, typed
+from wms.core.errors import DomainValidationError
+from wms.core.forms import field_errors, form_errors_report, id_list_parse, typed
 from wms.core.roles import user_has_role
 from wms.outbox.admin import outbox_calls_html
 
-from .forms import PACKAGE_MEASURES, PackForm, PickForm
+from .forms import PACKAGE_MEASURES, LabelRequestForm, PackForm, PickForm
 from .labels import LABEL_HEAD_BYTES, PDF, ZPL, label_file_kind, label_kind_detect, label_kind_named, labels_pdf_compose
 from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
 from .selectors import (
     outbound_callback_state,
+    outbound_label_pending,
     outbound_labels_for_print,
     outbound_order_lines,
+    outbound_order_shortages,
     outbound_outbox_states,
     outbound_pick_list,
 )
@@ -109,11 +113,13 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [OutboundOrderLineInline, PackageInline, ShortPickInline, PutBackInline]
     readonly_fields = [f.name for f in OutboundOrder._meta.fields if f.name != "id"] + ["label_preview",
-                                                                                       "calls_to_onewarehouse"]
+                                                                                       "calls_to_onewarehouse",
+                                                                                       "waiting_for"]
     actions = ("allocate", "request_label", "print_labels", "wave_pick_list", "ship")
     change_form_template = "admin/outbound/outboundorder/change_form.html"
     fieldsets = (
-        (None, {"fields": ("outbound_order_no", "platform_order_no", "status", "warehouse", "owner", "tracking_no")}),
+        (None, {"fields": ("outbound_order_no", "platform_order_no", "status", "waiting_for", "warehouse", "owner",
+                           "tracking_no")}),
         ("Label and calls to OneWarehouse", {"fields": ("label_preview", "label_format", "labelled_at",
                                                         "calls_to_onewarehouse")}),
         ("Timeline", {"fields": ("created_at", "picking_started_at", "packed_at", "shipped_at", "cancelled_at",
@@ -141,6 +147,13 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if not obj.label_file:
             return "-"
         return format_html('<a href="{}" target="_blank">{}</a>', label_url(obj), obj.label_format or "label")
+
+    @admin.display(description="Waiting for stock")
+    def waiting_for(self, obj):
+        """A backordered order names what it is short of, line by line."""
+        if obj.status != Status.BACKORDERED:
+            return "-"
+        return "; ".join(outbound_order_shortages(order=obj)) or "stock has arrived: it is allocated at the next try"
 
     @admin.display(description="Shipping label")
     def label_preview(self, obj):
@@ -203,6 +216,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                 floor=user_has_role(request.user, *FLOOR_ROLES),
                 actions=OUTBOUND_FLOW.allowed_actions(obj),  # the steps the services would accept now
                 callback=outbound_callback_state(order=obj),
+                label_pending=outbound_label_pending(order=obj),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -237,6 +251,9 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if any(existing[c.line_id].picked_qty != c.picked for c in counts):
             outbound_order_pick_record(order=order, counts=counts, actor=request.user)
             self.message_user(request, "Picked counts saved.", messages.SUCCESS)
+        elif form.cleaned_data["save"]:
+            self.message_user(request, "Picked counts saved: nothing had changed since the last save (every scan is "
+                                       "saved as it is read).", messages.SUCCESS)
         code = form.cleaned_data["code"]
         if code:
             line = outbound_order_pick_scan(order=order, code=code, actor=request.user, quantity=form.scan_quantity())
@@ -256,7 +273,12 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         if request.method == "POST":
             def act():
                 packages = form.packages()
-                outbound_order_pack(order=order, packages=packages, actor=request.user)
+                try:
+                    outbound_order_pack(order=order, packages=packages, actor=request.user)
+                except DomainValidationError as exc:  # named on the fields it is about, what was typed kept
+                    form.service_errors(exc.errors)
+                    form_errors_report(request, form)
+                    return None
                 self.message_user(request, f"{order.outbound_order_no} packed in {len(packages)} package(s).",
                                   messages.SUCCESS)
                 return redirect(self._change_url(order))
@@ -373,8 +395,15 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         return order_action_post(self, request, object_id, order_for=self._order, act=act, done=done)
 
     def label_request_view(self, request, object_id):
-        return self._post_action(request, object_id, outbound_order_label_request,
-                                 "The shipping label of {order} is being fetched.")
+        form = LabelRequestForm(request.POST)
+        if not form.is_valid():
+            form_errors_report(request, form)
+            return redirect(self._change_url(self._order(request, object_id)))
+        reason = form.cleaned_data["reason"]
+        return self._post_action(
+            request, object_id, lambda *, order, actor: outbound_order_label_request(order=order, actor=actor,
+                                                                                     reason=reason),
+            "The shipping label of {order} is being fetched.")
 
     def ship_view(self, request, object_id):
         return self._post_action(request, object_id, outbound_order_ship,
@@ -397,7 +426,9 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         def act(*, order, actor):
             order = outbound_order_allocate(order_id=order.pk, actor=actor)
             if order.status == Status.BACKORDERED:
-                return RowMessage(messages.WARNING, f"{order.outbound_order_no}: not enough stock, backordered.")
+                short = "; ".join(outbound_order_shortages(order=order))
+                return RowMessage(messages.WARNING,
+                                  f"{order.outbound_order_no}: not enough stock, backordered ({short}).")
             return None
         allocatable = OUTBOUND_FLOW.actions["allocate"]
         self._each(request, queryset.filter(status__in=allocatable), act, "{n} order(s) processed.")
@@ -412,6 +443,11 @@ class OutboundOrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Ship (labelled orders)", permissions=["change"])
     def ship(self, request, queryset):
+        """Asks first, as the order page's Ship does: a page listing the selected orders, then "Yes, ship"."""
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(request, "admin/outbound/outboundorder/ship_confirm.html", self._context(
+                request, orders=list(queryset.order_by("pk")), title="Ship the selected orders?",
+                action_checkbox_name=helpers.ACTION_CHECKBOX_NAME))
         self._each(request, queryset, outbound_order_ship, "{n} order(s) shipped.")
 
     @admin.action(description="Print labels (one PDF; ZPL listed apart)", permissions=["view"])

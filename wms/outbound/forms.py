@@ -22,6 +22,8 @@ class PickForm(forms.Form):
                            label="Short pick note")
     # The "Report short pick" submit button: posted (with any text) only when it was the button pressed.
     short = forms.BooleanField(required=False, label="Report short pick")
+    # The "Save picked counts" submit button: pressed with nothing new to save, the page says so.
+    save = forms.BooleanField(required=False, label="Save picked counts")
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +44,13 @@ class PickForm(forms.Form):
 
     def scan_quantity(self) -> int:
         return self.cleaned_data["quantity"]
+
+
+class LabelRequestForm(forms.Form):
+    """The order page's "Get shipping label" / "Fetch the label again" button: why, when a label is there already."""
+
+    reason = forms.CharField(required=False, max_length=200, label="Why a new label",
+                             error_messages={"max_length": "At most 200 characters."})
 
 
 class PackForm(forms.Form):
@@ -82,6 +91,26 @@ class PackForm(forms.Form):
                 if name not in self.errors and cleaned.get(name) is None:
                     self.add_error(name, "Required for a package in use.")
         return cleaned
+
+    def service_errors(self, errors: dict) -> None:
+        """Put a refusal of ``outbound_order_pack`` on the fields it is about: ``packages.<i>.<measure>`` and
+        ``packages.<i>.items[.<line>]`` on the i-th package in use, ``line.<id>`` on that line's units in the first
+        package in use; anything else on the form as a whole."""
+        used = [row for row in self.rows if self._row_used(row)]
+        lines = {str(line.pk): line for line in self.lines}
+        for key, texts in errors.items():
+            parts, name = key.split("."), None
+            if parts[0] == "packages" and len(parts) >= 3 and parts[1].isdecimal() and int(parts[1]) < len(used):
+                row = used[int(parts[1])]
+                if parts[2] in PACKAGE_MEASURES:
+                    name = self.measure_name(row, parts[2])
+                elif parts[2] == "items":
+                    line = lines.get(parts[3]) if len(parts) > 3 else None
+                    name = self.items_name(row, line or self.lines[0]) if self.lines else None
+            elif parts[0] == "line" and len(parts) == 2 and parts[1] in lines and used:
+                name = self.items_name(used[0], lines[parts[1]])
+            for text in texts:
+                self.add_error(name, text)
 
     def packages(self) -> list[PackageSpec]:
         return [PackageSpec(items={line.pk: self.cleaned_data[self.items_name(row, line)] for line in self.lines},

@@ -1,7 +1,8 @@
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from wms.inventory.models import StockLevel
 from wms.outbox.models import OutboxMessage
-from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_messages_for
+from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_latest_for, outbox_messages_for
 
 from .models import OutboundOrder, OutboundOrderLine, PutBackTask, ShortPick
 
@@ -98,3 +99,20 @@ def outbound_outbox_states(*, order: OutboundOrder) -> list[OutboxMessage]:
 def outbound_callback_state(*, order: OutboundOrder) -> CallbackState:
     return outbox_callback_state(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
                                  kind=OutboxMessage.Kind.OUTBOUND_CALLBACK)
+
+
+def outbound_label_pending(*, order: OutboundOrder) -> bool:
+    """A label request of the order is queued or on its way (the page offers no second one meanwhile)."""
+    latest = outbox_latest_for(aggregate_type=OutboxMessage.Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
+                               kind=OutboxMessage.Kind.SHIPPING_LABEL)
+    return latest is not None and latest.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING)
+
+
+def outbound_order_shortages(*, order: OutboundOrder) -> list[str]:
+    """Why a backordered order waits, line by line: "<sku_id>: needs N, M available" for each line that its
+    warehouse cannot reserve now (what is still unreserved of the line against the level's available units)."""
+    lines = [line for line in order.lines.select_related("product").order_by("pk") if line.quantity > line.reserved_qty]
+    available = {level.product_id: level.available for level in StockLevel.objects.filter(
+        warehouse_id=order.warehouse_id, product_id__in=[line.product_id for line in lines])}
+    return [f"{line.product.sku_id}: needs {line.quantity - line.reserved_qty}, {available.get(line.product_id, 0)} "
+            "available" for line in lines if line.quantity - line.reserved_qty > available.get(line.product_id, 0)]

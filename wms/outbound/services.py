@@ -381,7 +381,7 @@ def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], ac
 
 # --- Shipping label ---------------------------------------------------------------------------------------
 
-def _label_message_enqueue(order: OutboundOrder) -> OutboxMessage:
+def _label_message_enqueue(order: OutboundOrder, *, reason: str = "") -> OutboxMessage:
     """At most one label request of an order is unsent at a time: a failed one is retried, not duplicated."""
     latest = outbox_latest_for(aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
                                kind=OutboxMessage.Kind.SHIPPING_LABEL)
@@ -391,7 +391,8 @@ def _label_message_enqueue(order: OutboundOrder) -> OutboxMessage:
                                                 OutboxMessage.Status.HELD):
         return outbox_message_retry(message=latest)  # a held one is refused: a Supervisor decides where it goes
     return outbox_message_enqueue(kind=OutboxMessage.Kind.SHIPPING_LABEL, aggregate_type=Aggregate.OUTBOUND_ORDER,
-                                  aggregate_id=order.pk, payload={"outbound_order_no": order.outbound_order_no})
+                                  aggregate_id=order.pk, payload={"outbound_order_no": order.outbound_order_no,
+                                                                  **({"refetch_reason": reason} if reason else {})})
 
 
 def _label_fetchable_check(order: OutboundOrder, action: str) -> None:
@@ -399,12 +400,18 @@ def _label_fetchable_check(order: OutboundOrder, action: str) -> None:
 
 
 @transaction.atomic
-def outbound_order_label_request(*, order: OutboundOrder, actor) -> OutboxMessage:
-    """Queue "get shipping label" (PACKED, or LABELLED to fetch it again). Never once shipped or cancelled."""
+def outbound_order_label_request(*, order: OutboundOrder, actor, reason: str = "") -> OutboxMessage:
+    """Queue "get shipping label" (PACKED, or LABELLED to fetch it again, which needs a ``reason``, kept on the
+    request's outbox row). Never once shipped or cancelled."""
     role_require(actor=actor, roles=FLOOR_ROLES, action="Requesting a shipping label")
     order = _locked(order.pk)
     _label_fetchable_check(order, "A label request")
-    return _label_message_enqueue(order)
+    reason = reason.strip()
+    if order.status == Status.LABELLED and not reason:
+        why = (f"{order.outbound_order_no} has its label already; fetching a new one needs a reason "
+               "(from the order's page)")
+        raise DomainValidationError(why, errors={"reason": ["Required to fetch the label again."]})
+    return _label_message_enqueue(order, reason=reason)
 
 
 def _label_already_stored(order: OutboundOrder, *, content: bytes, tracking_no: str) -> bool:

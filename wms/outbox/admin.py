@@ -1,5 +1,8 @@
+import json
+
 from django.contrib import admin, messages
-from django.utils.html import format_html_join
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from wms.core.admin import bulk_action
@@ -25,18 +28,43 @@ def outbox_calls_html(outbox_messages: list[OutboxMessage]) -> str:
         ((m.get_kind_display(), m.get_status_display(), m.attempts, outbox_call_note(m)) for m in outbox_messages))
 
 
+def _json_pre(value) -> str:
+    return format_html("<pre style=\"white-space:pre-wrap;margin:0\">{}</pre>",
+                       json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder))
+
+
 def _message_name(message: OutboxMessage) -> str:
     return f"outbox message #{message.pk}"
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "aggregate_type", "aggregate_id", "environment", "status", "attempts",
-                    "next_attempt_at", "short_error", "created_at", "sent_at")
+    list_display = ("id", "kind", "about", "environment", "status", "attempts", "next_attempt_at", "short_error",
+                    "created_at", "sent_at")
     list_filter = ("status", "kind", "environment")
     search_fields = ("=aggregate_id", "last_error")
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    # What was sent and what the peer answered, as JSON (not as Python's dicts); the rest as stored.
+    readonly_fields = ["about", *(f.name for f in OutboxMessage._meta.fields if f.name not in ("payload", "response")),
+                       "payload_json", "response_json"]
+    exclude = ("payload", "response")  # shown read-only above, never typed
     actions = ("retry_now", "retarget", "discard")
+
+    @admin.display(description="About")
+    def about(self, obj):
+        """The order (or run) by its number, as staff know it, not by table name and row id."""
+        labels = dict(OutboxMessage.Aggregate.choices)
+        label = labels.get(obj.aggregate_type, obj.aggregate_type)
+        payload = obj.payload if isinstance(obj.payload, dict) else {}
+        number = payload.get("outbound_order_no") or payload.get("inbound_order_no")
+        return f"{label} {number}" if number else f"{label} #{obj.aggregate_id}"
+
+    @admin.display(description="Payload")
+    def payload_json(self, obj):
+        return _json_pre(obj.payload)
+
+    @admin.display(description="Peer's answer")
+    def response_json(self, obj):
+        return _json_pre(obj.response) if obj.response is not None else "-"
 
     @admin.display(description="Last error / why held")
     def short_error(self, obj):

@@ -55,7 +55,8 @@ class CallbackState:
 
     @property
     def retryable(self) -> bool:
-        return self.state in ("failed", "pending") and self.message_id is not None
+        """Only a failed call: a pending one is on its way already (a retry would only send it twice)."""
+        return self.state == "failed" and self.message_id is not None
 
 
 # Outbox status -> what staff read. FAILED retries by itself; DEAD waits for staff: both are "failed". HELD

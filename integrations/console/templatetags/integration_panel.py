@@ -3,6 +3,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from wms.core.roles import Role, user_has_role
+from wms.inbound.services import RECEIVING_ROLES
+from wms.outbound.services import FLOOR_ROLES
 
 from ..selectors import go_live_checklist
 
@@ -18,6 +20,9 @@ def integration_panel(context):
     checklist = go_live_checklist(environment=settings.ONEWAREHOUSE_ENV) if supervisor else []
     return {
         "supervisor": supervisor,
+        # Each step is a link only for whom may open it; the others read who does it (never a 403 dead end).
+        "can_receive": user_has_role(user, *RECEIVING_ROLES),
+        "can_ship": user_has_role(user, *FLOOR_ROLES),
         "simulators": settings.SIMULATORS_ENABLED,
         "console_url": reverse("integration-console"),
         "request_log_url": reverse("admin:apilog_apiexchange_changelist"),

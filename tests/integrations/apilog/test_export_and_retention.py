@@ -9,6 +9,7 @@ from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import exchange_prune
 from integrations.apilog.tasks import apilog_prune
 from tests.factories import OwnerFactory, ProductFactory, WarehouseFactory
+from tests.helpers import ONEWAREHOUSE_EXAMPLES
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder
 from wms.outbox.models import OutboxMessage
@@ -102,3 +103,28 @@ def test_the_request_log_filtered_by_merchant_exports_none_of_another_merchants_
     rows = json.loads(exported.content)["exchanges"]
     assert [row["id"] for row in rows] == sorted(row.pk for row in ours)
     assert client.get(reverse(CHANGELIST), {"merchant": "²"}).context["cl"].result_count == 0
+
+
+def test_export_masks_recipients_personal_data_unless_asked_for_it(client, supervisor):
+    contract = (ONEWAREHOUSE_EXAMPLES / "outbound_create.json").read_text()
+    field = (ONEWAREHOUSE_EXAMPLES.parent.parent / "v20210901" / "examples" / "outbound_create.json").read_text()
+    rows = [exchange(request_body=contract), exchange(request_body=field, order_no="OB-2"),
+            exchange(request_body="name=Lin Mei&phone=0912", order_no="OB-3")]
+    selected = [row.pk for row in rows]
+    client.force_login(supervisor)
+    masked = client.post(reverse(CHANGELIST), {"action": "export_json", "_selected_action": selected})
+    document = json.loads(masked.content)
+    assert document["personal_data"] == "masked"
+    text = masked.content.decode()
+    for personal in ("Lin Mei", "+886912345678", "mei@example.com", "Xinyi Rd", "+886223456789"):
+        assert personal not in text
+    first, second, third = (json.loads(r["request_body"]) if r["order_no"] != "OB-3" else r["request_body"]
+                            for r in document["exchanges"])
+    assert first["recipient"]["name"] == "*** (personal data)" and first["recipient"]["city"] == "Taipei"
+    assert first["items"] == json.loads(contract)["items"]  # the rest as logged
+    assert second["consigneer"]["consignee_mobile"] == "*** (personal data)"
+    assert third == "*** (personal data)"  # not JSON: left out whole
+
+    # The full export is its own action, named so.
+    full = client.post(reverse(CHANGELIST), {"action": "export_json_personal", "_selected_action": selected})
+    assert json.loads(full.content)["personal_data"] == "included" and "Lin Mei" in full.content.decode()

@@ -59,6 +59,10 @@ def test_error_rate_and_checklist_come_from_the_request_log(client, supervisor):
     done = {step["endpoint"]: step["done"] for step in response.context["checklist"]}
     assert done["product_sync"] is True and done["inbound_callback"] is False
     assert response.context["ready_for_production"] is False
+    # Ticked with the admin's own icons (an emoji needs a font the floor's PCs may not have).
+    page = response.content.decode()
+    assert "admin/img/icon-yes.svg" in page and "admin/img/icon-no.svg" in page
+    assert "\u2705" not in page and "\u2b1c" not in page
 
 
 def test_admin_home_shows_the_console_to_supervisors_and_the_demo_when_simulators_are_on(client, supervisor,

@@ -12,7 +12,7 @@ from wms.outbound.models import OUTBOUND_FLOW, OutboundOrder
 from wms.outbound.services import outbound_order_label_request
 
 Status = OutboundOrder.Status
-BUTTONS = {"pick": "/pick/", "pack": "/pack/", "label": "Get shipping label", "ship": "Ship</a>"}
+BUTTONS = {"pick": "/pick/", "pack": "/pack/", "label": "id=\"label-request\"", "ship": "Ship</a>"}
 
 
 def _outbound(warehouse, status: str) -> OutboundOrder:
@@ -66,7 +66,7 @@ def test_the_order_page_offers_exactly_the_steps_the_flow_allows(client, supervi
 def test_a_label_request_is_accepted_exactly_where_the_flow_allows_it(supervisor, warehouse, status):
     order = _outbound(warehouse, status)
     if OUTBOUND_FLOW.allows(order, "label"):
-        assert outbound_order_label_request(order=order, actor=supervisor) is not None
+        assert outbound_order_label_request(order=order, actor=supervisor, reason="smudged") is not None
     else:
         with pytest.raises(InvalidTransition, match="impossible"):
             outbound_order_label_request(order=order, actor=supervisor)

@@ -217,7 +217,7 @@ def test_callback_never_goes_before_the_label(warehouse, products, picker):
     pack_one(order, picker)
     label_store(order)
     # A label fetched again is still open: shipping waits for it.
-    refetch = outbound_order_label_request(order=order, actor=picker)
+    refetch = outbound_order_label_request(order=order, actor=picker, reason="the printer jammed")
     with pytest.raises(InvalidTransition, match="label request"):
         outbound_order_ship(order=order, actor=picker)
 
