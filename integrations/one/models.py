@@ -41,7 +41,7 @@ class OnePublication(models.Model):
         verbose_name = "ONE publication"
 
     def __str__(self) -> str:
-        return f"{self.warehouse.code} → ONE {self.one_warehouse_id} ({self.mode})"
+        return f"{self.warehouse.code} → ONE {self.one_warehouse_id} ({self.mode.lower()})"
 
 
 class OneSyncRun(models.Model):
@@ -95,7 +95,7 @@ class OneSyncRun(models.Model):
         verbose_name = "ONE sync run"
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.purpose} {self.status}"
+        return f"#{self.pk} {self.purpose.lower()}, {self.get_status_display().lower()}"
 
     @property
     def duration_seconds(self) -> float | None:

@@ -166,3 +166,14 @@ def test_admin_home_says_per_publication_when_stock_last_reached_one_and_how_man
     assert "ONE stock sync" in page and warehouse.code in page
     section = page.split("ONE stock sync", 1)[1].split("</table>", 1)[0]
     assert "never" not in section and "<strong>1</strong>" in section
+
+
+def test_publications_and_runs_read_as_words_where_admin_names_them(one_publication):
+    """Admin names a publication and a run by their text (the runs' list, breadcrumbs, the drift page): words, not
+    the enum values a developer reads ("[INCREMENTAL, INCREMENTAL]" was what staff saw)."""
+    publication = one_publication()
+    run = OneSyncRun(pk=7, publication=publication, purpose=OneSyncRun.Purpose.BASELINE,
+                     mode=publication.mode, status=OneSyncRun.Status.SENDING)
+
+    assert str(publication) == f"{publication.warehouse.code} → ONE WRO (incremental)"
+    assert str(run) == "#7 baseline, sending"
