@@ -10,7 +10,7 @@ timestamp and its compute function; verifying a push and signing our own calls b
 - ``none``: pushes are not checked (the FAQ makes checking optional; then an IP allow-list should be set); our own
   calls are still signed, with the profile's recipe, since OneWarehouse verifies them.
 
-``ONEWAREHOUSE_SIGNATURE_MODE`` names the recipe; empty, the active profile's (``SIGNATURE_RECIPE_BY_PROFILE``).
+``ONEWAREHOUSE_SIGNATURE_MODE`` names the recipe; empty, the active profile's (its ``signature_recipe``).
 """
 
 import hashlib
@@ -47,10 +47,6 @@ class SignatureMode(models.TextChoices):
     HMAC_SHA256 = "hmac-sha256"
     V20210901_HMAC = "v20210901-hmac"
     NONE = "none"
-
-
-# The recipe each wire profile signs with (the profile's own declaration once profiles exist).
-SIGNATURE_RECIPE_BY_PROFILE = {"contract": SignatureMode.MD5.value, "v20210901": SignatureMode.V20210901_HMAC.value}
 
 
 def _md5(*, app_key: str, app_secret: str, timestamp: str, body: bytes) -> str:
@@ -144,8 +140,11 @@ def recipe_get(mode: str) -> Recipe:
 
 def profile_recipe_name(profile: str | None = None) -> str:
     """The recipe of a wire profile (the active one by default); an unknown profile has none ("")."""
-    profile = settings.ONEWAREHOUSE_PROFILE if profile is None else profile
-    return SIGNATURE_RECIPE_BY_PROFILE.get(profile, "")
+    # Imported here: the profiles import this module (their recipes' header names).
+    from integrations.onewarehouse.profiles import PROFILES
+
+    found = PROFILES.get(settings.ONEWAREHOUSE_PROFILE if profile is None else profile)
+    return found.signature_recipe if found else ""
 
 
 def signature_mode_active() -> str:

@@ -20,12 +20,15 @@ from wms.outbound.services import outbound_order_cancel, outbound_order_create
 UNKNOWN_SKU_PLACEHOLDER = "placeholder"
 UNKNOWN_SKU_REFUSE = "refuse"
 UNKNOWN_SKU_POLICIES = (UNKNOWN_SKU_PLACEHOLDER, UNKNOWN_SKU_REFUSE)
-UNKNOWN_SKU_BY_PROFILE = {"contract": UNKNOWN_SKU_REFUSE, "v20210901": UNKNOWN_SKU_PLACEHOLDER}
 
 
 def unknown_sku_policy() -> str:
-    return (settings.ONEWAREHOUSE_UNKNOWN_SKU or "").strip() or UNKNOWN_SKU_BY_PROFILE.get(
-        settings.ONEWAREHOUSE_PROFILE, UNKNOWN_SKU_REFUSE)
+    """``ONEWAREHOUSE_UNKNOWN_SKU``, or the active profile's ``unknown_sku`` (an unknown profile refuses)."""
+    # Imported here: the profiles import this module (their rows name these handlers).
+    from integrations.onewarehouse.profiles import PROFILES
+
+    profile = PROFILES.get(settings.ONEWAREHOUSE_PROFILE)
+    return (settings.ONEWAREHOUSE_UNKNOWN_SKU or "").strip() or (profile.unknown_sku if profile else UNKNOWN_SKU_REFUSE)
 
 
 def _placeholders() -> bool:

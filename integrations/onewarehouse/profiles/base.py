@@ -161,6 +161,7 @@ class Profile:
     name: str
     title: str
     signature_recipe: str  # auth's recipe name: the default of ONEWAREHOUSE_SIGNATURE_MODE under this profile
+    unknown_sku: str  # handlers' policy for an order naming an unknown sku_id: the default of ONEWAREHOUSE_UNKNOWN_SKU
     receiving: dict[str, Receiving]
     envelope: Envelope
     outgoing: dict[str, Outgoing]  # keyed by Outgoing.endpoint

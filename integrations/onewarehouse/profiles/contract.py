@@ -156,6 +156,7 @@ PROFILE = Profile(
     name=NAME,
     title="Our contract (docs/contracts/onewarehouse/contract/)",
     signature_recipe=SIGNATURE_RECIPE,
+    unknown_sku=handlers.UNKNOWN_SKU_REFUSE,  # the contract's unknown_sku (1002) answer
     receiving=RECEIVING,
     envelope=Envelope(ok=mapping.envelope_ok, failure=mapping.envelope_failure,
                       success_schema=mapping.envelope_schema, failure_schema=mapping.FailureEnvelopeSchema,

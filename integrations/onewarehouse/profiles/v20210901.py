@@ -443,6 +443,7 @@ PROFILE = Profile(
     name=NAME,
     title="OneWarehouse as seen in the field (docs/contracts/onewarehouse/v20210901/)",
     signature_recipe=SIGNATURE_RECIPE,
+    unknown_sku=handlers.UNKNOWN_SKU_PLACEHOLDER,  # a product may arrive after its order (one save upstream)
     receiving=RECEIVING,
     envelope=Envelope(ok=envelope_ok, failure=envelope_failure, success_schema=envelope_schema,
                       failure_schema=FieldFailureEnvelopeSchema, codes_text=CODES_TEXT,

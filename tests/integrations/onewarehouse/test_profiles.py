@@ -114,6 +114,8 @@ def test_the_example_calls_pass_the_peers_validation_and_its_answers_are_read(na
 
 
 def test_each_profile_names_the_recipe_auth_defaults_to_for_it():
-    from integrations.onewarehouse.auth import SIGNATURE_RECIPE_BY_PROFILE
+    from integrations.onewarehouse.auth import RECIPES, profile_recipe_name
 
-    assert {name: profile.signature_recipe for name, profile in PROFILES.items()} == SIGNATURE_RECIPE_BY_PROFILE
+    assert {name: profile_recipe_name(name) for name in PROFILES} == {"contract": "md5", "v20210901": "v20210901-hmac"}
+    assert all(profile.signature_recipe in RECIPES for profile in PROFILES.values())
+    assert profile_recipe_name("no-such-profile") == ""
