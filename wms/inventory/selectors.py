@@ -1,10 +1,10 @@
 
 from django.db.models import Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Abs, Coalesce
 
 from wms.core.errors import DomainValidationError
 
-from .models import StockLevel, StockMove, Warehouse
+from .models import Location, LocationStock, StockLevel, StockMove, Warehouse
 
 
 def _bucket_sum(bucket: str):
@@ -39,9 +39,75 @@ def stock_ledger_drift() -> list[dict]:
     return drift
 
 
+def stock_location_drift() -> list[dict]:
+    """What breaks the locations' invariant (empty: all in step):
+
+    - per product x warehouse, the units in its non-quarantine locations differ from the level's on-hand, or those in
+      its quarantine locations from the level's damaged (``bucket`` on_hand / damaged, ``level`` vs ``locations``);
+    - per product x location, the location's stock differs from its ledger: |quantity| of the moves into it minus
+      those out of it (``bucket`` location, ``stock`` vs ``ledger``).
+    """
+    quarantine = Q(location__kind=Location.Kind.QUARANTINE)
+    sums = {
+        (row["product_id"], row["location__warehouse_id"]): row
+        for row in LocationStock.objects.order_by().values("product_id", "location__warehouse_id").annotate(
+            on_hand=Coalesce(Sum("quantity", filter=~quarantine), Value(0)),
+            damaged=Coalesce(Sum("quantity", filter=quarantine), Value(0)))
+    }
+    drift = []
+    seen = set()
+    for level in StockLevel.objects.select_related("product", "warehouse").order_by("pk").iterator(chunk_size=2000):
+        key = (level.product_id, level.warehouse_id)
+        seen.add(key)
+        row = sums.get(key, {"on_hand": 0, "damaged": 0})
+        for bucket in ("on_hand", "damaged"):
+            if getattr(level, bucket) != row[bucket]:
+                drift.append({"sku_id": level.product.sku_id, "warehouse": level.warehouse.code, "bucket": bucket,
+                              "level": getattr(level, bucket), "locations": row[bucket]})
+    for key, row in sums.items():
+        for bucket in ("on_hand", "damaged"):
+            if key not in seen and row[bucket]:
+                drift.append({"product_id": key[0], "warehouse_id": key[1], "bucket": bucket, "level": None,
+                              "locations": row[bucket]})
+
+    ledger: dict[tuple[int, int], int] = {}
+    for side, sign in (("to_location_id", 1), ("from_location_id", -1)):
+        for row in (StockMove.objects.order_by().filter(**{f"{side}__isnull": False})
+                    .values("product_id", side).annotate(units=Sum(Abs("quantity")))):
+            key = (row["product_id"], row[side])
+            ledger[key] = ledger.get(key, 0) + sign * row["units"]
+    stocks = {(s.product_id, s.location_id): s for s in
+              LocationStock.objects.select_related("product", "location__warehouse").order_by("pk")}
+    for key in sorted(ledger.keys() | stocks.keys()):
+        stock = stocks.get(key)
+        held, expected = (stock.quantity if stock else 0), ledger.get(key, 0)
+        if held != expected:
+            drift.append({"sku_id": stock.product.sku_id if stock else key[0],
+                          "warehouse": stock.location.warehouse.code if stock else None,
+                          "location": stock.location.code if stock else key[1], "bucket": "location",
+                          "stock": held, "ledger": expected})
+    return drift
+
+
+def location_stocks_for(*, warehouse_id: int, product_id: int) -> list[LocationStock]:
+    """Where a product is in a warehouse: its non-empty location stocks in pick-path order."""
+    return list(LocationStock.objects.filter(location__warehouse_id=warehouse_id, product_id=product_id,
+                                             quantity__gt=0).select_related("location")
+                .order_by("location__pick_sequence", "location__code"))
+
+
 def warehouse_for_order(*, warehouse_code: str) -> Warehouse:
     warehouse = Warehouse.objects.filter(code=warehouse_code, is_active=True).first()
     if warehouse is None:
         raise DomainValidationError(f"unknown warehouse {warehouse_code}",
                                     errors={"warehouse_code": [f"Unknown or inactive warehouse {warehouse_code!r}."]})
     return warehouse
+
+
+def location_default(*, warehouse_id: int, kind: str):
+    """The warehouse's default location of ``kind`` (``Location.DEFAULT_CODES``), else its first of that kind in
+    pick-path order; None if it has none (``location_defaults_ensure`` makes them)."""
+    locations = Location.objects.filter(warehouse_id=warehouse_id, kind=kind)
+    code = Location.DEFAULT_CODES.get(kind)
+    return (locations.filter(code=code).first() if code else None) or \
+        locations.order_by("pick_sequence", "code", "pk").first()

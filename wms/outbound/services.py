@@ -23,7 +23,14 @@ from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require
 from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
-from wms.inventory.services import StockLine, stock_release, stock_reserve, stock_ship
+from wms.inventory.services import (
+    StockLine,
+    stock_pack_return,
+    stock_pick_auto,
+    stock_release,
+    stock_reserve,
+    stock_ship,
+)
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import SETTLED_STATUSES, outbox_latest_for, outbox_messages_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
@@ -241,12 +248,21 @@ def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount],
                 f"{line.product.sku_id}: {count.picked} picked, the order needs {line.quantity}."]
     if errors:
         raise DomainValidationError("some picked counts were refused", errors=errors)
-    changed = []
+    changed, picked, returned = [], [], []
     for count in counts:
         line = lines[count.line_id]
         if line.picked_qty != count.picked:
+            delta = count.picked - line.picked_qty
+            (picked if delta > 0 else returned).append(StockLine(line.product_id, abs(delta), str(line.pk)))
             line.picked_qty = count.picked
             changed.append(line)
+    # The units go with the count: off the bins (pick path) to the packing location, or back to a bin.
+    if picked:
+        stock_pick_auto(warehouse_id=order.warehouse_id, lines=picked, reference_type="outbound_line",
+                        reference_number=order.outbound_order_no, actor=actor)
+    if returned:
+        stock_pack_return(warehouse_id=order.warehouse_id, lines=returned, reference_type="outbound_line",
+                          reference_number=order.outbound_order_no, actor=actor, reason="pick count lowered")
     OutboundOrderLine.objects.bulk_update(changed, ["picked_qty"])
     return order
 
@@ -511,6 +527,9 @@ def put_back_confirm(*, task: PutBackTask, actor) -> PutBackTask:
     transition_check(table=PutBackTask.TRANSITIONS, entity="Put-back", number=str(task.pk), current=task.status,
                      target=PutBackTask.Status.DONE)
     line = lock_for_update(OutboundOrderLine.objects).get(pk=task.line_id)
+    stock_pack_return(warehouse_id=task.warehouse_id, lines=[StockLine(task.product_id, task.quantity, str(line.pk))],
+                      reference_type="outbound_line", reference_number=order.outbound_order_no, actor=actor,
+                      reason="put back after interception")
     stock_release(warehouse_id=task.warehouse_id, lines=[StockLine(task.product_id, task.quantity, str(line.pk))],
                   reference_type="outbound_line", reference_number=order.outbound_order_no, actor=actor,
                   reason="put back after interception")
