@@ -111,3 +111,34 @@ def location_default(*, warehouse_id: int, kind: str):
     code = Location.DEFAULT_CODES.get(kind)
     return (locations.filter(code=code).first() if code else None) or \
         locations.order_by("pick_sequence", "code", "pk").first()
+
+
+def _putaway_bins(warehouse_id: int):
+    return Location.objects.filter(warehouse_id=warehouse_id, kind__in=Location.BIN_KINDS, is_active=True,
+                                   is_blocked=False)
+
+
+def putaway_bin_suggest(*, warehouse_id: int, product_id: int, taken_ids=()) -> Location | None:
+    """Where to put a product away: a bin already holding it (pick-path order); else an empty bin (active, not
+    blocked, not in ``taken_ids``: bins proposed to other open putaways) of the zone where the product's merchant
+    keeps most units, else of any zone; else the default bin."""
+    bins = _putaway_bins(warehouse_id)
+    holding = bins.filter(stocks__product_id=product_id, stocks__quantity__gt=0).order_by("pick_sequence", "code")
+    if location := holding.first():
+        return location
+    empty = bins.exclude(stocks__quantity__gt=0).exclude(pk__in=list(taken_ids)).order_by("pick_sequence", "code")
+    owner_zone = (LocationStock.objects.filter(location__in=bins, quantity__gt=0, product__owner__products=product_id)
+                  .exclude(location__zone="").values("location__zone").annotate(units=Sum("quantity"))
+                  .order_by("-units", "location__zone").values_list("location__zone", flat=True).first())
+    if owner_zone and (location := empty.filter(zone=owner_zone).first()):
+        return location
+    return empty.first() or location_default(warehouse_id=warehouse_id, kind=Location.Kind.STORAGE)
+
+
+def location_for_scan(*, warehouse_id: int, code: str) -> Location | None:
+    """The warehouse's location whose barcode (else code) is ``code``, as a scanner reads it."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    locations = Location.objects.filter(warehouse_id=warehouse_id)
+    return locations.filter(barcode=code).first() or locations.filter(code__iexact=code).first()
