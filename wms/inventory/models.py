@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -77,6 +78,35 @@ class Location(models.Model):
         if not self.barcode:
             self.barcode = self.code
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """One location's own rules, for every form and the CSV import (``full_clean``): its parent is in its
+        warehouse and not inside it; a location holding stock keeps its warehouse and stays on its side of
+        quarantine (sellable units never sit in quarantine, damaged ones never outside)."""
+        if not self.barcode:
+            self.barcode = self.code
+        if not self.is_blocked:
+            self.blocked_reason = ""
+        errors = {}
+        if self.parent_id is not None and self.warehouse_id is not None:
+            ancestor, seen = self.parent, set()
+            if ancestor.warehouse_id != self.warehouse_id:
+                errors["parent"] = f"{ancestor.code} is in another warehouse."
+            while ancestor is not None and "parent" not in errors and ancestor.pk not in seen:
+                if self.pk is not None and ancestor.pk == self.pk:
+                    errors["parent"] = "A location cannot be inside itself."
+                seen.add(ancestor.pk)
+                ancestor = ancestor.parent
+        if self.pk is not None:
+            before = Location.objects.filter(pk=self.pk).values("warehouse_id", "kind").first()
+            holds = before is not None and self.stocks.filter(quantity__gt=0).exists()
+            if holds and before["warehouse_id"] != self.warehouse_id:
+                errors["warehouse"] = "It holds stock: move the stock out before moving the location."
+            quarantine = self.Kind.QUARANTINE
+            if holds and (before["kind"] == quarantine) != (self.kind == quarantine):
+                errors["kind"] = ("It holds stock: move the stock out before changing it to or from quarantine.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_quarantine(self) -> bool:

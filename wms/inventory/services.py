@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from .signals import available_increased_notify, stock_levels_changed
 
 Kind = StockMove.Kind
 ADJUST_ROLES = (Role.SUPERVISOR,)  # who may correct stock by hand
+LOCATION_ROLES = (Role.SUPERVISOR,)  # who may create, change, block and import locations
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,22 @@ def location_defaults_ensure(*, warehouse_id: int) -> dict[str, Location]:
         ignore_conflicts=True,
     )
     return {kind: location_default(warehouse_id=warehouse_id, kind=kind) for kind in Location.DEFAULT_CODES}
+
+
+@atomic_with_retry
+def location_save(*, location: Location, actor) -> Location:
+    """Create or change a location (admin's form, a CSV row) after its own rules (``Location.clean``, the unique
+    code and barcode in the warehouse); a Supervisor's step. Refused with the fields named
+    (``DomainValidationError.errors``)."""
+    role_require(actor=actor, roles=LOCATION_ROLES, action="Changing locations")
+    try:
+        location.full_clean()
+    except ValidationError as exc:
+        errors = exc.message_dict
+        raise DomainValidationError("the location was refused: " + "; ".join(
+            f"{field}: {' '.join(texts)}" for field, texts in errors.items()), errors=errors) from exc
+    location.save()
+    return location
 
 
 def _default_location_id(*, warehouse_id: int, kind: str) -> int:
