@@ -168,3 +168,80 @@ def test_the_camera_button_appears_with_a_barcode_reader_and_its_code_is_scanned
     expect(page.locator("dialog.floor-camera")).not_to_be_visible()
     assert focused_name(page) == "code"
     page.screenshot_as("receive-camera-scanned")
+
+
+@SCREENS
+def test_pack_label_print_and_ship_on_the_floor_screens(page, login, simulators_live, warehouse, picker, stocked,
+                                                        settings, tmp_path, viewport):
+    """A picked order through the picker's floor screens: packed with a decimal comma in its weight and a unit
+    moved into a second parcel by scanning, its label fetched and checked by scanning it, shipped at the dock by
+    scanning its tracking code."""
+    from tests.factories import ProductFactory
+    from wms.outbound.models import OutboundOrder
+    from wms.outbound.services import outbound_order_pick_scan
+
+    settings.MEDIA_ROOT = tmp_path
+    page.on("dialog", lambda dialog: dialog.accept())
+    product = stocked(5, ProductFactory(barcode="4710000555031", name="Ceramic mug"))
+    order = outbound(warehouse, product, "OB-FLOOR-SCREENS", quantity=3)
+    outbound_order_pick_scan(order=order, code=product.barcode, actor=picker, quantity=3)
+    line = order.lines.get()
+    page.set_viewport_size(viewport)
+    login(picker.username)
+
+    page.goto("/admin/floor/")
+    expect(page.locator("#floor-section-receive")).to_have_count(0)  # a picker is offered no inbound screen
+    expect(page.locator("#floor-section-pack")).to_contain_text("OB-FLOOR-SCREENS")
+    screen_checked(page, "floor-home-picker")
+    scan(page, "OB-FLOOR-SCREENS")
+    page.wait_for_url(f"**/outboundorder/{order.pk}/pack/")
+    expect(page.locator("#floor-progress")).to_contain_text("3 / 3 units")
+    screen_checked(page, "pack-opened")
+
+    page.check("#package-2 input[name=filling]")
+    scan(page, product.barcode)  # one unit moves from PKG-1 into PKG-2
+    expect(result(page)).to_contain_text(f"{product.sku_id}: 1 in PKG-2")
+    expect(page.locator(f"input[name=p1_line_{line.pk}]")).to_have_value("2")
+    expect(page.locator(f"input[name=p2_line_{line.pk}]")).to_have_value("1")
+    scan(page, "NOT-IN-THIS-ORDER")
+    expect(result(page)).to_have_attribute("data-result", "error")
+    screen_checked(page, "pack-scanned")
+    for row, weight in ((1, "0,650"), (2, "0,2")):
+        for name, value in {"weight_kg": weight, "length_cm": "32", "width_cm": "26", "height_cm": "6,5"}.items():
+            page.fill(f"input[name=p{row}_{name}]", value)
+    page.click("input[value=Packed]")
+    page.wait_for_url(f"**/outboundorder/{order.pk}/change/")
+    order.refresh_from_db()
+    assert order.status == OutboundOrder.Status.PACKED
+    assert sorted((str(p.weight_kg), str(p.height_cm)) for p in order.packages.all()) == [
+        ("0.200", "6.5"), ("0.650", "6.5")]
+
+    page.goto(f"/admin/outbound/outboundorder/{order.pk}/print/")
+    screen_checked(page, "label-to-request")
+    page.click("#label-request")
+    page.wait_for_url(f"**/outboundorder/{order.pk}/print/")
+    order.refresh_from_db()
+    assert order.status == OutboundOrder.Status.LABELLED and order.tracking_no
+    page.reload()  # the worker (eager here) has stored the label by now
+    expect(page.locator("#label-print")).to_be_visible()
+    scan(page, "SOMEONE-ELSES-LABEL")
+    expect(result(page)).to_contain_text("is not this order's label")
+    expect(result(page)).to_have_attribute("data-result", "error")
+    scan(page, order.tracking_no)
+    expect(result(page)).to_contain_text("Label checked")
+    expect(result(page)).to_have_attribute("data-result", "ok")
+    screen_checked(page, "label-checked")
+
+    page.goto("/admin/outbound/outboundorder/ship-dock/")
+    expect(page.locator("#floor-next")).to_contain_text(order.tracking_no)
+    expect(page.locator("#floor-progress")).to_contain_text("0 / 1 parcels")
+    screen_checked(page, "ship-dock")
+    scan(page, order.tracking_no)
+    expect(result(page)).to_contain_text("OB-FLOOR-SCREENS shipped")
+    expect(page.locator("#floor-progress")).to_contain_text("1 / 1 parcels")
+    order.refresh_from_db()
+    assert order.status == OutboundOrder.Status.SHIPPED
+    scan(page, order.tracking_no)  # twice: refused, named
+    expect(result(page)).to_have_attribute("data-result", "error")
+    expect(result(page)).to_contain_text("OB-FLOOR-SCREENS")
+    screen_checked(page, "ship-dock-shipped")

@@ -34,5 +34,5 @@ def floor_home(request):
     return TemplateResponse(request, "admin/floor/home.html", {
         **admin.site.each_context(request), "title": "Floor", "sections": sections,
         "scan": {"label": "Scan an order number or a parcel's tracking code", "code": typed(form, "code"),
-                 "errors": field_error_texts(form, "code"), "quantity": None},
+                 "errors": field_error_texts(form, "code"), "quantity": None, "button": "Open"},
     })

@@ -7,7 +7,12 @@ from wms.core.floor import FloorLink, FloorSection
 from wms.core.roles import user_has_role
 
 from .models import OutboundOrder
-from .selectors import outbound_order_by_code, outbound_order_fully_picked, outbound_orders_in
+from .selectors import (
+    outbound_order_by_code,
+    outbound_order_fully_picked,
+    outbound_orders_in,
+    outbound_ship_dock_counts,
+)
 from .services import FLOOR_ROLES
 
 Status = OutboundOrder.Status
@@ -40,6 +45,12 @@ LABEL_SECTION = FloorSection(
     help="Get each packed order's shipping label and print it.",
     links=lambda *, user: _links("print", outbound_orders_in(statuses=[Status.PACKED, Status.LABELLED])),
     more=lambda: _list_url(Status.PACKED, Status.LABELLED))
+
+SHIP_SECTION = FloorSection(
+    key="ship", title="Ship", roles=FLOOR_ROLES, order=60, help="At the dock: scan each labelled parcel as it leaves.",
+    links=lambda *, user: [FloorLink("Ship dock", reverse("admin:outbound_outboundorder_ship_dock"),
+                                     "{waiting} labelled parcel(s) waiting".format(**outbound_ship_dock_counts()))],
+    more=lambda: _list_url(Status.LABELLED))
 
 
 def outbound_floor_resolve(*, code: str, user) -> str | None:

@@ -210,12 +210,9 @@
       const submitter = event.submitter;
       const isScan = submitter ? submitter.name === "scan_submit" : document.activeElement === code;
       const value = code.value.trim();
-      if (!isScan) return;  // Enter in a count field, Save, Complete: the plain post
+      // Enter in a count field, Save, Complete, or "Add" with nothing scanned: the plain post, as without a script
+      if (!isScan || !value) return;
       event.preventDefault();
-      if (!value) {
-        focusScan();
-        return;
-      }
       code.value = "";
       for (const handler of handlers) {
         const handled = handler(value);
