@@ -383,7 +383,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             print_url=reverse("admin:outbound_outboundorder_label_print_pdf", args=[order.pk])
             if kind and kind.inline else "",
             next=_label_next(order, pending),
-            scan={"label": "Scan the printed label to check it", "quantity": None, "code": typed(form, "code"),
+            scan={"label": "Scan the printed label to check it", "quantity": None, "button": "Check",
+                  "code": typed(form, "code"),
                   "errors": field_error_texts(form, "code")}))
 
     def ship_dock_view(self, request):
@@ -396,6 +397,10 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                 order = outbound_order_by_code(code=code)
                 if order is None:
                     self.message_user(request, f"{code}: no order has this tracking code or number.", messages.ERROR)
+                elif not OUTBOUND_FLOW.allows(order, "ship"):  # as the order page's Ship button asks
+                    why = OUTBOUND_FLOW.refusal(order, otherwise="only a labelled parcel ships")
+                    self.message_user(request, f"{code}: {order.outbound_order_no} is {order.get_status_display()}"
+                                               f" and cannot ship: {why}.", messages.ERROR)
                 else:
                     order = outbound_order_ship(order=order, actor=request.user)
                     self.message_user(request, f"{order.outbound_order_no} shipped{_tracking(order)}; OneWarehouse "
@@ -416,6 +421,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             progress={"label": "Shipped today", "done": counts["shipped"],
                       "total": counts["shipped"] + counts["waiting"], "unit": "parcels"},
             scan={"label": "Scan a parcel's label (tracking code) or its order number: it ships", "quantity": None,
+                  "button": "Ship",
                   "code": typed(form, "code"), "errors": field_error_texts(form, "code")}))
 
     def _labels_pdf_response(self, composed, filename: str) -> HttpResponse:
