@@ -6,7 +6,7 @@ from wms.core.floor import FloorLink, FloorSection
 from wms.core.roles import user_has_role
 
 from .models import INBOUND_FLOW, InboundOrder
-from .selectors import inbound_order_by_code, inbound_orders_to_receive
+from .selectors import inbound_order_by_code, inbound_orders_to_receive, putaway_orders_open
 from .services import RECEIVING_ROLES
 
 
@@ -37,3 +37,19 @@ def inbound_floor_resolve(*, code: str, user) -> str | None:
         return None
     page = "receive" if INBOUND_FLOW.allows(order, "receive") else "change"
     return reverse(f"admin:inbound_inboundorder_{page}", args=[order.pk])
+
+
+def _putaway_links(*, user) -> list[FloorLink]:
+    url = reverse("admin:inbound_putawaytask_putaway")
+    return [FloorLink(row["order__inbound_order_no"], f"{url}?order={row['order_id']}",
+                      f"{row['units']} units in {row['tasks']} task(s) · {row['warehouse__code']}")
+            for row in putaway_orders_open()]
+
+
+def _putaway_more() -> str:
+    return reverse("admin:inbound_putawaytask_changelist") + "?status__exact=OPEN"
+
+
+PUTAWAY_SECTION = FloorSection(key="putaway", title="Put away", roles=RECEIVING_ROLES, links=_putaway_links,
+                               more=_putaway_more, order=15,
+                               help="Received goods waiting on the dock: scan the bin you put them into.")
