@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV
 
 from wms.core.admin import ReadOnlyAdminMixin, bulk_action, domain_error_message, floor_object_get
 from wms.core.errors import DomainError
@@ -50,6 +51,8 @@ class LocationAdmin(ImportExportModelAdmin):
     ``location_save``."""
 
     resource_classes = [LocationResource]
+    import_formats = [CSV]
+    export_formats = [CSV]
     list_display = ("code", "warehouse", "kind", "zone", "parent", "pick_sequence", "barcode", "is_active",
                     "is_blocked", "blocked_reason", "units", "last_counted_at")
     list_filter = ("warehouse", "kind", BlockedFilter, "is_active", "zone")
