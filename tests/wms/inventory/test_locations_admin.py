@@ -138,7 +138,8 @@ def test_stock_lists_show_where_the_units_are_and_the_ledger_from_to(supervisor_
                    to_location_id=shelf.pk, actor=TEST_ACTOR)
     levels = supervisor_client.get(reverse("admin:inventory_stocklevel_changelist")).content.decode()
     assert "DOCK: 2, A-07: 3" in levels  # in pick-path order
-    stocks = supervisor_client.get(reverse("admin:inventory_locationstock_changelist") + "?location__kind__exact=STORAGE")
+    stocks = supervisor_client.get(reverse("admin:inventory_locationstock_changelist")
+                                   + "?location__kind__exact=STORAGE")
     assert stocks.status_code == 200 and "A-07" in stocks.content.decode() and ">DOCK<" not in stocks.content.decode()
     ledger = supervisor_client.get(reverse("admin:inventory_stockmove_changelist")).content.decode()
     assert "DOCK → A-07" in ledger and "· → DOCK" in ledger
