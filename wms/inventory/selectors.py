@@ -121,12 +121,14 @@ def _putaway_bins(warehouse_id: int):
 def putaway_bin_suggest(*, warehouse_id: int, product_id: int, taken_ids=()) -> Location | None:
     """Where to put a product away: a bin already holding it (pick-path order); else an empty bin (active, not
     blocked, not in ``taken_ids``: bins proposed to other open putaways) of the zone where the product's merchant
-    keeps most units, else of any zone; else the default bin."""
+    keeps most units, else of any zone; else the default bin (A-DEFAULT)."""
     bins = _putaway_bins(warehouse_id)
     holding = bins.filter(stocks__product_id=product_id, stocks__quantity__gt=0).order_by("pick_sequence", "code")
     if location := holding.first():
         return location
-    empty = bins.exclude(stocks__quantity__gt=0).exclude(pk__in=list(taken_ids)).order_by("pick_sequence", "code")
+    # The default bin (A-DEFAULT, the catch-all the locations' migration filled) is the last resort, not a free bin.
+    empty = (bins.exclude(stocks__quantity__gt=0).exclude(pk__in=list(taken_ids))
+             .exclude(code=Location.DEFAULT_CODES[Location.Kind.STORAGE]).order_by("pick_sequence", "code"))
     owner_zone = (LocationStock.objects.filter(location__in=bins, quantity__gt=0, product__owner__products=product_id)
                   .exclude(location__zone="").values("location__zone").annotate(units=Sum("quantity"))
                   .order_by("-units", "location__zone").values_list("location__zone", flat=True).first())
