@@ -14,8 +14,12 @@ HANDHELD, DESK = {"width": 412, "height": 900}, {"width": 1366, "height": 900}
 def test_a_receipt_is_put_away_by_scanning_bins(page, login, warehouse, receiver, viewport):
     from tests.factories import ProductFactory
     from wms.inbound.models import PutawayTask
-    from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
-    from wms.inbound.services import inbound_order_upsert
+    from wms.inbound.services import (
+        LineCount,
+        inbound_order_complete,
+        inbound_order_record_counts,
+        inbound_order_upsert,
+    )
     from wms.inventory.models import Location
 
     soap = ProductFactory(barcode="4710000777001", name="Lavender hand soap with a long descriptive name, 500 ml")
