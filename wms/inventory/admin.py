@@ -17,6 +17,7 @@ from .forms import StockAdjustForm
 from .labels import location_labels_pdf
 from .models import Location, LocationStock, StockLevel, StockMove, Warehouse
 from .resources import LocationResource
+from .selectors import location_id_for
 from .services import ADJUST_ROLES, LOCATION_ROLES, location_defaults_ensure, location_save, stock_adjust
 
 
@@ -205,11 +206,13 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 try:
                     move = stock_adjust(warehouse_id=level.warehouse_id, product_id=level.product_id,
                                         quantity=data["delta"], reason=data["reason"], note=data["note"],
-                                        damaged=data["damaged"], actor=request.user)
+                                        damaged=data["damaged"], actor=request.user,
+                                        location_id=location_id_for(warehouse_id=level.warehouse_id,
+                                                                    code=data["location"]))
                 except DomainError as exc:
                     form.service_errors(exc.errors or {None: [domain_error_message(exc)]})
                 else:
-                    self.message_user(request, f"{level}: {move.get_kind_display()} {move.quantity:+d} "
+                    self.message_user(request, f"{level}: {move.get_kind_display()} {data['delta']:+d} "
                                                f"({move.reason}) booked.", messages.SUCCESS)
                     return redirect(reverse("admin:inventory_stocklevel_changelist"))
             form_errors_report(request, form)

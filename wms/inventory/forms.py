@@ -16,6 +16,9 @@ class StockAdjustForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
                            help_text="What was found or done; required when the reason is Other.")
     damaged = forms.BooleanField(required=False, label="Adjust the damaged units (not the sellable ones)")
+    location = forms.CharField(required=False, max_length=64, label="Location (code or barcode)",
+                               help_text="Empty: units found go to the default bin (damaged: quarantine), units lost "
+                                         "come from the default bin, then the bins in pick-path order.")
 
     def clean_delta(self):
         delta = self.cleaned_data["delta"]
@@ -31,7 +34,7 @@ class StockAdjustForm(forms.Form):
 
     def service_errors(self, errors: dict) -> None:
         """Put a refusal of ``stock_adjust`` (its error keys) on this form's fields."""
-        fields = {"quantity": "delta", "reason": "reason", "note": "note"}
+        fields = {"quantity": "delta", "reason": "reason", "note": "note", "location": "location"}
         for key, texts in errors.items():
             for text in texts:
                 self.add_error(fields.get(key), text)

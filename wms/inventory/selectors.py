@@ -144,3 +144,14 @@ def location_for_scan(*, warehouse_id: int, code: str) -> Location | None:
         return None
     locations = Location.objects.filter(warehouse_id=warehouse_id)
     return locations.filter(barcode=code).first() or locations.filter(code__iexact=code).first()
+
+
+def location_id_for(*, warehouse_id: int, code: str) -> int | None:
+    """A typed location (code or barcode) of a form: its id, None when left empty; refused by name if unknown."""
+    if not (code or "").strip():
+        return None
+    location = location_for_scan(warehouse_id=warehouse_id, code=code)
+    if location is None:
+        raise DomainValidationError(f"no location {code.strip()!r} in this warehouse",
+                                    errors={"location": [f"No location {code.strip()!r} in this warehouse."]})
+    return location.pk
