@@ -155,3 +155,12 @@ def test_the_putaway_screen_scans_a_bin_and_goes_on_to_the_next_task(client, war
 def test_a_picker_cannot_open_the_putaway_screen(client, picker):
     client.force_login(picker)
     assert client.get(putaway_url()).status_code == 403
+
+
+def test_the_order_page_offers_put_away_while_units_wait_on_the_dock(client, warehouse, order, receiver):
+    from django.urls import reverse
+
+    receive(order, receiver, {"OW-100234": (5, 0), "OW-100235": (10, 0)})
+    client.force_login(receiver)
+    page = client.get(reverse("admin:inbound_inboundorder_change", args=[order.pk])).content.decode()
+    assert "Put away (15 units)" in page
