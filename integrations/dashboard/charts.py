@@ -11,7 +11,7 @@ from datetime import timedelta
 # handheld scales the chart down to about 60 %.
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 72, 12, 16, 62
-AXIS_FONT = 17
+AXIS_FONT = 20
 
 
 def nice_ceiling(value: int) -> int:

@@ -31,6 +31,7 @@ WATCHED_CALLS = (
     ("outbound_callback", "Outbound order callback (shipped)"),
 )
 RATE_WINDOWS = (timedelta(hours=24), timedelta(days=7))
+RATE_WINDOW_LABELS = {timedelta(hours=24): "24 hours", timedelta(days=7): "7 days"}
 FAILURES_SHOWN = 10
 # The incremental sync runs every 2 minutes: a change still waiting after 10 is late.
 ONE_LAG_ALERT = timedelta(minutes=10)
@@ -210,25 +211,36 @@ class OneLag:
     last_success_at: datetime | None
     waiting: int  # products whose change ONE has not seen yet
     oldest_change_at: datetime | None
+    baseline_needed: bool  # the next run sends every published product (new, re-enabled or switching publication)
+    created_at: datetime
+
+    @property
+    def behind_since(self) -> datetime | None:
+        """Since when ONE has missed something: a pending baseline since the last success (or the publication's
+        start), else the oldest change waiting; None when ONE is up to date."""
+        starts = [self.oldest_change_at] if self.waiting and self.oldest_change_at else []
+        if self.baseline_needed:
+            starts.append(self.last_success_at or self.created_at)
+        return min(starts) if starts else None
 
     def lag(self, now: datetime) -> timedelta:
-        """How far behind ONE is: the age of the oldest change it has not seen (none waiting: not behind)."""
-        if not self.waiting or self.oldest_change_at is None:
-            return timedelta(0)
-        return max(now - self.oldest_change_at, timedelta(0))
+        """How far behind ONE is (nothing waiting: not behind)."""
+        since = self.behind_since
+        return max(now - since, timedelta(0)) if since else timedelta(0)
 
     def since_success(self, now: datetime) -> timedelta | None:
         return now - self.last_success_at if self.last_success_at else None
 
 
 def one_lags() -> list[OneLag]:
-    """Per enabled publication, the time of its last successful run and its oldest change not yet on ONE (one
-    query)."""
+    """Per enabled publication, the time of its last successful run, its oldest change not yet on ONE and whether
+    a baseline is pending (one query)."""
     changes = OneStockChange.objects.filter(publication_id=OuterRef("pk")).order_by().values("publication_id")
     rows = (OnePublication.objects.filter(enabled=True)
             .annotate(waiting=Coalesce(Subquery(changes.annotate(n=Count("pk")).values("n")), 0),
                       oldest_change_at=Subquery(changes.annotate(at=Min("captured_at")).values("at"),
                                                 output_field=DateTimeField()))
             .order_by("warehouse__code")
-            .values_list("pk", "warehouse__code", "one_warehouse_id", "last_success_at", "waiting", "oldest_change_at"))
+            .values_list("pk", "warehouse__code", "one_warehouse_id", "last_success_at", "waiting", "oldest_change_at",
+                         "baseline_needed", "created_at"))
     return [OneLag(*row) for row in rows]

@@ -9,6 +9,7 @@ from wms.core.roles import Role, user_has_role
 from . import charts
 from .selectors import (
     ONE_LAG_ALERT,
+    RATE_WINDOW_LABELS,
     backlog_piles,
     call_failures_latest,
     call_success_rates,
@@ -41,7 +42,7 @@ def dashboard_context(*, now=None) -> dict:
         "piles": [{"pile": pile, "age": charts.duration_text(pile.age(now)), "share": charts.share(pile.count, most)}
                   for pile in piles],
         "rates": [{"label": rate.label, "endpoint": rate.endpoint,
-                   "windows": [{"window": charts.duration_text(window), "calls": calls, "successes": ok,
+                   "windows": [{"window": RATE_WINDOW_LABELS[window], "calls": calls, "successes": ok,
                                 "percent": None if not calls else round(100 * ok / calls, 1)}
                                for window, calls, ok in rate.windows]} for rate in rates],
         "failures": call_failures_latest(now=now),

@@ -252,28 +252,33 @@ def test_the_last_failures_are_the_newest_failed_attempts_of_the_watched_calls(d
 
 # --- ONE ---
 
-def test_one_lag_is_the_age_of_the_oldest_change_not_yet_on_one(one_publication, warehouse, stocked):
+def test_one_lag_is_the_age_of_the_oldest_change_not_yet_on_one_or_of_a_pending_baseline(one_publication, stocked):
     from integrations.one.models import OnePublication
 
     publication = one_publication()
     a, b = stocked(3), stocked(4)  # published: their moves are changes waiting for ONE
     OneStockChange.objects.filter(product=a).update(captured_at=NOW - timedelta(minutes=25))
     OneStockChange.objects.filter(product=b).update(captured_at=NOW - timedelta(minutes=3))
-    OnePublication.objects.filter(pk=publication.pk).update(last_success_at=NOW - timedelta(hours=1))
-    other = WarehouseFactory(code="TW-KHH-01")
-    one_publication(one_warehouse_id="KHH", warehouse_=other)  # nothing waiting: not behind
-    disabled = WarehouseFactory(code="TW-TXG-01")
-    OnePublication.objects.filter(pk=one_publication(one_warehouse_id="TXG", warehouse_=disabled).pk).update(
-        enabled=False)
+    OnePublication.objects.filter(pk=publication.pk).update(last_success_at=NOW - timedelta(hours=1),
+                                                            baseline_needed=False)
+    current = one_publication(one_warehouse_id="KHH", warehouse_=WarehouseFactory(code="TW-KHH-01"))
+    OnePublication.objects.filter(pk=current.pk).update(last_success_at=NOW - timedelta(minutes=1),
+                                                        baseline_needed=False)  # nothing waiting: not behind
+    new = one_publication(one_warehouse_id="HSZ", warehouse_=WarehouseFactory(code="TW-HSZ-01"))
+    OnePublication.objects.filter(pk=new.pk).update(created_at=NOW - timedelta(minutes=40))  # baseline never sent
+    disabled = one_publication(one_warehouse_id="TXG", warehouse_=WarehouseFactory(code="TW-TXG-01"))
+    OnePublication.objects.filter(pk=disabled.pk).update(enabled=False)
 
     lags = {lag.warehouse_code: lag for lag in one_lags()}
 
-    assert set(lags) == {"TW-TPE-01", "TW-KHH-01"}  # a disabled publication is not published
-    tpe, khh = lags["TW-TPE-01"], lags["TW-KHH-01"]
-    assert (tpe.waiting, tpe.lag(NOW), tpe.since_success(NOW)) == (2, timedelta(minutes=25), timedelta(hours=1))
-    assert (khh.waiting, khh.lag(NOW), khh.since_success(NOW)) == (0, timedelta(0), None)
+    assert list(lags) == ["TW-HSZ-01", "TW-KHH-01", "TW-TPE-01"]  # a disabled publication is not published
+    assert [(lag.waiting, lag.lag(NOW), lag.since_success(NOW)) for lag in lags.values()] == [
+        (0, timedelta(minutes=40), None),
+        (0, timedelta(0), timedelta(minutes=1)),
+        (2, timedelta(minutes=25), timedelta(hours=1)),
+    ]
     late = {row["lag"].warehouse_code: row["late"] for row in dashboard_context(now=NOW)["lags"]}
-    assert late == {"TW-TPE-01": True, "TW-KHH-01": False}  # later than 10 minutes
+    assert late == {"TW-HSZ-01": True, "TW-KHH-01": False, "TW-TPE-01": True}  # later than 10 minutes
 
 
 # --- the page ---

@@ -28,6 +28,7 @@
       });
   }
 
+  window.wmsDashboardRefresh = refresh;  // what the timer calls, callable at once (the browser test does)
   window.setInterval(refresh, every);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { refresh(); } });
 })();
