@@ -203,6 +203,20 @@ def call_failures_latest(*, now: datetime | None = None, limit: int = FAILURES_S
                 .order_by("-created_at", "-pk")[:limit])
 
 
+WATCHED_KINDS = (OutboxMessage.Kind.INBOUND_CALLBACK, OutboxMessage.Kind.SHIPPING_LABEL,
+                 OutboxMessage.Kind.OUTBOUND_CALLBACK)
+STUCK = (OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD, OutboxMessage.Status.HELD)
+
+
+def call_messages_stuck(*, limit: int = FAILURES_SHOWN) -> list[OutboxMessage]:
+    """Callbacks and label requests not through now (failed and retrying, dead, held), the latest changed first
+    (one query): with those that failed before any HTTP call (a missing key or URL), which the request log never
+    saw."""
+    return list(OutboxMessage.objects.filter(kind__in=WATCHED_KINDS, status__in=STUCK)
+                .only("pk", "kind", "status", "attempts", "last_error", "environment_note", "updated_at")
+                .order_by("-updated_at", "-pk")[:limit])
+
+
 @dataclass(frozen=True)
 class OneLag:
     publication_id: int

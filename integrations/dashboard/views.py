@@ -12,6 +12,7 @@ from .selectors import (
     RATE_WINDOW_LABELS,
     backlog_piles,
     call_failures_latest,
+    call_messages_stuck,
     call_success_rates,
     one_lags,
     orders_shipped_per_hour,
@@ -46,6 +47,7 @@ def dashboard_context(*, now=None) -> dict:
                                 "percent": None if not calls else round(100 * ok / calls, 1)}
                                for window, calls, ok in rate.windows]} for rate in rates],
         "failures": call_failures_latest(now=now),
+        "stuck": call_messages_stuck(),
         "lags": [{"lag": lag, "behind": charts.duration_text(lag.lag(now)),
                   "share": charts.share(lag.lag(now).total_seconds(), longest_lag),
                   "late": lag.lag(now) > ONE_LAG_ALERT,

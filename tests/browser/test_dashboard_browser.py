@@ -92,3 +92,32 @@ def test_a_picker_is_not_offered_the_dashboard_and_is_refused_with_a_way_home(pa
     page.goto("/admin/dashboard/")
     expect(page.locator("h1")).to_have_text("Not allowed")
     expect(page.locator("#forbidden a")).to_have_text("← Back to the home page")
+
+
+def test_the_demo_data_on_the_dashboard(page, login, supervisor):
+    """``make run``'s demo: its opening stock, then its inbound order received, appear on the received chart; its
+    outbound order waits to be picked; its warehouse is published to ONE."""
+    from django.core.management import call_command
+
+    from wms.inbound.models import InboundOrder
+    from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
+
+    call_command("demo_setup", stdout=open("/dev/null", "w"))
+    call_command("one_mapping", "--warehouse", "TW-TPE-01", "--one-warehouse", "TPE", stdout=open("/dev/null", "w"))
+    order = InboundOrder.objects.get(inbound_order_no="IB-DEMO-0001")
+    inbound_order_record_counts(order=order, counts=[LineCount(line.pk, line.expected_qty)
+                                                     for line in order.lines.all()], actor=supervisor)
+    inbound_order_complete(order=order, actor=supervisor)
+
+    login(supervisor.username)
+    page.set_viewport_size(DESK)
+    page.goto("/admin/dashboard/")
+    expect(page.locator("#dashboard-received .total-today")).to_have_text(str(4 * 50 + 2 + 120 + 60))
+    hour = timezone.localtime().hour
+    page.click("#received-figures summary")
+    expect(page.locator("#received-figures tr", has_text=f"{hour:02d}:00").locator("td").first).to_have_text("382")
+    expect(page.locator("#dashboard-backlog tr.pile", has_text="To pick").locator("strong")).to_have_text("1")
+    expect(page.locator("#dashboard-one")).to_contain_text("TW-TPE-01")
+    # The tests configure no OneWarehouse to call back: the receipt's callback waits in the outbox, and says why.
+    expect(page.locator("#dashboard-calls tr.stuck")).to_contain_text("Inbound order callback")
+    page.screenshot_as("dashboard-demo")

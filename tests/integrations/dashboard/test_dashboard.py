@@ -16,6 +16,7 @@ from integrations.dashboard import charts
 from integrations.dashboard.selectors import (
     backlog_piles,
     call_failures_latest,
+    call_messages_stuck,
     call_success_rates,
     one_lags,
     orders_shipped_per_hour,
@@ -250,6 +251,19 @@ def test_the_last_failures_are_the_newest_failed_attempts_of_the_watched_calls(d
     assert [row.pk for row in call_failures_latest(now=NOW, limit=1)] == [new.pk]
 
 
+def test_callbacks_and_labels_not_through_are_listed_from_the_outbox_latest_first(db):
+    Kind, M = OutboxMessage.Kind, OutboxMessage.Status
+    dead = message(Kind.SHIPPING_LABEL, M.DEAD, created=at(10, 8))
+    failed = message(Kind.INBOUND_CALLBACK, M.FAILED, created=at(11, 8))
+    held = message(Kind.OUTBOUND_CALLBACK, M.HELD, created=at(9, 8))
+    message(Kind.INBOUND_CALLBACK, M.PENDING, created=at(11, 9))  # on its way
+    message(Kind.INBOUND_CALLBACK, M.SENT, created=at(11, 9))
+    message(Kind.ONE_STOCK_PUSH, M.DEAD, created=at(11, 9))  # not a callback nor a label
+    for msg, when in ((dead, at(11, 10)), (failed, at(11, 12)), (held, at(11, 11))):
+        OutboxMessage.objects.filter(pk=msg.pk).update(updated_at=when)
+    assert [m.pk for m in call_messages_stuck()] == [failed.pk, held.pk, dead.pk]
+
+
 # --- ONE ---
 
 def test_one_lag_is_the_age_of_the_oldest_change_not_yet_on_one_or_of_a_pending_baseline(one_publication, stocked):
@@ -342,8 +356,8 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_data(
     one_publication(one_warehouse_id="KHH", warehouse_=WarehouseFactory(code="TW-KHH-01"))
     assert _queries(client) == before
     # session, user, role, the user's permissions for the admin's header (2), then the figures: two hourly series,
-    # three piles, rates, failures, ONE (8)
-    with django_assert_max_num_queries(13):
+    # three piles, rates, failures in the request log and in the outbox, ONE (9)
+    with django_assert_max_num_queries(14):
         client.get(reverse("supervisor-dashboard"))
 
 
