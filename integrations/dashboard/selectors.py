@@ -154,7 +154,7 @@ def backlog_piles() -> list[Pile]:
                                    ("Outbox failed, retrying", (Msg.FAILED,), True),
                                    ("Outbox dead (needs staff)", (Msg.DEAD,), True),
                                    ("Outbox held (other environment)", (Msg.HELD,), True)):
-        keys = [(kind, status) for kind in OutboxMessage.Kind.values for status in statuses]
+        keys = [(kind, status) for kind, status in outbox if status in statuses]
         piles.append(Pile(label, *_merged(outbox, keys), _changelist(OutboxMessage, f"status__in={','.join(statuses)}"),
                           alert=alert))
     return piles
