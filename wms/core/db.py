@@ -4,7 +4,8 @@ Lock order
 ----------
 A transaction takes row locks only in this order, and every service follows it:
 
-1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE publication, the product
+1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE publication, a putaway
+   task (``putaway_task_complete``: the task, then the level and location stocks of its transfer), the product
    (a product batch locks its products in ``sku_id`` order). A put-back locks its *order* first, a ONE sync run
    its *publication* first. An order's creation or update first locks the products its lines name, in ``sku_id`` order
    as a product sync does (``wms.catalog.selectors.order_items_resolve``: no sync may move one of them to another

@@ -114,8 +114,11 @@ def location_default(*, warehouse_id: int, kind: str):
 
 
 def _putaway_bins(warehouse_id: int):
+    """Bins units may be put into: active, unblocked storage bins and pick faces holding no other location (a zone
+    or an aisle is a location too, the parent of its bins)."""
+    parents = Location.objects.filter(warehouse_id=warehouse_id, parent__isnull=False).values("parent_id")
     return Location.objects.filter(warehouse_id=warehouse_id, kind__in=Location.BIN_KINDS, is_active=True,
-                                   is_blocked=False)
+                                   is_blocked=False).exclude(pk__in=parents)
 
 
 def putaway_bin_suggest(*, warehouse_id: int, product_id: int, taken_ids=()) -> Location | None:

@@ -164,3 +164,15 @@ def test_the_order_page_offers_put_away_while_units_wait_on_the_dock(client, war
     client.force_login(receiver)
     page = client.get(reverse("admin:inbound_inboundorder_change", args=[order.pk])).content.decode()
     assert "Put away (15 units)" in page
+
+
+def test_an_aisle_holding_bins_is_neither_suggested_nor_accepted(warehouse, order, receiver):
+    aisle = Location.objects.create(warehouse=warehouse, code="A-01", kind=Kind.STORAGE, pick_sequence=0)
+    shelf = Location.objects.create(warehouse=warehouse, code="A-01-01", kind=Kind.STORAGE, pick_sequence=1,
+                                    parent=aisle)
+    receive(order, receiver, {"OW-100234": (5, 0), "OW-100235": (10, 0)})
+    task = PutawayTask.objects.order_by("pk").first()
+    assert task.suggested_location == shelf
+    with pytest.raises(DomainValidationError) as refused:
+        putaway_task_complete(task=task, location_barcode="A-01", quantity=1, actor=receiver)
+    assert "area holding other locations" in refused.value.errors["location_barcode"][0]
