@@ -77,6 +77,10 @@ def test_a_receive_is_done_end_to_end_with_scans_only(page, login, warehouse, re
     expect(page.locator("#floor-section-receive")).to_be_visible()
     expect(page.locator("#floor-section-pick")).to_have_count(0)  # a receiver is offered no outbound screen
     screen_checked(page, "floor-home-receiver")
+    scan(page, "IB-NO-SUCH-ORDER")
+    expect(result(page)).to_contain_text("IB-NO-SUCH-ORDER: no order or parcel you may work on")
+    expect(result(page)).to_have_attribute("data-result", "error")
+    screen_checked(page, "floor-home-unknown-code")
     scan(page, "IB-SCANS-ONLY")
     page.wait_for_url(f"**/inboundorder/{order.pk}/receive/")
     expect(page.locator("#floor-next")).to_contain_text(soap.sku_id)
@@ -86,6 +90,7 @@ def test_a_receive_is_done_end_to_end_with_scans_only(page, login, warehouse, re
     for _ in range(3):
         scan(page, soap.barcode)
     expect(page.locator("#floor-progress")).to_contain_text("3 / 5 units")
+    expect(page.locator("#floor-progress")).to_contain_text("3 good + 0 damaged")
     expect(result(page)).to_contain_text(f"{soap.sku_id}: 3 good + 0 damaged of 3 expected")
     expect(result(page)).to_have_attribute("data-result", "ok")
     expect(page.locator("#floor-next")).to_contain_text(towel.sku_id)  # the next item moves on
