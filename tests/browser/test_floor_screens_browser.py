@@ -250,3 +250,26 @@ def test_pack_label_print_and_ship_on_the_floor_screens(page, login, simulators_
     expect(result(page)).to_have_attribute("data-result", "error")
     expect(result(page)).to_contain_text("OB-FLOOR-SCREENS")
     screen_checked(page, "ship-dock-shipped")
+
+
+def test_the_on_screen_keyboard_of_the_scan_field_can_be_switched_off_and_stays_off(page, login, warehouse, receiver):
+    """A scanner or the camera needs no on-screen keyboard over half a phone's screen: "Keyboard" switches it off
+    for the scan field (inputmode none), the field keeps the focus, and the choice stays after a reload."""
+    from tests.factories import ProductFactory
+
+    order = inbound(warehouse, "IB-KEYBOARD", (ProductFactory(barcode="4710000555041"), 1))
+    page.set_viewport_size(HANDHELD)
+    login(receiver.username)
+    page.goto(f"/admin/inbound/inboundorder/{order.pk}/receive/")
+    code, keyboard = page.locator("input[name=code]"), page.locator("[data-floor-keyboard]")
+    expect(code).to_have_attribute("inputmode", "text")
+    keyboard.click()
+    expect(code).to_have_attribute("inputmode", "none")
+    expect(keyboard).to_have_attribute("aria-pressed", "false")
+    page.reload()
+    expect(code).to_have_attribute("inputmode", "none")
+    screen_checked(page, "receive-keyboard-off")
+    scan(page, "4710000555041")  # a wedge scanner still types into it
+    expect(page.locator("#floor-progress")).to_contain_text("1 / 1 units")
+    keyboard.click()
+    expect(code).to_have_attribute("inputmode", "text")
