@@ -165,7 +165,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related(
             Prefetch("product__location_stocks", queryset=held, to_attr="held_stocks"))
 
-    @admin.display(description="Where (location: units)")
+    @admin.display(description="Where")
     def where(self, obj):
         stocks = getattr(obj.product, "held_stocks", None)
         if stocks is None:
