@@ -17,8 +17,9 @@ import requests
 
 from _setup import ROOT
 
-# Answered by Django's URL resolver and a redirect, no database and no schema generation: the server is up.
-READY_PATH = "/favicon.ico"
+# bench/urls_bench.py's plain view (no database, no schema generation): the server is up. The servers run
+# bench.settings_bench.
+READY_PATH = "/bench/ready"
 
 
 def free_port() -> int:
