@@ -83,6 +83,14 @@ def process_running(command: list[str], *, env: dict, log_path: Path | None = No
             log.close()
 
 
+def broker_purge(url: str) -> int:
+    """Drop the messages waiting in the default Celery queue of ``url`` (a bench's leftovers); returns how many."""
+    from kombu import Connection
+
+    with Connection(url, connect_timeout=3) as connection:
+        return connection.SimpleQueue("celery").clear()
+
+
 def fire(*, url: str, bodies: list[bytes], clients: int, headers_for, accepted, on_answer=None) -> dict:
     """Send every body from ``clients`` threads (a Session each); ``accepted(response)`` says a push was taken.
     Returns the rate, every latency and the failures; ``on_answer(body, sent_at, answered_at)`` sees each answer."""
@@ -159,7 +167,7 @@ def round_trips_counted(connection):
         counted.sql.append(sql)
         if sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
             counted.savepoints += 1
-        if not connection.in_atomic_block:  # autocommit: the statement is a transaction of its own
+        if not connection.in_atomic_block and not sql.startswith("BEGIN"):  # autocommit: a transaction alone
             counted.commits += 1
         return execute(sql, params, many, context)
 

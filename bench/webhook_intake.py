@@ -21,7 +21,7 @@ import secrets
 import statistics
 import time
 
-from _server import fire, free_port, gunicorn_serving, round_trips_counted, rounds_merge
+from _server import broker_purge, fire, free_port, gunicorn_serving, round_trips_counted, rounds_merge
 
 from _setup import ROOT, django_setup
 
@@ -171,6 +171,7 @@ def main() -> None:
                 print("   ", sql[:160])
         for failure in (ours["failures"] + floor["failures"])[:5]:
             print(f"[{profile}] failure:", failure)
+    broker_purge(os.environ["CELERY_BROKER_URL"])  # the allocations queued with no worker to run them
 
 
 if __name__ == "__main__":
