@@ -12,6 +12,8 @@ import multiprocessing
 import random
 import time
 
+from _server import round_trips_counted
+
 from _setup import django_setup
 
 
@@ -120,11 +122,23 @@ def main() -> None:
         cursor.execute("UPDATE inventory_stocklevel SET reserved = 0")
     floor_s = run_workers(floor, args.workers, per_worker, level_ids)
 
+    # What one order costs the database (the levels are back to 0 reserved: it is allocated).
+    from wms.core.actors import actor_system
+    from wms.outbound.services import outbound_order_create
+
+    with round_trips_counted(connection) as one:
+        outbound_order_create(
+            outbound_order_no="B-PROBE", warehouse_code="BENCH-WH", owner_code="MERCHANT-A",
+            items=order_lines(random.Random(0), skus), recipient={"name": "Bench", "country_code": "TW",
+                                                                  "city": "Taipei", "address1": "1 Road"},
+            logistics={"provider_code": "TCAT"}, actor=actor_system("bench"))
+
     ours_rate, floor_rate = total / ours_s, total / floor_s
     print(f"workers={args.workers} orders={total} products={args.products} stock_each={stock_each}")
     print(f"ours:  {ours_rate:8.1f} orders/s  ({allocated} allocated, {backordered} backordered)")
     print(f"floor: {floor_rate:8.1f} orders/s  (guarded UPDATE + INSERT per order, same workers)")
     print(f"ratio: {ours_rate / floor_rate:.3f}")
+    print(f"one order (create + allocate): {one}")
     print(f"oversells: {oversold}  line/level reserved mismatch: {line_reserved - level_reserved}  "
           f"ledger drift: {drift}")
     if oversold or line_reserved != level_reserved or drift:
