@@ -17,6 +17,16 @@ import requests
 
 from _setup import ROOT
 
+
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+# Told to stop (SIGTERM, or Ctrl-C even where a background shell ignores it), a bench still runs its ``finally``
+# blocks, which stop the servers it started.
+signal.signal(signal.SIGTERM, _stop)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 # bench/urls_bench.py's plain view (no database, no schema generation): the server is up. The servers run
 # bench.settings_bench.
 READY_PATH = "/bench/ready"

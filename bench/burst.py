@@ -58,6 +58,17 @@ class ConnectionPeak:
         self._thread.join(timeout=5)
 
 
+def worker_ready_wait(within: float = 90) -> None:
+    """Until the Celery worker answers a ping: the burst must not time the worker's start."""
+    from wms.celery import app
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1):
+            return
+    raise SystemExit(f"the Celery worker did not answer within {within:.0f} s (see var/bench/burst-worker.log)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pushes", type=int, default=5000)
@@ -81,8 +92,9 @@ def main() -> None:
     })
     os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wms_bench_burst")
     database_url = django_setup()
-    # Stock for about 80% of the demand (3 units an order): the rest is backordered, as in a sale that sells out.
-    skus = seed(args.skus, max(1, int(args.pushes * 0.8 / 3)))
+    # Stock for about 80% of the demand (each sku is asked 3 units per ``skus`` orders; seed gives 3 units per
+    # "order" it is told): the rest is backordered, as in a sale that sells out.
+    skus = seed(args.skus, max(1, int(args.pushes * 0.8 / args.skus)))
     purged = broker_purge(broker)
 
     from urllib.parse import urlsplit, urlunsplit
@@ -120,6 +132,7 @@ def main() -> None:
     settled_wait = max(args.within * 2, 120.0)
     with gunicorn_serving(port=port, workers=args.workers, env=env), process_running(worker, env=env,
                                                                                      log_path=worker_log):
+        worker_ready_wait()
         with ConnectionPeak(admin_dsn, database) as peak:
             burst = fire(url=base + PUSH_PATH, bodies=bodies, clients=args.clients, headers_for=signed,
                          accepted=accepted_in(args.profile), on_answer=on_answer)
