@@ -149,9 +149,10 @@ def _payload_act(*, row: Receiving, payload: dict, exchange: ApiExchange, close:
 
 
 def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: Callable[[], Answer | None],
-              body: bytes) -> tuple[ApiExchange, Answer]:
+              body: bytes) -> tuple[ApiExchange | None, Answer]:
     """Everything after the request's row is made; a crash anywhere answers 5000 and keeps the traceback. The row
-    is saved with the work when it succeeds, else alone here; returns it (None if it could not be saved at all)."""
+    is saved with the work when it succeeds, else alone here; returns it (unsaved, its pk None, if the log could
+    not be written; None if only a row without the request could be)."""
     order_no = sku_id = ""
     logged = False
     crashed = ""
@@ -304,7 +305,7 @@ def webhook_replay(*, exchange: ApiExchange) -> ApiExchange:
     )
     logged, answer = _pipeline(exchange=replay, endpoint=exchange.endpoint, started=started, checks=lambda: None,
                                body=body)
-    if logged.pk is None:
+    if logged is None or logged.pk is None:
         raise DomainValidationError(f"the replay of exchange {exchange.pk} could not be logged "
                                     f"(answer {answer.http_status}/{answer.code}); see the server's log")
     return logged
