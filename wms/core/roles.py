@@ -12,12 +12,18 @@ class Role(models.TextChoices):
     SUPERVISOR = "Supervisor"
 
 
+# Who counts bins (the count screen), and who asks for counts (approving a variance, like correcting stock by hand,
+# is ADJUST_ROLES: wms.inventory.services).
+COUNT_ROLES = (Role.RECEIVER, Role.PICKER, Role.SUPERVISOR)
+COUNT_REQUEST_ROLES = (Role.SUPERVISOR,)
+
 # What each role may see and do in admin, as "app_label.codename". The services check roles again for the
 # actions themselves (receiving, picking, adjusting): a permission opens the page, a role allows the act.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.RECEIVER: (
         "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
+        "counts.view_counttask", "counts.change_counttask", "inventory.view_location",
     ),
     # The Picker picks and packs, and so also fetches and prints the shipping label and ships (wms.outbound's
     # services and admin check Picker or Supervisor for each of these); a Receiver never touches outbound orders.
@@ -25,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
         "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
+        "counts.view_counttask", "counts.change_counttask", "inventory.view_location",
     ),
     Role.SUPERVISOR: (
         "catalog.view_owner", "catalog.view_product", "catalog.change_product",
@@ -32,7 +39,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
         "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
-        "outbound.change_shortpick",
+        "outbound.change_shortpick", "counts.view_counttask", "counts.change_counttask", "inventory.view_location",
         "outbox.view_outboxmessage", "outbox.change_outboxmessage", "apilog.view_apiexchange",
         "django_celery_beat.view_periodictask", "django_celery_beat.change_periodictask",
         "one.view_onepublication", "one.change_onepublication", "one.view_onesyncrun",

@@ -57,14 +57,15 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """A Supervisor corrects a level: an ADJUST move with a reason code, through ``stock_adjust``."""
         level = floor_object_get(self, request, StockLevel.objects.select_related("product", "warehouse"), object_id,
                                  roles=ADJUST_ROLES)
-        form = StockAdjustForm(request.POST if request.method == "POST" else None)
+        form = StockAdjustForm(request.POST if request.method == "POST" else None, warehouse=level.warehouse)
         if request.method == "POST":
             if form.is_valid():
                 data = form.cleaned_data
                 try:
                     move = stock_adjust(warehouse_id=level.warehouse_id, product_id=level.product_id,
                                         quantity=data["delta"], reason=data["reason"], note=data["note"],
-                                        damaged=data["damaged"], actor=request.user)
+                                        damaged=data["damaged"], actor=request.user,
+                                        location_id=data["location"].pk if data["location"] else None)
                 except DomainError as exc:
                     form.service_errors(exc.errors or {None: [domain_error_message(exc)]})
                 else:

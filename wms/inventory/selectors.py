@@ -45,3 +45,11 @@ def warehouse_for_order(*, warehouse_code: str) -> Warehouse:
         raise DomainValidationError(f"unknown warehouse {warehouse_code}",
                                     errors={"warehouse_code": [f"Unknown or inactive warehouse {warehouse_code!r}."]})
     return warehouse
+
+
+def location_stock_quantity(*, location_id: int, product_id: int) -> int:
+    """Units of a product in one location (0 if none)."""
+    from .models import LocationStock
+
+    return (LocationStock.objects.filter(location_id=location_id, product_id=product_id)
+            .values_list("quantity", flat=True).first() or 0)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from wms.catalog.models import Product
-from wms.core.actors import actor_name, actor_user
+from wms.core.actors import actor_check, actor_name, actor_user
 from wms.core.db import INTEGER_COLUMN_MAX, atomic_with_retry, lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
@@ -210,3 +210,30 @@ def warehouse_get_or_create(*, code: str, name: str = "") -> Warehouse:
     warehouse, _ = Warehouse.objects.get_or_create(code=code, defaults={"name": name or code})
     return warehouse
 
+
+
+# --- Blocking bins and counting them -----------------------------------------------------------------------------
+
+def _location_locked(location_id: int) -> Location:
+    return lock_for_update(Location.objects).get(pk=location_id)
+
+
+@atomic_with_retry
+def location_block(*, location_id: int, reason: str, actor) -> Location:
+    """No picking or putaway is directed to the bin until it is counted (a short pick found fewer units than the
+    system holds). Locks the Location row: after the caller's root, before any level (wms.core.db)."""
+    actor_check(actor)
+    location = _location_locked(location_id)
+    location.is_blocked, location.blocked_reason = True, (reason or "blocked")[:255]
+    location.save(update_fields=["is_blocked", "blocked_reason"])
+    return location
+
+
+@atomic_with_retry
+def location_count_close(*, location_id: int, counted_at, actor) -> Location:
+    """A count of the bin was closed: the bin is unblocked and marked counted at ``counted_at``."""
+    actor_check(actor)
+    location = _location_locked(location_id)
+    location.is_blocked, location.blocked_reason, location.last_counted_at = False, "", counted_at
+    location.save(update_fields=["is_blocked", "blocked_reason", "last_counted_at"])
+    return location
