@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_celery_beat",
+    "import_export",
     "wms.core",
     "wms.catalog",
     "wms.inventory",

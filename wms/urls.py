@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from integrations.console.views import integration_console
+from wms.core.views import floor_home
 
 admin.site.site_header = "Warehouse (WMS)"
 admin.site.site_title = "WMS"
@@ -24,6 +25,7 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
+    path("admin/floor/", admin.site.admin_view(floor_home), name="floor-home"),
     path("admin/integration-console/", admin.site.admin_view(integration_console), name="integration-console"),
     path("admin/", admin.site.urls),
     path("api/onewarehouse/", include("integrations.onewarehouse.urls")),

@@ -39,7 +39,7 @@ def test_a_pick_bin_by_bin_and_a_count_with_scans_only_at_412_px(page, login, wa
     page.set_viewport_size(HANDHELD)
     login(picker.username)
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
-    expect(page.locator("#pick-next")).to_contain_text("A-01-01")  # first on the pick path
+    expect(page.locator("#floor-next")).to_contain_text("A-01-01")  # first on the pick path
     expect(page.locator("input[name=code]")).to_be_focused()
     assert not sideways(page)
     page.screenshot_as("pick-start-412")
@@ -47,8 +47,8 @@ def test_a_pick_bin_by_bin_and_a_count_with_scans_only_at_412_px(page, login, wa
     scan(page, first.barcode)
     scan(page, product.barcode)
     scan(page, product.barcode)
-    expect(page.locator("#pick-next")).to_contain_text("B-02-01")  # A-01-01 is empty for this order: next bin
-    expect(page.locator("#pick-next")).to_contain_text("2 / 3 units")
+    expect(page.locator("#floor-next")).to_contain_text("B-02-01")  # A-01-01 is empty for this order: next bin
+    expect(page.locator("#floor-progress")).to_contain_text("2 / 3 units")
     page.screenshot_as("pick-first-bin-done-412")
     scan(page, "NOT-A-CODE")
     expect(page.locator(".messagelist")).to_contain_text("Unknown code")
@@ -61,14 +61,14 @@ def test_a_pick_bin_by_bin_and_a_count_with_scans_only_at_412_px(page, login, wa
 
     (task,) = count_tasks_request(location_ids=[second.pk], actor=supervisor)
     page.goto(f"/admin/counts/counttask/{task.pk}/count/")
-    expect(page.locator("#count-next")).to_contain_text("B-02-01")
+    expect(page.locator("#floor-next")).to_contain_text("B-02-01")
     expect(page.locator("input[name=code]")).to_be_focused()
     scan(page, product.barcode)
     expect(page.locator(".messagelist")).to_contain_text("Scan bin B-02-01 first")
     scan(page, second.barcode)
     for _ in range(3):
         scan(page, product.barcode)
-    expect(page.locator("#count-next")).to_contain_text("3 units")
+    expect(page.locator("#floor-next")).to_contain_text("3 units")
     assert not sideways(page)
     page.screenshot_as("count-scanned-412")
     page.click("input[name=finish]")

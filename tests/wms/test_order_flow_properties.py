@@ -2,7 +2,11 @@
 (allocated or backordered), backorder re-allocation, picking, packing, labels, shipping, interception and put-backs
 keeps the ledger equal to the levels, every level's reservation equal to what the order lines hold, and each
 operation's outcome the one a simple model of the stock predicts. The products belong to two merchants and orders
-come from either: a line of the other merchant's product is refused, and no order ever holds one."""
+come from either: a line of the other merchant's product is refused, and no order ever holds one.
+
+Stock per location is kept in step too: the locations' stock equals the levels and the ledger
+(``stock_location_drift``), receipts land on the dock, transfers out of a location with too few units are refused,
+and the packing location holds exactly the picked units not yet shipped (or put back)."""
 
 from decimal import Decimal
 
@@ -19,9 +23,9 @@ from tests.helpers import TEST_ACTOR
 from tests.wms.outbound.helpers import pick_all, pick_units
 from wms.core.actors import BACKORDERS, ONEWAREHOUSE
 from wms.core.errors import CancelRefused, DomainValidationError, InsufficientStock
-from wms.inventory.models import StockLevel
-from wms.inventory.selectors import stock_ledger_drift
-from wms.inventory.services import StockLine, stock_adjust, stock_receive
+from wms.inventory.models import Location, LocationStock, StockLevel
+from wms.inventory.selectors import location_default, stock_ledger_drift, stock_location_drift
+from wms.inventory.services import StockLine, location_defaults_ensure, stock_adjust, stock_receive, stock_transfer
 from wms.outbound.models import OutboundOrder, OutboundOrderLine, PutBackTask
 from wms.outbound.services import (
     PackageSpec,
@@ -57,6 +61,11 @@ def order_flow_machine(*, warehouse, products, actor):
             self.atomic.__enter__()
             self.on_hand = [0] * PRODUCTS
             self.numbers = 0
+            location_defaults_ensure(warehouse_id=warehouse.pk)
+            self.dock = location_default(warehouse_id=warehouse.pk, kind=Location.Kind.RECEIVING)
+            self.pack = location_default(warehouse_id=warehouse.pk, kind=Location.Kind.PACKING)
+            self.bins = [Location.objects.create(warehouse=warehouse, code=f"B-{n}", kind=Location.Kind.STORAGE,
+                                                 pick_sequence=n) for n in (20, 10)]
 
         def teardown(self):
             transaction.set_rollback(True)
@@ -66,6 +75,10 @@ def order_flow_machine(*, warehouse, products, actor):
         def reserved(self, index: int) -> int:
             lines = OutboundOrderLine.objects.filter(product=products[index], order__warehouse=warehouse)
             return lines.aggregate(total=Sum("reserved_qty"))["total"] or 0
+
+        def held(self, location, index: int) -> int:
+            stock = LocationStock.objects.filter(location=location, product=products[index]).first()
+            return stock.quantity if stock else 0
 
         def available(self) -> list[int]:
             return [self.on_hand[i] - self.reserved(i) for i in range(PRODUCTS)]
@@ -91,6 +104,23 @@ def order_flow_machine(*, warehouse, products, actor):
             else:
                 assert allowed, f"adjusting {delta} took reserved units away"
                 self.on_hand[index] += delta
+
+        @rule(index=product_index, amount=st.integers(min_value=1, max_value=8), source=st.sampled_from([0, 1, 2]),
+              destination=st.sampled_from([0, 1]))
+        def transfer(self, index, amount, source, destination):
+            """Putaway from the dock, or a move between the two bins; refused when the source holds too few."""
+            origin = self.dock if source == 2 else self.bins[source]
+            if origin == self.bins[destination]:
+                return
+            before = self.held(origin, index)
+            try:
+                stock_transfer(warehouse_id=warehouse.pk, product_id=products[index].pk, quantity=amount,
+                               from_location_id=origin.pk, to_location_id=self.bins[destination].pk, actor=actor)
+            except InsufficientStock:
+                assert before < amount
+            else:
+                assert before >= amount
+                assert self.held(origin, index) == before - amount
 
         # --- orders --------------------------------------------------------------------------------------
         @rule(items=st.dictionaries(product_index, qty, min_size=1, max_size=PRODUCTS),
@@ -202,6 +232,16 @@ def order_flow_machine(*, warehouse, products, actor):
                 on_hand, reserved = (level.on_hand, level.reserved) if level else (0, 0)
                 assert on_hand == self.on_hand[index]
                 assert reserved == self.reserved(index) and 0 <= reserved <= on_hand
+
+        @invariant()
+        def locations_agree_with_levels_and_ledger(self):
+            assert stock_location_drift() == []
+            open_put_backs = PutBackTask.objects.filter(status=PutBackTask.Status.OPEN)
+            for index, product in enumerate(products):
+                picked = OutboundOrderLine.objects.filter(product=product, order__status__in=RESERVING).aggregate(
+                    total=Sum("picked_qty"))["total"] or 0
+                put_back = open_put_backs.filter(product=product).aggregate(total=Sum("quantity"))["total"] or 0
+                assert self.held(self.pack, index) == picked + put_back
 
         @invariant()
         def every_line_is_a_product_of_its_orders_merchant(self):

@@ -15,6 +15,12 @@ A transaction takes row locks only in this order, and every service follows it:
    (``wms.inventory.services._levels_lock``). After them a move may only write rows that no transaction locks
    before a stock level: the receivers of ``stock_levels_changed`` (the ONE change capture upserts its rows there,
    in product order; the ONE sync takes those rows up under its publication and never locks a level).
+4. **Location stocks** (``LocationStock``: units of a product in one bin), after the levels of their products, all of
+   them in one statement ordered by primary key (``wms.inventory.services._location_stocks_lock``). The level of a
+   product is always locked before any of its location stocks, even by a transfer that does not move the level, so
+   that the level's lock serialises everything that moves that product in that warehouse. Reservations
+   (``stock_reserve`` / ``stock_release``) name no location and take no location lock. Location rows themselves
+   (codes, blocked flags) are read, never locked.
 
 Never more than one root per transaction: backorder re-allocation, which serves many orders oldest first, gives
 each order its own transaction, so it never holds one order while waiting for another.

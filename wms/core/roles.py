@@ -23,7 +23,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.RECEIVER: (
         "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
-        "counts.view_counttask", "counts.change_counttask", "inventory.view_location",
+        "inventory.view_location", "inventory.view_locationstock", "inbound.view_putawaytask",
+        "inbound.change_putawaytask",
+        "counts.view_counttask", "counts.change_counttask",
     ),
     # The Picker picks and packs, and so also fetches and prints the shipping label and ships (wms.outbound's
     # services and admin check Picker or Supervisor for each of these); a Receiver never touches outbound orders.
@@ -31,7 +33,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "catalog.view_product", "inventory.view_warehouse", "inventory.view_stocklevel", "inventory.view_stockmove",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
         "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
-        "counts.view_counttask", "counts.change_counttask", "inventory.view_location",
+        "inventory.view_location", "inventory.view_locationstock",
+        "counts.view_counttask", "counts.change_counttask",
     ),
     Role.SUPERVISOR: (
         "catalog.view_owner", "catalog.view_product", "catalog.change_product",
@@ -39,11 +42,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
         "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
-        "outbound.change_shortpick", "counts.view_counttask", "counts.change_counttask", "inventory.view_location",
+        "outbound.change_shortpick", "counts.view_counttask", "counts.change_counttask",
         "outbox.view_outboxmessage", "outbox.change_outboxmessage", "apilog.view_apiexchange",
         "django_celery_beat.view_periodictask", "django_celery_beat.change_periodictask",
         "one.view_onepublication", "one.change_onepublication", "one.view_onesyncrun",
         "one.view_onesyncchunk", "one.view_onereconciliation", "one.view_onestockdrift", "one.change_onestockdrift",
+        "inventory.view_location", "inventory.add_location", "inventory.change_location",
+        "inventory.view_locationstock", "inbound.view_putawaytask", "inbound.change_putawaytask",
     ),
 }
 

@@ -18,7 +18,7 @@ from wms.core.admin import (
     floor_object_get,
 )
 from wms.core.errors import DomainError
-from wms.core.forms import field_errors, form_errors_report, typed
+from wms.core.forms import field_error_texts, field_view, form_errors_report, typed
 from wms.core.roles import COUNT_REQUEST_ROLES, COUNT_ROLES, user_has_role
 from wms.inventory import admin as inventory_admin
 from wms.inventory.models import Location
@@ -124,14 +124,20 @@ class CountTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             task.refresh_from_db()
         lines = list(count_task_lines(task=task))
         for line in lines:
-            line.counted_input = typed(form, form.counted_name(line), "" if line.counted is None else line.counted)
-            line.input_errors = field_errors(form, form.counted_name(line))
+            line.counted_field = field_view(form, form.counted_name(line), label="Counted",
+                                            default="" if line.counted is None else line.counted)
+        started, code = task.started_at is not None, task.location.code
+        units = sum(line.counted or 0 for line in lines)
         return TemplateResponse(request, "admin/counts/counttask/count.html", self._context(
-            request, task=task, lines=lines, open=task.state == State.OPEN, started=task.started_at is not None,
-            counted_units=sum(line.counted or 0 for line in lines),
-            title=f"Count bin {task.location.code}",
-            scan={"code": typed(form, "code"), "quantity": typed(form, "quantity", 1),
-                  "errors": field_errors(form, "code") + field_errors(form, "quantity")}))
+            request, task=task, lines=lines, open=task.state == State.OPEN, started=started,
+            title=f"Count bin {code}",
+            next=None if task.state != State.OPEN else
+            {"label": f"Counting bin {code}", "big": f"{units} units counted",
+             "detail": "Scan every item in the bin."} if started else
+            {"label": "Go to bin", "big": code, "detail": "Scan its label to start counting."},
+            scan={"label": "Scan the bin, then each item" if not started else "Scan each item",
+                  "code": typed(form, "code"), "quantity": typed(form, "quantity", 1), "placeholder": "bin or item",
+                  "errors": field_error_texts(form, "code", "quantity")}))
 
     def _count_post(self, request, task, form: CountForm) -> HttpResponse:
         counts = form.counts()

@@ -15,3 +15,9 @@ def count_dashboard_counts() -> dict[str, int]:
     """The open work of counting: bins to count, counts awaiting a Supervisor."""
     return {"to_count": CountTask.objects.filter(state=CountTask.State.OPEN).count(),
             "to_approve": CountTask.objects.filter(state=CountTask.State.COUNTED).count()}
+
+
+def count_tasks_open(*, limit: int = 20) -> list[CountTask]:
+    """Bins waiting to be counted, the oldest task first (the floor home's buttons)."""
+    return list(CountTask.objects.filter(state=CountTask.State.OPEN).select_related("location")
+                .order_by("created_at", "pk")[:limit])

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class InboundConfig(AppConfig):
     name = "wms.inbound"
     label = "inbound"
+
+    def ready(self):
+        from wms.core.floor import floor_code_resolver_register, floor_section_register
+
+        from .floor import PUTAWAY_SECTION, RECEIVE_SECTION, inbound_floor_resolve
+
+        floor_section_register(RECEIVE_SECTION)
+        floor_section_register(PUTAWAY_SECTION)
+        floor_code_resolver_register(inbound_floor_resolve)

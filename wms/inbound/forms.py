@@ -45,3 +45,19 @@ class ReceiveForm(forms.Form):
 
     def scan_quantity(self) -> int:
         return self.cleaned_data["quantity"]
+
+
+class PutawayForm(forms.Form):
+    """The putaway screen: the task shown (``task``), the bin scanned (``code``) and the units put there."""
+
+    task = StrictIntegerField(required=False, min_value=1, label="Task")
+    code = forms.CharField(max_length=64, label="Bin", error_messages={"required": "Scan the bin's barcode."})
+    quantity = StrictIntegerField(min_value=1, label="Units put away",
+                                  error_messages={"min_value": "At least one unit."})
+
+    def service_errors(self, errors: dict) -> None:
+        """Put a refusal of ``putaway_task_complete`` (its error keys) on this form's fields."""
+        fields = {"location_barcode": "code", "quantity": "quantity", "to_location": "code"}
+        for key, texts in errors.items():
+            for text in texts:
+                self.add_error(fields.get(key), text)

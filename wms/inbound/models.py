@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from wms.catalog.models import Owner, Product
 from wms.core.transitions import Flow
-from wms.inventory.models import Warehouse
+from wms.inventory.models import Location, Warehouse
 
 
 class InboundOrder(models.Model):
@@ -98,3 +98,55 @@ class InboundOrderLine(models.Model):
     def difference(self) -> int:
         """Received minus expected: negative is short, positive is over."""
         return self.received_qty - self.expected_qty
+
+
+class PutawayTask(models.Model):
+    """Received units waiting on the dock to go to a bin. Completing it is a TRANSFER dock -> the scanned bin.
+
+    ``suggested_location`` is where the system proposed; ``location`` is where the receiver actually put the units
+    (scanned; may differ, and is kept). A partial putaway splits the task: the rest is a new OPEN task
+    (``split_from``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "To put away"
+        DONE = "DONE", "Put away"
+
+    TRANSITIONS = {Status.OPEN: frozenset({Status.DONE}), Status.DONE: frozenset()}
+
+    order = models.ForeignKey(InboundOrder, on_delete=models.PROTECT, related_name="putaway_tasks")
+    line = models.ForeignKey("InboundOrderLine", on_delete=models.PROTECT, related_name="putaway_tasks")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    from_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    suggested_location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 help_text="Where the units were put (scanned).")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN, db_index=True)
+    split_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["status", "created_at", "pk"]
+        verbose_name = "putaway task"
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="putaway_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(status="OPEN", location=None, completed_at=None)
+                | Q(status="DONE", location__isnull=False, completed_at__isnull=False),
+                name="putaway_done_has_location_and_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["warehouse", "status"], name="putaway_wh_status")]
+
+    def __str__(self) -> str:
+        return f"putaway {self.pk}: {self.quantity} x {self.product_id}"
+
+    @property
+    def went_elsewhere(self) -> bool:
+        """Put into another bin than suggested."""
+        return bool(self.location_id and self.suggested_location_id and self.location_id != self.suggested_location_id)

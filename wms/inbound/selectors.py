@@ -1,10 +1,11 @@
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_messages_for
 
-from .models import InboundOrder
+from .models import InboundOrder, PutawayTask
 
 
 def inbound_order_by_pk(*, pk) -> InboundOrder | None:
@@ -53,3 +54,53 @@ def inbound_dashboard_counts() -> list[dict]:
 def inbound_outbox_states(*, order: InboundOrder) -> list[OutboxMessage]:
     """Every call to OneWarehouse about this order (its callback, and any retried copy), oldest first."""
     return list(outbox_messages_for(aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER, aggregate_id=order.pk))
+
+
+FLOOR_LIST_LIMIT = 20  # big buttons on the floor home per pile; the rest are in the admin's list
+
+
+def inbound_orders_to_receive(*, limit: int = FLOOR_LIST_LIMIT) -> list[InboundOrder]:
+    """Orders a receiver may count now (created or receiving), those in receipt first, then by expected arrival."""
+    Status = InboundOrder.Status
+    return list(InboundOrder.objects.filter(status__in=[Status.RECEIVING, Status.CREATED])
+                .select_related("warehouse").order_by("-status", "expected_arrival_at", "created_at", "pk")[:limit])
+
+
+def inbound_order_by_code(*, code: str) -> InboundOrder | None:
+    """The order a scanned code names: its number, else its tracking number (the newest such order)."""
+    if not code:
+        return None
+    order = InboundOrder.objects.filter(inbound_order_no=code).first()
+    return order or InboundOrder.objects.filter(tracking_no=code).order_by("-created_at", "-pk").first()
+
+
+def putaway_task_current(*, task_id: int | None = None, order_id: int | None = None):
+    """The putaway screen's task: ``task_id`` while it is open, else the oldest open task (of ``order_id``)."""
+    tasks = PutawayTask.objects.select_related("order__warehouse", "product", "from_location", "suggested_location")
+    if task_id is not None:
+        task = tasks.filter(pk=task_id, status=PutawayTask.Status.OPEN).first()
+        if task is not None:
+            return task
+    open_tasks = tasks.filter(status=PutawayTask.Status.OPEN)
+    if order_id is not None:
+        open_tasks = open_tasks.filter(order_id=order_id)
+    return open_tasks.order_by("created_at", "pk").first()
+
+
+def putaway_totals(*, order_id: int | None = None) -> dict:
+    """Units put away and in all, over an order's tasks (or every task still open plus today's done ones)."""
+    tasks = PutawayTask.objects.all()
+    if order_id is not None:
+        tasks = tasks.filter(order_id=order_id)
+    else:
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        tasks = tasks.filter(Q(status=PutawayTask.Status.OPEN) | Q(completed_at__gte=today))
+    sums = tasks.aggregate(total=Sum("quantity"), done=Sum("quantity", filter=Q(status=PutawayTask.Status.DONE)))
+    return {"total": sums["total"] or 0, "done": sums["done"] or 0}
+
+
+def putaway_orders_open(*, limit: int = FLOOR_LIST_LIMIT) -> list[dict]:
+    """Orders with open putaway tasks, oldest first: number, warehouse, tasks and units waiting."""
+    return list(PutawayTask.objects.filter(status=PutawayTask.Status.OPEN).order_by()
+                .values("order_id", "order__inbound_order_no", "warehouse__code")
+                .annotate(tasks=Count("pk"), units=Sum("quantity")).order_by("order_id")[:limit])

@@ -3,21 +3,25 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
+from wms.core.actors import actor_user
 from wms.core.db import INTEGER_COLUMN_MAX as POSITIVE_INT_MAX
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require, user_has_role
-from wms.inventory.selectors import warehouse_for_order
-from wms.inventory.services import StockLine, stock_receive
+from wms.core.transitions import transition_check
+from wms.inventory.models import Location
+from wms.inventory.selectors import location_for_scan, putaway_bin_suggest, warehouse_for_order
+from wms.inventory.services import StockLine, stock_receive, stock_transfer
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import outbox_latest_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
-from .models import INBOUND_FLOW, InboundOrder, InboundOrderLine
+from .models import INBOUND_FLOW, InboundOrder, InboundOrderLine, PutawayTask
 
 Status = InboundOrder.Status
 Aggregate = OutboxMessage.Aggregate
@@ -168,12 +172,13 @@ def inbound_order_complete(*, order: InboundOrder, actor) -> InboundOrder:
     INBOUND_FLOW.check(order, Status.RECEIVED)
     order_lines_owner_check(order=order)  # an order written before the rule, or around the services
     lines = list(order.lines.select_related("product").order_by("pk"))
-    stock_receive(
+    moves = stock_receive(
         warehouse_id=order.warehouse_id,
         good=[StockLine(ln.product_id, ln.received_good, str(ln.pk)) for ln in lines if ln.received_good],
         damaged=[StockLine(ln.product_id, ln.received_damaged, str(ln.pk)) for ln in lines if ln.received_damaged],
         reference_type="inbound_line", reference_number=order.inbound_order_no, actor=actor,
     )
+    _putaway_tasks_create(order=order, lines=lines, moves=moves)
     order.received_by = actor
     INBOUND_FLOW.move(order, Status.RECEIVED, fields=("received_by",))
     outbox_message_enqueue(
@@ -223,3 +228,69 @@ def inbound_order_callback_retry(*, order: InboundOrder, actor) -> None:
         raise NotFound(f"inbound order {order.inbound_order_no} has no callback yet",
                        data={"inbound_order_no": order.inbound_order_no, "status": order.status})
     outbox_message_retry(message=message)
+
+
+# --- Putaway ----------------------------------------------------------------------------------------------
+
+def _putaway_tasks_create(*, order: InboundOrder, lines: list[InboundOrderLine], moves) -> list[PutawayTask]:
+    """One putaway task per line with good units (now on the dock), each with a suggested bin. Damaged units went
+    to quarantine with the receipt (``stock_receive``) and need no task."""
+    dock_of = {move.reference_id: move.to_location_id for move in moves if move.kind == "RECEIPT"}
+    taken = set(PutawayTask.objects.filter(warehouse_id=order.warehouse_id, status=PutawayTask.Status.OPEN)
+                .exclude(suggested_location=None).values_list("suggested_location_id", flat=True))
+    tasks = []
+    for line in lines:
+        if not line.received_good:
+            continue
+        suggested = putaway_bin_suggest(warehouse_id=order.warehouse_id, product_id=line.product_id,
+                                        taken_ids=taken)
+        if suggested is not None:
+            taken.add(suggested.pk)
+        tasks.append(PutawayTask(order=order, line=line, warehouse_id=order.warehouse_id, product_id=line.product_id,
+                                 quantity=line.received_good, from_location_id=dock_of[str(line.pk)],
+                                 suggested_location=suggested))
+    return PutawayTask.objects.bulk_create(tasks)
+
+
+@atomic_with_retry
+def putaway_task_complete(*, task: PutawayTask, location_barcode: str, quantity: int, actor) -> PutawayTask:
+    """The receiver scanned the bin and put ``quantity`` units there: a TRANSFER from the dock to that bin.
+
+    Any active, unblocked storage bin or pick face may be scanned (another than suggested is recorded as such);
+    fewer units than the task holds split it, the rest staying an open task. Refused, naming the field, for an
+    unknown or unsuitable bin, a quantity out of range, or a dock holding fewer units (picked from the dock)."""
+    role_require(actor=actor, roles=RECEIVING_ROLES, action="Putting away")
+    # The task is the root (wms.core.db); then the stock level and location stocks, in stock_transfer.
+    task = lock_for_update(PutawayTask.objects).get(pk=task.pk)
+    transition_check(table=PutawayTask.TRANSITIONS, entity="Putaway task", number=str(task.pk), current=task.status,
+                     target=PutawayTask.Status.DONE)
+    errors = {}
+    location = location_for_scan(warehouse_id=task.warehouse_id, code=location_barcode)
+    if location is None:
+        errors["location_barcode"] = [f"No location {location_barcode.strip()!r} in this warehouse."]
+    elif location.kind not in Location.BIN_KINDS:
+        errors["location_barcode"] = [f"{location.code} is a {location.get_kind_display().lower()}: put away into a "
+                                      "storage bin or a pick face."]
+    elif location.is_blocked or not location.is_active:
+        why = f"blocked ({location.blocked_reason})" if location.is_blocked and location.blocked_reason else \
+            "blocked" if location.is_blocked else "not active"
+        errors["location_barcode"] = [f"{location.code} is {why}: choose another bin."]
+    if not isinstance(quantity, int) or not 1 <= quantity <= task.quantity:
+        errors["quantity"] = [f"Between 1 and {task.quantity}."]
+    if errors:
+        raise DomainValidationError("the putaway was refused", errors=errors)
+    order_no = InboundOrder.objects.filter(pk=task.order_id).values_list("inbound_order_no", flat=True).get()
+    stock_transfer(warehouse_id=task.warehouse_id, product_id=task.product_id, quantity=quantity,
+                   from_location_id=task.from_location_id, to_location_id=location.pk,
+                   reference_type="putaway_task", reference_number=order_no, reason=f"putaway task {task.pk}",
+                   actor=actor)
+    if quantity < task.quantity:
+        PutawayTask.objects.create(order_id=task.order_id, line_id=task.line_id, warehouse_id=task.warehouse_id,
+                                   product_id=task.product_id, quantity=task.quantity - quantity,
+                                   from_location_id=task.from_location_id,
+                                   suggested_location_id=task.suggested_location_id, split_from=task)
+        task.quantity = quantity
+    task.status, task.location = PutawayTask.Status.DONE, location
+    task.completed_at, task.completed_by = timezone.now(), actor_user(actor)
+    task.save(update_fields=["quantity", "status", "location", "completed_at", "completed_by"])
+    return task

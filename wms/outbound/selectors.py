@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
 from wms.catalog.models import Product
 from wms.inventory.models import Location, LocationStock, StockLevel
@@ -102,15 +102,6 @@ def _stop_add(stops: dict, location, line, quantity: int) -> None:
     stop.order_ids.add(line.order_id)
 
 
-def pick_location_by_code(*, warehouse_id: int, code: str) -> Location | None:
-    """The location of a warehouse that a scanned code names (its barcode, or its code), or None."""
-    code = (code or "").strip()
-    if not code:
-        return None
-    return (Location.objects.filter(warehouse_id=warehouse_id).filter(Q(barcode=code) | Q(code=code))
-            .order_by("pk").first())
-
-
 def outbound_labels_for_print(*, order_ids) -> list[OutboundOrder]:
     return list(OutboundOrder.objects.filter(pk__in=list(order_ids)).exclude(label_file="").order_by("pk"))
 
@@ -178,3 +169,40 @@ def outbound_order_shortages(*, order: OutboundOrder) -> list[str]:
         warehouse_id=order.warehouse_id, product_id__in=[line.product_id for line in lines])}
     return [f"{line.product.sku_id}: needs {line.quantity - line.reserved_qty}, {available.get(line.product_id, 0)} "
             "available" for line in lines if line.quantity - line.reserved_qty > available.get(line.product_id, 0)]
+
+
+FLOOR_LIST_LIMIT = 20  # big buttons on the floor home per pile; the rest are in the admin's list
+
+
+def outbound_orders_in(*, statuses, fully_picked: bool | None = None, limit: int = FLOOR_LIST_LIMIT,
+                       newest_first: bool = False) -> list[OutboundOrder]:
+    """Orders in ``statuses``, oldest first (``fully_picked``: only those whose every line is picked, or only those
+    with a line still to pick)."""
+    queryset = OutboundOrder.objects.filter(status__in=list(statuses))
+    if fully_picked is not None:
+        open_line = OutboundOrderLine.objects.filter(order=OuterRef("pk"), picked_qty__lt=F("quantity"))
+        queryset = queryset.exclude(Exists(open_line)) if fully_picked else queryset.filter(Exists(open_line))
+    ordering = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
+    return list(queryset.order_by(*ordering)[:limit])
+
+
+def outbound_order_by_code(*, code: str) -> OutboundOrder | None:
+    """The order a scanned code names: its number, its parcel's tracking number, or its platform order number."""
+    if not code:
+        return None
+    for lookup in ("outbound_order_no", "tracking_no", "platform_order_no"):
+        order = (OutboundOrder.objects.select_related("warehouse", "owner").filter(**{lookup: code})
+                 .order_by("-created_at", "-pk").first())
+        if order is not None:
+            return order
+    return None
+
+
+def outbound_order_fully_picked(*, order: OutboundOrder) -> bool:
+    return not order.lines.filter(picked_qty__lt=F("quantity")).exists()
+
+
+def outbound_ship_dock_counts() -> dict[str, int]:
+    """The ship dock's progress today: parcels shipped today against those plus the labelled ones waiting."""
+    shipped = outbound_shipped_today_count()
+    return {"shipped": shipped, "waiting": OutboundOrder.objects.filter(status=Status.LABELLED).count()}

@@ -25,8 +25,20 @@ from wms.core.transitions import transition_check
 from wms.counts.models import CountTask
 from wms.counts.services import count_task_for_short_pick
 from wms.inventory.models import Location
-from wms.inventory.selectors import location_default, location_stock_quantity, warehouse_for_order
-from wms.inventory.services import StockLine, stock_release, stock_reserve, stock_ship, stock_transfer
+from wms.inventory.selectors import (
+    location_default,
+    location_for_scan,
+    location_stock_quantity,
+    warehouse_for_order,
+)
+from wms.inventory.services import (
+    StockLine,
+    stock_pack_return,
+    stock_release,
+    stock_reserve,
+    stock_ship,
+    stock_transfer,
+)
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import SETTLED_STATUSES, outbox_latest_for, outbox_messages_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
@@ -38,7 +50,6 @@ from .selectors import (
     PickStop,
     outbound_backordered_ids,
     outbound_pick_directions,
-    pick_location_by_code,
 )
 
 Status = OutboundOrder.Status
@@ -242,7 +253,7 @@ def _pick_location(order: OutboundOrder, code: str) -> Location:
     """The bin a picker scanned, refused by name unless picking may take units from it."""
     if not (code or "").strip():
         _refuse("Scan the bin first" + _next_bin_hint(order))
-    location = pick_location_by_code(warehouse_id=order.warehouse_id, code=code)
+    location = location_for_scan(warehouse_id=order.warehouse_id, code=code)
     if location is None:
         _refuse(f"Unknown bin {code.strip()!r}: no location of {order.warehouse.code} has this barcode")
     if location.kind not in PICKABLE_KINDS:
@@ -574,6 +585,9 @@ def put_back_confirm(*, task: PutBackTask, actor) -> PutBackTask:
     transition_check(table=PutBackTask.TRANSITIONS, entity="Put-back", number=str(task.pk), current=task.status,
                      target=PutBackTask.Status.DONE)
     line = lock_for_update(OutboundOrderLine.objects).get(pk=task.line_id)
+    stock_pack_return(warehouse_id=task.warehouse_id, lines=[StockLine(task.product_id, task.quantity, str(line.pk))],
+                      reference_type="outbound_line", reference_number=order.outbound_order_no, actor=actor,
+                      reason="put back after interception")
     stock_release(warehouse_id=task.warehouse_id, lines=[StockLine(task.product_id, task.quantity, str(line.pk))],
                   reference_type="outbound_line", reference_number=order.outbound_order_no, actor=actor,
                   reason="put back after interception")

@@ -211,13 +211,13 @@ def test_count_screen_and_review_in_admin(client, warehouse, shelf, picker, supe
 
     client.force_login(picker)
     count_url = reverse("admin:counts_counttask_count", args=[task.pk])
-    page = client.get(count_url).content.decode()
-    assert "Go to bin <span class=\"bin\">A-01</span>" in page
+    page = client.get(count_url)
+    assert (page.context["next"]["label"], page.context["next"]["big"]) == ("Go to bin", "A-01")
     assert client.get(reverse("admin:counts_counttask_review", args=[task.pk])).status_code == 403
     client.post(count_url, {"code": location.barcode, "scan_submit": ""})
     page = client.post(count_url, {"code": a.barcode, "quantity": "4", "scan_submit": ""}, follow=True)
     assert "CNT-A: 4 counted." in page.content.decode()
-    assert ">5<" not in page.content.decode().split("<table class=\"count\"")[1]  # what is expected stays hidden
+    assert ">5<" not in page.content.decode().split('id="count-lines"')[1]  # what is expected stays hidden
     line_b = task.lines.get(product=b)
     page = client.post(count_url, {f"counted_{line_b.pk}": "x", "save": ""}, follow=True).content.decode()
     assert "CNT-B counted: Enter a whole number" in page and 'value="x"' in page  # named, and kept as typed
