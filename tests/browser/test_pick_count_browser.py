@@ -37,6 +37,7 @@ def test_a_pick_bin_by_bin_and_a_count_with_scans_only_at_412_px(page, login, wa
         logistics={"provider_code": "TCAT"})
 
     page.set_viewport_size(HANDHELD)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Finish the count?" asks first
     login(picker.username)
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
     expect(page.locator("#floor-next")).to_contain_text("A-01-01")  # first on the pick path
@@ -77,3 +78,16 @@ def test_a_pick_bin_by_bin_and_a_count_with_scans_only_at_412_px(page, login, wa
     task.refresh_from_db()
     assert task.state == CountTask.State.COUNTED
     assert [(line.expected, line.counted) for line in task.lines.all()] == [(4, 3)]
+
+    # On a desk (1366 px): the picked order's page and the Supervisor's review of the variance.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
+    expect(page.locator("#floor-next")).to_contain_text("Everything is picked")
+    assert not sideways(page)
+    page.screenshot_as("pick-done-1366")
+    page.context.clear_cookies()
+    login(supervisor.username)
+    page.goto(f"/admin/counts/counttask/{task.pk}/review/")
+    expect(page.locator("table.review")).to_contain_text("-1")
+    assert not sideways(page)
+    page.screenshot_as("count-review-1366")
