@@ -164,10 +164,14 @@ def test_a_publish_whose_queue_declare_meets_an_operational_error_is_stored_not_
     closed the channel, retried, then published through the closed channel: AttributeError, a lost task (CI saw it
     once under load). A lock is now waited out inside the channel; any other error is retried by kombu on a channel
     that still reaches the file."""
+    import kombu.transport
     from kombu import Connection, Queue
     from kombu.transport import sqlalchemy as kombu_sqlalchemy
     from sqlalchemy.exc import OperationalError
 
+    # The embedded broker's transport, as wms/settings.py installs it when the broker is the embedded one (this
+    # test also runs in the suite's PostgreSQL + Redis pass, whose settings leave kombu's alias alone).
+    monkeypatch.setitem(kombu.transport.TRANSPORT_ALIASES, "sqla", "wms.broker:Transport")
     real_get_or_create = kombu_sqlalchemy.Channel._get_or_create
     calls = []
 

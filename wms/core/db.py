@@ -4,7 +4,8 @@ Lock order
 ----------
 A transaction takes row locks only in this order, and every service follows it:
 
-1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE publication, the product
+1. **One aggregate root row**: the outbound or inbound order, the outbox message, the ONE publication, a putaway
+   task (``putaway_task_complete``: the task, then the level and location stocks of its transfer), the product
    (a product batch locks its products in ``sku_id`` order). A put-back locks its *order* first, a ONE sync run
    its *publication* first. An order's creation or update first locks the products its lines name, in ``sku_id`` order
    as a product sync does (``wms.catalog.selectors.order_items_resolve``: no sync may move one of them to another
@@ -20,7 +21,9 @@ A transaction takes row locks only in this order, and every service follows it:
    product is always locked before any of its location stocks, even by a transfer that does not move the level, so
    that the level's lock serialises everything that moves that product in that warehouse. Reservations
    (``stock_reserve`` / ``stock_release``) name no location and take no location lock. Location rows themselves
-   (codes, blocked flags) are read, never locked.
+   (codes, blocked flags) are read, and locked only to block or unblock a bin (``location_block`` after a short
+   pick, ``location_count_close`` when a count closes): after the transaction's root (the order; the count task,
+   which is a root like an order) and before any level. Nothing that holds a level waits for a location row.
 
 Never more than one root per transaction: backorder re-allocation, which serves many orders oldest first, gives
 each order its own transaction, so it never holds one order while waiting for another.

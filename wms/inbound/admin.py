@@ -145,6 +145,9 @@ class InboundOrderAdmin(admin.ModelAdmin):
             extra_context["can_receive"] = (INBOUND_FLOW.allows(obj, "receive")
                                             and user_has_role(request.user, *RECEIVING_ROLES))
             extra_context["callback"] = inbound_callback_state(order=obj)
+            if user_has_role(request.user, *RECEIVING_ROLES):
+                totals = putaway_totals(order_id=obj.pk)
+                extra_context["putaway_open"] = totals["total"] - totals["done"]
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _order_for_floor(self, request, object_id) -> InboundOrder:
@@ -211,8 +214,8 @@ class InboundOrderAdmin(admin.ModelAdmin):
                          f"of {line.expected_qty} expected.", messages.SUCCESS)
         if complete:
             order = inbound_order_complete(order=order, actor=request.user)
-            self.message_user(request, f"Receipt of {order.inbound_order_no} completed; stock is booked and the "
-                                       "callback to OneWarehouse is queued.", messages.SUCCESS)
+            self.message_user(request, f"Receipt of {order.inbound_order_no} completed; stock is booked (on the dock, "
+                                       "to put away) and the callback to OneWarehouse is queued.", messages.SUCCESS)
             return True
         return False
 

@@ -271,6 +271,8 @@ def putaway_task_complete(*, task: PutawayTask, location_barcode: str, quantity:
     elif location.kind not in Location.BIN_KINDS:
         errors["location_barcode"] = [f"{location.code} is a {location.get_kind_display().lower()}: put away into a "
                                       "storage bin or a pick face."]
+    elif location.children.exists():
+        errors["location_barcode"] = [f"{location.code} is an area holding other locations: scan a bin in it."]
     elif location.is_blocked or not location.is_active:
         why = f"blocked ({location.blocked_reason})" if location.is_blocked and location.blocked_reason else \
             "blocked" if location.is_blocked else "not active"

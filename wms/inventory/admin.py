@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV
 
 from wms.core.admin import ReadOnlyAdminMixin, bulk_action, domain_error_message, floor_object_get
 from wms.core.errors import DomainError
@@ -16,6 +17,7 @@ from .forms import StockAdjustForm
 from .labels import location_labels_pdf
 from .models import Location, LocationStock, StockLevel, StockMove, Warehouse
 from .resources import LocationResource
+from .selectors import location_id_for
 from .services import ADJUST_ROLES, LOCATION_ROLES, location_defaults_ensure, location_save, stock_adjust
 
 
@@ -50,6 +52,8 @@ class LocationAdmin(ImportExportModelAdmin):
     ``location_save``."""
 
     resource_classes = [LocationResource]
+    import_formats = [CSV]
+    export_formats = [CSV]
     list_display = ("code", "warehouse", "kind", "zone", "parent", "pick_sequence", "barcode", "is_active",
                     "is_blocked", "blocked_reason", "units", "last_counted_at")
     list_filter = ("warehouse", "kind", BlockedFilter, "is_active", "zone")
@@ -195,7 +199,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """A Supervisor corrects a level: an ADJUST move with a reason code, through ``stock_adjust``."""
         level = floor_object_get(self, request, StockLevel.objects.select_related("product", "warehouse"), object_id,
                                  roles=ADJUST_ROLES)
-        form = StockAdjustForm(request.POST if request.method == "POST" else None, warehouse=level.warehouse)
+        form = StockAdjustForm(request.POST if request.method == "POST" else None)
         if request.method == "POST":
             if form.is_valid():
                 data = form.cleaned_data
@@ -203,11 +207,12 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     move = stock_adjust(warehouse_id=level.warehouse_id, product_id=level.product_id,
                                         quantity=data["delta"], reason=data["reason"], note=data["note"],
                                         damaged=data["damaged"], actor=request.user,
-                                        location_id=data["location"].pk if data["location"] else None)
+                                        location_id=location_id_for(warehouse_id=level.warehouse_id,
+                                                                    code=data["location"]))
                 except DomainError as exc:
                     form.service_errors(exc.errors or {None: [domain_error_message(exc)]})
                 else:
-                    self.message_user(request, f"{level}: {move.get_kind_display()} {move.quantity:+d} "
+                    self.message_user(request, f"{level}: {move.get_kind_display()} {data['delta']:+d} "
                                                f"({move.reason}) booked.", messages.SUCCESS)
                     return redirect(reverse("admin:inventory_stocklevel_changelist"))
             form_errors_report(request, form)

@@ -1,12 +1,11 @@
-"""The Supervisor's stock adjustment: one signed change of one level, with a reason code (and a note for OTHER),
-optionally at one location (a bin found short or over). The admin page and the ``stock_adjust`` command both read
-it through this form."""
+"""The Supervisor's stock adjustment: one signed change of one level, with a reason code (and a note for OTHER).
+The admin page and the ``stock_adjust`` command both read it through this form."""
 
 from django import forms
 
 from wms.core.forms import POSITIVE_INT_MAX, StrictIntegerField
 
-from .models import AdjustReason, Location, StockMove
+from .models import AdjustReason, StockMove
 
 
 class StockAdjustForm(forms.Form):
@@ -17,15 +16,9 @@ class StockAdjustForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
                            help_text="What was found or done; required when the reason is Other.")
     damaged = forms.BooleanField(required=False, label="Adjust the damaged units (not the sellable ones)")
-
-    def __init__(self, *args, warehouse=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        locations = Location.objects.filter(warehouse=warehouse) if warehouse is not None else Location.objects.none()
-        self.fields["location"] = forms.ModelChoiceField(
-            queryset=locations.order_by("pick_sequence", "code"), to_field_name="code", required=False,
-            label="Location", empty_label="(none: the default bin, or where the units are)",
-            help_text="The bin (or quarantine) whose units were counted; damaged units are adjusted in quarantine.",
-            error_messages={"invalid_choice": "No location of this warehouse has this code."})
+    location = forms.CharField(required=False, max_length=64, label="Location (code or barcode)",
+                               help_text="Empty: units found go to the default bin (damaged: quarantine), units lost "
+                                         "come from the default bin, then the bins in pick-path order.")
 
     def clean_delta(self):
         delta = self.cleaned_data["delta"]

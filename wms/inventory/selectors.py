@@ -114,19 +114,24 @@ def location_default(*, warehouse_id: int, kind: str):
 
 
 def _putaway_bins(warehouse_id: int):
+    """Bins units may be put into: active, unblocked storage bins and pick faces holding no other location (a zone
+    or an aisle is a location too, the parent of its bins)."""
+    parents = Location.objects.filter(warehouse_id=warehouse_id, parent__isnull=False).values("parent_id")
     return Location.objects.filter(warehouse_id=warehouse_id, kind__in=Location.BIN_KINDS, is_active=True,
-                                   is_blocked=False)
+                                   is_blocked=False).exclude(pk__in=parents)
 
 
 def putaway_bin_suggest(*, warehouse_id: int, product_id: int, taken_ids=()) -> Location | None:
     """Where to put a product away: a bin already holding it (pick-path order); else an empty bin (active, not
     blocked, not in ``taken_ids``: bins proposed to other open putaways) of the zone where the product's merchant
-    keeps most units, else of any zone; else the default bin."""
+    keeps most units, else of any zone; else the default bin (A-DEFAULT)."""
     bins = _putaway_bins(warehouse_id)
     holding = bins.filter(stocks__product_id=product_id, stocks__quantity__gt=0).order_by("pick_sequence", "code")
     if location := holding.first():
         return location
-    empty = bins.exclude(stocks__quantity__gt=0).exclude(pk__in=list(taken_ids)).order_by("pick_sequence", "code")
+    # The default bin (A-DEFAULT, the catch-all the locations' migration filled) is the last resort, not a free bin.
+    empty = (bins.exclude(stocks__quantity__gt=0).exclude(pk__in=list(taken_ids))
+             .exclude(code=Location.DEFAULT_CODES[Location.Kind.STORAGE]).order_by("pick_sequence", "code"))
     owner_zone = (LocationStock.objects.filter(location__in=bins, quantity__gt=0, product__owner__products=product_id)
                   .exclude(location__zone="").values("location__zone").annotate(units=Sum("quantity"))
                   .order_by("-units", "location__zone").values_list("location__zone", flat=True).first())
@@ -142,6 +147,17 @@ def location_for_scan(*, warehouse_id: int, code: str) -> Location | None:
         return None
     locations = Location.objects.filter(warehouse_id=warehouse_id)
     return locations.filter(barcode=code).first() or locations.filter(code__iexact=code).first()
+
+
+def location_id_for(*, warehouse_id: int, code: str) -> int | None:
+    """A typed location (code or barcode) of a form: its id, None when left empty; refused by name if unknown."""
+    if not (code or "").strip():
+        return None
+    location = location_for_scan(warehouse_id=warehouse_id, code=code)
+    if location is None:
+        raise DomainValidationError(f"no location {code.strip()!r} in this warehouse",
+                                    errors={"location": [f"No location {code.strip()!r} in this warehouse."]})
+    return location.pk
 
 
 def location_stock_quantity(*, location_id: int, product_id: int) -> int:

@@ -151,9 +151,9 @@ def location_defaults_ensure(*, warehouse_id: int) -> dict[str, Location]:
 @atomic_with_retry
 def location_save(*, location: Location, actor) -> Location:
     """Create or change a location (admin's form, a CSV row) after its own rules (``Location.clean``, the unique
-    code and barcode in the warehouse); a Supervisor's step. Refused with the fields named
-    (``DomainValidationError.errors``)."""
-    role_require(actor=actor, roles=LOCATION_ROLES, action="Changing locations")
+    code and barcode in the warehouse); a Supervisor's step, or a command's (the demo data). Refused with the fields
+    named (``DomainValidationError.errors``)."""
+    role_require(actor=actor, roles=LOCATION_ROLES, action="Changing locations", system=True)
     try:
         location.full_clean()
     except ValidationError as exc:

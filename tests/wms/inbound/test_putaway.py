@@ -117,3 +117,58 @@ def test_putaway_refusals_name_the_field(warehouse, order, receiver, picker):
     with pytest.raises(InsufficientStock, match="DOCK holds 2"):
         putaway_task_complete(task=task, location_barcode="A-DEFAULT", quantity=5, actor=receiver)
     assert PutawayTask.objects.get(pk=task.pk).status == "OPEN"
+
+
+def putaway_url(order=None, task=None):
+    from django.urls import reverse
+    query = "&".join(part for part in (order and f"order={order.pk}", task and f"task={task.pk}") if part)
+    return reverse("admin:inbound_putawaytask_putaway") + (f"?{query}" if query else "")
+
+
+def test_the_putaway_screen_scans_a_bin_and_goes_on_to_the_next_task(client, warehouse, order, receiver):
+    (shelf,) = bins(warehouse, ("A-01", "", 1))
+    receive(order, receiver, {"OW-100234": (5, 0), "OW-100235": (10, 0)})
+    client.force_login(receiver)
+    page = client.get(putaway_url(order))
+    first = PutawayTask.objects.order_by("pk").first()
+    html = page.content.decode()
+    assert page.status_code == 200 and "autofocus" in html and first.product.sku_id in html
+    assert f"{first.suggested_location.code}" in html and 'value="5"' in html  # the units default to the task's
+    # A refusal keeps what was typed and names the field.
+    refused = client.post(putaway_url(order), {"task": first.pk, "code": "NOPE", "quantity": "5"})
+    assert refused.status_code == 200 and "No location &#x27;NOPE&#x27;" in refused.content.decode()
+    assert 'value="NOPE"' in refused.content.decode()
+    done = client.post(putaway_url(order), {"task": first.pk, "code": "A-01", "quantity": "5"}, follow=True)
+    first.refresh_from_db()
+    assert (first.status, first.location) == ("DONE", shelf)
+    assert "OW-100235" in done.content.decode()  # the next task is shown
+    # The same task posted again (another handheld's page): refused as done, nothing moves twice.
+    again = client.post(putaway_url(order), {"task": first.pk, "code": "A-01", "quantity": "5"}, follow=True)
+    assert "done already" in again.content.decode()
+    assert StockMove.objects.filter(kind="TRANSFER").count() == 1
+
+
+def test_a_picker_cannot_open_the_putaway_screen(client, picker):
+    client.force_login(picker)
+    assert client.get(putaway_url()).status_code == 403
+
+
+def test_the_order_page_offers_put_away_while_units_wait_on_the_dock(client, warehouse, order, receiver):
+    from django.urls import reverse
+
+    receive(order, receiver, {"OW-100234": (5, 0), "OW-100235": (10, 0)})
+    client.force_login(receiver)
+    page = client.get(reverse("admin:inbound_inboundorder_change", args=[order.pk])).content.decode()
+    assert "Put away (15 units)" in page
+
+
+def test_an_aisle_holding_bins_is_neither_suggested_nor_accepted(warehouse, order, receiver):
+    aisle = Location.objects.create(warehouse=warehouse, code="A-01", kind=Kind.STORAGE, pick_sequence=0)
+    shelf = Location.objects.create(warehouse=warehouse, code="A-01-01", kind=Kind.STORAGE, pick_sequence=1,
+                                    parent=aisle)
+    receive(order, receiver, {"OW-100234": (5, 0), "OW-100235": (10, 0)})
+    task = PutawayTask.objects.order_by("pk").first()
+    assert task.suggested_location == shelf
+    with pytest.raises(DomainValidationError) as refused:
+        putaway_task_complete(task=task, location_barcode="A-01", quantity=1, actor=receiver)
+    assert "area holding other locations" in refused.value.errors["location_barcode"][0]

@@ -5,6 +5,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.wms.inventory.migrating import others_before
+
 BEFORE = [("inventory", "0003_stock_move_actor")]
 AFTER = [("inventory", "0005_locations_default_fill")]
 
@@ -13,10 +15,7 @@ AFTER = [("inventory", "0005_locations_default_fill")]
 def test_todays_stock_lands_in_the_default_bin_and_quarantine_with_opening_moves():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
-    graph = executor.loader.graph
-    # The other apps as they were before locations: leave out those built on them (e.g. counts).
-    others = [node for node in graph.leaf_nodes() if node[0] != "inventory"
-              and ("inventory", "0004_locations") not in graph.forwards_plan(node)]
+    others = others_before(executor.loader.graph, BEFORE[0])
     old = executor.loader.project_state([*others, *BEFORE]).apps
     owner = old.get_model("catalog", "Owner").objects.create(owner_code="M")
     product = old.get_model("catalog", "Product").objects.create(sku_id="S", owner=owner)

@@ -191,3 +191,26 @@ def test_a_new_warehouse_gets_its_default_locations_lazily(stocked):
     product = ProductFactory()
     stock_receive(warehouse_id=other.pk, good=[StockLine(product.pk, 1)], **REF)
     assert held(product, default(other, Kind.RECEIVING)) == 1
+
+
+def test_the_adjust_command_names_a_location_by_code_or_refuses_an_unknown_one(warehouse, stocked, supervisor):
+    product = stocked(3)
+    shelf = bin_(warehouse, "A-01", 1, barcode="LOC-A01")
+    args = ["--warehouse", warehouse.code, "--sku", product.sku_id, "--reason", "FOUND", "--user", supervisor.username]
+    call_command("stock_adjust", *args, "--delta", "2", "--location", "LOC-A01")
+    assert held(product, shelf) == 2
+    with pytest.raises(CommandError, match="No location 'B-99'"):
+        call_command("stock_adjust", *args, "--delta", "1", "--location", "B-99")
+
+
+def test_the_adjust_page_takes_a_location(client, warehouse, stocked, supervisor):
+    from django.urls import reverse
+
+    product = stocked(3)
+    level = product.stock_levels.get()
+    client.force_login(supervisor)
+    url = reverse("admin:inventory_stocklevel_adjust", args=[level.pk])
+    refused = client.post(url, {"delta": "-1", "reason": "LOST", "location": "NOWHERE"})
+    assert refused.status_code == 200 and "No location &#x27;NOWHERE&#x27;" in refused.content.decode()
+    assert client.post(url, {"delta": "-1", "reason": "LOST", "location": "DOCK"}).status_code == 302
+    assert held(product, default(warehouse, Kind.RECEIVING)) == 2

@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.wms.inventory.migrating import others_before
+
 BEFORE = [("inventory", "0002_stock_move_adjust_reason")]
 AFTER = [("inventory", "0003_stock_move_actor")]
 
@@ -13,7 +15,7 @@ def test_moves_written_before_the_actor_column_get_the_users_name_or_the_unnamed
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     # The other apps stay as they are (their latest state), inventory just before the actor column.
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "inventory"]
+    others = others_before(executor.loader.graph, BEFORE[0])
     old = executor.loader.project_state([*others, *BEFORE]).apps
     user = old.get_model("auth", "User").objects.create(username="clerk")
     owner = old.get_model("catalog", "Owner").objects.create(owner_code="M")

@@ -12,8 +12,15 @@ from wms.catalog.services import (
 from wms.core.actors import actor_command
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import inbound_order_upsert
-from wms.inventory.models import StockMove
-from wms.inventory.services import StockLine, stock_receive, warehouse_get_or_create
+from wms.inventory.models import Location, StockMove
+from wms.inventory.services import (
+    StockLine,
+    location_defaults_ensure,
+    location_save,
+    stock_receive,
+    stock_transfer,
+    warehouse_get_or_create,
+)
 from wms.outbound.services import outbound_order_create
 
 DEMO_PRODUCTS = [
@@ -21,6 +28,13 @@ DEMO_PRODUCTS = [
     ("OW-100235", "TSHIRT-WHT-L", "Cotton T-shirt, white, L", "4710000100235", "0.240"),
     ("OW-100236", "MUG-CERAMIC", "Ceramic mug, 350 ml", "4710000100236", "0.410"),
     ("OW-100237", "CAP-NAVY", "Baseball cap, navy", "4710000100237", "0.120"),
+]
+
+
+DEMO_LOCATIONS = [  # code, kind, parent, pick sequence
+    ("A", Location.Kind.STORAGE, None, 0), ("A-01", Location.Kind.STORAGE, "A", 0),
+    *[(f"A-01-0{n}", Location.Kind.STORAGE, "A-01", n * 10) for n in range(1, 7)],
+    ("P-01", Location.Kind.PICK_FACE, "A", 5),
 ]
 
 
@@ -42,11 +56,18 @@ class Command(BaseCommand):
         # goods the demo receives reach ONE without anyone flagging them.
         owner_set_one_publish_new(owner_ids=[owner.pk], enabled=True)
 
+        # A small aisle of bins (zone A, in pick-path order) and a pick face, with the opening stock put away.
+        bins = self._locations(warehouse=warehouse, actor=actor)
         if not StockMove.objects.filter(reference_type="demo").exists():
             stock_receive(warehouse_id=warehouse.pk,
                           good=[StockLine(p.pk, 50) for p in products],
                           damaged=[StockLine(products[0].pk, 2)],
                           reference_type="demo", reference_number="DEMO-OPENING", actor=actor)
+            dock = location_defaults_ensure(warehouse_id=warehouse.pk)[Location.Kind.RECEIVING]
+            for product, target in zip(products, bins, strict=False):
+                stock_transfer(warehouse_id=warehouse.pk, product_id=product.pk, quantity=50,
+                               from_location_id=dock.pk, to_location_id=target.pk, reference_type="demo",
+                               reference_number="DEMO-OPENING", reason="put away", actor=actor)
         inbound_order_upsert(
             inbound_order_no="IB-DEMO-0001", order_type=InboundOrder.OrderType.PURCHASE,
             warehouse_code=warehouse.code, owner_code="MERCHANT-A", tracking_no="SF1234567890", carrier="SF Express",
@@ -63,3 +84,16 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS("Demo data ready: warehouse TW-TPE-01, 4 products, 1 inbound and "
                                              "1 outbound order."))
+
+    @staticmethod
+    def _locations(*, warehouse, actor) -> list:
+        """Zone A > aisle A-01 > bins A-01-01..06 (pick path 10..60), and pick face P-01; the bins, in order."""
+        made = {}
+        for code, kind, parent, sequence in DEMO_LOCATIONS:
+            location = Location.objects.filter(warehouse=warehouse, code=code).first()
+            if location is None:
+                location = location_save(actor=actor, location=Location(
+                    warehouse=warehouse, code=code, kind=kind, zone="A", pick_sequence=sequence,
+                    parent=made.get(parent)))
+            made[code] = location
+        return [made[code] for code, kind, _, _ in DEMO_LOCATIONS if kind in Location.BIN_KINDS]

@@ -7,6 +7,7 @@ from wms.core.errors import DomainError
 from wms.core.forms import form_error_texts
 from wms.inventory.forms import StockAdjustForm
 from wms.inventory.models import AdjustReason, Warehouse
+from wms.inventory.selectors import location_id_for
 from wms.inventory.services import stock_adjust
 
 
@@ -21,19 +22,19 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True, choices=AdjustReason.values)
         parser.add_argument("--note", default="", help="what happened (required with --reason OTHER)")
         parser.add_argument("--damaged", action="store_true", help="adjust the damaged units, not the sellable ones")
-        parser.add_argument("--location", default="", help="the code of the location adjusted (default: the default "
-                                                           "bin, or where the units are)")
+        parser.add_argument("--location", default="", help="the location's code or barcode (default: the default bin, "
+                                                          "or quarantine with --damaged)")
         parser.add_argument("--user", required=True, help="username of the Supervisor making the adjustment")
 
     def handle(self, *args, **options):
+        # The same form as the admin page, so the command refuses exactly what the page refuses.
+        form = StockAdjustForm({"delta": options["delta"], "reason": options["reason"], "note": options["note"],
+                                "damaged": options["damaged"], "location": options["location"]})
+        if not form.is_valid():
+            raise CommandError("; ".join(form_error_texts(form)))
         warehouse = Warehouse.objects.filter(code=options["warehouse"]).first()
         if warehouse is None:
             raise CommandError(f"Warehouse: no warehouse {options['warehouse']!r}")
-        # The same form as the admin page, so the command refuses exactly what the page refuses.
-        form = StockAdjustForm({"delta": options["delta"], "reason": options["reason"], "note": options["note"],
-                                "damaged": options["damaged"], "location": options["location"]}, warehouse=warehouse)
-        if not form.is_valid():
-            raise CommandError("; ".join(form_error_texts(form)))
         product = Product.objects.filter(sku_id=options["sku"]).first()
         if product is None:
             raise CommandError(f"SKU: no product {options['sku']!r}")
@@ -44,9 +45,9 @@ class Command(BaseCommand):
         try:
             move = stock_adjust(warehouse_id=warehouse.pk, product_id=product.pk, quantity=data["delta"],
                                 reason=data["reason"], note=data["note"], damaged=data["damaged"], actor=user,
-                                location_id=data["location"].pk if data["location"] else None)
+                                location_id=location_id_for(warehouse_id=warehouse.pk, code=data["location"]))
         except DomainError as exc:
             raise CommandError(domain_error_message(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
-            f"{product.sku_id} @ {warehouse.code}: {move.get_kind_display()} {move.quantity:+d} ({move.reason}) "
+            f"{product.sku_id} @ {warehouse.code}: {move.get_kind_display()} {data['delta']:+d} ({move.reason}) "
             f"booked as move {move.pk}."))
