@@ -77,6 +77,10 @@ def test_a_receive_is_done_end_to_end_with_scans_only(page, login, warehouse, re
     expect(page.locator("#floor-section-receive")).to_be_visible()
     expect(page.locator("#floor-section-pick")).to_have_count(0)  # a receiver is offered no outbound screen
     screen_checked(page, "floor-home-receiver")
+    scan(page, "IB-NO-SUCH-ORDER")
+    expect(result(page)).to_contain_text("IB-NO-SUCH-ORDER: no order or parcel you may work on")
+    expect(result(page)).to_have_attribute("data-result", "error")
+    screen_checked(page, "floor-home-unknown-code")
     scan(page, "IB-SCANS-ONLY")
     page.wait_for_url(f"**/inboundorder/{order.pk}/receive/")
     expect(page.locator("#floor-next")).to_contain_text(soap.sku_id)
@@ -86,6 +90,7 @@ def test_a_receive_is_done_end_to_end_with_scans_only(page, login, warehouse, re
     for _ in range(3):
         scan(page, soap.barcode)
     expect(page.locator("#floor-progress")).to_contain_text("3 / 5 units")
+    expect(page.locator("#floor-progress")).to_contain_text("3 good + 0 damaged")
     expect(result(page)).to_contain_text(f"{soap.sku_id}: 3 good + 0 damaged of 3 expected")
     expect(result(page)).to_have_attribute("data-result", "ok")
     expect(page.locator("#floor-next")).to_contain_text(towel.sku_id)  # the next item moves on
@@ -245,3 +250,26 @@ def test_pack_label_print_and_ship_on_the_floor_screens(page, login, simulators_
     expect(result(page)).to_have_attribute("data-result", "error")
     expect(result(page)).to_contain_text("OB-FLOOR-SCREENS")
     screen_checked(page, "ship-dock-shipped")
+
+
+def test_the_on_screen_keyboard_of_the_scan_field_can_be_switched_off_and_stays_off(page, login, warehouse, receiver):
+    """A scanner or the camera needs no on-screen keyboard over half a phone's screen: "Keyboard" switches it off
+    for the scan field (inputmode none), the field keeps the focus, and the choice stays after a reload."""
+    from tests.factories import ProductFactory
+
+    order = inbound(warehouse, "IB-KEYBOARD", (ProductFactory(barcode="4710000555041"), 1))
+    page.set_viewport_size(HANDHELD)
+    login(receiver.username)
+    page.goto(f"/admin/inbound/inboundorder/{order.pk}/receive/")
+    code, keyboard = page.locator("input[name=code]"), page.locator("[data-floor-keyboard]")
+    expect(code).to_have_attribute("inputmode", "text")
+    keyboard.click()
+    expect(code).to_have_attribute("inputmode", "none")
+    expect(keyboard).to_have_attribute("aria-pressed", "false")
+    page.reload()
+    expect(code).to_have_attribute("inputmode", "none")
+    screen_checked(page, "receive-keyboard-off")
+    scan(page, "4710000555041")  # a wedge scanner still types into it
+    expect(page.locator("#floor-progress")).to_contain_text("1 / 1 units")
+    keyboard.click()
+    expect(code).to_have_attribute("inputmode", "text")

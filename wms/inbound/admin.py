@@ -186,7 +186,7 @@ class InboundOrderAdmin(admin.ModelAdmin):
             "next_line": next_line,
             "next": _receive_next(next_line),
             "progress": {"label": "Received", "done": totals["received"], "total": totals["expected"],
-                         "unit": "units"},
+                         "unit": "units", "detail": f"{totals['good']} good + {totals['damaged']} damaged"},
             "scan": {"label": "Scan an item (barcode, SKU code or SKU id)", "code": typed(form, "code"),
                      "quantity": typed(form, "quantity", 1), "damaged": True,
                      "errors": field_error_texts(form, "code", "quantity")},

@@ -449,7 +449,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         counts = outbound_ship_dock_counts()
         first = waiting[0] if waiting else None
         return TemplateResponse(request, "admin/outbound/outboundorder/ship_dock.html", self._context(
-            request, title="Ship: scan each parcel", waiting=waiting,
+            request, title="Ship: scan each parcel", waiting=waiting, counts=counts,
             next={"label": "Next parcel", "big": first.tracking_no or first.outbound_order_no,
                   "detail": f"{first.outbound_order_no} · {first.logistics_provider_code}"} if first else
             {"label": "Nothing to ship", "big": "All labelled parcels have left", "done": True},

@@ -155,3 +155,12 @@ def test_the_label_check_compares_the_scanned_label_with_the_order(client, picke
     assert "Label checked: TRK-OUT-9 is OB-DOCK&#x27;s label" in page
     page = client.post(url, {"code": "TRK-OTHER"}, follow=True).content.decode()
     assert "TRK-OTHER is not this order&#x27;s label: OB-DOCK has tracking TRK-OUT-9" in page
+
+
+def test_the_admin_home_links_the_floor_screens_for_floor_roles_only(client, receiver, django_user_model):
+    client.force_login(receiver)
+    assert 'id="floor-home-link"' in client.get(reverse("admin:index")).content.decode()
+    clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)  # staff, no floor role
+    client.force_login(clerk)
+    assert 'id="floor-home-link"' not in client.get(reverse("admin:index")).content.decode()
+    assert "Your roles open no floor screen" in client.get(reverse("floor-home")).content.decode()

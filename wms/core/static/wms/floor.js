@@ -13,7 +13,8 @@
  * The scan field keeps the focus: after every scan and every click, unless a field is being typed into. A
  * printable key pressed while nothing takes typing (a scanner after a tap on a button) goes to the scan field.
  * Where the browser has BarcodeDetector and a camera, a [data-floor-camera] button is shown; a code it reads
- * goes through the same path as a typed scan.
+ * goes through the same path as a typed scan. A [data-floor-keyboard] button switches the phone's on-screen keyboard
+ * for the scan field off (a scanner or the camera needs none) and on again; the choice stays on the device.
  *
  * API (window.WmsFloor): scan(code) posts a code as if scanned; announce(text, kind) shows and says a result
  * (kind: "ok", "warning", "error") with its sound; beep(kind); focusScan(); onScan(handler): a page's own
@@ -274,11 +275,33 @@
     });
   }
 
+  // A handheld with a scanner needs no on-screen keyboard over half the screen: the scan field's keyboard is
+  // switched off with [data-floor-keyboard] (inputmode "none"), and stays so on this device (localStorage).
+  function keyboardSetUp(button) {
+    const field = scanField();
+    if (!field) return;
+    button.hidden = false;
+    const show = (on) => {
+      field.setAttribute("inputmode", on ? "text" : "none");
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    };
+    let stored = null;
+    try { stored = window.localStorage.getItem("wms.floor.keyboard"); } catch (error) { /* private mode */ }
+    show(stored !== "off");
+    button.addEventListener("click", () => {
+      const on = field.getAttribute("inputmode") === "none";
+      show(on);
+      try { window.localStorage.setItem("wms.floor.keyboard", on ? "on" : "off"); } catch (error) { /* kept for now */ }
+      field.blur();  // the keyboard follows the new mode at the next focus
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.body.classList.add("floor-js");
     const form = document.querySelector("form[data-floor-scan]");
     if (form) setUp(form);
     document.querySelectorAll("[data-floor-camera]").forEach(cameraSetUp);
+    document.querySelectorAll("[data-floor-keyboard]").forEach(keyboardSetUp);
     // A page that answered a plain post (Save, Complete, a refusal) says its messages as a scan's result would.
     const first = messagesOf(document);
     if (first.count && document.getElementById("floor-result")) announce(first.text, first.kind);
