@@ -74,13 +74,13 @@ class LocationAdmin(ImportExportModelAdmin):
         return obj.units_sum or 0
 
     def _can_manage(self, request) -> bool:
-        return user_has_role(request.user, *LOCATION_ROLES)
+        # Asked by every page's app list (add and change links): once per request, not once per question.
+        if not hasattr(request, "_wms_locations_manager"):
+            request._wms_locations_manager = user_has_role(request.user, *LOCATION_ROLES)
+        return request._wms_locations_manager
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and self._can_manage(request)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._can_manage(request)
+    # Adding and changing follow the permissions (only Supervisors hold them: wms.core.roles); location_save checks
+    # the role again for the act itself.
 
     def has_delete_permission(self, request, obj=None):
         return False  # a location is blocked or made inactive, never deleted (the ledger names it)
@@ -165,7 +165,7 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related(
             Prefetch("product__location_stocks", queryset=held, to_attr="held_stocks"))
 
-    @admin.display(description="Where (location: units)")
+    @admin.display(description="Where")
     def where(self, obj):
         stocks = getattr(obj.product, "held_stocks", None)
         if stocks is None:
