@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wms.core",
     "wms.catalog",
     "wms.inventory",
+    "wms.counts",
     "wms.inbound",
     "wms.outbound",
     "wms.outbox",
@@ -218,6 +219,7 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": timedelta(minutes=1)},
     "apilog-prune": {"task": "integrations.apilog.tasks.apilog_prune", "schedule": timedelta(hours=24)},
     "one-history-prune": {"task": "integrations.one.tasks.one_history_prune", "schedule": timedelta(hours=24)},
+    "count-tasks-create-due": {"task": "wms.counts.tasks.count_tasks_create_due", "schedule": timedelta(hours=24)},
 }
 
 # --- Outbox ---------------------------------------------------------------------------------------------
@@ -233,6 +235,10 @@ OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
 INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT = env.int("INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT", default=10)
 # Request the shipping label as soon as an order is packed (otherwise staff start it from admin).
 OUTBOUND_LABEL_ON_PACK = env.bool("OUTBOUND_LABEL_ON_PACK", default=False)
+# Cycle counts: a bin holding stock that was not counted for this many days gets a count task (the daily beat task
+# count_tasks_create_due, or the command of the same name), at most COUNT_DUE_PER_RUN tasks a run.
+COUNT_INTERVAL_DAYS = env.int("COUNT_INTERVAL_DAYS", default=90)
+COUNT_DUE_PER_RUN = env.int("COUNT_DUE_PER_RUN", default=200)
 # Where shipping label files are kept: outside MEDIA_ROOT and never served by URL (only the admin's label view).
 OUTBOUND_LABEL_ROOT = env.str("OUTBOUND_LABEL_ROOT", default="") or str(VAR_DIR / "labels")
 # The label size printed (each label a page of this size, scaled to fit, aspect kept): 4 x 6 in by default.

@@ -78,8 +78,8 @@ def test_receive_pick_pack_label_and_ship_in_the_browser(page, login, simulators
     page.context.clear_cookies()
     login(picker.username)
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
-    for _ in range(2):
-        page.fill("input[name=code]", product.barcode)
+    for code in ("DOCK", product.barcode, product.barcode):  # the bin the goods are in (not put away yet), the items
+        page.fill("input[name=code]", code)
         page.click("button[name=scan_submit]")
     expect(page.get_by_role("link", name="Pack →")).to_be_visible()
     page.screenshot_as("picked")
@@ -155,8 +155,8 @@ def test_a_scanner_faster_than_the_page_loses_no_scan(page, login, warehouse, re
     login(picker.username)
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
     page.focus("input[name=code]")
-    for _ in range(4):
-        page.keyboard.type(single.barcode)
+    for code in ("DOCK", *[single.barcode] * 4):  # the bin, then the items
+        page.keyboard.type(code)
         page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="Pack →")).to_be_visible()
     assert order.lines.get().picked_qty == 4

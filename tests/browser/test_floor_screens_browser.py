@@ -182,14 +182,14 @@ def test_pack_label_print_and_ship_on_the_floor_screens(page, login, simulators_
     moved into a second parcel by scanning, its label fetched and checked by scanning it, shipped at the dock by
     scanning its tracking code."""
     from tests.factories import ProductFactory
+    from tests.wms.outbound.helpers import pick_all
     from wms.outbound.models import OutboundOrder
-    from wms.outbound.services import outbound_order_pick_scan
 
     settings.MEDIA_ROOT = tmp_path
     page.on("dialog", lambda dialog: dialog.accept())
     product = stocked(5, ProductFactory(barcode="4710000555031", name="Ceramic mug"))
     order = outbound(warehouse, product, "OB-FLOOR-SCREENS", quantity=3)
-    outbound_order_pick_scan(order=order, code=product.barcode, actor=picker, quantity=3)
+    pick_all(order, picker)  # the 3 units, bin by bin (they are still on the dock)
     line = order.lines.get()
     page.set_viewport_size(viewport)
     login(picker.username)

@@ -80,8 +80,8 @@ def test_the_pack_page_names_the_refused_field_and_keeps_the_dimensions(page, lo
     login(picker.username)
     page.set_viewport_size(DESK)
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
-    for _ in range(2):
-        page.fill("input[name=code]", product.barcode)
+    for code in ("DOCK", product.barcode, product.barcode):  # the bin, then the items
+        page.fill("input[name=code]", code)
         page.click("button[name=scan_submit]")
     expect(page.get_by_role("link", name="Pack →")).to_be_visible()
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pack/")
@@ -112,8 +112,9 @@ def test_the_pick_page_fits_a_412_px_handheld(page, login, picker, warehouse, st
     page.set_viewport_size(HANDHELD)
     login(picker.username)
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
-    page.fill("input[name=code]", product.barcode)
-    page.click("button[name=scan_submit]")
+    for code in ("DOCK", product.barcode):  # the bin, then an item
+        page.fill("input[name=code]", code)
+        page.click("button[name=scan_submit]")
     expect(page.locator(".messagelist")).to_contain_text("1 of 3 picked")
     expect(page.locator("#content h1")).to_contain_text("(Picking)")  # not "(Allocated)" once picking started
     expect(page.locator("div.breadcrumbs")).to_contain_text("(Picking)")  # the breadcrumbs too

@@ -18,6 +18,7 @@ from simulators.onewarehouse import payloads as p
 from simulators.onewarehouse.models import SimReceived, SimShipment
 from simulators.onewarehouse.services import push_send
 from tests.helpers import TEST_ACTOR
+from tests.wms.outbound.helpers import pick_all
 from wms.catalog.models import Product
 from wms.catalog.services import owner_get_or_create, owner_set_one_publish_new
 from wms.inbound.models import InboundOrder
@@ -25,10 +26,8 @@ from wms.inbound.services import LineCount, inbound_order_complete, inbound_orde
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
     PackageSpec,
-    PickCount,
     outbound_order_label_request,
     outbound_order_pack,
-    outbound_order_pick_record,
     outbound_order_ship,
 )
 from wms.outbox.models import OutboxMessage
@@ -134,8 +133,7 @@ def test_push_receive_ship_and_publish_to_one(celery_worker, simulators_live, wa
     order = wait_for("the outbound order allocated", lambda: OutboundOrder.objects.filter(
         outbound_order_no="OB-E2E-1", status=OutboundOrder.Status.ALLOCATED).first())
     order_lines = {line.product.sku_id: line for line in order.lines.select_related("product")}
-    outbound_order_pick_record(order=order, actor=picker, counts=[
-        PickCount(order_lines["E2E-A"].pk, 2), PickCount(order_lines["E2E-B"].pk, 1)])
+    pick_all(order, picker)  # bin by bin, as the pick path directs
     outbound_order_pack(order=order, actor=picker, packages=[
         PackageSpec("0.650", "32", "26", "6", {order_lines["E2E-A"].pk: 2, order_lines["E2E-B"].pk: 1})])
     outbound_order_label_request(order=order, actor=picker)

@@ -20,6 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from tests.factories import OwnerFactory, ProductFactory
 from tests.helpers import TEST_ACTOR
+from tests.wms.outbound.helpers import pick_all, pick_units
 from wms.core.actors import BACKORDERS, ONEWAREHOUSE
 from wms.core.errors import CancelRefused, DomainValidationError, InsufficientStock
 from wms.inventory.models import Location, LocationStock, StockLevel
@@ -28,13 +29,11 @@ from wms.inventory.services import StockLine, location_defaults_ensure, stock_ad
 from wms.outbound.models import OutboundOrder, OutboundOrderLine, PutBackTask
 from wms.outbound.services import (
     PackageSpec,
-    PickCount,
     outbound_backorders_allocate,
     outbound_order_cancel,
     outbound_order_create,
     outbound_order_label_store,
     outbound_order_pack,
-    outbound_order_pick_record,
     outbound_order_ship,
     put_back_confirm,
 )
@@ -164,16 +163,17 @@ def order_flow_machine(*, warehouse, products, actor):
         @rule(data=st.data())
         def pick(self, data):
             order = self.pick_order(data, Status.ALLOCATED, Status.PICKING)
-            counts = [PickCount(line.pk, data.draw(st.integers(min_value=0, max_value=line.quantity)))
-                      for line in order.lines.order_by("pk")]
-            outbound_order_pick_record(order=order, counts=counts, actor=actor)
+            for line in order.lines.select_related("product").order_by("pk"):  # bin by bin, never back
+                more = data.draw(st.integers(min_value=0, max_value=line.quantity - line.picked_qty))
+                if more:
+                    pick_units(order, actor, line.product, more)
 
         @precondition(has(Status.ALLOCATED, Status.PICKING))
         @rule(data=st.data())
         def pick_all_and_pack(self, data):
             order = self.pick_order(data, Status.ALLOCATED, Status.PICKING)
+            pick_all(order, actor)
             lines = list(order.lines.order_by("pk"))
-            outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], actor=actor)
             outbound_order_pack(order=order, actor=actor, packages=[PackageSpec(
                 weight_kg=Decimal("1.5"), length_cm=Decimal("30"), width_cm=Decimal("20"), height_cm=Decimal("10"),
                 items={line.pk: line.quantity for line in lines})])

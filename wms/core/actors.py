@@ -44,6 +44,7 @@ def actor_command(name: str) -> SystemActor:
 ONEWAREHOUSE = actor_system("onewarehouse")  # OneWarehouse's pushes (create, cancel) and their replays
 BACKORDERS = actor_system("backorders")  # the task that gives arriving stock to backordered orders
 ALLOCATION = actor_system("allocation")  # the task (and sweep) that allocates an order after its push's answer
+COUNTS = actor_system("counts")  # the beat task that opens the counts of bins not counted for a while
 
 
 def actor_check(actor) -> Actor:

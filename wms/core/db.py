@@ -24,7 +24,9 @@ A transaction takes row locks only in this order, and every service follows it:
    product is always locked before any of its location stocks, even by a transfer that does not move the level, so
    that the level's lock serialises everything that moves that product in that warehouse. Reservations
    (``stock_reserve`` / ``stock_release``) name no location and take no location lock. Location rows themselves
-   (codes, blocked flags) are read, never locked.
+   (codes, blocked flags) are read, and locked only to block or unblock a bin (``location_block`` after a short
+   pick, ``location_count_close`` when a count closes): after the transaction's root (the order; the count task,
+   which is a root like an order) and before any level. Nothing that holds a level waits for a location row.
 
 Never more than one root per transaction: backorder re-allocation, which serves many orders oldest first, gives
 each order its own transaction, so it never holds one order while waiting for another.

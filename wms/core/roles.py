@@ -12,6 +12,11 @@ class Role(models.TextChoices):
     SUPERVISOR = "Supervisor"
 
 
+# Who counts bins (the count screen), and who asks for counts (approving a variance, like correcting stock by hand,
+# is ADJUST_ROLES: wms.inventory.services).
+COUNT_ROLES = (Role.RECEIVER, Role.PICKER, Role.SUPERVISOR)
+COUNT_REQUEST_ROLES = (Role.SUPERVISOR,)
+
 # What each role may see and do in admin, as "app_label.codename". The services check roles again for the
 # actions themselves (receiving, picking, adjusting): a permission opens the page, a role allows the act.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -20,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
         "inventory.view_location", "inventory.view_locationstock", "inbound.view_putawaytask",
         "inbound.change_putawaytask",
+        "counts.view_counttask",
     ),
     # The Picker picks and packs, and so also fetches and prints the shipping label and ships (wms.outbound's
     # services and admin check Picker or Supervisor for each of these); a Receiver never touches outbound orders.
@@ -28,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
         "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
         "inventory.view_location", "inventory.view_locationstock",
+        "counts.view_counttask",
     ),
     Role.SUPERVISOR: (
         "catalog.view_owner", "catalog.view_product", "catalog.change_product",
@@ -35,7 +42,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
         "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
-        "outbound.change_shortpick",
+        "outbound.change_shortpick", "counts.view_counttask",
         "outbox.view_outboxmessage", "outbox.change_outboxmessage", "apilog.view_apiexchange",
         "django_celery_beat.view_periodictask", "django_celery_beat.change_periodictask",
         "one.view_onepublication", "one.change_onepublication", "one.view_onesyncrun",

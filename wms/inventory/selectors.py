@@ -158,3 +158,9 @@ def location_id_for(*, warehouse_id: int, code: str) -> int | None:
         raise DomainValidationError(f"no location {code.strip()!r} in this warehouse",
                                     errors={"location": [f"No location {code.strip()!r} in this warehouse."]})
     return location.pk
+
+
+def location_stock_quantity(*, location_id: int, product_id: int) -> int:
+    """Units of a product in one location (0 if none)."""
+    return (LocationStock.objects.filter(location_id=location_id, product_id=product_id)
+            .values_list("quantity", flat=True).first() or 0)

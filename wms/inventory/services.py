@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wms.catalog.models import Product
-from wms.core.actors import actor_name, actor_user
+from wms.core.actors import actor_check, actor_name, actor_user
 from wms.core.db import INTEGER_COLUMN_MAX, atomic_with_retry, lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
@@ -275,18 +275,16 @@ def _location_stocks_move(*, warehouse_id: int, changes: list[_Change]) -> None:
 
 
 # Where units are taken from when the caller names no location, in this order (kinds; then pick path).
-_PICK_ORDER = (Location.Kind.PICK_FACE, Location.Kind.STORAGE, Location.Kind.RECEIVING)
 _SHIP_ORDER = (Location.Kind.PACKING, Location.Kind.PICK_FACE, Location.Kind.STORAGE, Location.Kind.RECEIVING)
 
 
 def _sources(stocks: dict[tuple[int, int], LocationStock], *, product_id: int, quantity: int, kinds: tuple,
-             prefer_id: int | None = None, pickable_only: bool = False) -> list[tuple[int, int]]:
+             prefer_id: int | None = None) -> list[tuple[int, int]]:
     """(location, units) to take ``quantity`` of a product from (locked ``stocks``): ``prefer_id`` first, then the
     locations of ``kinds`` in that order, each kind in pick-path order. Returns what there is (maybe less)."""
     rank = {kind: index for index, kind in enumerate(kinds)}
     candidates = [s for (pid, _), s in stocks.items() if pid == product_id and s.quantity > 0
-                  and (s.location.kind in rank or s.location_id == prefer_id)
-                  and (not pickable_only or (s.location.is_active and not s.location.is_blocked))]
+                  and (s.location.kind in rank or s.location_id == prefer_id)]
     candidates.sort(key=lambda s: (s.location_id != prefer_id, rank.get(s.location.kind, -1),
                                    s.location.pick_sequence, s.location.code))
     taken, rest = [], quantity
@@ -359,8 +357,8 @@ def stock_reserve_levels(*, warehouse_id: int, lines: Iterable[StockLine]) -> di
 def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
                   actor, levels: dict[int, StockLevel] | None = None) -> list[StockMove]:
     """Reserve every line or none: raises ``InsufficientStock`` (with the shortages) if any line cannot be met.
-    ``levels``: what ``stock_reserve_levels`` locked in this transaction (then nothing is locked again).
-    Per warehouse only: no location is touched."""
+    Per warehouse only: no location is touched. ``levels``: what ``stock_reserve_levels`` locked in this
+    transaction (then nothing is locked again)."""
     changes = [_Change(ln.product_id, Kind.ALLOCATE, ln.quantity, ln.reference_id) for ln in _positive(lines)]
     return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
                          reference_number=reference_number, actor=actor, levels=levels)
@@ -378,7 +376,7 @@ def stock_release(*, warehouse_id: int, lines: Iterable[StockLine], reference_ty
     return moves
 
 
-def _planned(*, warehouse_id: int, lines: list[StockLine], kinds: tuple, pickable_only: bool = False,
+def _planned(*, warehouse_id: int, lines: list[StockLine], kinds: tuple,
              what: str) -> list[tuple[StockLine, list[tuple[int, int]]]]:
     """Lock the levels then the location stocks of ``lines``' products and plan where each line's units come
     from; refused (``InsufficientStock``, naming the SKUs) if the locations of ``kinds`` hold too few."""
@@ -387,8 +385,7 @@ def _planned(*, warehouse_id: int, lines: list[StockLine], kinds: tuple, pickabl
     stocks = _location_stocks_lock(warehouse_id=warehouse_id, product_ids=product_ids)
     plans, short = [], []
     for line in lines:
-        taken = _sources(stocks, product_id=line.product_id, quantity=line.quantity, kinds=kinds,
-                         pickable_only=pickable_only)
+        taken = _sources(stocks, product_id=line.product_id, quantity=line.quantity, kinds=kinds)
         missing = line.quantity - sum(units for _, units in taken)
         if missing:
             short.append((line.product_id, missing))
@@ -415,23 +412,6 @@ def stock_ship(*, warehouse_id: int, lines: Iterable[StockLine], reference_type:
                for line, taken in plans for location_id, units in taken]
     return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
                          reference_number=reference_number, actor=actor)
-
-
-@atomic_with_retry
-def stock_pick_auto(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
-                    actor) -> list[StockMove]:
-    """Today's pick step: move picked units from the pick faces and storage bins (active, not blocked) in
-    pick-path order, then from the receiving dock (not put away yet), to the packing location: TRANSFER moves.
-    Refused, naming the SKUs, if those locations hold too few."""
-    lines = _positive(lines)
-    pack = _default_location_id(warehouse_id=warehouse_id, kind=Location.Kind.PACKING)
-    plans = _planned(warehouse_id=warehouse_id, lines=lines, kinds=_PICK_ORDER, pickable_only=True,
-                     what="in the bins to pick")
-    changes = [_Change(line.product_id, Kind.TRANSFER, units, line.reference_id, from_location_id=location_id,
-                       to_location_id=pack)
-               for line, taken in plans for location_id, units in taken if location_id != pack]
-    return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
-                         reference_number=reference_number, actor=actor, reason="picked")
 
 
 @atomic_with_retry
@@ -559,3 +539,30 @@ def warehouse_get_or_create(*, code: str, name: str = "") -> Warehouse:
     location_defaults_ensure(warehouse_id=warehouse.pk)
     return warehouse
 
+
+
+# --- Blocking bins and counting them -----------------------------------------------------------------------------
+
+def _location_locked(location_id: int) -> Location:
+    return lock_for_update(Location.objects).get(pk=location_id)
+
+
+@atomic_with_retry
+def location_block(*, location_id: int, reason: str, actor) -> Location:
+    """No picking or putaway is directed to the bin until it is counted (a short pick found fewer units than the
+    system holds). Locks the Location row: after the caller's root, before any level (wms.core.db)."""
+    actor_check(actor)
+    location = _location_locked(location_id)
+    location.is_blocked, location.blocked_reason = True, (reason or "blocked")[:255]
+    location.save(update_fields=["is_blocked", "blocked_reason"])
+    return location
+
+
+@atomic_with_retry
+def location_count_close(*, location_id: int, counted_at, actor) -> Location:
+    """A count of the bin was closed: the bin is unblocked and marked counted at ``counted_at``."""
+    actor_check(actor)
+    location = _location_locked(location_id)
+    location.is_blocked, location.blocked_reason, location.last_counted_at = False, "", counted_at
+    location.save(update_fields=["is_blocked", "blocked_reason", "last_counted_at"])
+    return location

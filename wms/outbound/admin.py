@@ -21,8 +21,9 @@ from wms.core.admin import (
     order_action_post,
 )
 from wms.core.errors import DomainValidationError
-from wms.core.forms import field_error_texts, field_errors, field_view, form_errors_report, id_list_parse, typed
+from wms.core.forms import field_error_texts, field_view, form_errors_report, id_list_parse, typed
 from wms.core.roles import user_has_role
+from wms.inventory.selectors import location_for_scan
 from wms.outbox.admin import outbox_calls_html
 
 from .forms import MEASURE_LABELS, PACKAGE_MEASURES, LabelCheckForm, LabelRequestForm, PackForm, PickForm, ShipScanForm
@@ -37,7 +38,7 @@ from .selectors import (
     outbound_order_shortages,
     outbound_orders_in,
     outbound_outbox_states,
-    outbound_pick_list,
+    outbound_pick_directions,
     outbound_ship_dock_counts,
 )
 from .services import (
@@ -46,8 +47,9 @@ from .services import (
     outbound_order_callback_retry,
     outbound_order_label_request,
     outbound_order_pack,
-    outbound_order_pick_record,
-    outbound_order_pick_scan,
+    outbound_order_pick_bin,
+    outbound_order_pick_bin_short,
+    outbound_order_pick_confirm,
     outbound_order_ship,
     outbound_order_short_pick_report,
     put_back_confirm,
@@ -243,45 +245,78 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     def _change_url(self, order):
         return reverse("admin:outbound_outboundorder_change", args=[order.pk])
 
+    @staticmethod
+    def _pick_bin_key(order) -> str:
+        return f"pick_bin_{order.pk}"
+
     def pick_view(self, request, object_id):
+        """Directed picking: the next bin and what to take there shown big; the picker scans the bin, then each
+        item (the bin scanned last is kept in the session, per order)."""
         order = self._order(request, object_id)
-        form = PickForm(request.POST if request.method == "POST" else None, lines=outbound_order_lines(order=order))
+        form = PickForm(request.POST if request.method == "POST" else None)
         if request.method == "POST":
             answer = floor_form_post(self, request, form, lambda: self._pick_post(request, order, form))
             if answer is not None:
                 return answer
             order.refresh_from_db()
-        # The page, or again after a refusal with what was typed kept next to the messages.
         lines = list(outbound_order_lines(order=order))
-        for line in lines:
-            line.picked_input = typed(form, form.picked_name(line), line.picked_qty)
-            line.input_errors = field_errors(form, form.picked_name(line))
+        stops = outbound_pick_directions(order_ids=[order.pk])
+        current = request.session.get(self._pick_bin_key(order), "")
+        at_bin = [stop for stop in stops if stop.location is not None and stop.location.code == current]
+        if not at_bin:
+            current = ""
+        next_stop = (at_bin or stops or [None])[0]  # the bin the picker stands at, else the first on the path
+        fully_picked = all(line.picked_qty == line.quantity for line in lines)
         return TemplateResponse(request, "admin/outbound/outboundorder/pick.html", self._context(
-            request, order=order, lines=lines, title=f"Pick {order.outbound_order_no} ({order.get_status_display()})",
-            open=OUTBOUND_FLOW.allows(order, "pick"),
-            fully_picked=all(line.picked_qty == line.quantity for line in lines),
-            scan={"code": typed(form, "code"), "quantity": typed(form, "quantity", 1), "note": typed(form, "note"),
-                  "errors": field_errors(form, "code") + field_errors(form, "quantity"),
-                  "note_errors": field_errors(form, "note")}))
+            request, order=order, lines=lines, stops=stops, current_bin=current, next_stop=next_stop,
+            next=self._pick_next(next_stop, current, fully_picked),
+            progress={"label": "Picked", "done": sum(ln.picked_qty for ln in lines),
+                      "total": sum(ln.quantity for ln in lines), "unit": "units"},
+            title=f"Pick {order.outbound_order_no} ({order.get_status_display()})",
+            open=OUTBOUND_FLOW.allows(order, "pick"), fully_picked=fully_picked,
+            note_field=field_view(form, "note", label="Short pick note (what is missing, where you looked)"),
+            scan={"label": "Scan the bin, then each item", "code": typed(form, "code"),
+                  "quantity": typed(form, "quantity", 1), "placeholder": "bin or item",
+                  "errors": field_error_texts(form, "code", "quantity")}))
+
+    @staticmethod
+    def _pick_next(stop, current: str, fully_picked: bool) -> dict:
+        """What the picker does next, big: go to a bin, take items at it, or pack."""
+        if fully_picked:
+            return {"label": "Everything is picked", "big": "Pack", "done": True}
+        if stop is None:
+            return {"label": "Nothing left to pick", "big": "-", "done": True}
+        what = f"{stop.quantity} × {stop.product.sku_id}"
+        if stop.location is None:
+            return {"label": "No bin holds the rest", "big": what, "detail": "Report a short pick to a Supervisor."}
+        if stop.location.code == current:
+            return {"label": f"At bin {current}: scan", "big": what,
+                    "detail": " · ".join(filter(None, [stop.product.name, stop.product.barcode]))}
+        return {"label": "Go to bin", "big": stop.location.code, "detail": f"take {what} {stop.product.name}"}
 
     def _pick_post(self, request, order, form: PickForm) -> HttpResponse:
-        """Apply typed counts, then the scan, then the short-pick report; back to the pick page."""
-        existing = {line.pk: line for line in form.lines}
-        counts = form.counts()
-        if any(existing[c.line_id].picked_qty != c.picked for c in counts):
-            outbound_order_pick_record(order=order, counts=counts, actor=request.user)
-            self.message_user(request, "Picked counts saved.", messages.SUCCESS)
-        elif form.cleaned_data["save"]:
-            self.message_user(request, "Picked counts saved: nothing had changed since the last save (every scan is "
-                                       "saved as it is read).", messages.SUCCESS)
-        code = form.cleaned_data["code"]
-        if code:
-            line = outbound_order_pick_scan(order=order, code=code, actor=request.user, quantity=form.scan_quantity())
-            self.message_user(request, f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked.",
-                              messages.SUCCESS)
-        if form.cleaned_data["short"]:
-            reports = outbound_order_short_pick_report(order=order, actor=request.user,
-                                                       note=form.cleaned_data["note"])
+        """A bin's barcode (the bin the next items come from), an item taken from that bin, "this bin is short",
+        or the order's short-pick report; back to the pick page."""
+        key, data = self._pick_bin_key(order), form.cleaned_data
+        code = data["code"]
+        if data["bin_short"]:
+            task = outbound_order_pick_bin_short(order=order, location_code=request.session.get(key, ""),
+                                                 actor=request.user, note=data["note"])
+            request.session.pop(key, None)
+            self.message_user(request, f"Bin {task.location.code} is blocked and will be counted (count "
+                                       f"#{task.pk}); picking goes on at the next bin.", messages.WARNING)
+        elif code and location_for_scan(warehouse_id=order.warehouse_id, code=code) is not None:
+            location = outbound_order_pick_bin(order=order, code=code, actor=request.user)
+            request.session[key] = location.code
+            self.message_user(request, f"Bin {location.code}: scan the items.", messages.SUCCESS)
+        elif code:
+            taken = outbound_order_pick_confirm(order=order, location_code=request.session.get(key, ""), code=code,
+                                                quantity=form.scan_quantity(), actor=request.user)
+            line = taken.line
+            self.message_user(request, f"{line.product.sku_id} from {taken.location.code}: {line.picked_qty} of "
+                                       f"{line.quantity} picked.", messages.SUCCESS)
+        if data["short"]:
+            reports = outbound_order_short_pick_report(order=order, actor=request.user, note=data["note"])
             self.message_user(request, "Short pick reported to Supervisors: " + ", ".join(
                 f"{r.product.sku_id} {r.picked_qty}/{r.ordered_qty}" for r in reports), messages.WARNING)
         return redirect(reverse("admin:outbound_outboundorder_pick", args=[order.pk]))
@@ -477,7 +512,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
     def wave_pick_view(self, request):
         self._floor_check(request)
         ids = id_list_parse(request.GET.get("ids", ""))
-        rows = outbound_pick_list(order_ids=ids)
+        rows = outbound_pick_directions(order_ids=ids)
         orders = OutboundOrder.objects.filter(pk__in=ids).order_by("outbound_order_no")
         return TemplateResponse(request, "admin/outbound/outboundorder/wave_pick.html", self._context(
             request, rows=rows, orders=orders, title=f"Pick list (wave): {len(orders)} order(s)"))

@@ -1,4 +1,5 @@
-"""The floor's outbound forms: the pick page (typed counts, one scan, the short-pick note) and the pack page."""
+"""The floor's outbound forms: the pick page (scans bin by bin, the short-bin and short-pick reports) and the pack
+page."""
 
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ from django import forms
 from wms.core.forms import StrictDecimalField, StrictIntegerField
 
 from .models import Package, ShortPick
-from .services import PackageSpec, PickCount
+from .services import PackageSpec
 
 PACKAGE_MEASURES = ("weight_kg", "length_cm", "width_cm", "height_cm")
 MEASURE_LABELS = {"weight_kg": "weight (kg)", "length_cm": "length (cm)", "width_cm": "width (cm)",
@@ -15,32 +16,17 @@ MEASURE_LABELS = {"weight_kg": "weight (kg)", "length_cm": "length (cm)", "width
 
 
 class PickForm(forms.Form):
+    """The directed pick page: one scan field (a bin's barcode, then the items taken from it), the units a scan
+    takes, "this bin is short", and the order's short-pick report with its note."""
+
     code = forms.CharField(required=False, max_length=200, label="Scanned code")
     quantity = StrictIntegerField(min_value=1, blank_means=1, label="Units per scan",
-                                  error_messages={"min_value": "A scan adds at least one unit."})
+                                  error_messages={"min_value": "A scan takes at least one unit."})
     note = forms.CharField(required=False, max_length=ShortPick._meta.get_field("note").max_length,
                            label="Short pick note")
-    # The "Report short pick" submit button: posted (with any text) only when it was the button pressed.
+    # Submit buttons: posted (with any text) only when they were the button pressed.
+    bin_short = forms.BooleanField(required=False, label="This bin is short")
     short = forms.BooleanField(required=False, label="Report short pick")
-    # The "Save picked counts" submit button: pressed with nothing new to save, the page says so.
-    save = forms.BooleanField(required=False, label="Save picked counts")
-
-    def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = list(lines)
-        for line in self.lines:
-            # Only where the page posted it (a scan from the queue posts no count); a posted blank is refused.
-            if not self.is_bound or self.picked_name(line) in self.data:
-                self.fields[self.picked_name(line)] = StrictIntegerField(label=f"{line.product.sku_id} picked")
-
-    @staticmethod
-    def picked_name(line) -> str:
-        return f"picked_{line.pk}"
-
-    def counts(self) -> list[PickCount]:
-        """The lines with a posted count; a count not posted stays as it is."""
-        return [PickCount(line.pk, self.cleaned_data[self.picked_name(line)])
-                for line in self.lines if self.picked_name(line) in self.cleaned_data]
 
     def scan_quantity(self) -> int:
         return self.cleaned_data["quantity"]

@@ -1,10 +1,10 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 
-from wms.catalog.models import Owner
+from wms.catalog.models import Owner, Product
 from wms.catalog.selectors import order_products_locked
-from wms.inventory.models import StockLevel, Warehouse
+from wms.inventory.models import Location, LocationStock, StockLevel, Warehouse
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_latest_for, outbox_messages_for
 
@@ -42,21 +42,71 @@ def outbound_order_by_pk(*, pk) -> OutboundOrder | None:
     return OutboundOrder.objects.select_related("warehouse", "owner").filter(pk=pk).first()
 
 
-def outbound_pick_list(*, order_ids) -> list[dict]:
-    """What to take from the shelves for these orders (one or a wave), one row per product, sorted by sku_id."""
-    rows: dict[int, dict] = {}
-    lines = (
-        OutboundOrderLine.objects.filter(order_id__in=list(order_ids),
-                                         order__status__in=[Status.ALLOCATED, Status.PICKING])
-        .select_related("product", "order")
-        .order_by("product__sku_id", "order__outbound_order_no")
-    )
+# Where picking takes units from (active, unblocked): storage bins and pick faces on the pick path, then the
+# receiving dock for goods not put away yet.
+PICKABLE_KINDS = (Location.Kind.STORAGE, Location.Kind.PICK_FACE, Location.Kind.RECEIVING)
+
+
+def _path_key(location: Location) -> tuple:
+    """Where a location comes on the pick path: bins by ``pick_sequence`` then code, the dock last."""
+    return (location.kind == Location.Kind.RECEIVING, location.pick_sequence, location.code)
+
+
+@dataclass
+class PickStop:
+    """One stop of a pick path: take ``quantity`` units of ``product`` from ``location`` (None: no bin holds them;
+    the picker reports a short pick) for ``orders`` ("OB-1 ×2")."""
+
+    location: Location | None
+    product: Product
+    quantity: int = 0
+    orders: list[str] = field(default_factory=list)
+    order_ids: set[int] = field(default_factory=set)
+
+
+def pickable_stock(*, warehouse_ids, product_ids) -> list[LocationStock]:
+    """The units picking may take (``PICKABLE_KINDS``, active and unblocked), in pick-path order."""
+    stocks = (LocationStock.objects.filter(location__warehouse_id__in=list(warehouse_ids),
+                                           product_id__in=list(product_ids), quantity__gt=0,
+                                           location__is_active=True, location__is_blocked=False,
+                                           location__kind__in=PICKABLE_KINDS).select_related("location"))
+    return sorted(stocks, key=lambda stock: (*_path_key(stock.location), stock.pk))
+
+
+def outbound_pick_directions(*, order_ids) -> list[PickStop]:
+    """The pick path for these orders (one order, or a wave): what is still to pick, bin by bin in pick-path order
+    (``pick_sequence``, then the bin's code; the dock last), each bin's units shared out to the orders' lines,
+    oldest order first. Units no pickable location holds any more come last, without a bin."""
+    lines = list(
+        OutboundOrderLine.objects.filter(order_id__in=list(order_ids), order__status__in=[Status.ALLOCATED,
+                                                                                           Status.PICKING])
+        .filter(picked_qty__lt=F("quantity"))
+        .select_related("product", "order").order_by("order__created_at", "order__pk", "pk"))
+    bins: dict[tuple[int, int], list[list]] = {}
+    for stock in pickable_stock(warehouse_ids={ln.order.warehouse_id for ln in lines},
+                                product_ids={ln.product_id for ln in lines}):
+        bins.setdefault((stock.location.warehouse_id, stock.product_id), []).append([stock.location, stock.quantity])
+    stops: dict[tuple, PickStop] = {}
     for line in lines:
-        row = rows.setdefault(line.product_id, {"product": line.product, "quantity": 0, "picked": 0, "orders": []})
-        row["quantity"] += line.quantity
-        row["picked"] += line.picked_qty
-        row["orders"].append(f"{line.order.outbound_order_no} ×{line.quantity}")
-    return list(rows.values())
+        need = line.quantity - line.picked_qty
+        for place in bins.get((line.order.warehouse_id, line.product_id), []):
+            take = min(need, place[1])
+            if take:
+                _stop_add(stops, place[0], line, take)
+                place[1] -= take
+                need -= take
+        if need:
+            _stop_add(stops, None, line, need)
+    return sorted(stops.values(), key=lambda stop: (
+        stop.location is None, *(_path_key(stop.location) if stop.location else (False, 0, "")), stop.product.sku_id))
+
+
+def _stop_add(stops: dict, location, line, quantity: int) -> None:
+    key = (location.pk if location else None, line.product_id)
+    stop = stops.setdefault(key, PickStop(location=location, product=line.product))
+    stop.quantity += quantity
+    stop.orders.append(f"{line.order.outbound_order_no} ×{quantity}")
+    stop.order_ids.add(line.order_id)
 
 
 def outbound_labels_for_print(*, order_ids) -> list[OutboundOrder]:

@@ -22,15 +22,23 @@ from wms.core.errors import (
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.roles import Role, role_require
 from wms.core.transitions import transition_check
-from wms.inventory.selectors import warehouse_for_order
+from wms.counts.models import CountTask
+from wms.counts.services import count_task_for_short_pick
+from wms.inventory.models import Location
+from wms.inventory.selectors import (
+    location_default,
+    location_for_scan,
+    location_stock_quantity,
+    warehouse_for_order,
+)
 from wms.inventory.services import (
     StockLine,
     stock_pack_return,
-    stock_pick_auto,
     stock_release,
     stock_reserve,
     stock_reserve_levels,
     stock_ship,
+    stock_transfer,
 )
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import SETTLED_STATUSES, outbox_latest_for, outbox_messages_for
@@ -38,7 +46,14 @@ from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
 from .labels import label_kind_detect, label_kinds_text
 from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PackageItem, PutBackTask, ShortPick
-from .selectors import outbound_backordered_ids, outbound_created_ids, outbound_intake_resolve
+from .selectors import (
+    PICKABLE_KINDS,
+    PickStop,
+    outbound_backordered_ids,
+    outbound_created_ids,
+    outbound_intake_resolve,
+    outbound_pick_directions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -276,14 +291,15 @@ def outbound_order_cancel(*, outbound_order_no: str, actor, reason: str = "") ->
     return order
 
 
-# --- Picking ----------------------------------------------------------------------------------------------
+# --- Picking (directed, bin by bin) ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class PickCount:
-    """Units picked on a line so far (absolute)."""
+class PickTaken:
+    """``quantity`` units of ``line`` taken from ``location`` to the packing location."""
 
-    line_id: int
-    picked: int
+    line: OutboundOrderLine
+    location: Location
+    quantity: int
 
 
 def _picking_start(order: OutboundOrder) -> None:
@@ -292,58 +308,102 @@ def _picking_start(order: OutboundOrder) -> None:
         OUTBOUND_FLOW.move(order, Status.PICKING)
 
 
-@transaction.atomic
-def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount], actor) -> OutboundOrder:
-    """Save the picked count of lines (absolute); the first save moves an ALLOCATED order to PICKING."""
+def _refuse(why: str, field: str = "code"):
+    raise DomainValidationError(why, errors={field: [why]})
+
+
+def _pick_location(order: OutboundOrder, code: str) -> Location:
+    """The bin a picker scanned, refused by name unless picking may take units from it."""
+    if not (code or "").strip():
+        _refuse("Scan the bin first" + _next_bin_hint(order))
+    location = location_for_scan(warehouse_id=order.warehouse_id, code=code)
+    if location is None:
+        _refuse(f"Unknown bin {code.strip()!r}: no location of {order.warehouse.code} has this barcode")
+    if location.kind not in PICKABLE_KINDS:
+        _refuse(f"{location.code} is a {location.get_kind_display().lower()}, not a bin to pick from")
+    if not location.is_active:
+        _refuse(f"Bin {location.code} is not in use")
+    if location.is_blocked:
+        _refuse(f"Bin {location.code} is blocked ({location.blocked_reason or 'no reason given'}); "
+                "picking is directed elsewhere")
+    return location
+
+
+def _stops_at(order: OutboundOrder, location: Location) -> list[PickStop]:
+    return [stop for stop in outbound_pick_directions(order_ids=[order.pk])
+            if stop.location is not None and stop.location.pk == location.pk]
+
+
+def _next_bin_hint(order: OutboundOrder) -> str:
+    stop = next((s for s in outbound_pick_directions(order_ids=[order.pk]) if s.location is not None), None)
+    return f"; next: bin {stop.location.code}" if stop else ""
+
+
+def outbound_order_pick_bin(*, order: OutboundOrder, code: str, actor) -> Location:
+    """The picker scanned a bin: accepted if the order's pick path has units to take from it (the page then
+    expects the items of that bin); a bin with nothing for this order is refused, naming the next bin. Writes
+    nothing."""
     role_require(actor=actor, roles=FLOOR_ROLES, action="Picking")
-    order = _locked(order.pk)
-    _picking_start(order)
-    lines = {line.pk: line for line in order.lines.select_related("product")}
-    errors = {}
-    for count in counts:
-        line = lines.get(count.line_id)
-        if line is None:
-            errors[f"line.{count.line_id}"] = ["Not a line of this order."]
-        elif not 0 <= count.picked <= line.quantity:
-            errors[f"line.{count.line_id}"] = [
-                f"{line.product.sku_id}: {count.picked} picked, the order needs {line.quantity}."]
-    if errors:
-        raise DomainValidationError("some picked counts were refused", errors=errors)
-    changed, picked, returned = [], [], []
-    for count in counts:
-        line = lines[count.line_id]
-        if line.picked_qty != count.picked:
-            delta = count.picked - line.picked_qty
-            (picked if delta > 0 else returned).append(StockLine(line.product_id, abs(delta), str(line.pk)))
-            line.picked_qty = count.picked
-            changed.append(line)
-    # The units go with the count: off the bins (pick path) to the packing location, or back to a bin.
-    if picked:
-        stock_pick_auto(warehouse_id=order.warehouse_id, lines=picked, reference_type="outbound_line",
-                        reference_number=order.outbound_order_no, actor=actor)
-    if returned:
-        stock_pack_return(warehouse_id=order.warehouse_id, lines=returned, reference_type="outbound_line",
-                          reference_number=order.outbound_order_no, actor=actor, reason="pick count lowered")
-    OutboundOrderLine.objects.bulk_update(changed, ["picked_qty"])
-    return order
+    OUTBOUND_FLOW.action_check(order, "pick", doing="Picking")
+    location = _pick_location(order, code)
+    if not _stops_at(order, location):
+        _refuse(f"Wrong bin {location.code}: nothing of {order.outbound_order_no} is to be taken from it"
+                + _next_bin_hint(order))
+    return location
 
 
-@transaction.atomic
-def outbound_order_pick_scan(*, order: OutboundOrder, code: str, actor, quantity: int = 1) -> OutboundOrderLine:
-    """A scanner read ``code``: that line's picked count goes up. Unknown codes and over-picks are refused."""
+@atomic_with_retry
+def outbound_order_pick_confirm(*, order: OutboundOrder, location_code: str, code: str, actor,
+                                quantity: int = 1) -> PickTaken:
+    """The picker, at the bin ``location_code``, scanned an item: ``quantity`` units of that line move from the bin
+    to the packing location (a TRANSFER with the order's number) and count as picked; the first pick moves an
+    ALLOCATED order to PICKING. A code not on the order, an item the bin does not hold, or more than the line needs
+    is refused by name."""
     role_require(actor=actor, roles=FLOOR_ROLES, action="Picking")
     if quantity <= 0:
-        raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
+        _refuse("a scan takes at least one unit", "quantity")
     order = _locked(order.pk)
+    OUTBOUND_FLOW.action_check(order, "pick", doing="Picking")
+    location = _pick_location(order, location_code)
     line = order_line_for_code(lines=list(order.lines.select_related("product").order_by("pk")), code=code,
                                order_label=f"outbound order {order.outbound_order_no}")
+    sku = line.product.sku_id
     if line.picked_qty + quantity > line.quantity:
-        why = (f"{line.product.sku_id}: {line.picked_qty} of {line.quantity} picked already; "
-               f"{quantity} more would be more than the order needs")
-        raise DomainValidationError(why, errors={"code": [why]})
-    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, line.picked_qty + quantity)], actor=actor)
-    line.refresh_from_db()
-    return line
+        _refuse(f"{sku}: {line.picked_qty} of {line.quantity} picked already; {quantity} more would be more than "
+                "the order needs")
+    held = location_stock_quantity(location_id=location.pk, product_id=line.product_id)
+    if held < quantity:
+        directed = [s.location.code for s in outbound_pick_directions(order_ids=[order.pk])
+                    if s.product.pk == line.product_id and s.location is not None]
+        where = f"; take it from bin {', '.join(directed)}" if directed else ""
+        _refuse((f"Wrong item: {sku} is not in bin {location.code}" if not held
+                 else f"Bin {location.code} holds {held} of {sku}, not {quantity}") + where)
+    _picking_start(order)
+    pack = location_default(warehouse_id=order.warehouse_id, kind=Location.Kind.PACKING)
+    stock_transfer(warehouse_id=order.warehouse_id, product_id=line.product_id, quantity=quantity,
+                   from_location_id=location.pk, to_location_id=pack.pk, reference_type="outbound_line",
+                   reference_number=order.outbound_order_no, reason="picked", actor=actor)
+    line.picked_qty += quantity
+    line.save(update_fields=["picked_qty"])
+    return PickTaken(line=line, location=location, quantity=quantity)
+
+
+@atomic_with_retry
+def outbound_order_pick_bin_short(*, order: OutboundOrder, location_code: str, actor, note: str = "") -> CountTask:
+    """The bin holds fewer units than the system says: it is blocked and a count task opened for it
+    (wms.counts), and the order's pick path goes on to the next bin that holds the product, if there is one."""
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Reporting a short bin")
+    order = _locked(order.pk)
+    OUTBOUND_FLOW.action_check(order, "pick", doing="Reporting a short bin")
+    location = _pick_location(order, location_code)
+    stops = _stops_at(order, location)
+    if not stops:
+        _refuse(f"Nothing of {order.outbound_order_no} is directed to bin {location.code}" + _next_bin_hint(order))
+    what = ", ".join(f"{stop.product.sku_id} (needs {stop.quantity})" for stop in stops)
+    why = f"short pick of {order.outbound_order_no} at {location.code}: {what}" + (f"; {note.strip()}"
+                                                                                     if note.strip() else "")
+    return count_task_for_short_pick(location_id=location.pk, product_ids=[stop.product.pk for stop in stops],
+                                     note=why[:255], actor=actor)
 
 
 @transaction.atomic

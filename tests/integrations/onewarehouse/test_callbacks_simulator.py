@@ -7,6 +7,7 @@ import pytest
 from integrations.onewarehouse.senders import SENDERS
 from simulators.onewarehouse.labels import EXTENSIONS
 from tests.factories import ProductFactory
+from tests.wms.outbound.helpers import pick_all
 from wms.core.actors import ONEWAREHOUSE
 from wms.inbound.services import (
     LineCount,
@@ -17,11 +18,9 @@ from wms.inbound.services import (
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
     PackageSpec,
-    PickCount,
     outbound_order_create,
     outbound_order_label_request,
     outbound_order_pack,
-    outbound_order_pick_record,
     outbound_order_ship,
 )
 from wms.outbox.models import OutboxMessage
@@ -51,7 +50,7 @@ def test_receipt_label_and_ship_callbacks_are_accepted_by_the_simulator(
         recipient={"name": "Lin", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
         logistics={"provider_code": "TCAT"})
     line = order.lines.get()
-    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 2)], actor=picker)
+    pick_all(order, picker)
     outbound_order_pack(order=order, packages=[PackageSpec("0.5", "10", "10", "10", {line.pk: 2})], actor=picker)
     outbound_order_label_request(order=order, actor=picker)
     order.refresh_from_db()

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.integrations.onewarehouse.helpers import E, field_fixture_load, fixture_load
-from tests.wms.outbound.helpers import PDF
+from tests.wms.outbound.helpers import PDF, pick_all
 from wms.catalog.models import PLACEHOLDER_NAME, Product
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
@@ -13,10 +13,8 @@ from wms.inventory.models import StockLevel
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
     PackageSpec,
-    PickCount,
     outbound_order_label_store,
     outbound_order_pack,
-    outbound_order_pick_record,
     outbound_order_ship,
 )
 from wms.outbox.models import OutboxMessage
@@ -83,7 +81,7 @@ def test_an_order_whose_products_arrive_after_it_is_received_and_shipped(
 
     # Picked, packed, labelled, shipped.
     lines = list(order.lines.all())
-    outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], actor=picker)
+    pick_all(order, picker)
     outbound_order_pack(order=order, actor=picker,
                         packages=[PackageSpec("0.65", "32", "26", "6", {ln.pk: ln.quantity for ln in lines})])
     outbound_order_label_store(order_id=order.pk, content=PDF, label_format="PDF", tracking_no="TCAT1")

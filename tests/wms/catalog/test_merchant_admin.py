@@ -6,15 +6,10 @@ from django.urls import reverse
 
 from tests.factories import OwnerFactory, ProductFactory
 from tests.wms.inbound.helpers import inbound
-from tests.wms.outbound.helpers import outbound
+from tests.wms.outbound.helpers import outbound, pick_units
 from wms.core.actors import ONEWAREHOUSE
 from wms.outbound.models import OutboundOrder
-from wms.outbound.services import (
-    PickCount,
-    outbound_order_cancel,
-    outbound_order_pick_record,
-    outbound_order_short_pick_report,
-)
+from wms.outbound.services import outbound_order_cancel, outbound_order_short_pick_report
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +24,7 @@ def two_merchants(warehouse, stocked, picker):
         product = stocked(10, ProductFactory(owner=owner, sku_id=f"SKU-OF-{code}"))
         inbound([(product, 5)], number=f"IB-{code}", owner_code=code)
         cancelled, _ = outbound([(product, 2)], number=f"OB-{code}-1", owner_code=code)
-        outbound_order_pick_record(order=cancelled, counts=[PickCount(cancelled.lines.get().pk, 1)], actor=picker)
+        pick_units(cancelled, picker, product, 1)
         outbound_order_cancel(actor=ONEWAREHOUSE, outbound_order_no=cancelled.outbound_order_no, reason="buyer")
         short, _ = outbound([(product, 2)], number=f"OB-{code}-2", owner_code=code)
         outbound_order_short_pick_report(order=short, actor=picker, note="shelf empty")

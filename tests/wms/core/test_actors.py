@@ -19,7 +19,7 @@ from wms.inventory.services import StockLine, stock_receive
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import (
     outbound_order_allocate,
-    outbound_order_pick_record,
+    outbound_order_pick_confirm,
     outbound_order_ship,
 )
 
@@ -35,7 +35,7 @@ def test_a_service_called_with_no_actor_or_none_is_a_type_error(warehouse, produ
         stock_receive(warehouse_id=warehouse.pk, good=[StockLine(product.pk, 1)], reference_type="test",
                       reference_number="T", actor=None)
     with pytest.raises(TypeError, match="needs an actor"):
-        outbound_order_pick_record(order=order, counts=[], actor=None)
+        outbound_order_pick_confirm(order=order, location_code="DOCK", code="OW-100234", actor=None)
     with pytest.raises(TypeError, match="needs an actor"):
         outbound_order_allocate(order_id=order.pk, actor="picker")  # a name is not an actor
     assert not StockMove.objects.filter(reference_number="T").exists()
@@ -62,7 +62,7 @@ def test_the_role_check_applies_to_every_staff_member_even_on_steps_the_system_m
 def test_a_system_actor_may_not_take_a_staff_step(warehouse, products):
     order = order_create(warehouse)
     with pytest.raises(PermissionDenied, match="system:onewarehouse may not do it"):
-        outbound_order_pick_record(order=order, counts=[], actor=ONEWAREHOUSE)
+        outbound_order_pick_confirm(order=order, location_code="DOCK", code="OW-100234", actor=ONEWAREHOUSE)
     with pytest.raises(PermissionDenied):
         outbound_order_ship(order=order, actor=BACKORDERS)
 

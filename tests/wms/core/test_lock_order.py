@@ -11,13 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import UserFactory
 from tests.helpers import requires_postgres
 from tests.integrations.onewarehouse.helpers import E, fixture_load
+from tests.wms.outbound.helpers import pick_units
 from wms.core.roles import Role
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
 from wms.inventory.models import AdjustReason
 from wms.inventory.services import stock_adjust
 from wms.outbound.models import OutboundOrder, PutBackTask
-from wms.outbound.services import PickCount, outbound_order_pick_record, put_back_confirm
+from wms.outbound.services import put_back_confirm
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCK = re.compile(r"\bFOR (NO KEY UPDATE|UPDATE|SHARE|KEY SHARE)\b(?: OF (.+?))?(?: NOWAIT| SKIP LOCKED)?$")
@@ -55,8 +56,8 @@ def test_every_lock_of_a_create_cancel_receipt_reallocation_put_back_and_adjust_
         push(E.PRODUCT_SYNC, fixture_load("product_sync"))
         push(E.OUTBOUND_CREATE, {**create, "outbound_order_no": "OB-PICKED"})
         picked = OutboundOrder.objects.get(outbound_order_no="OB-PICKED")
-        outbound_order_pick_record(order=picked, counts=[PickCount(line.pk, 1) for line in picked.lines.all()],
-                                   actor=supervisor)
+        for line in picked.lines.select_related("product"):
+            pick_units(picked, supervisor, line.product, 1)
         push(E.OUTBOUND_CANCEL, {"outbound_order_no": "OB-PICKED", "reason": "buyer cancelled"})
         put_back_confirm(task=PutBackTask.objects.order_by("pk").first(), actor=supervisor)
         big = [{**item, "quantity": 50} for item in create["items"]]

@@ -12,17 +12,23 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, UserFactory
+from tests.wms.outbound.helpers import pick_all
 from wms.core.actors import ONEWAREHOUSE
 from wms.core.forms import StrictDecimalField, StrictIntegerField
+from wms.core.roles import Role
+from wms.counts.forms import CountForm
+from wms.counts.selectors import count_task_lines
+from wms.counts.services import count_task_scan, count_tasks_request
 from wms.inbound.forms import ReceiveForm
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import inbound_order_upsert
 from wms.inventory.forms import StockAdjustForm
-from wms.inventory.models import StockLevel, StockMove
+from wms.inventory.models import Location, StockLevel, StockMove
+from wms.inventory.selectors import location_default
 from wms.outbound.admin import PACKAGE_ROWS
 from wms.outbound.forms import PACKAGE_MEASURES, PackForm, PickForm
-from wms.outbound.services import PickCount, outbound_order_create, outbound_order_pick_record
+from wms.outbound.services import outbound_order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +61,7 @@ def stocked_products(stocked):
     return [stocked(10, ProductFactory(sku_id="OW-1")), stocked(10, ProductFactory(sku_id="OW-2"))]
 
 
-def receive_page(warehouse, stocked_products):
+def receive_page(warehouse, stocked_products, **_):
     order, _ = inbound_order_upsert(inbound_order_no="IB-FORMS", order_type="PURCHASE", warehouse_code=warehouse.code,
                                     owner_code="MERCHANT-A",
                                     items=[{"sku_id": "OW-1", "quantity": 5}, {"sku_id": "OW-2", "quantity": 3}])
@@ -75,18 +81,31 @@ def _outbound(warehouse, number="OB-FORMS"):
     return order
 
 
-def pick_page(warehouse, stocked_products):
+def pick_page(warehouse, stocked_products, client=None, **_):
     order = _outbound(warehouse)
-    form = PickForm(lines=_order_lines(order))
-    valid = {"code": "", "quantity": "1", "note": "", "save": "Save picked counts"}
-    valid.update({form.picked_name(line): "1" for line in form.lines})
-    return Page(reverse("admin:outbound_outboundorder_pick", args=[order.pk]), form, valid, _state(order))
+    url = reverse("admin:outbound_outboundorder_pick", args=[order.pk])
+    client.post(url, {"code": "DOCK", "scan_submit": ""})  # at the bin (the goods are still on the dock)
+    valid = {"code": "OW-1", "quantity": "1", "note": ""}
+    return Page(url, PickForm(), valid, _state(order))
 
 
-def pack_page(warehouse, stocked_products, user):
+def count_page(warehouse, stocked_products, user=None, **_):
+    location = location_default(warehouse_id=warehouse.pk, kind=Location.Kind.RECEIVING)
+    (task,) = count_tasks_request(location_ids=[location.pk], actor=UserFactory(roles=[Role.SUPERVISOR]))
+    count_task_scan(task=task, code=location.barcode, actor=user)
+    lines = list(count_task_lines(task=task))
+    form = CountForm(lines=lines)
+    valid = {"code": "", "quantity": "1", **{form.counted_name(line): "9" for line in lines}}
+
+    def state():
+        return (StockMove.objects.count(), list(task.lines.order_by("pk").values_list("counted", flat=True)))
+    return Page(reverse("admin:counts_counttask_count", args=[task.pk]), form, valid, state)
+
+
+def pack_page(warehouse, stocked_products, user, **_):
     order = _outbound(warehouse)
     lines = _order_lines(order)
-    outbound_order_pick_record(order=order, counts=[PickCount(ln.pk, ln.quantity) for ln in lines], actor=user)
+    pick_all(order, user)
     form = PackForm(lines=lines, rows=PACKAGE_ROWS)
     first, second = lines  # 2 units and 1 unit: one parcel each for the first line's units, one for the second
     valid = {}
@@ -97,7 +116,7 @@ def pack_page(warehouse, stocked_products, user):
     return Page(reverse("admin:outbound_outboundorder_pack", args=[order.pk]), form, valid, _state(order))
 
 
-def adjust_page(warehouse, stocked_products):
+def adjust_page(warehouse, stocked_products, **_):
     level = StockLevel.objects.get(product=stocked_products[0], warehouse=warehouse)
     state = lambda: (StockMove.objects.count(), StockLevel.objects.filter(pk=level.pk).values_list(  # noqa: E731
         "on_hand", "reserved", "damaged").get())
@@ -106,7 +125,7 @@ def adjust_page(warehouse, stocked_products):
 
 
 PAGES = {"receive": ("receiver", receive_page), "pick": ("picker", pick_page), "pack": ("picker", pack_page),
-         "adjust": ("supervisor", adjust_page)}
+         "adjust": ("supervisor", adjust_page), "count": ("picker", count_page)}
 
 
 @pytest.fixture(params=sorted(PAGES))
@@ -114,7 +133,7 @@ def page(request, client, warehouse, stocked_products):
     role, build = PAGES[request.param]
     user = request.getfixturevalue(role)
     client.force_login(user)
-    return build(warehouse, stocked_products, user) if build is pack_page else build(warehouse, stocked_products)
+    return build(warehouse, stocked_products, user=user, client=client)
 
 
 def numeric_fields(form):

@@ -9,14 +9,8 @@ from wms.core.errors import DomainValidationError, InsufficientStock, InvalidTra
 from wms.inbound.models import PutawayTask
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts, putaway_task_complete
 from wms.inventory.models import Location, LocationStock, StockMove
-from wms.inventory.selectors import putaway_bin_suggest, stock_location_drift
-from wms.inventory.services import (
-    StockLine,
-    location_defaults_ensure,
-    stock_pick_auto,
-    stock_receive,
-    stock_transfer,
-)
+from wms.inventory.selectors import location_default, putaway_bin_suggest, stock_location_drift
+from wms.inventory.services import StockLine, location_defaults_ensure, stock_receive, stock_transfer
 
 pytestmark = pytest.mark.django_db
 Kind = Location.Kind
@@ -116,8 +110,10 @@ def test_putaway_refusals_name_the_field(warehouse, order, receiver, picker):
     with pytest.raises(PermissionDenied):
         putaway_task_complete(task=task, location_barcode="A-DEFAULT", quantity=1, actor=picker)
     # Units picked straight from the dock meanwhile: the dock holds too few, the putaway is refused.
-    stock_pick_auto(warehouse_id=warehouse.pk, lines=[StockLine(task.product_id, 3)], reference_type="t",
-                    reference_number="t", actor=TEST_ACTOR)
+    stock_transfer(warehouse_id=warehouse.pk, product_id=task.product_id, quantity=3,
+                   from_location_id=task.from_location_id,
+                   to_location_id=location_default(warehouse_id=warehouse.pk, kind=Location.Kind.PACKING).pk,
+                   actor=TEST_ACTOR)
     with pytest.raises(InsufficientStock, match="DOCK holds 2"):
         putaway_task_complete(task=task, location_barcode="A-DEFAULT", quantity=5, actor=receiver)
     assert PutawayTask.objects.get(pk=task.pk).status == "OPEN"

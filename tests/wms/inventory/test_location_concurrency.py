@@ -16,7 +16,7 @@ from wms.inbound.services import (
 )
 from wms.inventory.models import Location, LocationStock
 from wms.inventory.selectors import stock_ledger_drift, stock_location_drift
-from wms.inventory.services import StockLine, location_defaults_ensure, stock_pick_auto, stock_receive, stock_transfer
+from wms.inventory.services import StockLine, location_defaults_ensure, stock_receive, stock_transfer
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
@@ -27,23 +27,22 @@ def held(product, location) -> int:
 
 def test_concurrent_transfers_and_picks_out_of_one_location_never_drive_it_negative(warehouse):
     defaults = location_defaults_ensure(warehouse_id=warehouse.pk)
-    dock = defaults[Location.Kind.RECEIVING]
+    dock, pack = defaults[Location.Kind.RECEIVING], defaults[Location.Kind.PACKING]
     bins = [Location.objects.create(warehouse=warehouse, code=f"R-{n}", pick_sequence=n) for n in range(4)]
     product = ProductFactory()
     stock_receive(warehouse_id=warehouse.pk, good=[StockLine(product.pk, 10)], reference_type="t",
                   reference_number="t", actor=TEST_ACTOR)
 
     def act(index):
-        if index % 3 == 2:  # a pick: the dock is the only place holding units (the bins fill up meanwhile)
-            return stock_pick_auto(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 1)], reference_type="t",
-                                   reference_number=f"P-{index}", actor=TEST_ACTOR)
+        # A pick takes a unit straight from the dock to packing; the others put one away into a bin.
+        target = pack if index % 3 == 2 else bins[index % 4]
         return stock_transfer(warehouse_id=warehouse.pk, product_id=product.pk, quantity=1, from_location_id=dock.pk,
-                              to_location_id=bins[index % 4].pk, actor=TEST_ACTOR)
+                              to_location_id=target.pk, reference_number=f"P-{index}", actor=TEST_ACTOR)
 
     results = race(24, act)
     unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, InsufficientStock)]
     assert unexpected == []
-    # 24 attempts at one unit each from 10: transfers out of the dock stop at 0; picks may also take from the bins.
+    # 24 attempts at one unit each from 10: transfers out of the dock stop at 0.
     assert held(product, dock) >= 0
     assert sum(s.quantity for s in LocationStock.objects.filter(product=product)) == 10
     assert stock_ledger_drift() == [] and stock_location_drift() == []
@@ -60,8 +59,9 @@ def test_two_receivers_putting_away_the_same_dock_units_never_take_more_than_are
     inbound_order_complete(order=order, actor=receiver)
     task = PutawayTask.objects.get()
     # Meanwhile a picker takes 3 straight from the dock: 5 are left for the task's 8.
-    stock_pick_auto(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 3)], reference_type="t",
-                    reference_number="t", actor=TEST_ACTOR)
+    stock_transfer(warehouse_id=warehouse.pk, product_id=product.pk, quantity=3,
+                   from_location_id=task.from_location_id,
+                   to_location_id=Location.objects.get(warehouse=warehouse, code="PACK").pk, actor=TEST_ACTOR)
 
     def put_away(index):
         return putaway_task_complete(task=task, location_barcode=shelves[index % 2].code, quantity=4 + index % 2,

@@ -15,7 +15,6 @@ from wms.inventory.services import (
     location_defaults_ensure,
     stock_adjust,
     stock_pack_return,
-    stock_pick_auto,
     stock_receive,
     stock_release,
     stock_reserve,
@@ -132,26 +131,12 @@ def test_transfer_into_a_blocked_bin_another_warehouse_or_quarantine_is_refused(
     assert held(product, dock) == 5
 
 
-def test_pick_takes_from_bins_in_pick_path_order_then_the_dock_and_skips_blocked_bins(warehouse, stocked):
-    product = stocked(10)
-    dock = default(warehouse, Kind.RECEIVING)
-    late, early, blocked = bin_(warehouse, "B-20", 20), bin_(warehouse, "B-10", 10), bin_(warehouse, "B-05", 5)
-    for target, units in ((late, 3), (early, 2), (blocked, 4)):
-        stock_transfer(warehouse_id=warehouse.pk, product_id=product.pk, quantity=units, from_location_id=dock.pk,
-                       to_location_id=target.pk, actor=TEST_ACTOR)
-    Location.objects.filter(pk=blocked.pk).update(is_blocked=True, blocked_reason="broken shelf")
-    moves = stock_pick_auto(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 6)], **REF)
-    assert [(m.from_location.code, m.to_location.code, m.quantity) for m in moves] == [
-        ("B-10", "PACK", 2), ("B-20", "PACK", 3), ("DOCK", "PACK", 1)]
-    with pytest.raises(InsufficientStock, match="short"):  # the dock has none left, the blocked bin is not picked
-        stock_pick_auto(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 1)], **REF)
-    assert stock_location_drift() == []
-
-
 def test_ship_takes_from_packing_then_from_the_bins_for_an_order_picked_before_locations(warehouse, stocked):
     product = stocked(6)
     stock_reserve(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 5)], **REF)
-    stock_pick_auto(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 2)], **REF)
+    stock_transfer(warehouse_id=warehouse.pk, product_id=product.pk, quantity=2,  # 2 picked
+                   from_location_id=default(warehouse, Kind.RECEIVING).pk,
+                   to_location_id=default(warehouse, Kind.PACKING).pk, actor=TEST_ACTOR)
     moves = stock_ship(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 5)], **REF)
     assert [(m.from_location.code, m.quantity) for m in moves] == [("PACK", -2), ("DOCK", -3)]
     assert product.stock_levels.get().on_hand == 1
@@ -163,7 +148,8 @@ def test_pack_return_puts_units_back_into_the_first_bin_holding_the_product(ware
     shelf = bin_(warehouse, "A-01", 1)
     stock_transfer(warehouse_id=warehouse.pk, product_id=product.pk, quantity=3,
                    from_location_id=default(warehouse, Kind.RECEIVING).pk, to_location_id=shelf.pk, actor=TEST_ACTOR)
-    stock_pick_auto(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 2)], **REF)
+    stock_transfer(warehouse_id=warehouse.pk, product_id=product.pk, quantity=2, from_location_id=shelf.pk,
+                   to_location_id=default(warehouse, Kind.PACKING).pk, actor=TEST_ACTOR)
     (move,) = stock_pack_return(warehouse_id=warehouse.pk, lines=[StockLine(product.pk, 2)], **REF)
     assert (move.from_location.code, move.to_location.code, move.quantity) == ("PACK", "A-01", 2)
 

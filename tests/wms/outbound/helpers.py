@@ -11,12 +11,12 @@ from pypdf import PdfWriter
 
 from tests.helpers import ONEWAREHOUSE_EXAMPLES, ONEWAREHOUSE_URL
 from wms.core.actors import ONEWAREHOUSE
+from wms.outbound.selectors import outbound_pick_directions
 from wms.outbound.services import (
     PackageSpec,
-    PickCount,
     outbound_order_create,
     outbound_order_pack,
-    outbound_order_pick_record,
+    outbound_order_pick_confirm,
 )
 
 LABEL_URL = ONEWAREHOUSE_URL + "/openapi/wms/outbound-orders/label"
@@ -84,9 +84,23 @@ def label_url(order, extension=None):
     return reverse("admin:outbound_outboundorder_label", args=[order.pk, extension])
 
 
+def pick_units(order, user, product, quantity: int) -> None:
+    """Pick ``quantity`` units of ``product`` as the pick path directs (bin by bin, through the picking service)."""
+    for stop in outbound_pick_directions(order_ids=[order.pk]):
+        if quantity and stop.product.pk == product.pk and stop.location is not None:
+            take = min(quantity, stop.quantity)
+            outbound_order_pick_confirm(order=order, location_code=stop.location.barcode, code=product.sku_id,
+                                        quantity=take, actor=user)
+            quantity -= take
+    assert quantity == 0, f"the pick path holds too few of {product.sku_id}"
+
+
 def pick_all(order, user):
-    counts = [PickCount(ln.pk, ln.quantity) for ln in order.lines.all()]
-    outbound_order_pick_record(order=order, counts=counts, actor=user)
+    """Pick every line in full, bin by bin in pick-path order."""
+    for stop in outbound_pick_directions(order_ids=[order.pk]):
+        assert stop.location is not None, f"no bin holds {stop.quantity} x {stop.product.sku_id}"
+        outbound_order_pick_confirm(order=order, location_code=stop.location.barcode, code=stop.product.sku_id,
+                                    quantity=stop.quantity, actor=user)
 
 
 def pack_one(order, user):

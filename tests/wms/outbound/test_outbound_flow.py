@@ -15,7 +15,17 @@ from pypdf import PdfReader
 
 from integrations.apilog.models import ApiExchange
 from tests.helpers import ONEWAREHOUSE_EXAMPLES, ONEWAREHOUSE_URL, PUBLIC_IP, hosts_resolve
-from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, label_url, order_create, pack_one, pick_all, url
+from tests.wms.outbound.helpers import (
+    LABEL_URL,
+    PDF,
+    label_answer,
+    label_url,
+    order_create,
+    pack_one,
+    pick_all,
+    pick_units,
+    url,
+)
 from wms.core.actors import ONEWAREHOUSE
 from wms.core.errors import CancelRefused, InvalidTransition, PermissionDenied
 from wms.inventory.models import StockLevel
@@ -23,12 +33,11 @@ from wms.inventory.selectors import stock_ledger_drift
 from wms.outbound.models import OutboundOrder, PutBackTask, ShortPick
 from wms.outbound.services import (
     PackageSpec,
-    PickCount,
     outbound_order_cancel,
     outbound_order_label_request,
     outbound_order_label_store,
     outbound_order_pack,
-    outbound_order_pick_record,
+    outbound_order_pick_confirm,
     outbound_order_ship,
     put_back_confirm,
 )
@@ -64,7 +73,7 @@ def test_full_path_in_admin_label_before_ship_and_callback_as_the_contract(
 
     page = client.get(url("pick", order))
     assert page.status_code == 200 and b"autofocus" in page.content
-    for code in ("4710000100234", "TSHIRT-BLK-M", "OW-100235"):
+    for code in ("DOCK", "4710000100234", "TSHIRT-BLK-M", "OW-100235"):  # the bin, then the items
         assert client.post(url("pick", order), {"code": code, "scan_submit": ""}).status_code == 302
     order.refresh_from_db()
     assert order.status == Status.PICKING and [ln.picked_qty for ln in order.lines.order_by("pk")] == [2, 1]
@@ -246,8 +255,8 @@ def to_status(order, status, picker):
         return order
     for step in steps:
         if step == Status.PICKING:
-            line = order.lines.order_by("pk").first()
-            outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 1)], actor=picker)
+            line = order.lines.select_related("product").order_by("pk").first()
+            pick_units(order, picker, line.product, 1)
         if step == Status.PACKED:
             pick_all(order, picker)
             pack_one(order, picker)
@@ -316,6 +325,7 @@ def test_put_back_is_listed_and_confirmed_in_admin(client, warehouse, products, 
 def test_short_pick_is_reported_to_supervisors_and_packing_waits(client, warehouse, products, picker, supervisor):
     order = order_create(warehouse)
     client.force_login(picker)
+    client.post(url("pick", order), {"code": "DOCK", "scan_submit": ""})
     client.post(url("pick", order), {"code": "4710000100234", "scan_submit": ""})
     client.post(url("pick", order), {"short": "1", "note": "shelf A3 empty"})
     report = ShortPick.objects.get(product__sku_id="OW-100234")
@@ -334,6 +344,7 @@ def test_short_pick_is_reported_to_supervisors_and_packing_waits(client, warehou
 def test_pick_scan_with_a_quantity_picks_that_many_but_never_more_than_ordered(client, warehouse, products, picker):
     order = order_create(warehouse, items=[{"sku_id": "OW-100234", "quantity": 4}])
     client.force_login(picker)
+    client.post(url("pick", order), {"code": "DOCK", "scan_submit": ""})
     client.post(url("pick", order), {"code": "4710000100234", "quantity": "3", "scan_submit": ""})
     page = client.post(url("pick", order), {"code": "4710000100234", "quantity": "2"}, follow=True).content.decode()
     assert "3 of 4 picked already; 2 more would be more than the order needs" in page
@@ -343,9 +354,11 @@ def test_pick_scan_with_a_quantity_picks_that_many_but_never_more_than_ordered(c
 def test_pick_scan_of_an_unknown_code_or_one_too_many_says_so(client, warehouse, products, picker):
     order = order_create(warehouse)
     client.force_login(picker)
+    client.post(url("pick", order), {"code": "DOCK", "scan_submit": ""})
     page = client.post(url("pick", order), {"code": "NOPE", "scan_submit": ""}, follow=True).content.decode()
     assert "Unknown code &#x27;NOPE&#x27;" in page
     other = order_create(warehouse, number="OB-OTHER", items=[{"sku_id": "OW-100234", "quantity": 1}])
+    client.post(url("pick", other), {"code": "DOCK", "scan_submit": ""})
     page = client.post(url("pick", other), {"code": "TSHIRT-BLK-L"}, follow=True).content.decode()
     assert "OW-100235 is not on outbound order OB-OTHER" in page
     client.post(url("pick", order), {"code": "OW-100235"})
@@ -359,7 +372,7 @@ def test_floor_pages_refuse_staff_without_the_picker_role(client, warehouse, pro
     assert client.get(url("pick", order)).status_code == 403
     assert client.post(url("ship", order)).status_code == 403
     with pytest.raises(PermissionDenied):
-        outbound_order_pick_record(order=order, counts=[], actor=receiver)
+        outbound_order_pick_confirm(order=order, location_code="DOCK", code="OW-100234", actor=receiver)
 
 
 def test_packages_must_hold_exactly_the_picked_units(warehouse, products, picker):
@@ -437,14 +450,14 @@ def test_failed_ship_callback_is_shown_on_the_order_and_staff_can_retry_it(
     assert OutboxMessage.objects.get(kind=OutboxMessage.Kind.OUTBOUND_CALLBACK).status == OutboxMessage.Status.SENT
 
 
-def test_wave_pick_list_sums_each_product_over_the_orders_sorted_by_sku(client, warehouse, products, picker):
+def test_wave_pick_list_sums_each_product_per_bin_over_the_orders(client, warehouse, products, picker):
     first = order_create(warehouse, "OB-W1")
     second = order_create(warehouse, "OB-W2", items=[{"sku_id": "OW-100234", "quantity": 3}])
     client.force_login(picker)
     response = client.post(url("changelist"), {"action": "wave_pick_list", "_selected_action": [first.pk, second.pk]})
     page = client.get(response["Location"])
-    rows = [(row["product"].sku_id, row["quantity"]) for row in page.context["rows"]]
-    assert rows == [("OW-100234", 5), ("OW-100235", 1)]
+    rows = [(row.location.code, row.product.sku_id, row.quantity) for row in page.context["rows"]]
+    assert rows == [("DOCK", "OW-100234", 5), ("DOCK", "OW-100235", 1)]  # received, not put away yet
     assert "OB-W1 ×2, OB-W2 ×3" in page.content.decode()
 
 
