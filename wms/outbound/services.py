@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
+from wms.core.actors import OUTBOX
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import (
     CancelRefused,
@@ -19,7 +20,9 @@ from wms.core.errors import (
     InvalidTransition,
     NotFound,
 )
+from wms.core.events import order_events_together
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
+from wms.core.models import OrderEvent
 from wms.core.roles import Role, role_require
 from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
@@ -34,6 +37,7 @@ from .selectors import outbound_backordered_ids
 
 Status = OutboundOrder.Status
 Aggregate = OutboxMessage.Aggregate
+Event = OrderEvent.Kind
 # Allocate, pick, pack, fetch the label, ship: the Picker (who packs prints the label and ships) or a Supervisor.
 FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 RECIPIENT_FIELDS = ("name", "phone", "email", "country_code", "state", "city", "district", "address1", "address2",
@@ -92,9 +96,13 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
         except IntegrityError:
             existing = OutboundOrder.objects.get(outbound_order_no=outbound_order_no)
         else:
-            if allocate:
-                # Nobody else can see the order before this transaction commits: no lock or re-read is needed.
-                _allocate(order=order, lines=lines, actor=actor)
+            with order_events_together():  # "created" and its allocation: one INSERT
+                OUTBOUND_FLOW.record(order, kind=Event.CREATED, actor=actor, to_status=order.status, summary=(
+                    f"{len(lines)} line(s), {sum(ln.quantity for ln in lines)} unit(s), "
+                    f"to {order.recipient_city} by {order.logistics_provider_code}"))
+                if allocate:
+                    # Nobody else can see the order before this transaction commits: no lock or re-read is needed.
+                    _allocate(order=order, lines=lines, actor=actor)
             return order, True
     if not content_fingerprint_matches(existing.content_hash, content, unordered=("items",)):
         raise Conflict(
@@ -131,12 +139,12 @@ def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], actor) ->
         )
     except InsufficientStock:
         if order.status != Status.BACKORDERED:
-            OUTBOUND_FLOW.move(order, Status.BACKORDERED)
+            OUTBOUND_FLOW.move(order, Status.BACKORDERED, actor=actor, note="not enough stock; waiting for it")
         return
     OutboundOrderLine.objects.filter(pk__in=[ln.pk for ln in lines]).update(reserved_qty=F("quantity"))
     for line in lines:
         line.reserved_qty = line.quantity
-    OUTBOUND_FLOW.move(order, Status.ALLOCATED)
+    OUTBOUND_FLOW.move(order, Status.ALLOCATED, actor=actor, note="stock reserved")
 
 
 def outbound_backorders_allocate(*, warehouse_id: int, actor) -> list[str]:
@@ -182,6 +190,8 @@ def outbound_order_cancel(*, outbound_order_no: str, actor, reason: str = "") ->
         raise NotFound(f"outbound order {outbound_order_no} does not exist",
                        data={"outbound_order_no": outbound_order_no, "intercepted": False})
     if order.status == Status.CANCELLED:
+        OUTBOUND_FLOW.record(order, kind=Event.CANCEL_ASKED, actor=actor,
+                             summary="interception asked again: answered that it is cancelled already")
         return order
     if order.status == Status.SHIPPED:
         raise CancelRefused(
@@ -204,7 +214,9 @@ def outbound_order_cancel(*, outbound_order_no: str, actor, reason: str = "") ->
     )
     # A label fetched already stays on the order, for audit; no label can be fetched any more (OUTBOUND_FLOW).
     order.cancel_reason = (reason or "")[:255]
-    OUTBOUND_FLOW.move(order, Status.CANCELLED, fields=("cancel_reason",))
+    OUTBOUND_FLOW.move(order, Status.CANCELLED, actor=actor, fields=("cancel_reason",), note="intercepted" + (
+        f" ({order.cancel_reason})" if order.cancel_reason else "") + (
+        "; picked goods are to be put back" if any(ln.picked_qty for ln in lines) else ""))
     return order
 
 
@@ -218,10 +230,10 @@ class PickCount:
     picked: int
 
 
-def _picking_start(order: OutboundOrder) -> None:
+def _picking_start(order: OutboundOrder, *, actor) -> None:
     OUTBOUND_FLOW.action_check(order, "pick", doing="Picking")
     if order.status == Status.ALLOCATED:
-        OUTBOUND_FLOW.move(order, Status.PICKING)
+        OUTBOUND_FLOW.move(order, Status.PICKING, actor=actor)
 
 
 @transaction.atomic
@@ -229,7 +241,7 @@ def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount],
     """Save the picked count of lines (absolute); the first save moves an ALLOCATED order to PICKING."""
     role_require(actor=actor, roles=FLOOR_ROLES, action="Picking")
     order = _locked(order.pk)
-    _picking_start(order)
+    _picking_start(order, actor=actor)
     lines = {line.pk: line for line in order.lines.select_related("product")}
     errors = {}
     for count in counts:
@@ -248,6 +260,9 @@ def outbound_order_pick_record(*, order: OutboundOrder, counts: list[PickCount],
             line.picked_qty = count.picked
             changed.append(line)
     OutboundOrderLine.objects.bulk_update(changed, ["picked_qty"])
+    if changed:
+        OUTBOUND_FLOW.record(order, kind=Event.PICKS_SAVED, actor=actor, summary="; ".join(
+            f"{ln.product.sku_id} {ln.picked_qty} of {ln.quantity} picked" for ln in changed))
     return order
 
 
@@ -286,6 +301,8 @@ def outbound_order_short_pick_report(*, order: OutboundOrder, actor, note: str =
                       "picked_qty": line.picked_qty, "note": (note or "")[:255], "reported_by": actor},
         )
         reports.append(report)
+    OUTBOUND_FLOW.record(order, kind=Event.SHORT_PICK_REPORTED, actor=actor, summary="; ".join(
+        f"{ln.product.sku_id} {ln.picked_qty} of {ln.quantity} found" for ln in short) + (f" ({note})" if note else ""))
     return reports
 
 
@@ -296,13 +313,15 @@ def short_pick_resolve(*, short_pick: ShortPick, actor, resolution: str) -> Shor
     if not (resolution or "").strip():
         raise DomainValidationError("say how the short pick was resolved",
                                     errors={"resolution": ["This field is required."]})
-    short_pick = lock_for_update(ShortPick.objects).get(pk=short_pick.pk)
+    short_pick = lock_for_update(ShortPick.objects.select_related("order", "product")).get(pk=short_pick.pk)
     if short_pick.status != ShortPick.Status.OPEN:
         raise InvalidTransition("this short pick is resolved already", data={"status": short_pick.status})
     short_pick.status = ShortPick.Status.RESOLVED
     short_pick.resolved_at, short_pick.resolved_by = timezone.now(), actor
     short_pick.resolution = resolution.strip()[:255]
     short_pick.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+    OUTBOUND_FLOW.record(short_pick.order, kind=Event.SHORT_PICK_RESOLVED, actor=actor,
+                         summary=f"{short_pick.product.sku_id}: {short_pick.resolution}")
     return short_pick
 
 
@@ -373,7 +392,7 @@ def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], ac
             PackageItem(package=package, line=lines[line_id], product_id=lines[line_id].product_id, quantity=qty)
             for line_id, qty in items.items()
         ])
-    OUTBOUND_FLOW.move(order, Status.PACKED)
+    OUTBOUND_FLOW.move(order, Status.PACKED, actor=actor, note=f"{len(measured)} package(s)")
     if settings.OUTBOUND_LABEL_ON_PACK:
         _label_message_enqueue(order)
     return order
@@ -411,7 +430,13 @@ def outbound_order_label_request(*, order: OutboundOrder, actor, reason: str = "
         why = (f"{order.outbound_order_no} has its label already; fetching a new one needs a reason "
                "(from the order's page)")
         raise DomainValidationError(why, errors={"reason": ["Required to fetch the label again."]})
-    return _label_message_enqueue(order, reason=reason)
+    message = _label_message_enqueue(order, reason=reason)
+    if reason:
+        OUTBOUND_FLOW.record(order, kind=Event.LABEL_REFETCH_REQUESTED, actor=actor,
+                             summary=f"a new label asked of OneWarehouse because: {reason}")
+    else:
+        OUTBOUND_FLOW.record(order, kind=Event.LABEL_REQUESTED, actor=actor, summary="asked of OneWarehouse")
+    return message
 
 
 def _label_already_stored(order: OutboundOrder, *, content: bytes, tracking_no: str) -> bool:
@@ -450,8 +475,11 @@ def outbound_order_label_store(*, order_id: int, content: bytes, tracking_no: st
     if tracking_no:
         order.tracking_no = tracking_no
     order.labelled_at = timezone.now()
+    got = f"{kind.name} label" + (f", tracking number {order.tracking_no}" if order.tracking_no else "")
     if order.status != Status.LABELLED:
-        OUTBOUND_FLOW.move(order, Status.LABELLED, save=False)  # saved below, with the file
+        OUTBOUND_FLOW.move(order, Status.LABELLED, actor=OUTBOX, note=got, save=False)  # saved below, with the file
+    else:
+        OUTBOUND_FLOW.record(order, kind=Event.LABEL_STORED, actor=OUTBOX, summary=f"{got} replaces the previous one")
     order.save(update_fields=["label_file", "label_format", "tracking_no", "labelled_at", "status", "updated_at"])
     return order
 
@@ -479,7 +507,7 @@ def outbound_order_ship(*, order: OutboundOrder, actor) -> OutboundOrder:
     for line in lines:
         line.reserved_qty = 0
     OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
-    OUTBOUND_FLOW.move(order, Status.SHIPPED)
+    OUTBOUND_FLOW.move(order, Status.SHIPPED, actor=actor, note="stock shipped; the outbound callback is queued")
     packages = list(order.packages.prefetch_related("items__product").order_by("pk"))
     outbox_message_enqueue(
         kind=OutboxMessage.Kind.OUTBOUND_CALLBACK, aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
@@ -506,7 +534,7 @@ def put_back_confirm(*, task: PutBackTask, actor) -> PutBackTask:
     role_require(actor=actor, roles=FLOOR_ROLES, action="Confirming a put-back")
     # The domain's lock order (wms.core.db): the order first, then its task and line, then the stock level.
     order = _locked(PutBackTask.objects.filter(pk=task.pk).values_list("order_id", flat=True).get())
-    task = lock_for_update(PutBackTask.objects).get(pk=task.pk)
+    task = lock_for_update(PutBackTask.objects.select_related("product")).get(pk=task.pk)
     task.order = order
     transition_check(table=PutBackTask.TRANSITIONS, entity="Put-back", number=str(task.pk), current=task.status,
                      target=PutBackTask.Status.DONE)
@@ -519,6 +547,8 @@ def put_back_confirm(*, task: PutBackTask, actor) -> PutBackTask:
     task.status = PutBackTask.Status.DONE
     task.confirmed_at, task.confirmed_by = timezone.now(), actor
     task.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    OUTBOUND_FLOW.record(order, kind=Event.PUT_BACK_CONFIRMED, actor=actor,
+                         summary=f"{task.quantity} unit(s) of {task.product.sku_id} back on the shelf")
     return task
 
 
@@ -531,4 +561,7 @@ def outbound_order_callback_retry(*, order: OutboundOrder, actor) -> OutboxMessa
     if message is None:
         raise NotFound(f"outbound order {order.outbound_order_no} has no callback yet",
                        data={"outbound_order_no": order.outbound_order_no, "status": order.status})
-    return outbox_message_retry(message=message)
+    message = outbox_message_retry(message=message)
+    OUTBOUND_FLOW.record(order, kind=Event.CALLBACK_RETRIED, actor=actor,
+                         summary=f"ship callback (outbox message #{message.pk}) to be sent again now")
+    return message
