@@ -23,6 +23,7 @@ from integrations.apilog.services import (
 )
 from wms.core.db import TransactionConflict, atomic_with_retry
 from wms.core.errors import DomainError, DomainValidationError
+from wms.core.events import EventSourceKind, event_source
 from wms.core.jsontext import lone_surrogate_find, nesting_exceeds
 
 from . import mapping
@@ -90,6 +91,15 @@ def _constant_refuse(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+_ENDPOINT_WORDS = dict(mapping.Endpoint.choices)
+
+
+def _push_words(exchange: ApiExchange) -> str:
+    """A push as its order's timeline names it: "OneWarehouse Outbound creation" (and which request it replays)."""
+    words = f"OneWarehouse {_ENDPOINT_WORDS.get(exchange.endpoint, exchange.endpoint)}"
+    return words + (f" (replay of request #{exchange.replay_of_id})" if exchange.replay_of_id else "")
+
+
 def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
     """The body as a JSON object, or the 400/1000 answer naming why it is not JSON text we can take: not UTF-8
     (RFC 8259), nested deeper than ``ONEWAREHOUSE_MAX_JSON_DEPTH`` (checked before parsing, which recurses), not
@@ -149,7 +159,9 @@ def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: C
         if answer is None:
             row = profile_active().receiving[endpoint]  # the active profile's serializer, handler and answer
             order_no, sku_id = _correlation(row, payload)
-            answer = _payload_act(row=row, payload=payload)
+            # The order events of this push name it, and its request log row, as their source.
+            with event_source(kind=EventSourceKind.PUSH, exchange_id=exchange.pk, detail=_push_words(exchange)):
+                answer = _payload_act(row=row, payload=payload)
     except Exception:  # a bug: the log keeps the traceback and the raw request for replay
         answer = answer_server_error(traceback=traceback.format_exc())
         # The traceback goes in the message, not as exc_info: the secret-masking log filter sees messages only.

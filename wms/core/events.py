@@ -22,7 +22,7 @@ from django.apps import apps as django_apps
 from .actors import SYSTEM_PREFIX, actor_name, actor_user
 from .models import OrderEvent
 
-Source = OrderEvent.Source
+Source = EventSourceKind = OrderEvent.Source
 COMMAND_PREFIX = f"{SYSTEM_PREFIX}command:"
 
 

@@ -61,7 +61,8 @@ class OrderEvent(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["order_type", "order_id", "created_at"], name="order_event_order")]
         constraints = [
-            models.CheckConstraint(condition=~Q(kind="STATUS") | ~Q(to_status=""), name="order_event_status_has_target"),
+            models.CheckConstraint(condition=~Q(kind="STATUS") | ~Q(to_status=""),
+                                   name="order_event_status_has_target"),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from wms.core.admin import ReadOnlyTabularInline, floor_form_post, floor_object_get, order_action_post
 from wms.core.forms import field_errors, typed
 from wms.core.roles import Role, user_has_role
+from wms.core.timeline import order_timeline
 from wms.outbox.admin import outbox_calls_html
 from wms.outbox.selectors import CALLBACK_STATE_OF
 
@@ -121,6 +122,8 @@ class InboundOrderAdmin(admin.ModelAdmin):
             extra_context["can_receive"] = (INBOUND_FLOW.allows(obj, "receive")
                                             and user_has_role(request.user, *RECEIVING_ROLES))
             extra_context["callback"] = inbound_callback_state(order=obj)
+            extra_context["timeline"] = order_timeline(order_type=INBOUND_FLOW.order_type, order_id=obj.pk,
+                                                       order_no=obj.inbound_order_no, viewer=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _order_for_floor(self, request, object_id) -> InboundOrder:

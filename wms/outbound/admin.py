@@ -23,6 +23,7 @@ from wms.core.admin import (
 from wms.core.errors import DomainValidationError
 from wms.core.forms import field_errors, form_errors_report, id_list_parse, typed
 from wms.core.roles import user_has_role
+from wms.core.timeline import order_timeline
 from wms.outbox.admin import outbox_calls_html
 
 from .forms import PACKAGE_MEASURES, LabelRequestForm, PackForm, PickForm
@@ -217,6 +218,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                 actions=OUTBOUND_FLOW.allowed_actions(obj),  # the steps the services would accept now
                 callback=outbound_callback_state(order=obj),
                 label_pending=outbound_label_pending(order=obj),
+                timeline=order_timeline(order_type=OUTBOUND_FLOW.order_type, order_id=obj.pk,
+                                        order_no=obj.outbound_order_no, viewer=request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

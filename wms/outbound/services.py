@@ -99,7 +99,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
             with order_events_together():  # "created" and its allocation: one INSERT
                 OUTBOUND_FLOW.record(order, kind=Event.CREATED, actor=actor, to_status=order.status, summary=(
                     f"{len(lines)} line(s), {sum(ln.quantity for ln in lines)} unit(s), "
-                    f"to {order.recipient_city} by {order.logistics_provider_code}"))
+                    f"to {order.recipient_city}, carrier {order.logistics_provider_code}"))
                 if allocate:
                     # Nobody else can see the order before this transaction commits: no lock or re-read is needed.
                     _allocate(order=order, lines=lines, actor=actor)
