@@ -56,7 +56,7 @@ class InboundOrderAdmin(admin.ModelAdmin):
         (None, {"fields": ("inbound_order_no", "order_type", "status", "warehouse", "owner", "calls_to_onewarehouse")}),
         ("Arrival", {"fields": ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no",
                                 "platform_order_no")}),
-        ("Timeline", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by_name",
+        ("Key dates", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by_name",
                                  "cancelled_at",
                                  "cancel_reason", "updated_at")}),
         ("Technical", {"classes": ("collapse",), "fields": ("content_hash",)}),

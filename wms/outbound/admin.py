@@ -123,7 +123,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                            "tracking_no")}),
         ("Label and calls to OneWarehouse", {"fields": ("label_preview", "label_format", "labelled_at",
                                                         "calls_to_onewarehouse")}),
-        ("Timeline", {"fields": ("created_at", "picking_started_at", "packed_at", "shipped_at", "cancelled_at",
+        ("Key dates", {"fields": ("created_at", "picking_started_at", "packed_at", "shipped_at", "cancelled_at",
                                  "cancel_reason")}),
         ("Recipient", {"classes": ("collapse",), "fields": tuple(
             f"recipient_{name}" for name in ("name", "phone", "email", "country_code", "state", "city", "district",
