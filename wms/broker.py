@@ -6,11 +6,20 @@ queue row; the loser's ``IntegrityError`` is not one of the transport's connecti
 retry it and the task is lost (the stress test in ``tests/faults/test_embedded_broker.py`` caught it). Here the
 loser rolls back and reads the row the winner wrote, and a table another process created first is not an error.
 
+SQLite answers "database is locked" at once (without its busy timeout) when a transaction that has read must write
+after another process wrote. kombu treats that ``OperationalError`` as a lost connection: it closes the channel
+and reconnects. During a publish that also declares its queue (Celery's first publish of a process) kombu then
+sends the message through the channel it had before the declare's retry, now closed, and the publish fails with
+``AttributeError: 'NoneType' object has no attribute 'client'`` (a lost task; seen in CI). Here a lock is waited
+out inside the channel (rolled back and tried again, bounded by the busy timeout), and a channel closed under a
+publish still reaches the broker file, so any retry kombu makes succeeds.
+
 ``sqlite_connect`` opens the broker file for SQLAlchemy (a connection per transaction): WAL, a busy timeout, and a
 fresh file switched to WAL safely while other processes open it too (web, worker and beat start at once).
 
 ``wms/settings.py`` points kombu's ``sqla`` scheme at this module, so the URL stays the one kombu documents."""
 
+import functools
 import sqlite3
 import time
 
@@ -43,15 +52,68 @@ def sqlite_connect(path: str, timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite3.
             time.sleep(_WAL_SWITCH_PAUSE_SECONDS)
 
 
+def _lock_waited_out(method):
+    """Run a channel operation again, after a rollback, while SQLite says the file is locked (bounded)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                return method(self, *args, **kwargs)
+            except OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                self._session_reset()
+                time.sleep(_WAL_SWITCH_PAUSE_SECONDS)
+
+    return wrapper
+
+
+class _KeptTransport:
+    """The one thing kombu's channel reads from its transport to open the broker file: the client (its URL and
+    options), kept for a channel whose transport kombu has dropped."""
+
+    def __init__(self, client):
+        self.client = client
+
+
 class Channel(kombu_sqlalchemy.Channel):
+    def __init__(self, connection, **kwargs):
+        # kombu forgets the transport when it closes a channel (``connection = None``), yet may still publish
+        # through it (see the module's docstring): the broker's address is kept here for that case.
+        self._conninfo = connection.client
+        super().__init__(connection, **kwargs)
+
     def _open(self):
+        connection = self.connection
+        if connection is None:  # closed by kombu under a publish: open the broker file by the kept address
+            self.connection = _KeptTransport(self._conninfo)
         try:
-            return super()._open()
-        except OperationalError as exc:
-            if "already exists" not in str(exc):
-                raise
-            # Another process created a table between SQLAlchemy's check and its CREATE: check again.
-            return super()._open()
+            try:
+                return super()._open()
+            except OperationalError as exc:
+                if "already exists" not in str(exc):
+                    raise
+                # Another process created a table between SQLAlchemy's check and its CREATE: check again.
+                return super()._open()
+        finally:
+            self.connection = connection
+
+    def _session_reset(self) -> None:
+        if self._session is None:
+            return
+        try:
+            self._session.rollback()
+        except Exception:  # a session that cannot even roll back is dropped; the next use opens a new one
+            self._session.close()
+            self._session = None
+
+    _new_queue = _lock_waited_out(kombu_sqlalchemy.Channel._new_queue)
+    _put = _lock_waited_out(kombu_sqlalchemy.Channel._put)
+    _get = _lock_waited_out(kombu_sqlalchemy.Channel._get)
+    _purge = _lock_waited_out(kombu_sqlalchemy.Channel._purge)
+    _size = _lock_waited_out(kombu_sqlalchemy.Channel._size)
 
     def _get_or_create(self, queue):
         try:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "integrations.onewarehouse",
     "integrations.one",
     "integrations.console",
+    "integrations.dashboard",
 ]  # the simulators' apps are added below, only when SIMULATORS_ENABLED
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from integrations.console.views import integration_console
+from integrations.dashboard.views import supervisor_dashboard, supervisor_dashboard_panels
 
 admin.site.site_header = "Warehouse (WMS)"
 admin.site.site_title = "WMS"
@@ -25,6 +26,9 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("admin/integration-console/", admin.site.admin_view(integration_console), name="integration-console"),
+    path("admin/dashboard/", admin.site.admin_view(supervisor_dashboard), name="supervisor-dashboard"),
+    path("admin/dashboard/panels/", admin.site.admin_view(supervisor_dashboard_panels),
+         name="supervisor-dashboard-panels"),
     path("admin/", admin.site.urls),
     path("api/onewarehouse/", include("integrations.onewarehouse.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -16,6 +16,11 @@ EXPORT_FIELDS = ("id", "created_at", "finished_at", "direction", "integration", 
                  "sku_id", "outbox_message_id", "replay_of_id")
 
 
+def exchange_succeeded_q() -> Q:
+    """An exchange that succeeded: a 2xx answer whose envelope, if any, says code 0."""
+    return Q(status_code__gte=200, status_code__lt=300) & (Q(business_code__isnull=True) | Q(business_code=0))
+
+
 def exchanges_export(*, queryset: QuerySet[ApiExchange], personal_data: bool = False) -> list[dict]:
     """The exchanges as JSON-able dicts (secrets already masked when stored), oldest first: what a peer's support
     asks for. Without ``personal_data`` the recipients' names, phones, e-mails and addresses are masked in the

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.apilog.models import ApiExchange
+from integrations.apilog.selectors import exchange_succeeded_q
 from integrations.onewarehouse.auth import (
     ALLOWED_IPS_KEYWORD,
     ONEWAREHOUSE_EGRESS_IPS,
@@ -66,7 +67,7 @@ class EndpointHealth:
 
 
 def _success_q() -> Q:
-    return Q(status_code__gte=200, status_code__lt=300) & (Q(business_code__isnull=True) | Q(business_code=0))
+    return exchange_succeeded_q()
 
 
 def receiving_url_paths() -> list[tuple[str, str]]:

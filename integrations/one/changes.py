@@ -66,8 +66,15 @@ def changes_claim(*, run: OneSyncRun) -> int:
 
 
 def changes_consume(*, run: OneSyncRun) -> int:
-    """The run succeeded: its changes are on ONE. Rows re-armed since the claim stay for the next run."""
-    return OneStockChange.objects.filter(publication_id=run.publication_id, run=run).delete()[0]
+    """The run succeeded: its changes are on ONE. Rows re-armed since the claim stay for the next run; ONE has
+    missed their change only since after the claim (the run's start), not since their first capture."""
+    consumed = OneStockChange.objects.filter(publication_id=run.publication_id, run=run).delete()[0]
+    rearmed = OneStockChange.objects.filter(publication_id=run.publication_id, run__isnull=True,
+                                            captured_at__lt=run.started_at)
+    # Locked in product order first, as a move writes them (see changes_claim).
+    if list(lock_for_update(rearmed.order_by("product_id")).values_list("pk", flat=True)):
+        rearmed.update(captured_at=run.started_at)
+    return consumed
 
 
 def changes_forget(*, publication_id: int) -> int:

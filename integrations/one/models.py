@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from wms.catalog.models import Product
 from wms.inventory.models import Warehouse
@@ -173,6 +174,9 @@ class OneStockChange(models.Model):
     publication = models.ForeignKey(OnePublication, on_delete=models.CASCADE, related_name="changes")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     run = models.ForeignKey(OneSyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Since when ONE has not seen the product as it is: the first capture (a change written again while it waits
+    # keeps it); a row re-armed during a run that then succeeds restarts at that run's start.
+    captured_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["publication_id", "product_id"]

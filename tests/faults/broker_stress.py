@@ -11,6 +11,7 @@ import random
 import sys
 import threading
 import time
+import traceback
 
 from wms.celery import app
 
@@ -40,7 +41,7 @@ def publish(*, record_path: str, prefix: str, threads: int, per_thread: int) -> 
             try:
                 app.send_task(RECORD_TASK, args=[record_path, task_id])
             except Exception as exc:  # a refused publish is a lost task: reported, and the test fails
-                failures.append(f"{task_id}: {exc!r}")
+                failures.append(f"{task_id}: {exc!r}\n{traceback.format_exc()}")
 
     workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
     for thread in workers:

@@ -25,6 +25,7 @@ def integration_panel(context):
         "can_ship": user_has_role(user, *FLOOR_ROLES),
         "simulators": settings.SIMULATORS_ENABLED,
         "console_url": reverse("integration-console"),
+        "dashboard_url": reverse("supervisor-dashboard"),
         "request_log_url": reverse("admin:apilog_apiexchange_changelist"),
         "inbound_url": reverse("admin:inbound_inboundorder_changelist") + "?status__exact=CREATED",
         "outbound_url": reverse("admin:outbound_outboundorder_changelist"),
