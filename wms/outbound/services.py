@@ -290,7 +290,7 @@ def outbound_order_short_pick_report(*, order: OutboundOrder, actor, note: str =
     role_require(actor=actor, roles=FLOOR_ROLES, action="Reporting a short pick")
     order = _locked(order.pk)
     OUTBOUND_FLOW.action_check(order, "pick", doing="Reporting a short pick")
-    short = [line for line in order.lines.order_by("pk") if line.picked_qty < line.quantity]
+    short = [line for line in order.lines.select_related("product").order_by("pk") if line.picked_qty < line.quantity]
     if not short:
         raise DomainValidationError(f"every line of {order.outbound_order_no} is fully picked; nothing is short")
     reports = []
