@@ -213,6 +213,9 @@ CELERY_BEAT_SCHEDULE = {
     # Stock arrival re-allocates backorders at once; this catches a lost task (e.g. the broker was down).
     "outbound-backorders-sweep": {"task": "wms.outbound.tasks.outbound_backorders_sweep",
                                   "schedule": timedelta(minutes=5)},
+    # Orders allocated after their answer (profile v20210901) whose task was lost (the broker was down).
+    "outbound-created-sweep": {"task": "wms.outbound.tasks.outbound_created_sweep",
+                               "schedule": timedelta(minutes=1)},
     "apilog-prune": {"task": "integrations.apilog.tasks.apilog_prune", "schedule": timedelta(hours=24)},
     "one-history-prune": {"task": "integrations.one.tasks.one_history_prune", "schedule": timedelta(hours=24)},
 }

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from integrations.console.views import integration_console
 from integrations.dashboard.views import supervisor_dashboard, supervisor_dashboard_panels
+from wms.core.views import floor_home
 
 admin.site.site_header = "Warehouse (WMS)"
 admin.site.site_title = "WMS"
@@ -25,6 +26,7 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
+    path("admin/floor/", admin.site.admin_view(floor_home), name="floor-home"),
     path("admin/integration-console/", admin.site.admin_view(integration_console), name="integration-console"),
     path("admin/dashboard/", admin.site.admin_view(supervisor_dashboard), name="supervisor-dashboard"),
     path("admin/dashboard/panels/", admin.site.admin_view(supervisor_dashboard_panels),

@@ -1,10 +1,11 @@
 """Writes of the request log for incoming requests, and replay of a stored incoming request.
 
-An incoming request is logged first (``exchange_incoming_open``, saved at once in autocommit, before the body
-is parsed and before any business transaction starts), then completed with the answer and the signature verdict
-(``exchange_incoming_close``: one write, so a request that dies in between is left without a verdict, which replay
-refuses). Replay is generic here; each integration registers the function that re-runs a
-stored request of its own (this app does not import the integrations).
+An incoming request's row is made as it arrived (``exchange_incoming_open``: masked and storable, not saved yet),
+then completed with the answer and the signature verdict and saved in one INSERT (``exchange_incoming_close``):
+inside the business transaction when the work succeeds (one commit for both: an acknowledged request is always
+logged, and a request whose work rolls back is not logged as done), in a transaction of its own otherwise.
+Replay is generic here; each integration registers the function that re-runs a stored request of its own (this
+app does not import the integrations).
 """
 
 import base64
@@ -106,10 +107,10 @@ def _ip_or_none(value: str) -> str | None:
 def exchange_incoming_open(*, integration: str, endpoint: str, method: str, url: str, remote_addr: str,
                            headers: dict, body: bytes | None, body_note: str = "",
                            replay_of: ApiExchange | None = None, signature_verdict: str = "") -> ApiExchange:
-    """Store an incoming request as it arrived (masked, storable whatever its bytes) before anything else happens
-    to it."""
+    """The row of an incoming request as it arrived (masked, storable whatever its bytes), made before anything
+    else happens to it; ``exchange_incoming_close`` saves it with the answer."""
     logged = body_for_log(body) if body is not None else LoggedBody(body_note, "")
-    return ApiExchange.objects.create(
+    return ApiExchange(
         direction=ApiExchange.Direction.INCOMING, integration=integration,
         environment=exchange_environment(integration), endpoint=endpoint,
         method=text_storable(method)[:10], url=text_storable(mask_url(url)), remote_addr=_ip_or_none(remote_addr),
@@ -132,9 +133,12 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     exchange.signature_verdict = text_storable(exchange.signature_verdict)[:40]
     exchange.signature_diagnosis = text_storable(mask_text(exchange.signature_diagnosis))[:500]
     exchange.finished_at = timezone.now()
-    exchange.save(update_fields=["signature_verdict", "signature_diagnosis", "status_code", "response_headers",
-                                 "response_body", "business_code", "duration_ms", "error", "order_no", "sku_id",
-                                 "finished_at"])
+    if exchange._state.adding:  # one INSERT: the request, its answer and verdict
+        exchange.save(force_insert=True)
+    else:
+        exchange.save(update_fields=["signature_verdict", "signature_diagnosis", "status_code", "response_headers",
+                                     "response_body", "business_code", "duration_ms", "error", "order_no",
+                                     "sku_id", "finished_at"])
     return exchange
 
 

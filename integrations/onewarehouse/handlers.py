@@ -66,10 +66,17 @@ def inbound_cancel(validated: dict) -> dict:
     return {"order": inbound_order_cancel(**validated), "cancelled": True}
 
 
-def outbound_create(validated: dict) -> dict:
-    order, created = outbound_order_create(**validated, unknown_sku_placeholders=_placeholders(),
-                                           actor=ONEWAREHOUSE)
-    return {"order": order, "created": created}
+def outbound_create(*, allocate_after_answer: bool) -> Callable[[dict], dict]:
+    """Create an outbound order. ``allocate_after_answer``: the profile's answer does not carry the allocation, so
+    the order is answered CREATED and allocated right after the commit, by a worker (one round trip of the push
+    is then its writes of the order, its lines and the log); otherwise the answer says ALLOCATED or BACKORDERED."""
+
+    def act(validated: dict) -> dict:
+        order, created = outbound_order_create(**validated, unknown_sku_placeholders=_placeholders(),
+                                               allocate_after_commit=allocate_after_answer, actor=ONEWAREHOUSE)
+        return {"order": order, "created": created}
+
+    return act
 
 
 def outbound_cancel(validated: dict) -> dict:

@@ -1,4 +1,4 @@
-"""The intake of OneWarehouse's pushes: log first, authenticate, validate, act in one transaction, answer.
+"""The intake of OneWarehouse's pushes: authenticate, validate, act and log in one transaction, answer.
 
 ``webhook_receive`` serves the six URLs; ``webhook_replay`` re-runs a stored request (admin "Replay") through the
 same path, skipping only the arrival checks (signature, timestamp, key, IP) that the stored request passed.
@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
-from rest_framework import serializers
 
 from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import (
@@ -23,7 +22,7 @@ from integrations.apilog.services import (
 )
 from wms.core.db import TransactionConflict, atomic_with_retry
 from wms.core.errors import DomainError, DomainValidationError
-from wms.core.events import EventSourceKind, event_source
+from wms.core.events import EventSourceKind, event_source, order_events_together
 from wms.core.jsontext import lone_surrogate_find, nesting_exceeds
 
 from . import mapping
@@ -126,32 +125,55 @@ def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
     return payload, None
 
 
-def _act_and_render(row: Receiving, serializer: serializers.Serializer) -> Answer:
-    answer = answer_ok(row.data(row.act(serializer.validated_data)))
-    # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
-    answer.content  # noqa: B018
-    return answer
+class _LogNotStored(Exception):
+    """The request's log row could not be written with the work: the work is rolled back with it."""
 
 
-def _payload_act(*, row: Receiving, payload: dict) -> Answer:
-    """Validate, then act in one transaction: a refused or crashing request writes nothing."""
+def _payload_act(*, row: Receiving, payload: dict, exchange: ApiExchange, close: Callable[[Answer], None]
+                 ) -> tuple[Answer, bool]:
+    """Validate, then act and log in one transaction: (the answer, whether the log row was written with it).
+
+    A refused or crashing request writes nothing; its log row is written afterwards, alone, by the caller."""
     serializer = row.payload(payload)(data=payload)
     if not serializer.is_valid():
-        return answer_invalid(errors_flatten(serializer.errors))
+        return answer_invalid(errors_flatten(serializer.errors)), False
+
+    def act_and_log() -> Answer:
+        exchange.pk, exchange._state.adding = None, True  # a re-run inserts its own row again
+        # The order events of this push name it and its log row, which is written last: they are held and written
+        # after it, in one INSERT, in this transaction.
+        with order_events_together(), event_source(kind=EventSourceKind.PUSH, detail=_push_words(exchange),
+                                                   exchange_id=lambda: exchange.pk):
+            answer = answer_ok(row.data(row.act(serializer.validated_data)))
+            # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
+            answer.content  # noqa: B018
+            try:
+                close(answer)  # the log row, last, in this transaction: the commit acknowledges work and log at once
+            except Exception as exc:
+                raise _LogNotStored(traceback.format_exc()) from exc
+        return answer
+
     try:
         # One transaction, run again as a whole if it meets a deadlock (wms.core.db).
-        answer = atomic_with_retry(_act_and_render)(row, serializer)
+        return atomic_with_retry(act_and_log)(), True
     except DomainError as exc:
-        return answer_domain_error(exc)
+        return answer_domain_error(exc), False
     except TransactionConflict:  # still conflicting after the re-runs: nothing was written, OneWarehouse retries
-        return answer_busy()
-    return answer
+        return answer_busy(), False
 
 
 def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: Callable[[], Answer | None],
-              body: bytes) -> Answer:
-    """Everything after the request is logged; a crash anywhere answers 5000 and keeps the traceback."""
+              body: bytes) -> tuple[ApiExchange | None, Answer]:
+    """Everything after the request's row is made; a crash anywhere answers 5000 and keeps the traceback. The row
+    is saved with the work when it succeeds, else alone here; returns it (unsaved, its pk None, if the log could
+    not be written; None if only a row without the request could be)."""
     order_no = sku_id = ""
+    logged = False
+    crashed = ""
+
+    def close(answer: Answer) -> None:
+        _close(exchange=exchange, answer=answer, started=started, order_no=order_no, sku_id=sku_id, alone=False)
+
     try:
         answer = checks()
         if answer is None:
@@ -159,56 +181,81 @@ def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: C
         if answer is None:
             row = profile_active().receiving[endpoint]  # the active profile's serializer, handler and answer
             order_no, sku_id = _correlation(row, payload)
-            # The order events of this push name it, and its request log row, as their source.
-            with event_source(kind=EventSourceKind.PUSH, exchange_id=exchange.pk, detail=_push_words(exchange)):
-                answer = _payload_act(row=row, payload=payload)
+            answer, logged = _payload_act(row=row, payload=payload, exchange=exchange, close=close)
+    except _LogNotStored as exc:  # the work was rolled back with it: refused as a request we could not store
+        return _not_stored(endpoint=endpoint, request_ip=exchange.remote_addr or "", method=exchange.method,
+                           started=started, error=str(exc))
     except Exception:  # a bug: the log keeps the traceback and the raw request for replay
         answer = answer_server_error(traceback=traceback.format_exc())
+        crashed = answer.error
+    if not logged:
+        exchange.pk, exchange._state.adding = None, True
+        _close(exchange=exchange, answer=answer, started=started, order_no=order_no, sku_id=sku_id)
+    if crashed:
         # The traceback goes in the message, not as exc_info: the secret-masking log filter sees messages only.
-        logger.error("OneWarehouse %s request (exchange %s) crashed:\n%s", endpoint, exchange.pk, answer.error)
-    _close(exchange=exchange, answer=answer, started=started, order_no=order_no, sku_id=sku_id)
-    return answer
+        logger.error("OneWarehouse %s request (exchange %s) crashed:\n%s", endpoint, exchange.pk, crashed)
+    return exchange, answer
 
 
-def _close(*, exchange: ApiExchange, answer: Answer, started: float, order_no: str = "", sku_id: str = "") -> None:
-    try:
+def _close(*, exchange: ApiExchange, answer: Answer, started: float, order_no: str = "", sku_id: str = "",
+           alone: bool = True) -> None:
+    """Save the request's row with its answer. ``alone``: in a transaction of its own, and a failure is only
+    reported (the answer is decided: it is still sent); else in the caller's transaction, and a failure raises."""
+
+    def save() -> None:
         exchange_incoming_close(
             exchange=exchange, status_code=answer.http_status, response_body=answer.body,
             business_code=answer.code, duration_ms=int((time.monotonic() - started) * 1000), error=answer.error,
             order_no=order_no, sku_id=sku_id,
         )
-    except Exception:  # the answer is decided (maybe committed): it is still sent; the log row lacks its status
-        logger.error("OneWarehouse %s answer (exchange %s) could not be logged:\n%s", exchange.endpoint,
-                     exchange.pk, traceback.format_exc())
+
+    if not alone:
+        save()
+        return
+    try:
+        with transaction.atomic():
+            save()
+    except Exception:  # the answer is decided (maybe committed): it is still sent; the log lacks the row
+        logger.error("OneWarehouse %s answer could not be logged:\n%s", exchange.endpoint, traceback.format_exc())
+
+
+def _not_stored(*, endpoint: str, request_ip: str, method: str, started: float, error: str
+                ) -> tuple[ApiExchange | None, Answer]:
+    """The request could not be logged as it arrived (nothing was done with it: it could not be replayed): the
+    500/5000 "not stored" answer (OneWarehouse retries), logged without its headers and body, with the traceback,
+    if the log can be written at all."""
+    refused = replace(answer_not_stored(), error=error)
+    logger.error("OneWarehouse %s request could not be logged, refused:\n%s", endpoint, refused.error)
+    try:
+        exchange = exchange_incoming_open(
+            integration=INTEGRATION, endpoint=endpoint, method=method, url="", remote_addr=request_ip,
+            headers={}, body=None, body_note="<not stored: the request could not be logged as it arrived>",
+        )
+        with transaction.atomic():
+            exchange_incoming_close(exchange=exchange, status_code=refused.http_status,
+                                    response_body=refused.body, business_code=refused.code,
+                                    duration_ms=int((time.monotonic() - started) * 1000), error=refused.error)
+    except Exception:  # no log at all (database down)
+        logger.error("OneWarehouse %s request could not be logged at all:\n%s", endpoint, traceback.format_exc())
+        return None, refused
+    return exchange, refused
 
 
 def _open(*, endpoint: str, request: IncomingRequest, client_ip: str, started: float
           ) -> tuple[ApiExchange | None, Answer | None]:
-    """Log the request as it arrived: (the exchange, None). When that fails nothing may be done with it (it could
-    not be replayed): (None, the 500/5000 "not stored" answer; OneWarehouse retries), and it is still logged
-    without its headers and body, with the traceback, if the log can be written at all."""
+    """The request's row as it arrived: (the row, None), saved later with the answer. When it cannot be made,
+    nothing may be done with the request: (None, the "not stored" answer, ``_not_stored``)."""
     limit = settings.ONEWAREHOUSE_MAX_BODY_BYTES
     note = f"<not stored: {request.declared_length or 'more than ' + str(limit)} bytes, over the limit>"
     try:
-        with transaction.atomic():  # a savepoint only: under autocommit the row is committed at once
-            return exchange_incoming_open(
-                integration=INTEGRATION, endpoint=endpoint, method=request.method, url=request.url,
-                remote_addr=client_ip, headers=request.headers, body=request.body, body_note=note,
-            ), None
+        return exchange_incoming_open(
+            integration=INTEGRATION, endpoint=endpoint, method=request.method, url=request.url,
+            remote_addr=client_ip, headers=request.headers, body=request.body, body_note=note,
+        ), None
     except Exception:
-        refused = replace(answer_not_stored(), error=traceback.format_exc())
-    logger.error("OneWarehouse %s request could not be logged, refused:\n%s", endpoint, refused.error)
-    try:
-        with transaction.atomic():
-            exchange = exchange_incoming_open(
-                integration=INTEGRATION, endpoint=endpoint, method=request.method, url="", remote_addr=client_ip,
-                headers={}, body=None, body_note="<not stored: the request could not be logged as it arrived>",
-            )
-    except Exception:  # no log at all (database down)
-        logger.error("OneWarehouse %s request could not be logged at all:\n%s", endpoint, traceback.format_exc())
-    else:
-        _close(exchange=exchange, answer=refused, started=started)
-    return None, refused
+        error = traceback.format_exc()
+    return None, _not_stored(endpoint=endpoint, request_ip=client_ip, method=request.method, started=started,
+                             error=error)[1]
 
 
 def webhook_method_refuse(*, endpoint: str, request: IncomingRequest) -> Answer:
@@ -218,12 +265,13 @@ def webhook_method_refuse(*, endpoint: str, request: IncomingRequest) -> Answer:
     client_ip = client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for)
     exchange, _ = _open(endpoint=endpoint, request=request, client_ip=client_ip, started=started)
     if exchange is not None:
-        _close(exchange=exchange, answer=answer, started=started)
+        _close(exchange=exchange, answer=answer, started=started)  # one INSERT, its own commit
     return answer
 
 
 def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
-    """Serve one push to one of the six URLs. Must not run inside a transaction (the log is kept apart)."""
+    """Serve one push to one of the six URLs. Must not run inside a transaction: the work and its log row commit
+    together, and a request refused or failed is logged in a transaction of its own."""
     started = time.monotonic()
     client_ip = client_ip_resolve(remote_addr=request.remote_addr, forwarded=request.forwarded_for)
     limit = settings.ONEWAREHOUSE_MAX_BODY_BYTES
@@ -250,7 +298,7 @@ def webhook_receive(*, endpoint: str, request: IncomingRequest) -> Answer:
                 tolerance_seconds=tolerance).sentence
         return None if verdict.accepted else answer_unauthorized(verdict.message)
 
-    return _pipeline(exchange=exchange, endpoint=endpoint, started=started, checks=checks, body=request.body)
+    return _pipeline(exchange=exchange, endpoint=endpoint, started=started, checks=checks, body=request.body)[1]
 
 
 def webhook_replay(*, exchange: ApiExchange) -> ApiExchange:
@@ -269,5 +317,9 @@ def webhook_replay(*, exchange: ApiExchange) -> ApiExchange:
         remote_addr=exchange.remote_addr or "", headers=exchange.request_headers,
         body=body, replay_of=exchange, signature_verdict=VERDICT_REPLAYED,
     )
-    _pipeline(exchange=replay, endpoint=exchange.endpoint, started=started, checks=lambda: None, body=body)
-    return replay
+    logged, answer = _pipeline(exchange=replay, endpoint=exchange.endpoint, started=started, checks=lambda: None,
+                               body=body)
+    if logged is None or logged.pk is None:
+        raise DomainValidationError(f"the replay of exchange {exchange.pk} could not be logged "
+                                    f"(answer {answer.http_status}/{answer.code}); see the server's log")
+    return logged

@@ -56,10 +56,18 @@ def order_items_resolve(*, items: list[dict], owner_code: str) -> dict[str, tupl
     old owner would drop it (an order seeing a known sku as unknown).
     """
     owner_id = Owner.objects.filter(owner_code=owner_code).values_list("pk", flat=True).first()
-    products = {
-        p.sku_id: p for p in lock_for_update(Product.objects)
-        .filter(sku_id__in={item["sku_id"] for item in items}).order_by("sku_id")
-    }
+    products = {p.sku_id: p for p in order_products_locked(items=items)}
+    return order_items_check(items=items, products=products, owner_id=owner_id, owner_code=owner_code)
+
+
+def order_products_locked(*, items: list[dict]):
+    """The products ``items`` name, locked in sku_id order (see ``order_items_resolve``); a queryset, so that a
+    caller may read more in the same statement (``annotate``)."""
+    return lock_for_update(Product.objects).filter(sku_id__in={item["sku_id"] for item in items}).order_by("sku_id")
+
+
+def order_items_check(*, items: list[dict], products: dict, owner_id: int | None, owner_code: str) -> dict[str, tuple]:
+    """``order_items_resolve``'s checks, on products (by sku_id) locked already and the merchant's id."""
     invalid, unknown, seen = {}, {}, set()
     for index, item in enumerate(items):
         path, sku_id = f"items.{index}.sku_id", item["sku_id"]

@@ -74,10 +74,11 @@ def floor_form_post(modeladmin, request, form, act: Callable[[], HttpResponse]) 
         return None
 
 
-def order_action_post(modeladmin, request, object_id, *, order_for: Callable, act: Callable, done: str) -> HttpResponse:
+def order_action_post(modeladmin, request, object_id, *, order_for: Callable, act: Callable, done: str,
+                      back: Callable | None = None) -> HttpResponse:
     """A POST-only button of an order page (get the label, ship, retry a callback): runs ``act(order=..., actor=...)``
     on ``order_for(request, object_id)`` as the logged-in user, says ``done`` (formatted with ``order``) or why it
-    was refused, and goes back to the order's page."""
+    was refused, and goes back to the order's page (or to ``back(order)``, the floor screen the button is on)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     order = order_for(request, object_id)
@@ -87,6 +88,8 @@ def order_action_post(modeladmin, request, object_id, *, order_for: Callable, ac
         modeladmin.message_user(request, domain_error_message(exc), messages.ERROR)
     else:
         modeladmin.message_user(request, done.format(order=order), messages.SUCCESS)
+    if back is not None:
+        return redirect(back(order))
     opts = modeladmin.opts
     return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[order.pk]))
 

@@ -12,7 +12,10 @@ A transaction takes row locks only in this order, and every service follows it:
 2. **That root's own rows** (order lines, put-back tasks, ONE runs and chunks), after the root. A transaction
    that locks one such row and nothing else (resolving a short pick) may take it alone.
 3. **Stock levels**, last, all of them in one statement ordered by primary key
-   (``wms.inventory.services._levels_lock``). After them a move may only write rows that no transaction locks
+   (``wms.inventory.services._levels_lock``). One exception: an outbound order being *created* may lock its levels
+   before it writes the order and its lines (``outbound_order_create`` decides the reservation first and writes the
+   order as ALLOCATED or BACKORDERED at once): those rows are new, no other transaction can see them, so none can
+   wait for them. After them a move may only write rows that no transaction locks
    before a stock level: the receivers of ``stock_levels_changed`` (the ONE change capture upserts its rows there,
    in product order; the ONE sync takes those rows up under its publication and never locks a level).
 
@@ -36,11 +39,14 @@ Retries
 -------
 Two transactions can still conflict in ways no order prevents (a deadlock inside an index, a serialization
 failure). :func:`atomic_with_retry` runs a function in a transaction and, on a deadlock (SQLSTATE 40P01), a
-serialization failure (40001) or SQLite's "database is locked", rolls it back and runs it again as a whole, a few
-times, after a short random pause, logging a WARNING each time. Only the outermost transaction can be re-run
-(inside an enclosing ``atomic`` block the work before it would be lost), so there it runs once and any error
-propagates to the outermost caller. When the attempts are exhausted it raises :class:`TransactionConflict`: the
-intake answers "busy, retry later" and the Celery tasks retry themselves.
+serialization failure (40001), SQLite's "database is locked" or a :class:`ConcurrentDuplicate` (a unique row a
+concurrent transaction committed first), rolls it back and runs it again as a whole, a few times, after a short
+random pause, logging a WARNING each time. Only the outermost transaction can be re-run (inside an enclosing
+``atomic`` block the work before it would be lost), so there it runs once and any error propagates to the
+outermost caller. Right inside a transaction that ``atomic_with_retry`` itself runs, such a nested call takes no
+savepoint (two round trips that nothing would use), so a service that must decide something (a reservation that
+cannot be met) decides it before writing instead of catching an error. When the attempts are exhausted it raises
+:class:`TransactionConflict`: the intake answers "busy, retry later" and the Celery tasks retry themselves.
 """
 
 import functools
@@ -67,6 +73,16 @@ class TransactionConflict(OperationalError):
     """A transaction kept conflicting with concurrent ones after every attempt; nothing of it was written."""
 
 
+class ConcurrentDuplicate(Exception):
+    """A row this transaction inserts was committed first by a concurrent one (a unique key): the transaction is
+    run again as a whole and then finds that row. Raised instead of catching the ``IntegrityError`` in a savepoint,
+    which the hot path does not pay for."""
+
+
+# Marks the atomic blocks atomic_with_retry opened without a savepoint of their own (see ``run`` below).
+_OWNED = "wms_atomic_with_retry"
+
+
 def lock_for_update(queryset: QuerySet) -> QuerySet:
     """``queryset`` locking only its own table's rows, with the lock an ordinary UPDATE takes (see the module doc)."""
     return queryset.select_for_update(of=("self",), no_key=True)
@@ -82,6 +98,8 @@ def conflict_reason(exc: BaseException | None) -> str | None:
             return RETRYABLE_SQLSTATES[sqlstate]
         if isinstance(exc, sqlite3.OperationalError) and "database is locked" in str(exc):
             return "database is locked"
+        if isinstance(exc, ConcurrentDuplicate):
+            return "concurrent duplicate"
         exc = exc.__cause__  # Django re-raises the driver's error as its own, "from" the original
     return None
 
@@ -103,15 +121,25 @@ def atomic_with_retry(func=None, *, attempts: int = ATTEMPTS, using: str = DEFAU
 
     @functools.wraps(func)
     def run(*args, **kwargs):
-        if transaction.get_connection(using).in_atomic_block:
-            # Not the outermost transaction: a re-run here could not undo the enclosing block's own work.
-            with transaction.atomic(using=using):
+        connection = transaction.get_connection(using)
+        if connection.in_atomic_block:
+            # Not the outermost transaction: a re-run here could not undo the enclosing block's own work. Right
+            # inside a block this decorator opened, the call is plain code (no savepoint: an error dooms the whole
+            # transaction, which is re-run or refused as a whole); inside any other atomic block (an admin
+            # action's, a test's) it keeps its savepoint, so that its caller may catch its error and go on.
+            enclosing = connection.atomic_blocks[-1] if connection.atomic_blocks else None
+            owned = getattr(enclosing, _OWNED, False)
+            block = transaction.atomic(using=using, savepoint=not owned)
+            setattr(block, _OWNED, owned)
+            with block:
                 return func(*args, **kwargs)
         name = getattr(func, "__qualname__", repr(func))
         for attempt in range(1, attempts + 1):
             committed = []
+            block = transaction.atomic(using=using)
+            setattr(block, _OWNED, True)  # the block itself, so that no commit hook or later block inherits it
             try:
-                with transaction.atomic(using=using):
+                with block:
                     # Registered first, so it runs first after COMMIT: an error raised by a later commit hook
                     # must not re-run work that is already committed.
                     transaction.on_commit(lambda done=committed: done.append(True), using=using)

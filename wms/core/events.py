@@ -13,6 +13,7 @@ Status changes are recorded by the order type's ``Flow.move`` (``wms.core.transi
 """
 
 import contextlib
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
@@ -32,7 +33,8 @@ class EventSource:
 
     kind: str
     detail: str = ""
-    exchange_id: int | None = None
+    # The push's request log row, or a function that names it once it is written (read when the events are).
+    exchange_id: int | Callable[[], int | None] | None = None
 
 
 _source: ContextVar["EventSource | _RequestSource | None"] = ContextVar("wms_event_source", default=None)
@@ -41,7 +43,7 @@ _pending: ContextVar[list[OrderEvent] | None] = ContextVar("wms_order_events_pen
 
 
 @contextlib.contextmanager
-def event_source(*, kind: str, detail: str = "", exchange_id: int | None = None):
+def event_source(*, kind: str, detail: str = "", exchange_id: int | Callable[[], int | None] | None = None):
     """Every event recorded inside names this source (e.g. a push with its request log row)."""
     token = _source.set(EventSource(kind=kind, detail=detail[:200], exchange_id=exchange_id))
     try:
@@ -76,6 +78,9 @@ def order_events_together():
         yield
     finally:
         _pending.reset(token)
+    for event in events:
+        if callable(event.exchange_id):  # the push's log row, written since
+            event.exchange_id = event.exchange_id()
     if events:
         OrderEvent.objects.bulk_create(events)
 
@@ -93,6 +98,8 @@ def order_event_record(*, order_type: str, order_id: int, order_no: str, kind: s
     if pending is not None:
         pending.append(event)
     else:
+        if callable(event.exchange_id):
+            event.exchange_id = event.exchange_id()
         event.save(force_insert=True)
     return event
 

@@ -5,6 +5,10 @@ Django's own number fields are lenient in ways that reach the database or the se
 ``Decimal()`` reads ``"1_1"`` and exponents too. The fields here accept plain ASCII digits only, and their limits
 default to what the database column holds, so a typed value is either stored as typed or refused with a message that
 names the field. A page re-renders what was typed (``typed``) next to the messages (``form_errors_report``).
+
+A decimal comma is read as the decimal point in decimal fields (``"1,5"`` is 1.5: handhelds with a European keyboard
+offer only the comma); a number never has both, and no thousands separators are read. Whole-number fields (units)
+refuse a comma or a point with a message saying so: ``"3,0"`` or ``"1,000"`` could be three or a thousand.
 """
 
 import re
@@ -23,17 +27,20 @@ POSITIVE_INT_MAX = INTEGER_COLUMN_MAX
 # Bounded so that an absurdly long string is refused by the pattern, never handed to int() (which refuses more than
 # 4,300 digits with an error of its own) or Decimal().
 _INTEGER = re.compile(r"-?[0-9]{1,40}")
-_DECIMAL = re.compile(r"-?(?:[0-9]{1,40}(?:\.[0-9]{0,40})?|\.[0-9]{1,40})")
+_DECIMAL = re.compile(r"-?(?:[0-9]{1,40}(?:[.,][0-9]{0,40})?|[.,][0-9]{1,40})")
+_HAS_SEPARATOR = re.compile(r"-?[0-9]*[.,][0-9]*")
 
 
 class StrictIntegerField(forms.IntegerField):
     """A whole number typed as ASCII digits (an optional leading minus), within the column's limits.
 
-    Refused: blanks around the digits, ``"3.0"``, ``"1_1"``, ``"²"`` (a digit to ``str.isdigit()`` that ``int()``
-    refuses), exponents. The bounds default to a PositiveIntegerField column (0 .. 2,147,483,647).
+    Refused: blanks around the digits, ``"3.0"`` and ``"3,0"`` (with their own message), ``"1_1"``, ``"²"`` (a digit
+    to ``str.isdigit()`` that ``int()`` refuses), exponents. The bounds default to a PositiveIntegerField column
+    (0 .. 2,147,483,647).
     """
 
-    default_error_messages = {"invalid": "Enter a whole number (digits 0-9 only)."}
+    default_error_messages = {"invalid": "Enter a whole number (digits 0-9 only).",
+                              "separator": "Enter a whole number, without a decimal comma or point (digits 0-9 only)."}
     # A text input: a number input drops what the browser cannot parse, so a refused value could not be shown.
     widget = forms.TextInput
 
@@ -56,6 +63,8 @@ class StrictIntegerField(forms.IntegerField):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         if isinstance(value, int):
             return value
+        if isinstance(value, str) and _HAS_SEPARATOR.fullmatch(value):
+            raise ValidationError(self.error_messages["separator"], code="separator")
         if not isinstance(value, str) or not _INTEGER.fullmatch(value):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return int(value)
@@ -65,13 +74,14 @@ class StrictIntegerField(forms.IntegerField):
 
 
 class StrictDecimalField(forms.DecimalField):
-    """A decimal typed as ASCII digits with an optional point; NaN, infinities, exponents and ``"1_1"`` refused.
+    """A decimal typed as ASCII digits with an optional decimal point or comma (``"0,65"`` is 0.65); NaN,
+    infinities, exponents, thousands separators (``"1.234,5"``) and ``"1_1"`` refused.
 
     ``for_model_field`` takes ``max_digits`` and ``decimal_places`` from a model's DecimalField, so the form refuses
     what the column could not store (``99999999`` cm, ``1e7`` kg) instead of the database answering 500.
     """
 
-    default_error_messages = {"invalid": "Enter a number (digits 0-9 and a decimal point only)."}
+    default_error_messages = {"invalid": "Enter a number (digits 0-9 and one decimal comma or point only)."}
     widget = forms.TextInput
 
     def widget_attrs(self, widget):
@@ -90,7 +100,7 @@ class StrictDecimalField(forms.DecimalField):
             return value
         if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return Decimal(value)
+        return Decimal(value.replace(",", "."))
 
 
 def typed(form: forms.Form, name: str, default=""):
@@ -129,3 +139,24 @@ def id_list_parse(raw: str) -> list[int]:
     range is dropped (``str.isdigit()`` says yes to ``"²"``, which the database lookup then refuses with a 500)."""
     return [int(part) for part in raw.split(",")
             if _INTEGER.fullmatch(part) and not part.startswith("-") and int(part) <= BIG_INT_MAX]
+
+
+def field_view(form: forms.Form, name: str, *, label: str = "", default="", inputmode: str = "") -> dict:
+    """One typed field as a floor screen shows it (``templates/admin/floor/_field.html``): what was typed (even if
+    refused) or ``default``, ``label`` on screen (default: the field's), its errors each naming the field by the
+    form's label ("SKU-1 damaged: ..."), and the phone keyboard its numbers need. A field the form holds only where
+    it was posted (a count beside a scan) is shown all the same."""
+    field = form.fields.get(name)
+    if not inputmode and isinstance(field, StrictIntegerField):
+        inputmode = "numeric"
+    elif not inputmode and isinstance(field, StrictDecimalField):
+        inputmode = "decimal"
+    full_label = field.label if field is not None and field.label else name
+    return {"name": name, "label": label or full_label, "value": typed(form, name, default),
+            "errors": [f"{full_label}: {error}" for error in field_errors(form, name)], "inputmode": inputmode}
+
+
+def field_error_texts(form: forms.Form, *names: str) -> list[str]:
+    """The errors of ``names``, each as "<field label>: <message>" (a scan field's errors under it)."""
+    return [f"{form.fields[name].label or name}: {error}" if name in form.fields else str(error)
+            for name in names for error in field_errors(form, name)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from .errors import InvalidTransition
-from .events import order_event_record
+from .events import order_event_record, order_events_together
 from .models import OrderEvent
 
 
@@ -61,8 +61,12 @@ class Flow:
         words = self.status_words(obj)
         current = obj.status
         summary = f"{words.get(current, current)} → {words.get(target, target)}"
-        self.record(obj, kind=OrderEvent.Kind.STATUS, actor=actor, summary=f"{summary}: {note}" if note else summary,
-                    from_status=current, to_status=target)
+        event = {"kind": OrderEvent.Kind.STATUS, "summary": f"{summary}: {note}" if note else summary,
+                 "from_status": current, "to_status": target}
+        if obj.pk is None:  # a new order moved before it is written: recorded with its creation (``created``)
+            obj.__dict__.setdefault("_flow_unsaved_moves", []).append(event)
+        else:
+            self.record(obj, actor=actor, **event)
         obj.status = target
         updated = ["status", *fields]
         stamp = self.stamps.get(target)
@@ -80,6 +84,15 @@ class Flow:
         """Write one timeline event of ``obj`` (a step that is not a status change, or ``move``'s)."""
         return order_event_record(order_type=self.order_type, order_id=obj.pk, order_no=self._number(obj), kind=kind,
                                   actor=actor, summary=summary, from_status=from_status, to_status=to_status)
+
+    def created(self, obj, *, actor, summary: str) -> None:
+        """Record a new order's creation, and the moves made before it was written, together (one INSERT)."""
+        moves = obj.__dict__.pop("_flow_unsaved_moves", [])
+        with order_events_together():
+            self.record(obj, kind=OrderEvent.Kind.CREATED, actor=actor, summary=summary,
+                        to_status=moves[0]["from_status"] if moves else obj.status)
+            for event in moves:
+                self.record(obj, actor=actor, **event)
 
     def allowed_actions(self, obj) -> frozenset[str]:
         return frozenset(action for action, statuses in self.actions.items() if obj.status in statuses)

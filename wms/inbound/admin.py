@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from wms.core.admin import ReadOnlyTabularInline, floor_form_post, floor_object_get, order_action_post
-from wms.core.forms import field_errors, typed
+from wms.core.forms import field_error_texts, field_view, typed
 from wms.core.roles import Role, user_has_role
 from wms.core.timeline import order_timeline
 from wms.outbox.admin import outbox_calls_html
@@ -28,6 +28,17 @@ from .services import (
     inbound_order_scan,
     over_receipt_limit,
 )
+
+
+def _receive_next(line) -> dict:
+    """The receive screen's "next": the first line still short of what is expected, or that all is counted."""
+    if line is None:
+        return {"label": "All expected units counted", "big": "Complete the receipt", "done": True,
+                "detail": "Scan more only if more arrived; a damaged unit: tick \"damaged unit\" before its scan."}
+    barcode = f" · barcode {line.product.barcode}" if line.product.barcode else ""
+    return {"label": "Next item", "big": line.product.sku_id,
+            "detail": f"{line.product.name}{barcode} · {line.expected_qty - line.received_qty} more expected "
+                      f"({line.received_qty} / {line.expected_qty})"}
 
 
 class InboundOrderLineInline(ReadOnlyTabularInline):
@@ -147,18 +158,25 @@ class InboundOrderAdmin(admin.ModelAdmin):
         lines = list(inbound_order_lines(order=order))
         for line in lines:
             line.limit = over_receipt_limit(expected=line.expected_qty)
-            line.good_input = typed(form, form.good_name(line), line.received_good)
-            line.damaged_input = typed(form, form.damaged_name(line), line.received_damaged)
-            line.input_errors = field_errors(form, form.good_name(line)) + field_errors(form, form.damaged_name(line))
+            line.good_field = field_view(form, form.good_name(line), default=line.received_good, label="Good")
+            line.damaged_field = field_view(form, form.damaged_name(line), default=line.received_damaged,
+                                            label="Damaged")
+        totals = inbound_order_totals(order=order)
+        next_line = next((line for line in lines if line.received_qty < line.expected_qty), None)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "order": order, "lines": lines,
-            "totals": inbound_order_totals(order=order),
+            "totals": totals,
             "title": (f"Receive {order.inbound_order_no} "
                       f"({order.get_order_type_display()}, {order.get_status_display()})"),
             "open": INBOUND_FLOW.allows(order, "receive"),
             "is_supervisor": user_has_role(request.user, Role.SUPERVISOR),
-            "scan": {"code": typed(form, "code"), "quantity": typed(form, "quantity", 1),
-                     "errors": field_errors(form, "code") + field_errors(form, "quantity")},
+            "next_line": next_line,
+            "next": _receive_next(next_line),
+            "progress": {"label": "Received", "done": totals["received"], "total": totals["expected"],
+                         "unit": "units", "detail": f"{totals['good']} good + {totals['damaged']} damaged"},
+            "scan": {"label": "Scan an item (barcode, SKU code or SKU id)", "code": typed(form, "code"),
+                     "quantity": typed(form, "quantity", 1), "damaged": True,
+                     "errors": field_error_texts(form, "code", "quantity")},
         }
         return TemplateResponse(request, "admin/inbound/inboundorder/receive.html", context)
 

@@ -53,3 +53,21 @@ def inbound_dashboard_counts() -> list[dict]:
 def inbound_outbox_states(*, order: InboundOrder) -> list[OutboxMessage]:
     """Every call to OneWarehouse about this order (its callback, and any retried copy), oldest first."""
     return list(outbox_messages_for(aggregate_type=OutboxMessage.Aggregate.INBOUND_ORDER, aggregate_id=order.pk))
+
+
+FLOOR_LIST_LIMIT = 20  # big buttons on the floor home per pile; the rest are in the admin's list
+
+
+def inbound_orders_to_receive(*, limit: int = FLOOR_LIST_LIMIT) -> list[InboundOrder]:
+    """Orders a receiver may count now (created or receiving), those in receipt first, then by expected arrival."""
+    Status = InboundOrder.Status
+    return list(InboundOrder.objects.filter(status__in=[Status.RECEIVING, Status.CREATED])
+                .select_related("warehouse").order_by("-status", "expected_arrival_at", "created_at", "pk")[:limit])
+
+
+def inbound_order_by_code(*, code: str) -> InboundOrder | None:
+    """The order a scanned code names: its number, else its tracking number (the newest such order)."""
+    if not code:
+        return None
+    order = InboundOrder.objects.filter(inbound_order_no=code).first()
+    return order or InboundOrder.objects.filter(tracking_no=code).order_by("-created_at", "-pk").first()

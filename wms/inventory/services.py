@@ -40,8 +40,9 @@ class _Change:
     reference_id: str = ""
 
 
-def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, StockLevel]:
-    """Lock (creating if needed) the levels of ``product_ids`` in ``warehouse_id``, in pk order."""
+def _levels_lock(*, warehouse_id: int, product_ids: set[int], create_missing: bool = True) -> dict[int, StockLevel]:
+    """Lock (creating if needed, unless not ``create_missing``) the levels of ``product_ids`` in ``warehouse_id``,
+    in pk order."""
 
     def locked() -> dict[int, StockLevel]:
         levels = lock_for_update(StockLevel.objects).filter(warehouse_id=warehouse_id, product_id__in=product_ids)
@@ -49,7 +50,7 @@ def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, Stock
 
     levels = locked()
     missing = product_ids - levels.keys()
-    if missing:
+    if missing and create_missing:
         # ignore_conflicts: a concurrent transaction may create the same row; the lock below then waits for it.
         StockLevel.objects.bulk_create(
             [StockLevel(warehouse_id=warehouse_id, product_id=pid) for pid in sorted(missing)], ignore_conflicts=True
@@ -59,17 +60,23 @@ def _levels_lock(*, warehouse_id: int, product_ids: set[int]) -> dict[int, Stock
 
 
 def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: str, reference_number: str,
-                  actor, reason: str = "", **move_fields) -> list[StockMove]:
+                  actor, reason: str = "", levels: dict[int, StockLevel] | None = None,
+                  **move_fields) -> list[StockMove]:
     """Write the moves of ``changes`` and move their levels; refuse the whole batch if any level would break.
 
-    Each move names ``actor`` (wms.core.actors): the staff member, or the system by name."""
+    ``levels``: the levels of these products, locked already in this transaction (``stock_reserve_levels``), so
+    that they are not locked and read again. Each move names ``actor`` (wms.core.actors): the staff member, or the
+    system by name."""
     who, user = actor_name(actor), actor_user(actor)
     if not changes:
         return []
     for change in changes:
         if change.quantity == 0:
             raise DomainValidationError("a stock move needs a non-zero quantity")
-    levels = _levels_lock(warehouse_id=warehouse_id, product_ids={c.product_id for c in changes})
+    if levels is None or not {c.product_id for c in changes} <= levels.keys():
+        levels = _levels_lock(warehouse_id=warehouse_id, product_ids={c.product_id for c in changes})
+    else:
+        levels = {product_id: levels[product_id] for product_id in sorted({c.product_id for c in changes})}
     buckets = set()
     for change in changes:
         level = levels[change.product_id]
@@ -138,13 +145,32 @@ def stock_receive(*, warehouse_id: int, good: Iterable[StockLine] = (), damaged:
     return moves
 
 
+def stock_reserve_levels(*, warehouse_id: int, lines: Iterable[StockLine]) -> dict[int, StockLevel] | None:
+    """Lock the levels of ``lines`` (one statement, pk order: the domain's lock order) and decide, before anything
+    is written, whether every line can be reserved: the locked levels (for ``stock_reserve(levels=...)``), or None
+    when one cannot (nothing written, no level created: the caller backorders without an error to catch).
+
+    Call it inside the transaction that reserves."""
+    lines = _positive(lines)
+    needed: dict[int, int] = {}
+    for line in lines:
+        needed[line.product_id] = needed.get(line.product_id, 0) + line.quantity
+    levels = _levels_lock(warehouse_id=warehouse_id, product_ids=set(needed), create_missing=False)
+    if needed.keys() - levels.keys():
+        return None  # no level, no stock
+    if any(levels[pid].on_hand - levels[pid].reserved < qty for pid, qty in needed.items()):
+        return None
+    return levels
+
+
 @atomic_with_retry
 def stock_reserve(*, warehouse_id: int, lines: Iterable[StockLine], reference_type: str, reference_number: str,
-                  actor) -> list[StockMove]:
-    """Reserve every line or none: raises ``InsufficientStock`` (with the shortages) if any line cannot be met."""
+                  actor, levels: dict[int, StockLevel] | None = None) -> list[StockMove]:
+    """Reserve every line or none: raises ``InsufficientStock`` (with the shortages) if any line cannot be met.
+    ``levels``: what ``stock_reserve_levels`` locked in this transaction (then nothing is locked again)."""
     changes = [_Change(ln.product_id, Kind.ALLOCATE, ln.quantity, ln.reference_id) for ln in _positive(lines)]
     return _changes_post(warehouse_id=warehouse_id, changes=changes, reference_type=reference_type,
-                         reference_number=reference_number, actor=actor)
+                         reference_number=reference_number, actor=actor, levels=levels)
 
 
 @atomic_with_retry

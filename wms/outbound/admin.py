@@ -21,22 +21,25 @@ from wms.core.admin import (
     order_action_post,
 )
 from wms.core.errors import DomainValidationError
-from wms.core.forms import field_errors, form_errors_report, id_list_parse, typed
+from wms.core.forms import field_error_texts, field_errors, field_view, form_errors_report, id_list_parse, typed
 from wms.core.roles import user_has_role
 from wms.core.timeline import order_timeline
 from wms.outbox.admin import outbox_calls_html
 
-from .forms import PACKAGE_MEASURES, LabelRequestForm, PackForm, PickForm
+from .forms import MEASURE_LABELS, PACKAGE_MEASURES, LabelCheckForm, LabelRequestForm, PackForm, PickForm, ShipScanForm
 from .labels import LABEL_HEAD_BYTES, PDF, ZPL, label_file_kind, label_kind_detect, label_kind_named, labels_pdf_compose
 from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PutBackTask, ShortPick
 from .selectors import (
     outbound_callback_state,
     outbound_label_pending,
     outbound_labels_for_print,
+    outbound_order_by_code,
     outbound_order_lines,
     outbound_order_shortages,
+    outbound_orders_in,
     outbound_outbox_states,
     outbound_pick_list,
+    outbound_ship_dock_counts,
 )
 from .services import (
     FLOOR_ROLES,
@@ -70,6 +73,22 @@ def _label_read(order: OutboundOrder) -> bytes | None:
         return None
 
 
+
+
+def _tracking(order: OutboundOrder) -> str:
+    return f" (tracking {order.tracking_no})" if order.tracking_no else ""
+
+
+def _label_next(order: OutboundOrder, pending: bool) -> dict:
+    """The label screen's "next": get the label, wait for it, print it, or ship."""
+    if order.status == Status.PACKED and pending:
+        return {"label": "Label", "big": "Being fetched…", "detail": "This page looks again every few seconds."}
+    if order.status == Status.PACKED:
+        return {"label": "Next", "big": "Get the shipping label", "detail": "OneWarehouse sends it to us."}
+    if order.status == Status.LABELLED:
+        return {"label": "Next", "big": "Print, stick on, ship",
+                "detail": f"Tracking {order.tracking_no}" if order.tracking_no else ""}
+    return {"label": order.get_status_display(), "big": order.outbound_order_no, "done": True}
 
 
 class OutboundOrderLineInline(ReadOnlyTabularInline):
@@ -191,6 +210,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             path("<path:object_id>/print/", view(self.print_view), name=f"{prefix}_print"),
             path("<path:object_id>/label-request/", view(self.label_request_view), name=f"{prefix}_label_request"),
             path("<path:object_id>/ship/", view(self.ship_view), name=f"{prefix}_ship"),
+            path("ship-dock/", view(self.ship_dock_view), name=f"{prefix}_ship_dock"),
             path("<path:object_id>/callback-retry/", view(self.callback_retry_view),
                  name=f"{prefix}_callback_retry"),
             path("labels.pdf", xframe_options_sameorigin(view(self.labels_pdf_view)), name=f"{prefix}_labels_pdf"),
@@ -291,17 +311,24 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                 return answer
         # The page, or again after a refusal with every measure and count as typed.
         rows = [{"number": row,
-                 "measures": [{"name": form.measure_name(row, m), "value": typed(form, form.measure_name(row, m)),
-                               "label": form.fields[form.measure_name(row, m)].label,
-                               "errors": field_errors(form, form.measure_name(row, m))} for m in PACKAGE_MEASURES],
-                 "items": [{"name": form.items_name(row, line), "label": form.fields[form.items_name(row, line)].label,
-                            "value": typed(form, form.items_name(row, line), line.picked_qty if row == 1 else ""),
-                            "errors": field_errors(form, form.items_name(row, line))} for line in lines]}
+                 "measures": [field_view(form, form.measure_name(row, m), label=MEASURE_LABELS[m].capitalize())
+                              for m in PACKAGE_MEASURES],
+                 "items": [{**field_view(form, form.items_name(row, line), label=f"{line.product.sku_id} units",
+                                         default=line.picked_qty if row == 1 else ""),
+                            "sku": line.product.sku_id, "picked": line.picked_qty,
+                            "codes": " ".join(c for c in (line.product.barcode, line.product.sku_code,
+                                                          line.product.sku_id) if c)} for line in lines]}
                 for row in form.rows]
+        picked = sum(line.picked_qty for line in lines)
         return TemplateResponse(request, "admin/outbound/outboundorder/pack.html", self._context(
             request, order=order, lines=lines, rows=rows,
             title=f"Pack {order.outbound_order_no} ({order.get_status_display()})",
-            open=OUTBOUND_FLOW.allows(order, "pack")))
+            open=OUTBOUND_FLOW.allows(order, "pack"),
+            next={"label": "Pack", "big": f"{picked} unit(s) picked",
+                  "detail": ", ".join(f"{line.product.sku_id} ×{line.picked_qty}" for line in lines)},
+            progress={"label": "Picked", "done": picked, "total": sum(line.quantity for line in lines)},
+            scan={"label": "Scan an item to put it in the ticked package", "quantity": None,
+                  "code": typed(form, "code")}))
 
     def label_view(self, request, object_id, extension):
         """The label file, after the floor check: the only way to it (it has no URL of its own). Its type comes
@@ -328,13 +355,77 @@ class OutboundOrderAdmin(admin.ModelAdmin):
         return response
 
     def print_view(self, request, object_id):
+        """The label screen: get the label (packed), print it, check the printed label by scanning it, ship."""
         order = self._order(request, object_id)
+        form = LabelCheckForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            def act():
+                code = form.cleaned_data["code"].strip()
+                if order.label_file and code in {order.tracking_no, order.outbound_order_no} - {""}:
+                    self.message_user(request, f"Label checked: {code} is {order.outbound_order_no}'s label"
+                                               f"{_tracking(order)}.", messages.SUCCESS)
+                elif not order.label_file:
+                    self.message_user(request, f"{code}: {order.outbound_order_no} has no label yet to check.",
+                                      messages.ERROR)
+                else:
+                    self.message_user(request, f"{code} is not this order's label: {order.outbound_order_no} has "
+                                               f"tracking {order.tracking_no or '-'}. Print it again.", messages.ERROR)
+                return redirect(self._print_url(order))
+
+            answer = floor_form_post(self, request, form, act)
+            if answer is not None:
+                return answer
         kind = label_file_kind(order.label_file)
+        pending = outbound_label_pending(order=order)
+        actions = OUTBOUND_FLOW.allowed_actions(order)
         return TemplateResponse(request, "admin/outbound/outboundorder/print.html", self._context(
-            request, order=order, title=f"Label of {order.outbound_order_no}", kind=kind,
+            request, order=order, title=f"Label of {order.outbound_order_no} ({order.get_status_display()})",
+            kind=kind, pending=pending, can_request=("label" in actions and not pending and not order.label_file),
+            can_ship="ship" in actions,
             file_url=label_url(order) if order.label_file else "",
             print_url=reverse("admin:outbound_outboundorder_label_print_pdf", args=[order.pk])
-            if kind and kind.inline else ""))
+            if kind and kind.inline else "",
+            next=_label_next(order, pending),
+            scan={"label": "Scan the printed label to check it", "quantity": None, "button": "Check",
+                  "code": typed(form, "code"),
+                  "errors": field_error_texts(form, "code")}))
+
+    def ship_dock_view(self, request):
+        """The ship dock: scan a parcel's label (tracking code) or its order number, and that order ships."""
+        self._floor_check(request)
+        form = ShipScanForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            def act():
+                code = form.cleaned_data["code"].strip()
+                order = outbound_order_by_code(code=code)
+                if order is None:
+                    self.message_user(request, f"{code}: no order has this tracking code or number.", messages.ERROR)
+                elif not OUTBOUND_FLOW.allows(order, "ship"):  # as the order page's Ship button asks
+                    why = OUTBOUND_FLOW.refusal(order, otherwise="only a labelled parcel ships")
+                    self.message_user(request, f"{code}: {order.outbound_order_no} is {order.get_status_display()}"
+                                               f" and cannot ship: {why}.", messages.ERROR)
+                else:
+                    order = outbound_order_ship(order=order, actor=request.user)
+                    self.message_user(request, f"{order.outbound_order_no} shipped{_tracking(order)}; OneWarehouse "
+                                               "is told through the outbox.", messages.SUCCESS)
+                return redirect(reverse("admin:outbound_outboundorder_ship_dock"))
+
+            answer = floor_form_post(self, request, form, act)
+            if answer is not None:
+                return answer
+        waiting = outbound_orders_in(statuses=[Status.LABELLED])
+        counts = outbound_ship_dock_counts()
+        first = waiting[0] if waiting else None
+        return TemplateResponse(request, "admin/outbound/outboundorder/ship_dock.html", self._context(
+            request, title="Ship: scan each parcel", waiting=waiting, counts=counts,
+            next={"label": "Next parcel", "big": first.tracking_no or first.outbound_order_no,
+                  "detail": f"{first.outbound_order_no} · {first.logistics_provider_code}"} if first else
+            {"label": "Nothing to ship", "big": "All labelled parcels have left", "done": True},
+            progress={"label": "Shipped today", "done": counts["shipped"],
+                      "total": counts["shipped"] + counts["waiting"], "unit": "parcels"},
+            scan={"label": "Scan a parcel's label (tracking code) or its order number: it ships", "quantity": None,
+                  "button": "Ship",
+                  "code": typed(form, "code"), "errors": field_error_texts(form, "code")}))
 
     def _labels_pdf_response(self, composed, filename: str) -> HttpResponse:
         response = HttpResponse(composed.pdf, content_type="application/pdf")
@@ -395,13 +486,19 @@ class OutboundOrderAdmin(admin.ModelAdmin):
             request, rows=rows, orders=orders, title=f"Pick list (wave): {len(orders)} order(s)"))
 
     def _post_action(self, request, object_id, act, done: str):
-        return order_action_post(self, request, object_id, order_for=self._order, act=act, done=done)
+        # A button on the label screen ("back" = "print") comes back to it; the order page's buttons to the order.
+        back = self._print_url if request.POST.get("back") == "print" else None
+        return order_action_post(self, request, object_id, order_for=self._order, act=act, done=done, back=back)
+
+    def _print_url(self, order) -> str:
+        return reverse("admin:outbound_outboundorder_print", args=[order.pk])
 
     def label_request_view(self, request, object_id):
         form = LabelRequestForm(request.POST)
         if not form.is_valid():
             form_errors_report(request, form)
-            return redirect(self._change_url(self._order(request, object_id)))
+            order = self._order(request, object_id)
+            return redirect(self._print_url(order) if request.POST.get("back") == "print" else self._change_url(order))
         reason = form.cleaned_data["reason"]
         return self._post_action(
             request, object_id, lambda *, order, actor: outbound_order_label_request(order=order, actor=actor,

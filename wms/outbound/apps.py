@@ -25,6 +25,13 @@ class OutboundConfig(AppConfig):
     label = "outbound"
 
     def ready(self):
+        from wms.core.floor import floor_code_resolver_register, floor_section_register
         from wms.inventory.signals import stock_available_increased
+
+        from .floor import LABEL_SECTION, PACK_SECTION, PICK_SECTION, SHIP_SECTION, outbound_floor_resolve
+
+        for section in (PICK_SECTION, PACK_SECTION, LABEL_SECTION, SHIP_SECTION):
+            floor_section_register(section)
+        floor_code_resolver_register(outbound_floor_resolve)
 
         stock_available_increased.connect(_backorders_reallocate, dispatch_uid="outbound_backorders_reallocate")

@@ -116,3 +116,17 @@ class PackForm(forms.Form):
         return [PackageSpec(items={line.pk: self.cleaned_data[self.items_name(row, line)] for line in self.lines},
                             **{m: self.cleaned_data[self.measure_name(row, m)] for m in PACKAGE_MEASURES})
                 for row in self.rows if self._row_used(row)]
+
+
+class LabelCheckForm(forms.Form):
+    """The label screen's scan: the printed label's barcode (its tracking code, or the order number)."""
+
+    code = forms.CharField(max_length=200, label="Scanned label",
+                           error_messages={"required": "Scan the printed label's barcode."})
+
+
+class ShipScanForm(forms.Form):
+    """The ship dock's scan: a parcel's tracking code or its order number."""
+
+    code = forms.CharField(max_length=200, label="Scanned parcel",
+                           error_messages={"required": "Scan a parcel's label or type its order number."})

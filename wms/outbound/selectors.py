@@ -1,6 +1,10 @@
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from dataclasses import dataclass
 
-from wms.inventory.models import StockLevel
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+
+from wms.catalog.models import Owner
+from wms.catalog.selectors import order_products_locked
+from wms.inventory.models import StockLevel, Warehouse
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_latest_for, outbox_messages_for
 
@@ -22,6 +26,12 @@ def outbound_backordered_ids(*, warehouse_id: int) -> list[int]:
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
     )
+
+
+def outbound_created_ids() -> list[int]:
+    """Orders still CREATED (waiting for their allocation after the answer), oldest first."""
+    return list(OutboundOrder.objects.filter(status=OutboundOrder.Status.CREATED).order_by("created_at", "pk")
+                .values_list("pk", flat=True))
 
 
 def outbound_order_lines(*, order: OutboundOrder) -> QuerySet:
@@ -116,3 +126,71 @@ def outbound_order_shortages(*, order: OutboundOrder) -> list[str]:
         warehouse_id=order.warehouse_id, product_id__in=[line.product_id for line in lines])}
     return [f"{line.product.sku_id}: needs {line.quantity - line.reserved_qty}, {available.get(line.product_id, 0)} "
             "available" for line in lines if line.quantity - line.reserved_qty > available.get(line.product_id, 0)]
+
+
+FLOOR_LIST_LIMIT = 20  # big buttons on the floor home per pile; the rest are in the admin's list
+
+
+def outbound_orders_in(*, statuses, fully_picked: bool | None = None, limit: int = FLOOR_LIST_LIMIT,
+                       newest_first: bool = False) -> list[OutboundOrder]:
+    """Orders in ``statuses``, oldest first (``fully_picked``: only those whose every line is picked, or only those
+    with a line still to pick)."""
+    queryset = OutboundOrder.objects.filter(status__in=list(statuses))
+    if fully_picked is not None:
+        open_line = OutboundOrderLine.objects.filter(order=OuterRef("pk"), picked_qty__lt=F("quantity"))
+        queryset = queryset.exclude(Exists(open_line)) if fully_picked else queryset.filter(Exists(open_line))
+    ordering = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
+    return list(queryset.order_by(*ordering)[:limit])
+
+
+def outbound_order_by_code(*, code: str) -> OutboundOrder | None:
+    """The order a scanned code names: its number, its parcel's tracking number, or its platform order number."""
+    if not code:
+        return None
+    for lookup in ("outbound_order_no", "tracking_no", "platform_order_no"):
+        order = (OutboundOrder.objects.select_related("warehouse", "owner").filter(**{lookup: code})
+                 .order_by("-created_at", "-pk").first())
+        if order is not None:
+            return order
+    return None
+
+
+def outbound_order_fully_picked(*, order: OutboundOrder) -> bool:
+    return not order.lines.filter(picked_qty__lt=F("quantity")).exists()
+
+
+def outbound_ship_dock_counts() -> dict[str, int]:
+    """The ship dock's progress today: parcels shipped today against those plus the labelled ones waiting."""
+    shipped = outbound_shipped_today_count()
+    return {"shipped": shipped, "waiting": OutboundOrder.objects.filter(status=Status.LABELLED).count()}
+
+
+@dataclass(frozen=True)
+class OrderIntake:
+    """What creating an outbound order must know before it writes: the order already under its number (its id),
+    the warehouse, the merchant, and the products its lines name (locked, by sku_id). None: there is none."""
+
+    existing_id: int | None
+    warehouse_id: int | None
+    owner_id: int | None
+    products: dict
+
+
+def outbound_intake_resolve(*, outbound_order_no: str, warehouse_code: str, owner_code: str,
+                            items: list[dict]) -> OrderIntake:
+    """The order under ``outbound_order_no``, the active warehouse ``warehouse_code``, merchant ``owner_code`` and
+    the locked products of ``items`` (``wms.catalog.selectors.order_products_locked``), in one statement: the
+    three ids ride on each product row. Only when no product matches are they read on their own."""
+    by_name = {
+        "intake_existing_id": OutboundOrder.objects.filter(outbound_order_no=outbound_order_no),
+        "intake_warehouse_id": Warehouse.objects.filter(code=warehouse_code, is_active=True),
+        "intake_owner_id": Owner.objects.filter(owner_code=owner_code),
+    }
+    products = list(order_products_locked(items=items).annotate(
+        **{name: Subquery(query.values("pk")[:1]) for name, query in by_name.items()}))
+    if products:
+        found = {name: getattr(products[0], name) for name in by_name}
+    else:  # no product row to carry them
+        found = {name: query.values_list("pk", flat=True).first() for name, query in by_name.items()}
+    return OrderIntake(existing_id=found["intake_existing_id"], warehouse_id=found["intake_warehouse_id"],
+                       owner_id=found["intake_owner_id"], products={p.sku_id: p for p in products})

@@ -1,3 +1,4 @@
+import logging
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -8,32 +9,32 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
+from wms.catalog.selectors import order_items_check, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
 from wms.core.actors import OUTBOX
-from wms.core.db import atomic_with_retry, lock_for_update
+from wms.core.db import ConcurrentDuplicate, atomic_with_retry, lock_for_update
 from wms.core.errors import (
     CancelRefused,
     Conflict,
     DomainValidationError,
-    InsufficientStock,
     InvalidTransition,
     NotFound,
 )
-from wms.core.events import order_events_together
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.models import OrderEvent
 from wms.core.roles import Role, role_require
 from wms.core.transitions import transition_check
 from wms.inventory.selectors import warehouse_for_order
-from wms.inventory.services import StockLine, stock_release, stock_reserve, stock_ship
+from wms.inventory.services import StockLine, stock_release, stock_reserve, stock_reserve_levels, stock_ship
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import SETTLED_STATUSES, outbox_latest_for, outbox_messages_for
 from wms.outbox.services import outbox_message_enqueue, outbox_message_retry
 
 from .labels import label_kind_detect, label_kinds_text
 from .models import OUTBOUND_FLOW, OutboundOrder, OutboundOrderLine, Package, PackageItem, PutBackTask, ShortPick
-from .selectors import outbound_backordered_ids
+from .selectors import outbound_backordered_ids, outbound_created_ids, outbound_intake_resolve
+
+logger = logging.getLogger(__name__)
 
 Status = OutboundOrder.Status
 Aggregate = OutboxMessage.Aggregate
@@ -52,10 +53,15 @@ def _locked(order_id: int) -> OutboundOrder:
 def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_code: str, items: list[dict],
                           recipient: dict, logistics: dict, platform_order_no: str = "",
                           cod_amount: Decimal = Decimal("0"), currency: str = "", remark: str = "",
-                          actor, allocate: bool = True, unknown_sku_placeholders: bool = False
-                          ) -> tuple[OutboundOrder, bool]:
+                          actor, allocate: bool = True, allocate_after_commit: bool = False,
+                          unknown_sku_placeholders: bool = False) -> tuple[OutboundOrder, bool]:
     """Create an outbound order and try to allocate it at once, as ``actor`` (a push: ``system:onewarehouse``).
     Returns (order, created).
+
+    ``allocate_after_commit``: the order is written CREATED and allocated right after this transaction commits, by
+    a worker (``outbound_order_allocate_created``; the beat's ``outbound_created_sweep`` takes up an order whose
+    task the broker lost). Otherwise (``allocate``) the reservation is decided on the locked levels before the order
+    is written, and the order is written ALLOCATED (with its lines reserved and the ledger's moves) or BACKORDERED.
 
     The same content again answers the first order; other content under the same number is a ``Conflict``.
     An unknown sku_id is refused (``UnknownSku``), or with ``unknown_sku_placeholders`` gets a placeholder product
@@ -69,47 +75,79 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     # The lines are a set (a sku_id at most once): the same lines in another order are the same order.
     fingerprint = content_fingerprint(content, unordered=("items",))
     role_require(actor=actor, roles=FLOOR_ROLES, action="Creating an outbound order", system=True)
-    existing = OutboundOrder.objects.filter(outbound_order_no=outbound_order_no).first()
-    if existing is None:
-        warehouse = warehouse_for_order(warehouse_code=warehouse_code)
-        if unknown_sku_placeholders:
+    # One statement: the order under this number, the warehouse, the merchant, the products (locked).
+    intake = outbound_intake_resolve(outbound_order_no=outbound_order_no, warehouse_code=warehouse_code,
+                                     owner_code=owner_code, items=items)
+    if intake.existing_id is None:
+        warehouse_id = intake.warehouse_id or warehouse_for_order(warehouse_code=warehouse_code).pk
+        owner_id = intake.owner_id
+        if unknown_sku_placeholders and {item["sku_id"] for item in items} - intake.products.keys():
             product_placeholder_ensure(sku_ids=[item["sku_id"] for item in items], owner_code=owner_code)
-        resolved = order_items_resolve(items=items, owner_code=owner_code)
-        owner = owner_get_or_create(owner_code=owner_code)
+            intake = outbound_intake_resolve(outbound_order_no=outbound_order_no, warehouse_code=warehouse_code,
+                                             owner_code=owner_code, items=items)
+            owner_id = intake.owner_id
+        resolved = order_items_check(items=items, products=intake.products, owner_id=owner_id, owner_code=owner_code)
+        if owner_id is None:  # a merchant's first order (its products arrived under another code path)
+            owner_id = owner_get_or_create(owner_code=owner_code).pk
+        order = OutboundOrder(
+            outbound_order_no=outbound_order_no, platform_order_no=platform_order_no, warehouse_id=warehouse_id,
+            owner_id=owner_id, cod_amount=cod_amount, currency=currency, remark=remark, content_hash=fingerprint,
+            **{f"recipient_{name}": recipient.get(name) or "" for name in RECIPIENT_FIELDS},
+            logistics_provider_code=logistics.get("provider_code") or "",
+            logistics_provider_name=logistics.get("provider_name") or "",
+            logistics_service_code=logistics.get("service_code") or "",
+            tracking_no=logistics.get("tracking_no") or "",
+        )
+        wanted = [StockLine(product.pk, quantity) for product, quantity in resolved.values()]
+        levels = None
+        if allocate and not allocate_after_commit:
+            # Decided before anything is written (no savepoint, no error to catch): the order is new and nobody
+            # can see it, so its levels may be locked before it is written (wms.core.db, lock order).
+            levels = stock_reserve_levels(warehouse_id=warehouse_id, lines=wanted)
+            OUTBOUND_FLOW.move(order, Status.ALLOCATED if levels is not None else Status.BACKORDERED, save=False,
+                               actor=actor, note="stock reserved" if levels is not None
+                               else "not enough stock; waiting for it")
         try:
-            with transaction.atomic():
-                order = OutboundOrder.objects.create(
-                    outbound_order_no=outbound_order_no, platform_order_no=platform_order_no, warehouse=warehouse,
-                    owner=owner, cod_amount=cod_amount, currency=currency, remark=remark,
-                    content_hash=fingerprint,
-                    **{f"recipient_{name}": recipient.get(name) or "" for name in RECIPIENT_FIELDS},
-                    logistics_provider_code=logistics.get("provider_code") or "",
-                    logistics_provider_name=logistics.get("provider_name") or "",
-                    logistics_service_code=logistics.get("service_code") or "",
-                    tracking_no=logistics.get("tracking_no") or "",
-                )
-                lines = OutboundOrderLine.objects.bulk_create(
-                    [OutboundOrderLine(order=order, product=p, quantity=q) for p, q in resolved.values()]
-                )
-                if any(line.pk is None for line in lines):  # a database that cannot return the new ids
-                    lines = list(order.lines.order_by("pk"))
-        except IntegrityError:
-            existing = OutboundOrder.objects.get(outbound_order_no=outbound_order_no)
-        else:
-            with order_events_together():  # "created" and its allocation: one INSERT
-                OUTBOUND_FLOW.record(order, kind=Event.CREATED, actor=actor, to_status=order.status, summary=(
-                    f"{len(lines)} line(s), {sum(ln.quantity for ln in lines)} unit(s), "
-                    f"to {order.recipient_city}, carrier {order.logistics_provider_code}"))
-                if allocate:
-                    # Nobody else can see the order before this transaction commits: no lock or re-read is needed.
-                    _allocate(order=order, lines=lines, actor=actor)
-            return order, True
+            order.save(force_insert=True)
+        except IntegrityError as exc:  # the same number committed by a concurrent push: run again, find it
+            raise ConcurrentDuplicate(f"outbound order {outbound_order_no} was created concurrently") from exc
+        lines = OutboundOrderLine.objects.bulk_create([
+            OutboundOrderLine(order=order, product=product, quantity=quantity,
+                              reserved_qty=quantity if levels is not None else 0)
+            for product, quantity in resolved.values()
+        ])
+        if any(line.pk is None for line in lines):  # a database that cannot return the new ids
+            lines = list(order.lines.order_by("pk"))
+        if levels is not None:
+            stock_reserve(warehouse_id=warehouse_id, levels=levels,
+                          lines=[StockLine(ln.product_id, ln.quantity, str(ln.pk)) for ln in lines],
+                          reference_type="outbound_line", reference_number=outbound_order_no, actor=actor)
+        elif allocate and allocate_after_commit:
+            order_id = order.pk
+            transaction.on_commit(lambda: _allocation_enqueue(order_id))
+        OUTBOUND_FLOW.created(order, actor=actor, summary=(  # with its allocation: one INSERT
+            f"{len(lines)} line(s), {sum(ln.quantity for ln in lines)} unit(s), "
+            f"to {order.recipient_city}, carrier {order.logistics_provider_code}"))
+        return order, True
+    existing = OutboundOrder.objects.get(pk=intake.existing_id)
     if not content_fingerprint_matches(existing.content_hash, content, unordered=("items",)):
         raise Conflict(
             f"Outbound order {outbound_order_no} exists with different content and cannot change",
             data={"outbound_order_no": outbound_order_no, "status": existing.status},
         )
     return existing, False
+
+
+def _allocation_enqueue(order_id: int) -> None:
+    """Allocate a just-created order in a worker. Broker down: the order waits, CREATED, for the beat's sweep."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from .tasks import outbound_order_allocate_created
+
+    try:
+        outbound_order_allocate_created.delay(order_id)
+    except (BrokerError, OSError) as exc:
+        logger.warning("broker unavailable, outbound order %s waits for the allocation sweep: %s", order_id, exc)
 
 
 @atomic_with_retry
@@ -128,19 +166,41 @@ def outbound_order_allocate(*, order_id: int, actor) -> OutboundOrder:
     return order
 
 
-def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], actor) -> None:
-    """Reserve the unreserved rest of ``lines`` of ``order`` (locked or not yet visible to others), or backorder it."""
+def outbound_order_allocate_created(*, order_id: int, actor) -> OutboundOrder | None:
+    """Allocate an order created for allocation after its answer (``allocate_after_commit``), if it is still
+    CREATED: the task and the sweep may both reach it, and staff may have allocated or cancelled it since. Returns
+    the order it allocated (or backordered), None if there was nothing to do."""
+    if not OutboundOrder.objects.filter(pk=order_id, status=Status.CREATED).exists():
+        return None
     try:
-        stock_reserve(
-            warehouse_id=order.warehouse_id,
-            lines=[StockLine(ln.product_id, ln.quantity - ln.reserved_qty, str(ln.pk)) for ln in lines
-                   if ln.quantity > ln.reserved_qty],
-            reference_type="outbound_line", reference_number=order.outbound_order_no, actor=actor,
-        )
-    except InsufficientStock:
+        return outbound_order_allocate(order_id=order_id, actor=actor)
+    except InvalidTransition:
+        return None  # cancelled (intercepted) or allocated since the check
+
+
+def outbound_created_sweep(*, actor) -> list[str]:
+    """Allocate every order still CREATED (oldest first, each in its own transaction): those whose allocation task
+    was lost (the broker was down when they were pushed). Returns the numbers it allocated or backordered."""
+    done = []
+    for order_id in outbound_created_ids():
+        order = outbound_order_allocate_created(order_id=order_id, actor=actor)
+        if order is not None:
+            done.append(order.outbound_order_no)
+    return done
+
+
+def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], actor) -> None:
+    """Reserve the unreserved rest of ``lines`` of the locked ``order``, or backorder it (decided on the locked
+    levels before anything is written)."""
+    wanted = [StockLine(ln.product_id, ln.quantity - ln.reserved_qty, str(ln.pk)) for ln in lines
+              if ln.quantity > ln.reserved_qty]
+    levels = stock_reserve_levels(warehouse_id=order.warehouse_id, lines=wanted)
+    if levels is None:
         if order.status != Status.BACKORDERED:
             OUTBOUND_FLOW.move(order, Status.BACKORDERED, actor=actor, note="not enough stock; waiting for it")
         return
+    stock_reserve(warehouse_id=order.warehouse_id, lines=wanted, levels=levels, reference_type="outbound_line",
+                  reference_number=order.outbound_order_no, actor=actor)
     OutboundOrderLine.objects.filter(pk__in=[ln.pk for ln in lines]).update(reserved_qty=F("quantity"))
     for line in lines:
         line.reserved_qty = line.quantity

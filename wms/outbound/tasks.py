@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from wms.core.actors import BACKORDERS
+from wms.core.actors import ALLOCATION, BACKORDERS
 from wms.core.db import TransactionConflict
 
 from . import services
@@ -18,3 +18,13 @@ def outbound_backorders_allocate(warehouse_id: int) -> list[str]:
 @shared_task(ignore_result=True, **RETRY)
 def outbound_backorders_sweep() -> dict[str, list[str]]:
     return services.outbound_backorders_sweep(actor=BACKORDERS)
+
+
+@shared_task(ignore_result=True, **RETRY)
+def outbound_order_allocate_created(order_id: int) -> None:
+    services.outbound_order_allocate_created(order_id=order_id, actor=ALLOCATION)
+
+
+@shared_task(ignore_result=True, **RETRY)
+def outbound_created_sweep() -> list[str]:
+    return services.outbound_created_sweep(actor=ALLOCATION)

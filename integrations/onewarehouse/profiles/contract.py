@@ -87,7 +87,8 @@ RECEIVING = {
     ),
     Endpoint.OUTBOUND_CREATE: Receiving(
         endpoint=Endpoint.OUTBOUND_CREATE, payload=_always(mapping.OutboundOrderPayload),
-        act=handlers.outbound_create, result=mapping.OutboundOrderResult, order_no_field="outbound_order_no",
+        act=handlers.outbound_create(allocate_after_answer=False), result=mapping.OutboundOrderResult,
+        order_no_field="outbound_order_no",
         summary="Outbound order creation",
         description="Creates the order and reserves stock at once (ALLOCATED), else BACKORDERED. The same number "
                     "with other content answers 1004 conflict.",

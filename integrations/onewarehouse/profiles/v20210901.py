@@ -307,14 +307,16 @@ RECEIVING = {
     ),
     Endpoint.OUTBOUND_CREATE: Receiving(
         endpoint=Endpoint.OUTBOUND_CREATE, payload=_always(FieldOutboundOrderPayload),
-        act=handlers.outbound_create, result=FieldOutboundOrderResult, order_no_field="outbound_short_id",
+        act=handlers.outbound_create(allocate_after_answer=True), result=FieldOutboundOrderResult,
+        order_no_field="outbound_short_id",
         summary="Outbound order creation",
-        description="Creates the order and reserves stock at once (ALLOCATED), else BACKORDERED. "
+        description="Creates the order (CREATED) and answers; its stock is reserved right after the answer "
+                    "(ALLOCATED), else it is BACKORDERED. "
                     "`outbound_short_id` identifies the order (the callbacks send it back as `outbound_order_id`); "
                     "`order_mc_id` is kept as the platform order number. The same number with other content "
                     "answers reason conflict." + _ROUTING,
         examples=(Example("outbound_create", _example("outbound_create"), request=True),
-                  Example("Allocated", _example("response_ok")), _INVALID),
+                  Example("Created", _example("response_ok")), _INVALID),
     ),
     Endpoint.OUTBOUND_CANCEL: Receiving(
         endpoint=Endpoint.OUTBOUND_CANCEL, payload=_always(FieldOutboundCancelPayload),

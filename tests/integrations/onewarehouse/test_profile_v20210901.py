@@ -24,6 +24,7 @@ from tests.wms.outbound.helpers import PDF, pack_one, pick_all
 from wms.catalog.models import Product
 from wms.inbound.models import InboundOrder
 from wms.inbound.services import LineCount, inbound_order_complete, inbound_order_record_counts
+from wms.inventory.models import StockMove
 from wms.outbound.models import OutboundOrder
 from wms.outbound.services import outbound_order_label_request, outbound_order_ship
 from wms.outbox.models import OutboxMessage
@@ -83,7 +84,8 @@ def _check_outbound(data):
         "Taipei City", "Xinyi")
     assert (order.logistics_provider_code, order.tracking_no) == ("TCAT", "TCAT660012345678")
     assert sorted(order.lines.values_list("product__sku_id", "quantity")) == [("OW-100234", 2), ("OW-100235", 1)]
-    assert data == {"outbound_short_id": "OB202611230042", "status": "ALLOCATED", "created": True}
+    # This profile's answer does not carry the allocation: it runs after the commit (the test never commits).
+    assert data == {"outbound_short_id": "OB202611230042", "status": "CREATED", "created": True}
     return "OB202611230042"
 
 
@@ -219,8 +221,9 @@ def test_the_inbound_callback_goes_to_the_versioned_path_with_the_field_body(
     assert (exchange.business_code, exchange.order_no) == (0, "IB202611230001")
 
 
-def _packed_order(push, picker):
-    push(E.OUTBOUND_CREATE, raw=field_fixture_bytes(E.OUTBOUND_CREATE))
+def _packed_order(push, picker, capture):
+    with capture(execute=True):  # allocated right after the commit (this profile's answer does not carry it)
+        push(E.OUTBOUND_CREATE, raw=field_fixture_bytes(E.OUTBOUND_CREATE))
     order = OutboundOrder.objects.get()
     pick_all(order, picker)
     pack_one(order, picker)
@@ -229,7 +232,7 @@ def _packed_order(push, picker):
 
 def test_the_label_call_and_the_outbound_callback_speak_the_field_page(
         push, stocked_catalogue, picker, field_calls, django_capture_on_commit_callbacks):
-    order = _packed_order(push, picker)
+    order = _packed_order(push, picker, django_capture_on_commit_callbacks)
     label = field_fixture_load("label_response")
     with responses.RequestsMock() as peer:
         peer.add(responses.POST, f"{BASE}/outbound/waybill/TW-TPE-01", json=label)
@@ -273,3 +276,15 @@ def test_a_retry_of_the_same_callback_sends_the_same_unique_key(field_calls):
                                                        warehouse_code="TW-TPE-01")
         keys = [json.loads(call.request.body)["unique_key"] for call in peer.calls]
     assert keys[0] == keys[1] != keys[2]
+
+
+def test_an_outbound_push_is_answered_created_and_allocated_right_after_the_commit(
+        push, stocked_catalogue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        answer = push(E.OUTBOUND_CREATE, raw=field_fixture_bytes(E.OUTBOUND_CREATE)).json()
+    assert answer["data"]["status"] == "CREATED" and len(callbacks) == 1
+    order = OutboundOrder.objects.get(outbound_order_no="OB202611230042")
+    assert order.status == OutboundOrder.Status.ALLOCATED
+    assert sorted(order.lines.values_list("quantity", "reserved_qty")) == [(1, 1), (2, 2)]
+    assert set(StockMove.objects.filter(kind=StockMove.Kind.ALLOCATE).values_list("actor", flat=True)) == {
+        "system:allocation"}

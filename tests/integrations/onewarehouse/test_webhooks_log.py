@@ -1,10 +1,10 @@
-"""Log first: every request is stored before it is parsed, kept when the business transaction fails or the
-handler crashes, can be replayed once fixed, and never holds a secret."""
+"""Every request is logged: with the work in its one transaction when it succeeds, alone when it is refused, fails
+or the handler crashes; it can be replayed once fixed, and never holds a secret."""
 
 import json
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -184,3 +184,52 @@ def test_a_nul_escaped_in_the_correlation_field_is_logged_and_answered_without_a
     answer = push(E.OUTBOUND_CANCEL, raw=b'{"outbound_order_no": "SO-1\\u0000", "reason": "x"}')
     assert answer.status_code < 500 and answer.json()["success"] is False
     assert exchange_last().order_no == "SO-1\ufffd" and exchange_last().status_code == answer.status_code
+
+
+def _transactions_counted(counted: dict):
+    """Counts, on the default connection, statements, savepoints and commits (explicit ones, and each statement
+    run in autocommit)."""
+
+    def wrapper(execute, sql, params, many, context):
+        counted["statements"] += 1
+        counted["savepoints"] += sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        # SQLite's BEGIN IMMEDIATE goes through the cursor: it opens the transaction, it is no autocommit.
+        counted["commits"] += not connection.in_atomic_block and not sql.startswith("BEGIN")
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_accepted_push_is_one_transaction_without_savepoints_with_its_log_row(push, stocked_catalogue,
+                                                                                 monkeypatch):
+    counted = {"statements": 0, "savepoints": 0, "commits": 0}
+    commit = connection.commit
+
+    def commit_counted():
+        counted["commits"] += 1
+        commit()
+
+    monkeypatch.setattr(connection, "commit", commit_counted)
+    with connection.execute_wrapper(_transactions_counted(counted)):
+        response = push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
+    assert response.json()["code"] == 0 and response.json()["data"]["status"] == "ALLOCATED"
+    assert (counted["commits"], counted["savepoints"]) == (1, 0)
+    assert exchange_last().status_code == 200 and exchange_last().order_no == "OB202611230042"
+
+
+def test_a_log_row_that_cannot_be_written_with_the_work_undoes_the_work_and_answers_not_stored(
+        push, stocked_catalogue, monkeypatch):
+    real = services.exchange_incoming_close
+
+    def fails_with_the_work(*, exchange, **kwargs):
+        if not exchange.request_body.startswith("<not stored"):
+            raise OperationalError("the log table refuses the row")
+        return real(exchange=exchange, **kwargs)
+
+    monkeypatch.setattr(services, "exchange_incoming_close", fails_with_the_work)
+    response = push(E.OUTBOUND_CREATE, raw=fixture_bytes("outbound_create"))
+    assert (response.status_code, response.json()["code"]) == (500, 5000)
+    assert not OutboundOrder.objects.exists() and not StockMove.objects.filter(kind="ALLOCATE").exists()
+    logged = exchange_last()
+    assert logged.request_body.startswith("<not stored") and "the log table refuses the row" in logged.error

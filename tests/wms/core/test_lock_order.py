@@ -23,6 +23,16 @@ ROOT = Path(__file__).resolve().parents[3]
 LOCK = re.compile(r"\bFOR (NO KEY UPDATE|UPDATE|SHARE|KEY SHARE)\b(?: OF (.+?))?(?: NOWAIT| SKIP LOCKED)?$")
 
 
+def _subqueries_dropped(sql: str) -> str:
+    """The statement without its parenthesised parts: a scalar subquery's FROM (an order's intake reads the
+    warehouse and merchant ids beside its locked products) is not the table the lock is taken on."""
+    while True:
+        shorter = re.sub(r"\([^()]*\)", "", sql)
+        if shorter == sql:
+            return sql
+        sql = shorter
+
+
 def test_every_row_lock_in_the_code_goes_through_the_one_helper():
     offenders = []
     for top in ("wms", "integrations"):
@@ -65,7 +75,7 @@ def test_every_lock_of_a_create_cancel_receipt_reallocation_put_back_and_adjust_
     for query in captured.captured_queries:
         match = LOCK.search(query["sql"])
         if match:
-            table = re.search(r'\bFROM "(\w+)"', query["sql"]).group(1)
+            table = re.search(r'\bFROM "(\w+)"', _subqueries_dropped(query["sql"])).group(1)
             locks.append((table, match.group(1), match.group(2)))
     wrong = [lock for lock in locks if lock[1:] != ("NO KEY UPDATE", f'"{lock[0]}"')]
     assert wrong == []
