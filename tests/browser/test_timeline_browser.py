@@ -47,7 +47,9 @@ def test_an_orders_timeline_reads_newest_first_at_1366_and_412_px(page, login, s
     expect(timeline.locator("h2")).to_have_text("Timeline (newest first)")
     items = timeline.locator("li")
     expect(items.first).to_contain_text("Call sent: Get shipping label")
-    expect(items.last).to_contain_text("Push from OneWarehouse: outbound create")
+    # The push's log row is written last in its transaction: it reads just after the order it created.
+    expect(items.last).to_contain_text("Created — 2 line(s), 3 unit(s)")
+    expect(timeline).to_contain_text("Push from OneWarehouse: outbound create — HTTP 200, code 0")
     expect(timeline).to_contain_text("Packed → Labelled")
     expect(timeline).to_contain_text(f"by {picker.username}")
     timeline.scroll_into_view_if_needed()
