@@ -2,7 +2,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import task_postrun, task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wms.settings")
 
@@ -11,6 +11,20 @@ logger = logging.getLogger(__name__)
 app = Celery("wms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _event_source_enter(**kwargs) -> None:
+    from wms.core.events import task_source_enter  # the apps are loaded once a task runs
+
+    task_source_enter(**kwargs)
+
+
+@task_postrun.connect
+def _event_source_leave(**kwargs) -> None:
+    from wms.core.events import task_source_leave
+
+    task_source_leave(**kwargs)
 
 
 def embedded_broker_drop_delivered(connection) -> None:

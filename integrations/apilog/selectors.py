@@ -1,3 +1,5 @@
+import json
+
 from django.db.models import Q, QuerySet
 
 from wms.catalog.models import Product
@@ -46,3 +48,54 @@ def exchanges_of_owner(*, queryset: QuerySet[ApiExchange], owner_id: int) -> Que
     others = Q(order_no__in=inbound.exclude(owner_id=owner_id)) | Q(order_no__in=outbound.exclude(owner_id=owner_id))
     products = Q(sku_id__in=Product.objects.filter(owner_id=owner_id).values("sku_id"))
     return queryset.filter((own & ~others) | products)
+
+
+# How the request log names a peer on an order's timeline (others: as stored).
+PEER_WORDS = {"onewarehouse": "OneWarehouse", "one": "ONE"}
+
+
+def _answer_words(exchange: ApiExchange) -> str:
+    """HTTP status, our business code and the answer's message, e.g. "HTTP 200, code 1004: receiving has started"."""
+    words = f"HTTP {exchange.status_code}" if exchange.status_code is not None else "no answer"
+    if exchange.business_code is not None:
+        words += f", code {exchange.business_code}"
+    try:
+        body = json.loads(exchange.response_body) if exchange.response_body else None
+    except ValueError:
+        body = None
+    message = (body.get("msg") or body.get("message")) if isinstance(body, dict) else None
+    if isinstance(message, str) and message:
+        words += f": {message[:200]}"
+    if exchange.error:
+        words += f" ({exchange.error.splitlines()[0][:200]})"
+    return words
+
+
+def exchanges_timeline_entries(*, order_type: str, order_id: int, order_no: str, viewer=None) -> list:
+    """The request log rows about an order on its timeline (``wms.core.timeline``): the pushes naming its number
+    and the calls its outbox messages made, each with its answer."""
+    from django.urls import reverse
+
+    from wms.core.timeline import TimelineEntry
+    from wms.outbox.selectors import outbox_messages_for
+
+    calls = outbox_messages_for(aggregate_type=order_type, aggregate_id=order_id).values("pk")
+    rows = (ApiExchange.objects.filter(Q(order_no=order_no) | Q(outbox_message_id__in=calls))
+            .only("pk", "direction", "integration", "endpoint", "status_code", "business_code", "response_body",
+                  "error", "created_at", "replay_of_id", "outbox_message_id").order_by("-pk")[:100])
+    may_open = viewer is not None and viewer.has_perm("apilog.view_apiexchange")
+    entries = []
+    for row in rows:
+        peer = PEER_WORDS.get(row.integration, row.integration)
+        endpoint = row.endpoint.replace("_", " ")
+        if row.direction == ApiExchange.Direction.INCOMING:
+            what = f"Push from {peer}: {endpoint}" + (" (replay)" if row.replay_of_id else "")
+        else:
+            what = f"Call to {peer}: {endpoint}"
+        source = f"Request log #{row.pk}" + (f", outbox message #{row.outbox_message_id}"
+                                             if row.outbox_message_id else "")
+        entries.append(TimelineEntry(
+            at=row.created_at, what=what, detail=_answer_words(row), who=peer if row.direction == "IN" else "",
+            source=source, category="request", tone="ok" if row.succeeded else "error",
+            url=reverse("admin:apilog_apiexchange_change", args=[row.pk]) if may_open else "", order=row.pk))
+    return entries

@@ -22,6 +22,7 @@ from integrations.apilog.services import (
 )
 from wms.core.db import TransactionConflict, atomic_with_retry
 from wms.core.errors import DomainError, DomainValidationError
+from wms.core.events import EventSourceKind, event_source, order_events_together
 from wms.core.jsontext import lone_surrogate_find, nesting_exceeds
 
 from . import mapping
@@ -89,6 +90,15 @@ def _constant_refuse(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+_ENDPOINT_WORDS = dict(mapping.Endpoint.choices)
+
+
+def _push_words(exchange: ApiExchange) -> str:
+    """A push as its order's timeline names it: "OneWarehouse Outbound creation" (and which request it replays)."""
+    words = f"OneWarehouse {_ENDPOINT_WORDS.get(exchange.endpoint, exchange.endpoint)}"
+    return words + (f" (replay of request #{exchange.replay_of_id})" if exchange.replay_of_id else "")
+
+
 def _payload_parse(body: bytes) -> tuple[dict | None, Answer | None]:
     """The body as a JSON object, or the 400/1000 answer naming why it is not JSON text we can take: not UTF-8
     (RFC 8259), nested deeper than ``ONEWAREHOUSE_MAX_JSON_DEPTH`` (checked before parsing, which recurses), not
@@ -130,13 +140,17 @@ def _payload_act(*, row: Receiving, payload: dict, exchange: ApiExchange, close:
 
     def act_and_log() -> Answer:
         exchange.pk, exchange._state.adding = None, True  # a re-run inserts its own row again
-        answer = answer_ok(row.data(row.act(serializer.validated_data)))
-        # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
-        answer.content  # noqa: B018
-        try:
-            close(answer)  # the log row, last, in this transaction: the commit acknowledges work and log at once
-        except Exception as exc:
-            raise _LogNotStored(traceback.format_exc()) from exc
+        # The order events of this push name it and its log row, which is written last: they are held and written
+        # after it, in one INSERT, in this transaction.
+        with order_events_together(), event_source(kind=EventSourceKind.PUSH, detail=_push_words(exchange),
+                                                   exchange_id=lambda: exchange.pk):
+            answer = answer_ok(row.data(row.act(serializer.validated_data)))
+            # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
+            answer.content  # noqa: B018
+            try:
+                close(answer)  # the log row, last, in this transaction: the commit acknowledges work and log at once
+            except Exception as exc:
+                raise _LogNotStored(traceback.format_exc()) from exc
         return answer
 
     try:

@@ -43,6 +43,7 @@ def actor_command(name: str) -> SystemActor:
 # The named actors of the automatic steps (a task or sender names its own where it has none here).
 ONEWAREHOUSE = actor_system("onewarehouse")  # OneWarehouse's pushes (create, cancel) and their replays
 BACKORDERS = actor_system("backorders")  # the task that gives arriving stock to backordered orders
+OUTBOX = actor_system("outbox")  # the outbox's senders, keeping a peer's answer (a fetched label) on the order
 ALLOCATION = actor_system("allocation")  # the task (and sweep) that allocates an order after its push's answer
 COUNTS = actor_system("counts")  # the beat task that opens the counts of bins not counted for a while
 

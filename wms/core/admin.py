@@ -11,10 +11,13 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from .errors import DomainError
 from .forms import form_errors_report
+from .models import OrderEvent
 from .roles import user_has_role
+from .timeline import actor_words
 
 
 class ReadOnlyAdminMixin:
@@ -125,3 +128,40 @@ def bulk_action(modeladmin, request, queryset: Iterable, act: Callable, *, done:
     if done_count and done:
         modeladmin.message_user(request, done.format(n=done_count), messages.SUCCESS)
     return done_count
+
+
+# --- The orders' events (wms.core.events): a read-only list, like the stock ledger's -------------------------------
+
+# Which order pages an event links to, by the URL names Django gives them (a name, not an import of the apps).
+ORDER_CHANGE_URLS = {OrderEvent.OrderType.INBOUND: "admin:inbound_inboundorder_change",
+                     OrderEvent.OrderType.OUTBOUND: "admin:outbound_outboundorder_change"}
+# Whoever may view an order type sees its events (a Receiver inbound ones, a Picker outbound ones).
+ORDER_VIEW_PERMISSIONS = {OrderEvent.OrderType.INBOUND: "inbound.view_inboundorder",
+                          OrderEvent.OrderType.OUTBOUND: "outbound.view_outboundorder"}
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "order", "kind", "summary", "who", "source_words")
+    list_filter = ("order_type", "kind", "source", "to_status", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("=order_no", "actor", "summary")
+    readonly_fields = [field.name for field in OrderEvent._meta.fields]
+    show_full_result_count = False  # the table only grows: no COUNT(*) of all of it on each page
+
+    def get_queryset(self, request):
+        types = [kind for kind, perm in ORDER_VIEW_PERMISSIONS.items() if request.user.has_perm(perm)]
+        return super().get_queryset(request).filter(order_type__in=types)
+
+    @admin.display(description="Order", ordering="order_no")
+    def order(self, obj):
+        url = reverse(ORDER_CHANGE_URLS[obj.order_type], args=[obj.order_id])
+        return format_html('<a href="{}">{} {}</a>', url, obj.get_order_type_display(), obj.order_no)
+
+    @admin.display(description="Who", ordering="actor")
+    def who(self, obj):
+        return actor_words(obj.actor)
+
+    @admin.display(description="Source")
+    def source_words(self, obj):
+        words = f"{obj.get_source_display()}: {obj.source_detail}" if obj.source_detail else obj.get_source_display()
+        return f"{words} (request log #{obj.exchange_id})" if obj.exchange_id else words

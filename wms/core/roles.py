@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "inventory.view_location", "inventory.view_locationstock", "inbound.view_putawaytask",
         "inbound.change_putawaytask",
         "counts.view_counttask",
+        "core.view_orderevent",
     ),
     # The Picker picks and packs, and so also fetches and prints the shipping label and ships (wms.outbound's
     # services and admin check Picker or Supervisor for each of these); a Receiver never touches outbound orders.
@@ -35,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
         "inventory.view_location", "inventory.view_locationstock",
         "counts.view_counttask",
+        "core.view_orderevent",
     ),
     Role.SUPERVISOR: (
         "catalog.view_owner", "catalog.view_product", "catalog.change_product",
@@ -42,7 +44,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "inbound.view_inboundorder", "inbound.change_inboundorder", "inbound.view_inboundorderline",
         "outbound.view_outboundorder", "outbound.change_outboundorder", "outbound.view_outboundorderline",
         "outbound.view_package", "outbound.view_putbacktask", "outbound.change_putbacktask", "outbound.view_shortpick",
-        "outbound.change_shortpick", "counts.view_counttask",
+        "outbound.change_shortpick", "counts.view_counttask", "core.view_orderevent",
         "outbox.view_outboxmessage", "outbox.change_outboxmessage", "apilog.view_apiexchange",
         "django_celery_beat.view_periodictask", "django_celery_beat.change_periodictask",
         "one.view_onepublication", "one.change_onepublication", "one.view_onesyncrun",

@@ -17,6 +17,7 @@ from wms.core.admin import (
 from wms.core.errors import DomainError
 from wms.core.forms import field_error_texts, field_view, form_errors_report, id_list_parse, typed
 from wms.core.roles import Role, user_has_role
+from wms.core.timeline import order_timeline
 from wms.outbox.admin import outbox_calls_html
 from wms.outbox.selectors import CALLBACK_STATE_OF
 
@@ -79,7 +80,7 @@ class InboundOrderAdmin(admin.ModelAdmin):
         (None, {"fields": ("inbound_order_no", "order_type", "status", "warehouse", "owner", "calls_to_onewarehouse")}),
         ("Arrival", {"fields": ("expected_arrival_at", "tracking_no", "carrier", "remark", "original_order_no",
                                 "platform_order_no")}),
-        ("Timeline", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by_name",
+        ("Key dates", {"fields": ("created_at", "receiving_started_at", "received_at", "received_by_name",
                                  "cancelled_at",
                                  "cancel_reason", "updated_at")}),
         ("Technical", {"classes": ("collapse",), "fields": ("content_hash",)}),
@@ -148,6 +149,8 @@ class InboundOrderAdmin(admin.ModelAdmin):
             if user_has_role(request.user, *RECEIVING_ROLES):
                 totals = putaway_totals(order_id=obj.pk)
                 extra_context["putaway_open"] = totals["total"] - totals["done"]
+            extra_context["timeline"] = order_timeline(order_type=INBOUND_FLOW.order_type, order_id=obj.pk,
+                                                       order_no=obj.inbound_order_no, viewer=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _order_for_floor(self, request, object_id) -> InboundOrder:

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from wms.catalog.models import Owner, Product
+from wms.core.models import OrderEvent
 from wms.core.transitions import Flow
 from wms.inventory.models import Location, Warehouse
 
@@ -61,7 +62,8 @@ class InboundOrder(models.Model):
 _S = InboundOrder.Status
 # The inbound order's state machine: services move an order only through it, and the admin's buttons ask it.
 INBOUND_FLOW = Flow(
-    entity="Inbound order", number_field="inbound_order_no", transitions=InboundOrder.TRANSITIONS,
+    entity="Inbound order", number_field="inbound_order_no", order_type=OrderEvent.OrderType.INBOUND,
+    transitions=InboundOrder.TRANSITIONS,
     stamps={_S.RECEIVING: "receiving_started_at", _S.RECEIVED: "received_at", _S.CANCELLED: "cancelled_at"},
     actions={
         "update": frozenset({_S.CREATED}),  # a push may change the order until receiving starts

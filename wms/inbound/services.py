@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from wms.catalog.selectors import order_items_resolve, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
-from wms.core.actors import actor_user
+from wms.core.actors import ONEWAREHOUSE, actor_user
 from wms.core.db import INTEGER_COLUMN_MAX as POSITIVE_INT_MAX
 from wms.core.db import atomic_with_retry, lock_for_update
 from wms.core.errors import CancelRefused, Conflict, DomainValidationError, InvalidTransition, NotFound
+from wms.core.events import order_event_record
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
+from wms.core.models import OrderEvent
 from wms.core.roles import Role, role_require, user_has_role
 from wms.core.transitions import transition_check
 from wms.inventory.models import Location
@@ -25,6 +27,7 @@ from .models import INBOUND_FLOW, InboundOrder, InboundOrderLine, PutawayTask
 
 Status = InboundOrder.Status
 Aggregate = OutboxMessage.Aggregate
+Event = OrderEvent.Kind
 RECEIVING_ROLES = (Role.RECEIVER, Role.SUPERVISOR)
 
 
@@ -76,6 +79,8 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
             InboundOrderLine.objects.bulk_create(
                 [InboundOrderLine(order=order, product=p, expected_qty=q) for p, q in resolved.values()]
             )
+            INBOUND_FLOW.record(order, kind=Event.CREATED, actor=ONEWAREHOUSE, to_status=order.status,
+                                summary=f"{order.get_order_type_display()} order, {_units(resolved)}")
             return order, True
 
     if content_fingerprint_matches(order.content_hash, content, unordered=("items",)):
@@ -96,7 +101,13 @@ def inbound_order_upsert(*, inbound_order_no: str, order_type: str, warehouse_co
     InboundOrderLine.objects.bulk_create(
         [InboundOrderLine(order=order, product=p, expected_qty=q) for p, q in resolved.values()]
     )
+    INBOUND_FLOW.record(order, kind=Event.UPDATED, actor=ONEWAREHOUSE, summary=f"now {_units(resolved)}")
     return order, False
+
+
+def _units(resolved: dict) -> str:
+    """An order's lines in words: "2 lines, 15 units"."""
+    return f"{len(resolved)} line(s), {sum(qty for _, qty in resolved.values())} unit(s)"
 
 
 @transaction.atomic
@@ -107,6 +118,8 @@ def inbound_order_cancel(*, inbound_order_no: str, reason: str = "") -> InboundO
         raise NotFound(f"inbound order {inbound_order_no} does not exist",
                        data={"inbound_order_no": inbound_order_no, "cancelled": False})
     if order.status == Status.CANCELLED:
+        INBOUND_FLOW.record(order, kind=Event.CANCEL_ASKED, actor=ONEWAREHOUSE,
+                            summary="OneWarehouse asked to cancel again: answered that it is cancelled already")
         return order
     if not INBOUND_FLOW.allows(order, "cancel"):
         why = INBOUND_FLOW.refusal(order)
@@ -115,7 +128,8 @@ def inbound_order_cancel(*, inbound_order_no: str, reason: str = "") -> InboundO
             data={"inbound_order_no": inbound_order_no, "cancelled": False, "status": order.status, "reason": why},
         )
     order.cancel_reason = (reason or "")[:255]
-    INBOUND_FLOW.move(order, Status.CANCELLED, fields=("cancel_reason",))
+    INBOUND_FLOW.move(order, Status.CANCELLED, actor=ONEWAREHOUSE, fields=("cancel_reason",),
+                      note="cancelled at OneWarehouse's request" + (f" ({order.cancel_reason})" if reason else ""))
     return order
 
 
@@ -152,15 +166,19 @@ def inbound_order_record_counts(*, order: InboundOrder, counts: list[LineCount],
             ]
     if errors:
         raise DomainValidationError("some counts were refused", errors=errors)
-    changed = []
+    changed, words = [], []
     for count in counts:
         line = lines[count.line_id]
         if (line.received_good, line.received_damaged) != (count.good, count.damaged):
+            words.append(f"{line.product.sku_id} {count.good} good + {count.damaged} damaged "
+                         f"(was {line.received_good} + {line.received_damaged})")
             line.received_good, line.received_damaged = count.good, count.damaged
             changed.append(line)
     InboundOrderLine.objects.bulk_update(changed, ["received_good", "received_damaged"])
+    if words:
+        INBOUND_FLOW.record(order, kind=Event.COUNTS_SAVED, actor=actor, summary="; ".join(words))
     if order.status == Status.CREATED:
-        INBOUND_FLOW.move(order, Status.RECEIVING)
+        INBOUND_FLOW.move(order, Status.RECEIVING, actor=actor)
     return order
 
 
@@ -180,7 +198,9 @@ def inbound_order_complete(*, order: InboundOrder, actor) -> InboundOrder:
     )
     _putaway_tasks_create(order=order, lines=lines, moves=moves)
     order.received_by = actor
-    INBOUND_FLOW.move(order, Status.RECEIVED, fields=("received_by",))
+    INBOUND_FLOW.move(order, Status.RECEIVED, actor=actor, fields=("received_by",), note=(
+        f"{sum(ln.received_good for ln in lines)} good and {sum(ln.received_damaged for ln in lines)} damaged "
+        "unit(s) into stock; the inbound callback is queued"))
     outbox_message_enqueue(
         kind=OutboxMessage.Kind.INBOUND_CALLBACK, aggregate_type=Aggregate.INBOUND_ORDER, aggregate_id=order.pk,
         payload={
@@ -228,6 +248,8 @@ def inbound_order_callback_retry(*, order: InboundOrder, actor) -> None:
         raise NotFound(f"inbound order {order.inbound_order_no} has no callback yet",
                        data={"inbound_order_no": order.inbound_order_no, "status": order.status})
     outbox_message_retry(message=message)
+    INBOUND_FLOW.record(order, kind=Event.CALLBACK_RETRIED, actor=actor,
+                        summary=f"inbound callback (outbox message #{message.pk}) to be sent again now")
 
 
 # --- Putaway ----------------------------------------------------------------------------------------------
@@ -295,4 +317,9 @@ def putaway_task_complete(*, task: PutawayTask, location_barcode: str, quantity:
     task.status, task.location = PutawayTask.Status.DONE, location
     task.completed_at, task.completed_by = timezone.now(), actor_user(actor)
     task.save(update_fields=["quantity", "status", "location", "completed_at", "completed_by"])
+    suggested = task.suggested_location_id
+    order_event_record(order_type=INBOUND_FLOW.order_type, order_id=task.order_id, order_no=order_no,
+                       kind=Event.PUT_AWAY, actor=actor, summary=(
+                           f"{task.product.sku_id}: {quantity} put away into {location.code}"
+                           + ("" if suggested in (None, location.pk) else " (another bin than suggested)")))
     return task

@@ -23,6 +23,7 @@ from wms.core.admin import (
 from wms.core.errors import DomainValidationError
 from wms.core.forms import field_error_texts, field_view, form_errors_report, id_list_parse, typed
 from wms.core.roles import user_has_role
+from wms.core.timeline import order_timeline
 from wms.inventory.selectors import location_for_scan
 from wms.outbox.admin import outbox_calls_html
 
@@ -143,7 +144,7 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                            "tracking_no")}),
         ("Label and calls to OneWarehouse", {"fields": ("label_preview", "label_format", "labelled_at",
                                                         "calls_to_onewarehouse")}),
-        ("Timeline", {"fields": ("created_at", "picking_started_at", "packed_at", "shipped_at", "cancelled_at",
+        ("Key dates", {"fields": ("created_at", "picking_started_at", "packed_at", "shipped_at", "cancelled_at",
                                  "cancel_reason")}),
         ("Recipient", {"classes": ("collapse",), "fields": tuple(
             f"recipient_{name}" for name in ("name", "phone", "email", "country_code", "state", "city", "district",
@@ -239,6 +240,8 @@ class OutboundOrderAdmin(admin.ModelAdmin):
                 actions=OUTBOUND_FLOW.allowed_actions(obj),  # the steps the services would accept now
                 callback=outbound_callback_state(order=obj),
                 label_pending=outbound_label_pending(order=obj),
+                timeline=order_timeline(order_type=OUTBOUND_FLOW.order_type, order_id=obj.pk,
+                                        order_no=obj.outbound_order_no, viewer=request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from wms.catalog.models import Owner, Product
+from wms.core.models import OrderEvent
 from wms.core.transitions import Flow
 from wms.inventory.models import Warehouse
 
@@ -90,7 +91,8 @@ class OutboundOrder(models.Model):
 _S = OutboundOrder.Status
 # The outbound order's state machine: services move an order only through it, and the admin's buttons ask it.
 OUTBOUND_FLOW = Flow(
-    entity="Outbound order", number_field="outbound_order_no", transitions=OutboundOrder.TRANSITIONS,
+    entity="Outbound order", number_field="outbound_order_no", order_type=OrderEvent.OrderType.OUTBOUND,
+    transitions=OutboundOrder.TRANSITIONS,
     stamps={_S.PICKING: "picking_started_at", _S.PACKED: "packed_at", _S.LABELLED: "labelled_at",
             _S.SHIPPED: "shipped_at", _S.CANCELLED: "cancelled_at"},
     actions={

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from wms.catalog.selectors import order_items_check, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
+from wms.core.actors import OUTBOX
 from wms.core.db import ConcurrentDuplicate, atomic_with_retry, lock_for_update
 from wms.core.errors import (
     CancelRefused,
@@ -20,6 +21,7 @@ from wms.core.errors import (
     NotFound,
 )
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
+from wms.core.models import OrderEvent
 from wms.core.roles import Role, role_require
 from wms.core.transitions import transition_check
 from wms.counts.models import CountTask
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 
 Status = OutboundOrder.Status
 Aggregate = OutboxMessage.Aggregate
+Event = OrderEvent.Kind
 # Allocate, pick, pack, fetch the label, ship: the Picker (who packs prints the label and ships) or a Supervisor.
 FLOOR_ROLES = (Role.PICKER, Role.SUPERVISOR)
 RECIPIENT_FIELDS = ("name", "phone", "email", "country_code", "state", "city", "district", "address1", "address2",
@@ -124,7 +127,9 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
             # Decided before anything is written (no savepoint, no error to catch): the order is new and nobody
             # can see it, so its levels may be locked before it is written (wms.core.db, lock order).
             levels = stock_reserve_levels(warehouse_id=warehouse_id, lines=wanted)
-            OUTBOUND_FLOW.move(order, Status.ALLOCATED if levels is not None else Status.BACKORDERED, save=False)
+            OUTBOUND_FLOW.move(order, Status.ALLOCATED if levels is not None else Status.BACKORDERED, save=False,
+                               actor=actor, note="stock reserved" if levels is not None
+                               else "not enough stock; waiting for it")
         try:
             order.save(force_insert=True)
         except IntegrityError as exc:  # the same number committed by a concurrent push: run again, find it
@@ -143,6 +148,9 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
         elif allocate and allocate_after_commit:
             order_id = order.pk
             transaction.on_commit(lambda: _allocation_enqueue(order_id))
+        OUTBOUND_FLOW.created(order, actor=actor, summary=(  # with its allocation: one INSERT
+            f"{len(lines)} line(s), {sum(ln.quantity for ln in lines)} unit(s), "
+            f"to {order.recipient_city}, carrier {order.logistics_provider_code}"))
         return order, True
     existing = OutboundOrder.objects.get(pk=intake.existing_id)
     if not content_fingerprint_matches(existing.content_hash, content, unordered=("items",)):
@@ -212,14 +220,14 @@ def _allocate(*, order: OutboundOrder, lines: list[OutboundOrderLine], actor) ->
     levels = stock_reserve_levels(warehouse_id=order.warehouse_id, lines=wanted)
     if levels is None:
         if order.status != Status.BACKORDERED:
-            OUTBOUND_FLOW.move(order, Status.BACKORDERED)
+            OUTBOUND_FLOW.move(order, Status.BACKORDERED, actor=actor, note="not enough stock; waiting for it")
         return
     stock_reserve(warehouse_id=order.warehouse_id, lines=wanted, levels=levels, reference_type="outbound_line",
                   reference_number=order.outbound_order_no, actor=actor)
     OutboundOrderLine.objects.filter(pk__in=[ln.pk for ln in lines]).update(reserved_qty=F("quantity"))
     for line in lines:
         line.reserved_qty = line.quantity
-    OUTBOUND_FLOW.move(order, Status.ALLOCATED)
+    OUTBOUND_FLOW.move(order, Status.ALLOCATED, actor=actor, note="stock reserved")
 
 
 def outbound_backorders_allocate(*, warehouse_id: int, actor) -> list[str]:
@@ -265,6 +273,8 @@ def outbound_order_cancel(*, outbound_order_no: str, actor, reason: str = "") ->
         raise NotFound(f"outbound order {outbound_order_no} does not exist",
                        data={"outbound_order_no": outbound_order_no, "intercepted": False})
     if order.status == Status.CANCELLED:
+        OUTBOUND_FLOW.record(order, kind=Event.CANCEL_ASKED, actor=actor,
+                             summary="interception asked again: answered that it is cancelled already")
         return order
     if order.status == Status.SHIPPED:
         raise CancelRefused(
@@ -287,7 +297,9 @@ def outbound_order_cancel(*, outbound_order_no: str, actor, reason: str = "") ->
     )
     # A label fetched already stays on the order, for audit; no label can be fetched any more (OUTBOUND_FLOW).
     order.cancel_reason = (reason or "")[:255]
-    OUTBOUND_FLOW.move(order, Status.CANCELLED, fields=("cancel_reason",))
+    OUTBOUND_FLOW.move(order, Status.CANCELLED, actor=actor, fields=("cancel_reason",), note="intercepted" + (
+        f" ({order.cancel_reason})" if order.cancel_reason else "") + (
+        "; picked goods are to be put back" if any(ln.picked_qty for ln in lines) else ""))
     return order
 
 
@@ -302,10 +314,10 @@ class PickTaken:
     quantity: int
 
 
-def _picking_start(order: OutboundOrder) -> None:
+def _picking_start(order: OutboundOrder, *, actor) -> None:
     OUTBOUND_FLOW.action_check(order, "pick", doing="Picking")
     if order.status == Status.ALLOCATED:
-        OUTBOUND_FLOW.move(order, Status.PICKING)
+        OUTBOUND_FLOW.move(order, Status.PICKING, actor=actor)
 
 
 def _refuse(why: str, field: str = "code"):
@@ -378,13 +390,15 @@ def outbound_order_pick_confirm(*, order: OutboundOrder, location_code: str, cod
         where = f"; take it from bin {', '.join(directed)}" if directed else ""
         _refuse((f"Wrong item: {sku} is not in bin {location.code}" if not held
                  else f"Bin {location.code} holds {held} of {sku}, not {quantity}") + where)
-    _picking_start(order)
+    _picking_start(order, actor=actor)
     pack = location_default(warehouse_id=order.warehouse_id, kind=Location.Kind.PACKING)
     stock_transfer(warehouse_id=order.warehouse_id, product_id=line.product_id, quantity=quantity,
                    from_location_id=location.pk, to_location_id=pack.pk, reference_type="outbound_line",
                    reference_number=order.outbound_order_no, reason="picked", actor=actor)
     line.picked_qty += quantity
     line.save(update_fields=["picked_qty"])
+    OUTBOUND_FLOW.record(order, kind=Event.PICKS_SAVED, actor=actor, summary=(
+        f"{sku}: {quantity} taken from bin {location.code} ({line.picked_qty} of {line.quantity} picked)"))
     return PickTaken(line=line, location=location, quantity=quantity)
 
 
@@ -402,8 +416,11 @@ def outbound_order_pick_bin_short(*, order: OutboundOrder, location_code: str, a
     what = ", ".join(f"{stop.product.sku_id} (needs {stop.quantity})" for stop in stops)
     why = f"short pick of {order.outbound_order_no} at {location.code}: {what}" + (f"; {note.strip()}"
                                                                                      if note.strip() else "")
-    return count_task_for_short_pick(location_id=location.pk, product_ids=[stop.product.pk for stop in stops],
+    task = count_task_for_short_pick(location_id=location.pk, product_ids=[stop.product.pk for stop in stops],
                                      note=why[:255], actor=actor)
+    OUTBOUND_FLOW.record(order, kind=Event.BIN_SHORT, actor=actor,
+                         summary=f"bin {location.code} short of {what}: blocked, count task #{task.pk} opened")
+    return task
 
 
 @transaction.atomic
@@ -412,7 +429,7 @@ def outbound_order_short_pick_report(*, order: OutboundOrder, actor, note: str =
     role_require(actor=actor, roles=FLOOR_ROLES, action="Reporting a short pick")
     order = _locked(order.pk)
     OUTBOUND_FLOW.action_check(order, "pick", doing="Reporting a short pick")
-    short = [line for line in order.lines.order_by("pk") if line.picked_qty < line.quantity]
+    short = [line for line in order.lines.select_related("product").order_by("pk") if line.picked_qty < line.quantity]
     if not short:
         raise DomainValidationError(f"every line of {order.outbound_order_no} is fully picked; nothing is short")
     reports = []
@@ -423,6 +440,8 @@ def outbound_order_short_pick_report(*, order: OutboundOrder, actor, note: str =
                       "picked_qty": line.picked_qty, "note": (note or "")[:255], "reported_by": actor},
         )
         reports.append(report)
+    OUTBOUND_FLOW.record(order, kind=Event.SHORT_PICK_REPORTED, actor=actor, summary="; ".join(
+        f"{ln.product.sku_id} {ln.picked_qty} of {ln.quantity} found" for ln in short) + (f" ({note})" if note else ""))
     return reports
 
 
@@ -433,13 +452,15 @@ def short_pick_resolve(*, short_pick: ShortPick, actor, resolution: str) -> Shor
     if not (resolution or "").strip():
         raise DomainValidationError("say how the short pick was resolved",
                                     errors={"resolution": ["This field is required."]})
-    short_pick = lock_for_update(ShortPick.objects).get(pk=short_pick.pk)
+    short_pick = lock_for_update(ShortPick.objects.select_related("order", "product")).get(pk=short_pick.pk)
     if short_pick.status != ShortPick.Status.OPEN:
         raise InvalidTransition("this short pick is resolved already", data={"status": short_pick.status})
     short_pick.status = ShortPick.Status.RESOLVED
     short_pick.resolved_at, short_pick.resolved_by = timezone.now(), actor
     short_pick.resolution = resolution.strip()[:255]
     short_pick.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+    OUTBOUND_FLOW.record(short_pick.order, kind=Event.SHORT_PICK_RESOLVED, actor=actor,
+                         summary=f"{short_pick.product.sku_id}: {short_pick.resolution}")
     return short_pick
 
 
@@ -510,7 +531,7 @@ def outbound_order_pack(*, order: OutboundOrder, packages: list[PackageSpec], ac
             PackageItem(package=package, line=lines[line_id], product_id=lines[line_id].product_id, quantity=qty)
             for line_id, qty in items.items()
         ])
-    OUTBOUND_FLOW.move(order, Status.PACKED)
+    OUTBOUND_FLOW.move(order, Status.PACKED, actor=actor, note=f"{len(measured)} package(s)")
     if settings.OUTBOUND_LABEL_ON_PACK:
         _label_message_enqueue(order)
     return order
@@ -548,7 +569,13 @@ def outbound_order_label_request(*, order: OutboundOrder, actor, reason: str = "
         why = (f"{order.outbound_order_no} has its label already; fetching a new one needs a reason "
                "(from the order's page)")
         raise DomainValidationError(why, errors={"reason": ["Required to fetch the label again."]})
-    return _label_message_enqueue(order, reason=reason)
+    message = _label_message_enqueue(order, reason=reason)
+    if reason:
+        OUTBOUND_FLOW.record(order, kind=Event.LABEL_REFETCH_REQUESTED, actor=actor,
+                             summary=f"a new label asked of OneWarehouse because: {reason}")
+    else:
+        OUTBOUND_FLOW.record(order, kind=Event.LABEL_REQUESTED, actor=actor, summary="asked of OneWarehouse")
+    return message
 
 
 def _label_already_stored(order: OutboundOrder, *, content: bytes, tracking_no: str) -> bool:
@@ -587,8 +614,11 @@ def outbound_order_label_store(*, order_id: int, content: bytes, tracking_no: st
     if tracking_no:
         order.tracking_no = tracking_no
     order.labelled_at = timezone.now()
+    got = f"{kind.name} label" + (f", tracking number {order.tracking_no}" if order.tracking_no else "")
     if order.status != Status.LABELLED:
-        OUTBOUND_FLOW.move(order, Status.LABELLED, save=False)  # saved below, with the file
+        OUTBOUND_FLOW.move(order, Status.LABELLED, actor=OUTBOX, note=got, save=False)  # saved below, with the file
+    else:
+        OUTBOUND_FLOW.record(order, kind=Event.LABEL_STORED, actor=OUTBOX, summary=f"{got} replaces the previous one")
     order.save(update_fields=["label_file", "label_format", "tracking_no", "labelled_at", "status", "updated_at"])
     return order
 
@@ -616,7 +646,7 @@ def outbound_order_ship(*, order: OutboundOrder, actor) -> OutboundOrder:
     for line in lines:
         line.reserved_qty = 0
     OutboundOrderLine.objects.bulk_update(lines, ["reserved_qty"])
-    OUTBOUND_FLOW.move(order, Status.SHIPPED)
+    OUTBOUND_FLOW.move(order, Status.SHIPPED, actor=actor, note="stock shipped; the outbound callback is queued")
     packages = list(order.packages.prefetch_related("items__product").order_by("pk"))
     outbox_message_enqueue(
         kind=OutboxMessage.Kind.OUTBOUND_CALLBACK, aggregate_type=Aggregate.OUTBOUND_ORDER, aggregate_id=order.pk,
@@ -643,7 +673,7 @@ def put_back_confirm(*, task: PutBackTask, actor) -> PutBackTask:
     role_require(actor=actor, roles=FLOOR_ROLES, action="Confirming a put-back")
     # The domain's lock order (wms.core.db): the order first, then its task and line, then the stock level.
     order = _locked(PutBackTask.objects.filter(pk=task.pk).values_list("order_id", flat=True).get())
-    task = lock_for_update(PutBackTask.objects).get(pk=task.pk)
+    task = lock_for_update(PutBackTask.objects.select_related("product")).get(pk=task.pk)
     task.order = order
     transition_check(table=PutBackTask.TRANSITIONS, entity="Put-back", number=str(task.pk), current=task.status,
                      target=PutBackTask.Status.DONE)
@@ -659,6 +689,8 @@ def put_back_confirm(*, task: PutBackTask, actor) -> PutBackTask:
     task.status = PutBackTask.Status.DONE
     task.confirmed_at, task.confirmed_by = timezone.now(), actor
     task.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    OUTBOUND_FLOW.record(order, kind=Event.PUT_BACK_CONFIRMED, actor=actor,
+                         summary=f"{task.quantity} unit(s) of {task.product.sku_id} back on the shelf")
     return task
 
 
@@ -671,4 +703,7 @@ def outbound_order_callback_retry(*, order: OutboundOrder, actor) -> OutboxMessa
     if message is None:
         raise NotFound(f"outbound order {order.outbound_order_no} has no callback yet",
                        data={"outbound_order_no": order.outbound_order_no, "status": order.status})
-    return outbox_message_retry(message=message)
+    message = outbox_message_retry(message=message)
+    OUTBOUND_FLOW.record(order, kind=Event.CALLBACK_RETRIED, actor=actor,
+                         summary=f"ship callback (outbox message #{message.pk}) to be sent again now")
+    return message

@@ -79,3 +79,45 @@ def outbox_callback_state(*, aggregate_type: str, aggregate_id, kind: str) -> Ca
         reason = f"{reason} (retrying automatically)"
     return CallbackState(state=CALLBACK_STATE_OF[message.status], reason=reason, message_id=message.pk,
                          attempts=message.attempts)
+
+
+def outbox_timeline_entries(*, order_type: str, order_id: int, order_no: str, viewer=None) -> list:
+    """An order's calls on its timeline (``wms.core.timeline``): each queued, and its outcome (sent, failing,
+    held...); the attempts themselves are the request log's rows."""
+    from django.urls import reverse
+
+    from wms.core.timeline import TimelineEntry
+
+    may_open = viewer is not None and viewer.has_perm("outbox.view_outboxmessage")
+    entries = []
+    for message in outbox_messages_for(aggregate_type=order_type, aggregate_id=order_id).order_by("-pk")[:100]:
+        url = reverse("admin:outbox_outboxmessage_change", args=[message.pk]) if may_open else ""
+        kind, name = message.get_kind_display(), f"outbox message #{message.pk}"
+        entries.append(TimelineEntry(at=message.created_at, what=f"Call queued: {kind}", detail=name,
+                                     who="outbox (system)", source="Outbox", category="call", url=url,
+                                     order=message.pk))
+        outcome = _outbox_outcome(message)
+        if outcome is not None:
+            at, what, detail, tone = outcome
+            entries.append(TimelineEntry(at=at, what=f"{what}: {kind}", detail=f"{name}; {detail}",
+                                         who="outbox (system)", source="Outbox", category="call", tone=tone,
+                                         url=url, order=message.pk))
+    return entries
+
+
+def _outbox_outcome(message: OutboxMessage):
+    """(when, what, detail, tone) of where a message stands now, or None while it waits for its first attempt."""
+    attempts = f"{message.attempts} attempt(s)"
+    if message.status == Status.SENT:
+        return message.sent_at, "Call sent", f"after {attempts}", "ok"
+    if message.status == Status.FAILED:
+        when = f"; next try at {message.next_attempt_at:%Y-%m-%d %H:%M:%S}" if message.next_attempt_at else ""
+        return message.updated_at, "Call failed, will retry", f"{attempts}: {message.last_error[:300]}{when}", \
+            "warning"
+    if message.status == Status.DEAD:
+        return message.updated_at, "Call failed, needs staff", f"{attempts}: {message.last_error[:300]}", "error"
+    if message.status in (Status.HELD, Status.DISCARDED):
+        return message.updated_at, message.get_status_display(), message.environment_note[:300], "warning"
+    if message.status == Status.SENDING:
+        return message.updated_at, "Call being sent", attempts, ""
+    return None

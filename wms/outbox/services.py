@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from wms.core.actors import actor_name
 from wms.core.db import lock_for_update
 from wms.core.errors import InvalidTransition
+from wms.core.events import EventSourceKind, event_source
 from wms.core.roles import Role, role_require
 
 from .models import OutboxMessage
@@ -111,7 +112,10 @@ def outbox_message_dispatch(*, message_id: int) -> str | None:
     try:
         if sender is None:
             raise LookupError(f"no sender is registered for {message.kind}")
-        response = sender(message)
+        # What the sender changes on the order (a stored label) names this message as its source.
+        with event_source(kind=EventSourceKind.TASK,
+                          detail=f"outbox message #{message.pk}: {message.get_kind_display()}"):
+            response = sender(message)
     except PermanentSendError as exc:
         logger.warning("outbox message %s refused by the peer: %s", message.pk, exc)
         _finish(message, status=Status.DEAD, last_error=str(exc)[:4000])

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import OwnerFactory
+from wms.core.actors import ONEWAREHOUSE
 from wms.core.errors import InvalidTransition
 from wms.inbound.models import INBOUND_FLOW, InboundOrder
 from wms.outbound.models import OUTBOUND_FLOW, OutboundOrder
@@ -26,7 +27,7 @@ def _outbound(warehouse, status: str) -> OutboundOrder:
 
 def test_a_move_sets_the_status_and_its_time_stamp_and_saves_them(db, warehouse):
     order = _outbound(warehouse, Status.LABELLED)
-    OUTBOUND_FLOW.move(order, Status.CANCELLED, fields=("cancel_reason",))
+    OUTBOUND_FLOW.move(order, Status.CANCELLED, actor=ONEWAREHOUSE, fields=("cancel_reason",))
     order.refresh_from_db()
     assert order.status == Status.CANCELLED and order.cancelled_at is not None
 
@@ -34,7 +35,7 @@ def test_a_move_sets_the_status_and_its_time_stamp_and_saves_them(db, warehouse)
 def test_a_move_outside_the_table_is_refused_and_changes_nothing(db, warehouse):
     order = _outbound(warehouse, Status.PACKED)
     with pytest.raises(InvalidTransition, match="cannot go from PACKED to SHIPPED"):
-        OUTBOUND_FLOW.move(order, Status.SHIPPED)
+        OUTBOUND_FLOW.move(order, Status.SHIPPED, actor=ONEWAREHOUSE)
     order.refresh_from_db()
     assert order.status == Status.PACKED and order.shipped_at is None
 
