@@ -16,20 +16,19 @@ from tests.helpers import ONEWAREHOUSE_URL, PUBLIC_IP, hosts_resolve, onewarehou
 from tests.integrations.onewarehouse.helpers import PUSH_KEY, PUSH_SECRET, exchange_last, fixture_load
 from tests.wms.inbound.helpers import CALLBACK_URL as INBOUND_CALLBACK_URL
 from tests.wms.inbound.helpers import post_counts
-from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, order_create, pack_one, pick_all, url
+from tests.wms.outbound.helpers import LABEL_URL, PDF, label_answer, order_create, pack_one, pick_all, pick_units, url
 from wms.core.actors import ONEWAREHOUSE, actor_command
 from wms.core.events import event_source, event_source_current
 from wms.core.models import OrderEvent
 from wms.core.roles import Role
 from wms.inbound.models import InboundOrder
 from wms.outbound.models import OutboundOrder, PutBackTask, ShortPick
+from wms.outbound.selectors import outbound_pick_directions
 from wms.outbound.services import (
-    PickCount,
     outbound_order_callback_retry,
     outbound_order_cancel,
     outbound_order_label_request,
     outbound_order_label_store,
-    outbound_order_pick_record,
     outbound_order_short_pick_report,
     put_back_confirm,
     short_pick_resolve,
@@ -100,8 +99,9 @@ def test_an_outbound_order_from_its_push_to_ship_records_each_step_with_who_and_
     assert OrderEvent.objects.get(kind=Kind.STATUS).summary == "Created → Allocated: stock reserved"
 
     client.force_login(picker)
-    for code in ("OW-100234", "OW-100234", "OW-100235"):
-        client.post(url("pick", order), {"code": code, "scan_submit": ""})
+    for stop in outbound_pick_directions(order_ids=[order.pk]):  # the bin, then each unit of the item in it
+        for code in [stop.location.barcode] + [stop.product.sku_id] * stop.quantity:
+            client.post(url("pick", order), {"code": code, "scan_submit": ""})
     lines = list(order.lines.order_by("pk"))
     client.post(url("pack", order), {"p1_weight_kg": "0.650", "p1_length_cm": "32", "p1_width_cm": "26",
                                      "p1_height_cm": "6", f"p1_line_{lines[0].pk}": 2, f"p1_line_{lines[1].pk}": 1})
@@ -136,8 +136,9 @@ def test_an_outbound_order_from_its_push_to_ship_records_each_step_with_who_and_
     assert OrderEvent.objects.get(to_status=OB.LABELLED).summary == (
         "Packed → Labelled: PDF label, tracking number TCAT660012345678")
     assert list(OrderEvent.objects.filter(order_id=order.pk, kind=Kind.PICKS_SAVED).order_by("pk")
-                .values_list("summary", flat=True)) == ["OW-100234 1 of 2 picked", "OW-100234 2 of 2 picked",
-                                                        "OW-100235 1 of 1 picked"]
+                .values_list("summary", flat=True)) == ["OW-100234: 1 taken from bin DOCK (1 of 2 picked)",
+                                                        "OW-100234: 1 taken from bin DOCK (2 of 2 picked)",
+                                                        "OW-100235: 1 taken from bin DOCK (1 of 1 picked)"]
 
     # The order's page: its events, its calls and the request log rows, merged, newest first.
     client.force_login(supervisor)
@@ -181,7 +182,7 @@ def test_a_staff_step_rolled_back_leaves_no_event(warehouse, products, picker):
     order = order_create(warehouse)
     before = OrderEvent.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        outbound_order_pick_record(order=order, counts=[PickCount(order.lines.first().pk, 1)], actor=picker)
+        pick_units(order, picker, order.lines.first().product, 1)
         assert OrderEvent.objects.count() == before + 2  # Allocated → Picking, and picked
         raise RuntimeError("the page's transaction failed after the step")
     assert OrderEvent.objects.count() == before
@@ -201,10 +202,10 @@ def test_the_floors_other_steps_are_events_with_their_words(warehouse, products,
                                                             django_capture_on_commit_callbacks):
     order = order_create(warehouse, items=[{"sku_id": "OW-100234", "quantity": 2}])
     line = order.lines.get()
-    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 1)], actor=picker)
+    pick_units(order, picker, line.product, 1)
     outbound_order_short_pick_report(order=order, actor=picker, note="shelf empty")
     short_pick_resolve(short_pick=ShortPick.objects.get(), actor=supervisor, resolution="found one in returns")
-    outbound_order_pick_record(order=order, counts=[PickCount(line.pk, 2)], actor=picker)
+    pick_units(order, picker, line.product, 1)
     pack_one(order, picker)
     outbound_order_label_store(order_id=order.pk, content=PDF, label_format="PDF", tracking_no="T-1")
     outbound_order_label_request(order=order, actor=picker, reason="the label got wet")
@@ -218,7 +219,7 @@ def test_the_floors_other_steps_are_events_with_their_words(warehouse, products,
                  .values_list("kind", "summary"))  # the last of each kind
     assert words == {
         Kind.CREATED: "1 line(s), 2 unit(s), to Taipei, carrier TCAT",
-        Kind.PICKS_SAVED: "OW-100234 2 of 2 picked",
+        Kind.PICKS_SAVED: "OW-100234: 1 taken from bin DOCK (2 of 2 picked)",
         Kind.SHORT_PICK_REPORTED: "OW-100234 1 of 2 found (shelf empty)",
         Kind.SHORT_PICK_RESOLVED: "OW-100234: found one in returns",
         Kind.LABEL_REFETCH_REQUESTED: "a new label asked of OneWarehouse because: the label got wet",
@@ -371,7 +372,8 @@ def test_the_events_list_is_read_only_filtered_and_shows_each_role_its_orders(cl
     assert page.context["cl"].result_count == 2  # Allocated, then Picking
     assert "Created → Allocated: stock reserved" in page.content.decode()
     assert client.get(listing, {"q": "IB-LIST"}).context["cl"].result_count == 1
-    assert client.get(listing, {"source__exact": Source.SCREEN}).context["cl"].result_count == 2  # picked, Picking
+    screen_events = client.get(listing, {"source__exact": Source.SCREEN}).context["cl"].result_count
+    assert screen_events == 3  # Picking, and a pick per bin stop (two lines)
     event = OrderEvent.objects.first()
     assert client.post(reverse("admin:core_orderevent_change", args=[event.pk]), {"summary": "x"}).status_code == 403
     assert client.get(reverse("admin:core_orderevent_add")).status_code == 403
