@@ -5,7 +5,7 @@ sound, and whole jobs done by scanning."""
 import pytest
 from playwright.sync_api import expect
 
-from wms.core.actors import ONEWAREHOUSE
+from tests.browser.orders import outbound
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,17 +45,6 @@ def inbound(warehouse, number, *products_and_quantities, tracking_no=""):
         inbound_order_no=number, order_type="PURCHASE", warehouse_code=warehouse.code, owner_code="MERCHANT-A",
         items=[{"sku_id": product.sku_id, "quantity": quantity} for product, quantity in products_and_quantities],
         **({"tracking_no": tracking_no} if tracking_no else {}))
-    return order
-
-
-def outbound(warehouse, product, number, quantity=2):
-    from wms.outbound.services import outbound_order_create
-
-    order, _ = outbound_order_create(
-        actor=ONEWAREHOUSE, outbound_order_no=number, warehouse_code=warehouse.code, owner_code="MERCHANT-A",
-        items=[{"sku_id": product.sku_id, "quantity": quantity}],
-        recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
-        logistics={"provider_code": "TCAT"})
     return order
 
 

@@ -5,7 +5,7 @@ import logging
 import pytest
 from playwright.sync_api import expect
 
-from wms.core.actors import ONEWAREHOUSE
+from tests.browser.orders import outbound
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,24 +31,13 @@ def page_scrolls_sideways(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
 
 
-def _order(warehouse, product, number, quantity=2):
-    from wms.outbound.services import outbound_order_create
-
-    order, _ = outbound_order_create(
-        actor=ONEWAREHOUSE, outbound_order_no=number, warehouse_code=warehouse.code, owner_code="MERCHANT-A",
-        items=[{"sku_id": product.sku_id, "quantity": quantity}],
-        recipient={"name": "Lin Mei", "country_code": "TW", "city": "Taipei", "address1": "No. 7"},
-        logistics={"provider_code": "TCAT"})
-    return order
-
-
 def test_lists_show_every_column_on_a_1366_px_screen(page, login, supervisor, warehouse, stocked):
     from integrations.apilog.models import ApiExchange
     from tests.factories import ProductFactory
     from wms.outbox.models import OutboxMessage
 
     product = stocked(7, ProductFactory(name="Organic cold-pressed extra virgin olive oil, family size bottle 1 l"))
-    _order(warehouse, product, "OB-COLUMNS-WITH-A-LONG-NUMBER-0001")
+    outbound(warehouse, product, "OB-COLUMNS-WITH-A-LONG-NUMBER-0001")
     ApiExchange.objects.create(direction="IN", integration="onewarehouse", endpoint="outbound_create", method="POST",
                                url="http://127.0.0.1/api/onewarehouse/outbound/create/with/a/long/path/segment",
                                status_code=200, business_code=0, order_no="OB-COLUMNS-WITH-A-LONG-NUMBER-0001",
@@ -76,7 +65,7 @@ def test_lists_show_every_column_on_a_1366_px_screen(page, login, supervisor, wa
 def test_the_pack_page_names_the_refused_field_and_keeps_the_dimensions(page, login, picker, warehouse, stocked):
     """Two packages where one was picked: the refusal names the package's units, and the dimensions stay typed."""
     product = stocked(5)
-    order = _order(warehouse, product, "OB-PACK-ERR")
+    order = outbound(warehouse, product, "OB-PACK-ERR")
     login(picker.username)
     page.set_viewport_size(DESK)
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")
@@ -108,7 +97,7 @@ def test_the_pick_page_fits_a_412_px_handheld(page, login, picker, warehouse, st
     from tests.factories import ProductFactory
 
     product = stocked(5, ProductFactory(name="Stainless steel insulated water bottle with bamboo lid, 750 ml"))
-    order = _order(warehouse, product, "OB-HANDHELD", quantity=3)
+    order = outbound(warehouse, product, "OB-HANDHELD", quantity=3)
     page.set_viewport_size(HANDHELD)
     login(picker.username)
     page.goto(f"/admin/outbound/outboundorder/{order.pk}/pick/")

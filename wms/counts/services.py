@@ -154,9 +154,7 @@ def count_task_scan(*, task: CountTask, code: str, actor, quantity: int = 1) -> 
     if other is not None:
         why = f"That is bin {other.code}; this count is of bin {location.code}"
         raise DomainValidationError(why, errors={"code": [why]})
-    if task.started_at is None:
-        why = f"Scan bin {location.code} first"
-        raise DomainValidationError(why, errors={"code": [why]})
+    _bin_scanned_check(task)
     if quantity <= 0:
         raise DomainValidationError("a scan adds at least one unit", errors={"quantity": [str(quantity)]})
     product = product_find_by_code(code=code)
@@ -169,15 +167,19 @@ def count_task_scan(*, task: CountTask, code: str, actor, quantity: int = 1) -> 
     return line
 
 
+def _bin_scanned_check(task: CountTask) -> None:
+    if task.started_at is None:
+        why = f"Scan bin {task.location.code} first"
+        raise DomainValidationError(why, errors={"code": [why]})
+
+
 @transaction.atomic
 def count_task_counts_save(*, task: CountTask, counts: dict[int, int], actor) -> CountTask:
     """Typed quantities (absolute, per line id) on the count screen, after the bin was scanned."""
     role_require(actor=actor, roles=COUNT_ROLES, action="Counting")
     task = _locked(task.pk)
     _open_check(task)
-    if task.started_at is None:
-        why = f"Scan bin {task.location.code} first"
-        raise DomainValidationError(why, errors={"code": [why]})
+    _bin_scanned_check(task)
     lines = {line.pk: line for line in task.lines.all()}
     errors = {f"line.{line_id}": ["Not a line of this count."] for line_id in counts if line_id not in lines}
     errors.update({f"line.{line_id}": ["Cannot be negative."] for line_id, qty in counts.items() if qty < 0})
@@ -200,9 +202,7 @@ def count_task_submit(*, task: CountTask, actor) -> CountTask:
     role_require(actor=actor, roles=COUNT_ROLES, action="Counting")
     task = _locked(task.pk)
     _open_check(task)
-    if task.started_at is None:
-        why = f"Scan bin {task.location.code} first"
-        raise DomainValidationError(why, errors={"code": [why]})
+    _bin_scanned_check(task)
     held = dict(LocationStock.objects.filter(location_id=task.location_id).values_list("product_id", "quantity"))
     lines = {line.product_id: line for line in task.lines.all()}
     missing = [CountLine(task=task, product_id=pid, counted=0) for pid, qty in held.items()
