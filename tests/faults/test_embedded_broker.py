@@ -172,6 +172,7 @@ def test_a_publish_whose_queue_declare_meets_an_operational_error_is_stored_not_
     # The embedded broker's transport, as wms/settings.py installs it when the broker is the embedded one (this
     # test also runs in the suite's PostgreSQL + Redis pass, whose settings leave kombu's alias alone).
     monkeypatch.setitem(kombu.transport.TRANSPORT_ALIASES, "sqla", "wms.broker:Transport")
+    monkeypatch.delitem(kombu.transport._transport_cache, "sqla", raising=False)  # kombu's own, cached earlier
     real_get_or_create = kombu_sqlalchemy.Channel._get_or_create
     calls = []
 
