@@ -24,6 +24,7 @@ from wms.core.batches import in_batches
 from wms.core.errors import DomainValidationError
 from wms.core.jsontext import json_dumps_safe
 from wms.core.roles import Role, role_require
+from wms.core.statements import rows_insert
 
 from .masking import MASK, mask_body, mask_headers, mask_text, mask_url, secret_values
 from .models import ApiExchange
@@ -134,7 +135,7 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     exchange.signature_diagnosis = text_storable(mask_text(exchange.signature_diagnosis))[:500]
     exchange.finished_at = timezone.now()
     if exchange._state.adding:  # one INSERT: the request, its answer and verdict
-        exchange.save(force_insert=True)
+        rows_insert([exchange])
     else:
         exchange.save(update_fields=["signature_verdict", "signature_diagnosis", "status_code", "response_headers",
                                      "response_body", "business_code", "duration_ms", "error", "order_no",

@@ -16,7 +16,10 @@ Lock order (wms.core.db): a move writes its rows after its stock levels, in prod
 consumption touch the rows of one publication, after locking the publication's publication row (the root).
 """
 
+from django.db import connection
+
 from wms.core.db import lock_for_update
+from wms.core.statements import quoted, statement_text, table
 from wms.inventory.models import StockLevel
 
 from .models import OnePublication, OneStockChange, OneSyncRun
@@ -33,10 +36,20 @@ def _changes_write(*, publication_ids: list[int], product_ids_of) -> int:
     return len(rows)
 
 
+def _publications_enabled_sql() -> str:
+    def build() -> str:
+        meta = OnePublication._meta
+        warehouse, enabled = (quoted(meta.get_field(name).column) for name in ("warehouse", "enabled"))
+        return f"SELECT {quoted(meta.pk.column)} FROM {table(OnePublication)} WHERE {warehouse} = %s AND {enabled} = %s"
+
+    return statement_text(("one_publications_enabled",), build)
+
+
 def stock_levels_changed_capture(*, warehouse_id: int, product_ids: list[int], **_signal) -> int:
     """Receiver of ``stock_levels_changed``: the moved products wait for the warehouse's next ONE sync."""
-    publication_ids = list(OnePublication.objects.filter(warehouse_id=warehouse_id, enabled=True)
-                           .values_list("pk", flat=True))
+    with connection.cursor() as cursor:  # every stock move asks: the text is built once (wms.core.statements)
+        cursor.execute(_publications_enabled_sql(), [warehouse_id, True])
+        publication_ids = [row[0] for row in cursor.fetchall()]
     return _changes_write(publication_ids=publication_ids, product_ids_of=lambda _publication_id: product_ids)
 
 

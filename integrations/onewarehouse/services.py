@@ -52,7 +52,7 @@ from .envelope import (
 )
 from .profiles import profile_active
 from .profiles.base import Receiving
-from .serializers import errors_flatten
+from .serializers import errors_flatten, payload_validate
 
 logger = logging.getLogger(__name__)
 
@@ -134,9 +134,9 @@ def _payload_act(*, row: Receiving, payload: dict, exchange: ApiExchange, close:
     """Validate, then act and log in one transaction: (the answer, whether the log row was written with it).
 
     A refused or crashing request writes nothing; its log row is written afterwards, alone, by the caller."""
-    serializer = row.payload(payload)(data=payload)
-    if not serializer.is_valid():
-        return answer_invalid(errors_flatten(serializer.errors)), False
+    validated, errors = payload_validate(row.payload(payload), payload)
+    if errors is not None:
+        return answer_invalid(errors_flatten(errors)), False
 
     def act_and_log() -> Answer:
         exchange.pk, exchange._state.adding = None, True  # a re-run inserts its own row again
@@ -144,7 +144,7 @@ def _payload_act(*, row: Receiving, payload: dict, exchange: ApiExchange, close:
         # after it, in one INSERT, in this transaction.
         with order_events_together(), event_source(kind=EventSourceKind.PUSH, detail=_push_words(exchange),
                                                    exchange_id=lambda: exchange.pk):
-            answer = answer_ok(row.data(row.act(serializer.validated_data)))
+            answer = answer_ok(row.data(row.act(validated)))
             # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
             answer.content  # noqa: B018
             try:

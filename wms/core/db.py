@@ -9,7 +9,11 @@ A transaction takes row locks only in this order, and every service follows it:
    (a product batch locks its products in ``sku_id`` order). A put-back locks its *order* first, a ONE sync run
    its *publication* first. An order's creation or update first locks the products its lines name, in ``sku_id`` order
    as a product sync does (``wms.catalog.selectors.order_items_resolve``: no sync may move one of them to another
-   merchant before the order commits), then writes the order; these products are its roots.
+   merchant before the order commits), then writes the order; these products are its roots. An outbound order's
+   creation (the intake's hot path, ``wms.outbound.selectors.outbound_intake_resolve``) takes them ``FOR SHARE``
+   instead (``wms.core.statements.lock_clause(share=True)``; the ORM has no share lock): a product sync's
+   ``FOR NO KEY UPDATE`` still waits for it, but two pushes naming the same products no longer wait for each
+   other. Nothing in that transaction locks those products again.
 2. **That root's own rows** (order lines, put-back tasks, ONE runs and chunks), after the root. A transaction
    that locks one such row and nothing else (resolving a short pick) may take it alone.
 3. **Stock levels**, last, all of them in one statement ordered by primary key
@@ -32,7 +36,8 @@ Never more than one root per transaction: backorder re-allocation, which serves 
 each order its own transaction, so it never holds one order while waiting for another.
 
 No lock is ever taken on the rows a locked row merely points to (warehouse, product, owner, user). Every lock goes
-through :func:`lock_for_update`, which is ``select_for_update(of=("self",), no_key=True)``:
+through :func:`lock_for_update`, which is ``select_for_update(of=("self",), no_key=True)``, or, in the few reads of
+the hot paths written as SQL, through ``wms.core.statements.lock_clause``, which says the same (or ``FOR SHARE``):
 
 - ``of=("self",)``: PostgreSQL's ``FOR UPDATE`` locks every table of the query, so a ``select_related`` would also
   lock the warehouse (or product...) row, out of the order above. This was the deadlock of issue 13.

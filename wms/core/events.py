@@ -22,6 +22,7 @@ from django.apps import apps as django_apps
 
 from .actors import SYSTEM_PREFIX, actor_name, actor_user
 from .models import OrderEvent
+from .statements import rows_insert
 
 Source = EventSourceKind = OrderEvent.Source
 COMMAND_PREFIX = f"{SYSTEM_PREFIX}command:"
@@ -82,7 +83,7 @@ def order_events_together():
         if callable(event.exchange_id):  # the push's log row, written since
             event.exchange_id = event.exchange_id()
     if events:
-        OrderEvent.objects.bulk_create(events)
+        rows_insert(events)
 
 
 def order_event_record(*, order_type: str, order_id: int, order_no: str, kind: str, actor, summary: str,
@@ -100,7 +101,7 @@ def order_event_record(*, order_type: str, order_id: int, order_no: str, kind: s
     else:
         if callable(event.exchange_id):
             event.exchange_id = event.exchange_id()
-        event.save(force_insert=True)
+        rows_insert([event])
     return event
 
 

@@ -20,6 +20,7 @@ from wms.core.actors import actor_check, actor_name, actor_user
 from wms.core.db import INTEGER_COLUMN_MAX, atomic_with_retry, lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
+from wms.core.statements import lock_clause, quoted, rows_insert, rows_update, statement_text, table
 
 from .models import AdjustReason, Location, LocationStock, StockLevel, StockMove, Warehouse
 from .selectors import location_default
@@ -49,13 +50,32 @@ class _Change:
     to_location_id: int | None = None
 
 
+def _levels_locked_sql(count: int) -> str:
+    """``SELECT`` the levels of one warehouse and ``count`` products, locked in pk order (``lock_for_update``):
+    the hottest read of every move, so its text is built once (``wms.core.statements``)."""
+
+    def build() -> str:
+        meta = StockLevel._meta
+        columns = ", ".join(quoted(f.column) for f in meta.concrete_fields)
+        warehouse, product = (quoted(meta.get_field(name).column) for name in ("warehouse", "product"))
+        keys = ", ".join(["%s"] * count)
+        return (f"SELECT {columns} FROM {table(StockLevel)} WHERE {warehouse} = %s AND {product} IN ({keys}) "
+                f"ORDER BY {quoted(meta.pk.column)}{lock_clause(StockLevel)}")
+
+    return statement_text(("stock_levels_locked", count), build, rows=count)
+
+
 def _levels_lock(*, warehouse_id: int, product_ids: set[int], create_missing: bool = True) -> dict[int, StockLevel]:
     """Lock (creating if needed, unless not ``create_missing``) the levels of ``product_ids`` in ``warehouse_id``,
     in pk order."""
 
+    ordered = sorted(product_ids)
+
     def locked() -> dict[int, StockLevel]:
-        levels = lock_for_update(StockLevel.objects).filter(warehouse_id=warehouse_id, product_id__in=product_ids)
-        return {level.product_id: level for level in levels.order_by("pk")}
+        if not ordered:
+            return {}
+        return {level.product_id: level for level in StockLevel.objects.raw(
+            _levels_locked_sql(len(ordered)), [warehouse_id, *ordered])}
 
     levels = locked()
     missing = product_ids - levels.keys()
@@ -121,13 +141,13 @@ def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: 
         for level in moved:
             level.updated_at = now
         # Only the buckets these kinds move (the rows are locked, so the others cannot have changed).
-        StockLevel.objects.bulk_update(moved, [*sorted(buckets), "updated_at"])
+        rows_update(moved, [*sorted(buckets), "updated_at"])
     # After the levels (the lock order): the location stocks the moves name.
     _location_stocks_move(warehouse_id=warehouse_id, changes=changes)
     if changed:
         # In this transaction, after the levels (the lock order): a receiver's rows commit with the move or not.
         stock_levels_changed.send(sender="wms.inventory", warehouse_id=warehouse_id, product_ids=changed)
-    return StockMove.objects.bulk_create(
+    return rows_insert(
         [
             StockMove(
                 warehouse_id=warehouse_id, product_id=c.product_id, kind=c.kind, quantity=c.quantity,

@@ -1,9 +1,9 @@
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
 from wms.catalog.models import Owner, Product
-from wms.catalog.selectors import order_products_locked
+from wms.core.statements import lock_clause, quoted, statement_text, table
 from wms.inventory.models import Location, LocationStock, StockLevel, Warehouse
 from wms.outbox.models import OutboxMessage
 from wms.outbox.selectors import CallbackState, outbox_callback_state, outbox_latest_for, outbox_messages_for
@@ -226,18 +226,45 @@ class OrderIntake:
     products: dict
 
 
+def _intake_sql(count: int) -> str:
+    """The intake's one read (``outbound_intake_resolve``) for ``count`` sku_ids, built once
+    (``wms.core.statements``): the products, share-locked in sku_id order, each row carrying the three ids."""
+
+    def build() -> str:
+        product = Product._meta
+        columns = ", ".join(f"p.{quoted(f.column)}" for f in product.concrete_fields)
+
+        def first_id(model, *conditions: str) -> str:
+            where = " AND ".join(f"{quoted(model._meta.get_field(name).column)} = %s" for name in conditions)
+            return f"(SELECT {quoted(model._meta.pk.column)} FROM {table(model)} WHERE {where} LIMIT 1)"
+
+        sku = quoted(product.get_field("sku_id").column)
+        return (f"SELECT {columns}, {first_id(OutboundOrder, 'outbound_order_no')} AS intake_existing_id, "
+                f"{first_id(Warehouse, 'code', 'is_active')} AS intake_warehouse_id, "
+                f"{first_id(Owner, 'owner_code')} AS intake_owner_id "
+                f"FROM {table(Product)} p WHERE p.{sku} IN ({', '.join(['%s'] * count)}) ORDER BY p.{sku}"
+                + lock_clause(Product, share=True, alias="p"))
+
+    return statement_text(("outbound_intake", count), build, rows=count)
+
+
 def outbound_intake_resolve(*, outbound_order_no: str, warehouse_code: str, owner_code: str,
                             items: list[dict]) -> OrderIntake:
     """The order under ``outbound_order_no``, the active warehouse ``warehouse_code``, merchant ``owner_code`` and
-    the locked products of ``items`` (``wms.catalog.selectors.order_products_locked``), in one statement: the
-    three ids ride on each product row. Only when no product matches are they read on their own."""
+    the products of ``items``, in one statement: the three ids ride on each product row. Only when no product
+    matches are they read on their own.
+
+    The products are locked ``FOR SHARE`` (``wms.core.db``'s lock order), in sku_id order: no product sync may move
+    one to another merchant before the order commits (it waits for the lock), while concurrent pushes naming the
+    same products do not wait for each other."""
+    sku_ids = sorted({item["sku_id"] for item in items})
+    products = list(Product.objects.raw(_intake_sql(len(sku_ids)),
+                                        [outbound_order_no, warehouse_code, True, owner_code, *sku_ids]))
     by_name = {
         "intake_existing_id": OutboundOrder.objects.filter(outbound_order_no=outbound_order_no),
         "intake_warehouse_id": Warehouse.objects.filter(code=warehouse_code, is_active=True),
         "intake_owner_id": Owner.objects.filter(owner_code=owner_code),
     }
-    products = list(order_products_locked(items=items).annotate(
-        **{name: Subquery(query.values("pk")[:1]) for name, query in by_name.items()}))
     if products:
         found = {name: getattr(products[0], name) for name in by_name}
     else:  # no product row to carry them

@@ -23,6 +23,7 @@ from wms.core.errors import (
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.models import OrderEvent
 from wms.core.roles import Role, role_require
+from wms.core.statements import rows_insert
 from wms.core.transitions import transition_check
 from wms.counts.models import CountTask
 from wms.counts.services import count_task_for_short_pick
@@ -130,17 +131,17 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
             OUTBOUND_FLOW.move(order, Status.ALLOCATED if levels is not None else Status.BACKORDERED, save=False,
                                actor=actor, note="stock reserved" if levels is not None
                                else "not enough stock; waiting for it")
+        # The order, its lines (and below the ledger's moves and the event) as statements built once
+        # (wms.core.statements): the push's hot path.
         try:
-            order.save(force_insert=True)
+            rows_insert([order])
         except IntegrityError as exc:  # the same number committed by a concurrent push: run again, find it
             raise ConcurrentDuplicate(f"outbound order {outbound_order_no} was created concurrently") from exc
-        lines = OutboundOrderLine.objects.bulk_create([
+        lines = rows_insert([
             OutboundOrderLine(order=order, product=product, quantity=quantity,
                               reserved_qty=quantity if levels is not None else 0)
             for product, quantity in resolved.values()
         ])
-        if any(line.pk is None for line in lines):  # a database that cannot return the new ids
-            lines = list(order.lines.order_by("pk"))
         if levels is not None:
             stock_reserve(warehouse_id=warehouse_id, levels=levels,
                           lines=[StockLine(ln.product_id, ln.quantity, str(ln.pk)) for ln in lines],
