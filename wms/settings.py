@@ -234,6 +234,9 @@ OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
 # --- Warehouse rules ------------------------------------------------------------------------------------
 # Receiving more than expected by this share of a line needs a Supervisor.
 INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT = env.int("INBOUND_OVER_RECEIPT_TOLERANCE_PERCENT", default=10)
+# Orders allocated after their answer (profile v20210901): the worker is woken at most once per this many seconds
+# per web process (one trailing wake covers the orders pushed meanwhile); 0 wakes it for every order.
+OUTBOUND_ALLOCATION_WAKE_SECONDS = env.float("OUTBOUND_ALLOCATION_WAKE_SECONDS", default=0.1)
 # Request the shipping label as soon as an order is packed (otherwise staff start it from admin).
 OUTBOUND_LABEL_ON_PACK = env.bool("OUTBOUND_LABEL_ON_PACK", default=False)
 # Cycle counts: a bin holding stock that was not counted for this many days gets a count task (the daily beat task

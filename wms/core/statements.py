@@ -134,9 +134,9 @@ def rows_update(objs: Sequence[Model], field_names: Sequence[str], *, using: str
         return cursor.rowcount
 
 
-def lock_clause(model: type[Model], *, share: bool = False, alias: str = "", using: str = DEFAULT_DB_ALIAS) -> str:
-    """What a hand-written SELECT of ``model`` (named ``alias`` in its FROM, if it has one) ends with to lock its
-    rows as ``wms.core.db`` says: ``FOR NO KEY UPDATE`` of its own table (``lock_for_update``), or ``FOR SHARE``
+def lock_clause(model: type[Model], *, share: bool = False, using: str = DEFAULT_DB_ALIAS) -> str:
+    """What a hand-written SELECT of ``model`` (not aliased in its FROM) ends with to lock its rows as ``wms.core.db``
+    says: ``FOR NO KEY UPDATE`` of its own table (``lock_for_update``), or ``FOR SHARE``
     (``share``, which the ORM cannot say); nothing where the database has no row locks (SQLite)."""
     features = connections[using].features
     if not features.has_select_for_update:
@@ -144,4 +144,4 @@ def lock_clause(model: type[Model], *, share: bool = False, alias: str = "", usi
     strength = "SHARE" if share else ("NO KEY UPDATE" if features.has_select_for_no_key_update else "UPDATE")
     if not features.has_select_for_update_of:
         return f" FOR {strength}"
-    return f" FOR {strength} OF {alias or table(model, using=using)}"
+    return f" FOR {strength} OF {table(model, using=using)}"

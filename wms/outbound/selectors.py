@@ -231,8 +231,8 @@ def _intake_sql(count: int) -> str:
     (``wms.core.statements``): the products, share-locked in sku_id order, each row carrying the three ids."""
 
     def build() -> str:
-        product = Product._meta
-        columns = ", ".join(f"p.{quoted(f.column)}" for f in product.concrete_fields)
+        product, products = Product._meta, table(Product)
+        columns = ", ".join(f"{products}.{quoted(f.column)}" for f in product.concrete_fields)
 
         def first_id(model, *conditions: str) -> str:
             where = " AND ".join(f"{quoted(model._meta.get_field(name).column)} = %s" for name in conditions)
@@ -242,8 +242,8 @@ def _intake_sql(count: int) -> str:
         return (f"SELECT {columns}, {first_id(OutboundOrder, 'outbound_order_no')} AS intake_existing_id, "
                 f"{first_id(Warehouse, 'code', 'is_active')} AS intake_warehouse_id, "
                 f"{first_id(Owner, 'owner_code')} AS intake_owner_id "
-                f"FROM {table(Product)} p WHERE p.{sku} IN ({', '.join(['%s'] * count)}) ORDER BY p.{sku}"
-                + lock_clause(Product, share=True, alias="p"))
+                f"FROM {products} WHERE {products}.{sku} IN ({', '.join(['%s'] * count)}) ORDER BY {products}.{sku}"
+                + lock_clause(Product, share=True))
 
     return statement_text(("outbound_intake", count), build, rows=count)
 
@@ -260,14 +260,13 @@ def outbound_intake_resolve(*, outbound_order_no: str, warehouse_code: str, owne
     sku_ids = sorted({item["sku_id"] for item in items})
     products = list(Product.objects.raw(_intake_sql(len(sku_ids)),
                                         [outbound_order_no, warehouse_code, True, owner_code, *sku_ids]))
-    by_name = {
-        "intake_existing_id": OutboundOrder.objects.filter(outbound_order_no=outbound_order_no),
-        "intake_warehouse_id": Warehouse.objects.filter(code=warehouse_code, is_active=True),
-        "intake_owner_id": Owner.objects.filter(owner_code=owner_code),
-    }
+    names = ("intake_existing_id", "intake_warehouse_id", "intake_owner_id")
     if products:
-        found = {name: getattr(products[0], name) for name in by_name}
+        found = {name: getattr(products[0], name) for name in names}
     else:  # no product row to carry them
-        found = {name: query.values_list("pk", flat=True).first() for name, query in by_name.items()}
+        found = dict(zip(names, (query.values_list("pk", flat=True).first() for query in (
+            OutboundOrder.objects.filter(outbound_order_no=outbound_order_no),
+            Warehouse.objects.filter(code=warehouse_code, is_active=True),
+            Owner.objects.filter(owner_code=owner_code))), strict=True))
     return OrderIntake(existing_id=found["intake_existing_id"], warehouse_id=found["intake_warehouse_id"],
                        owner_id=found["intake_owner_id"], products={p.sku_id: p for p in products})

@@ -12,6 +12,7 @@ from django.utils import timezone
 from wms.catalog.selectors import order_items_check, order_line_for_code, order_lines_owner_check
 from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
 from wms.core.actors import OUTBOX
+from wms.core.coalesce import Coalesced
 from wms.core.db import ConcurrentDuplicate, atomic_with_retry, lock_for_update
 from wms.core.errors import (
     CancelRefused,
@@ -83,8 +84,9 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     Returns (order, created).
 
     ``allocate_after_commit``: the order is written CREATED and allocated right after this transaction commits, by
-    a worker (``outbound_order_allocate_created``; the beat's ``outbound_created_sweep`` takes up an order whose
-    task the broker lost). Otherwise (``allocate``) the reservation is decided on the locked levels before the order
+    a worker that this commit wakes (``outbound_created_sweep``, which takes up every CREATED order; the wakes of a
+    process are coalesced, ``OUTBOUND_ALLOCATION_WAKE_SECONDS``, and the beat runs the same sweep for a wake the
+    broker lost). Otherwise (``allocate``) the reservation is decided on the locked levels before the order
     is written, and the order is written ALLOCATED (with its lines reserved and the ledger's moves) or BACKORDERED.
 
     The same content again answers the first order; other content under the same number is a ``Conflict``.
@@ -147,8 +149,7 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
                           lines=[StockLine(ln.product_id, ln.quantity, str(ln.pk)) for ln in lines],
                           reference_type="outbound_line", reference_number=outbound_order_no, actor=actor)
         elif allocate and allocate_after_commit:
-            order_id = order.pk
-            transaction.on_commit(lambda: _allocation_enqueue(order_id))
+            transaction.on_commit(_allocation_wake.request)
         OUTBOUND_FLOW.created(order, actor=actor, summary=(  # with its allocation: one INSERT
             f"{len(lines)} line(s), {sum(ln.quantity for ln in lines)} unit(s), "
             f"to {order.recipient_city}, carrier {order.logistics_provider_code}"))
@@ -162,16 +163,29 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
     return existing, False
 
 
-def _allocation_enqueue(order_id: int) -> None:
-    """Allocate a just-created order in a worker. Broker down: the order waits, CREATED, for the beat's sweep."""
+def _allocation_wake_send() -> None:
+    """Wake the worker: it allocates every order still CREATED (``outbound_created_sweep``). Broker down: the orders
+    wait, CREATED, for the beat's sweep."""
     from kombu.exceptions import OperationalError as BrokerError
 
-    from .tasks import outbound_order_allocate_created
+    from .tasks import outbound_created_sweep
 
     try:
-        outbound_order_allocate_created.delay(order_id)
+        outbound_created_sweep.delay()
     except (BrokerError, OSError) as exc:
-        logger.warning("broker unavailable, outbound order %s waits for the allocation sweep: %s", order_id, exc)
+        logger.warning("broker unavailable, orders to allocate wait for the allocation sweep: %s", exc)
+
+
+def _allocation_wake_window() -> float:
+    """``OUTBOUND_ALLOCATION_WAKE_SECONDS``; 0 where tasks run eagerly (no broker): each wake is the sweep itself."""
+    from .tasks import outbound_created_sweep
+
+    return 0.0 if outbound_created_sweep.app.conf.task_always_eager else settings.OUTBOUND_ALLOCATION_WAKE_SECONDS
+
+
+# One wake per window per process instead of one task per order: a burst of pushes pays for a few publishes, and the
+# worker takes up the orders of a window together.
+_allocation_wake = Coalesced(_allocation_wake_send, window=_allocation_wake_window)
 
 
 @atomic_with_retry

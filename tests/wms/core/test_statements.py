@@ -98,7 +98,7 @@ def test_rows_update_of_many_rows_hands_them_to_bulk_update(warehouse):
 def test_the_lock_clause_says_what_lock_for_update_says_and_nothing_on_sqlite():
     if connection.vendor == "postgresql":
         assert lock_clause(StockLevel) == ' FOR NO KEY UPDATE OF "inventory_stocklevel"'
-        assert lock_clause(Product, share=True, alias="p") == " FOR SHARE OF p"
+        assert lock_clause(Product, share=True) == ' FOR SHARE OF "catalog_product"'
     else:
         assert lock_clause(StockLevel) == lock_clause(Product, share=True) == ""
 

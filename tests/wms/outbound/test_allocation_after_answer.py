@@ -2,6 +2,7 @@
 allocated by a worker right after the commit; an order whose task the broker lost is taken up by the sweep."""
 
 import logging
+import threading
 
 import pytest
 from kombu.exceptions import OperationalError as BrokerError
@@ -48,12 +49,12 @@ def test_with_the_broker_down_the_order_waits_created_and_the_sweep_allocates_it
     def broker_down(*args, **kwargs):
         raise BrokerError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
 
-    monkeypatch.setattr(tasks.outbound_order_allocate_created, "delay", broker_down)
+    monkeypatch.setattr(tasks.outbound_created_sweep, "delay", broker_down)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         order, _ = outbound([(product, 2)], allocate_after_commit=True)
     order.refresh_from_db()
     assert order.status == Status.CREATED
-    assert "waits for the allocation sweep" in caplog.text
+    assert "wait for the allocation sweep" in caplog.text
 
     assert outbound_created_sweep(actor=ALLOCATION) == [order.outbound_order_no]
     order.refresh_from_db()
@@ -72,3 +73,30 @@ def test_the_allocation_after_commit_leaves_an_order_cancelled_or_allocated_sinc
     assert outbound_order_allocate_created(order_id=allocated.pk, actor=ALLOCATION) is None
     assert StockLevel.objects.get(product=product).reserved == 1
     assert OutboundOrder.objects.get(pk=cancelled.pk).status == Status.CANCELLED
+
+
+def test_orders_committed_together_wake_the_worker_once_and_once_more_after_the_window(
+        stocked, warehouse, django_capture_on_commit_callbacks, monkeypatch, settings):
+    from wms.core.coalesce import Coalesced
+    from wms.outbound import services
+
+    settings.OUTBOUND_ALLOCATION_WAKE_SECONDS = 0.3
+    woken = threading.Event()
+    wakes = []
+
+    def wake():
+        wakes.append(threading.current_thread() is threading.main_thread())
+        woken.set()
+
+    monkeypatch.setattr(tasks.outbound_created_sweep, "delay", wake)
+    # As with a broker (the tests' tasks run eagerly, uncoalesced): a window, and a state of its own.
+    fresh = Coalesced(services._allocation_wake_send, window=lambda: settings.OUTBOUND_ALLOCATION_WAKE_SECONDS)
+    monkeypatch.setattr(services, "_allocation_wake", fresh)
+    product = stocked(10)
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            outbound([(product, 1)], number=f"OB-WAKE-{n}", allocate_after_commit=True)
+    assert wakes == [True]  # the first commit woke the worker at once; the next two wait for the window's end
+    woken.clear()
+    assert woken.wait(5)
+    assert wakes == [True, False]  # one trailing wake, from the timer, for both
