@@ -72,3 +72,19 @@ def test_the_allocate_action_names_the_foreign_line_of_an_order_written_around_t
             in said)
     order.refresh_from_db()
     assert order.status == OutboundOrder.Status.BACKORDERED
+
+
+def test_the_order_events_list_filtered_by_merchant_shows_only_that_merchants_orders(client, supervisor,
+                                                                                    two_merchants):
+    """The orders' timeline list (issue 17) is a screen of orders too: filtered by merchant, it holds that merchant's
+    inbound and outbound orders' events only."""
+    client.force_login(supervisor)
+    for code, (owner, _) in two_merchants.items():
+        response = client.get(reverse("admin:core_orderevent_changelist"), {"merchant": owner.pk})
+        assert response.status_code == 200, "the order events list has no merchant filter"
+        numbers = {event.order_no for event in response.context["cl"].result_list}
+        assert numbers == {f"IB-{code}", f"OB-{code}-1", f"OB-{code}-2"}
+        other = next(c for c in two_merchants if c != code)
+        assert f"OB-{other}-1" not in response.content.decode()
+    response = client.get(reverse("admin:core_orderevent_changelist"), {"merchant": "²"})
+    assert response.status_code == 200 and list(response.context["cl"].result_list) == []
