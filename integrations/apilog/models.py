@@ -9,11 +9,11 @@ class ApiExchange(models.Model):
         OUTGOING = "OUT", "Outgoing"
 
     direction = models.CharField(max_length=3, choices=Direction.choices)
-    integration = models.CharField(max_length=40, db_index=True)
+    integration = models.CharField(max_length=40)
     environment = models.CharField(
-        max_length=20, blank=True, db_index=True,
+        max_length=20, blank=True,
         help_text="The peer environment (sandbox, production) active for the exchange; blank: the peer has one.")
-    endpoint = models.CharField(max_length=100, db_index=True, help_text="What the call is, e.g. outbound_create.")
+    endpoint = models.CharField(max_length=100, help_text="What the call is, e.g. outbound_create.")
     method = models.CharField(max_length=10)
     url = models.TextField()
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
@@ -22,7 +22,7 @@ class ApiExchange(models.Model):
     request_body_base64 = models.TextField(
         blank=True, help_text="The exact bytes (secret values masked), only when the body as text cannot be them "
                               "(not UTF-8, NUL): replay sends these.")
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response_headers = models.JSONField(default=dict, blank=True)
     response_body = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -32,8 +32,8 @@ class ApiExchange(models.Model):
         help_text="For a push refused for its signature: which known recipe and key pair would have accepted it.")
     business_code = models.IntegerField(null=True, blank=True, help_text="The envelope's code, when there is one.")
     error = models.TextField(blank=True)
-    order_no = models.CharField(max_length=64, blank=True, db_index=True)
-    sku_id = models.CharField(max_length=64, blank=True, db_index=True)
+    order_no = models.CharField(max_length=64, blank=True)
+    sku_id = models.CharField(max_length=64, blank=True)
     outbox_message_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     replay_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replays")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -42,7 +42,10 @@ class ApiExchange(models.Model):
     class Meta:
         ordering = ["-pk"]
         verbose_name = "API exchange"
-        indexes = [models.Index(fields=["integration", "endpoint", "created_at"], name="apilog_endpoint_time")]
+        # Every push inserts a row here: only the indexes a read uses (no LIKE-prefix copies, none a composite covers).
+        indexes = [models.Index(fields=["integration", "endpoint", "created_at"], name="apilog_endpoint_time"),
+                   models.Index(fields=["order_no"], name="apilog_order_no"),
+                   models.Index(fields=["sku_id"], name="apilog_sku_id")]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.method} {self.endpoint} {self.status_code or '-'}"

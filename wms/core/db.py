@@ -97,9 +97,11 @@ class ConcurrentDuplicate(Exception):
 _OWNED = "wms_atomic_with_retry"
 
 
-def lock_for_update(queryset: QuerySet) -> QuerySet:
-    """``queryset`` locking only its own table's rows, with the lock an ordinary UPDATE takes (see the module doc)."""
-    return queryset.select_for_update(of=("self",), no_key=True)
+def lock_for_update(queryset: QuerySet, *, skip_locked: bool = False) -> QuerySet:
+    """``queryset`` locking only its own table's rows, with the lock an ordinary UPDATE takes (see the module doc).
+    ``skip_locked``: rows another transaction holds are left out instead of waited for (workers sharing a queue of
+    rows, each taking the ones nobody has)."""
+    return queryset.select_for_update(of=("self",), no_key=True, skip_locked=skip_locked)
 
 
 def conflict_reason(exc: BaseException | None) -> str | None:

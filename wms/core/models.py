@@ -43,7 +43,7 @@ class OrderEvent(models.Model):
 
     order_type = models.CharField(max_length=20, choices=OrderType.choices)
     order_id = models.PositiveBigIntegerField()
-    order_no = models.CharField(max_length=64, db_index=True)
+    order_no = models.CharField(max_length=64)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
@@ -61,7 +61,8 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["order_type", "order_id", "created_at"], name="order_event_order")]
+        indexes = [models.Index(fields=["order_type", "order_id", "created_at"], name="order_event_order"),
+                   models.Index(fields=["order_no"], name="order_event_order_no")]  # no LIKE copy
         constraints = [
             models.CheckConstraint(condition=~Q(kind="STATUS") | ~Q(to_status=""),
                                    name="order_event_status_has_target"),

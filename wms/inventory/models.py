@@ -218,13 +218,14 @@ class StockMove(models.Model):
     NEGATIVE_KINDS = (Kind.DEALLOCATE, Kind.SHIP)
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_moves")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_moves")
+    # stock_move_wh_product leads with the warehouse: no index of its own.
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_moves", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     quantity = models.IntegerField()
     # What caused the move, e.g. ("inbound_line", "42"); inventory does not know the order models.
     reference_type = models.CharField(max_length=40, blank=True)
     reference_id = models.CharField(max_length=64, blank=True)
-    reference_number = models.CharField(max_length=64, blank=True, db_index=True,
+    reference_number = models.CharField(max_length=64, blank=True,
                                         help_text="The order number, for people.")
     reason = models.CharField(max_length=255, blank=True)
     # Where the units came from and went to. Every move since locations exist names them: units in (a receipt, a
@@ -247,6 +248,7 @@ class StockMove(models.Model):
         indexes = [
             models.Index(fields=["warehouse", "product", "id"], name="stock_move_wh_product"),
             models.Index(fields=["reference_type", "reference_id"], name="stock_move_reference"),
+            models.Index(fields=["reference_number"], name="stock_move_reference_number"),  # no LIKE copy
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="stock_move_quantity_not_zero"),

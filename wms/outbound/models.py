@@ -33,10 +33,11 @@ class OutboundOrder(models.Model):
     }
 
     outbound_order_no = models.CharField(max_length=64, unique=True)
-    platform_order_no = models.CharField(max_length=64, blank=True, db_index=True)
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="outbound_orders")
+    platform_order_no = models.CharField(max_length=64, blank=True)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="outbound_orders",
+                                  db_index=False)  # outbound_wh_status leads with it
     owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="outbound_orders")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED)
 
     recipient_name = models.CharField(max_length=200)
     recipient_phone = models.CharField(max_length=50, blank=True)
@@ -52,7 +53,7 @@ class OutboundOrder(models.Model):
     logistics_provider_code = models.CharField(max_length=50)
     logistics_provider_name = models.CharField(max_length=100, blank=True)
     logistics_service_code = models.CharField(max_length=50, blank=True)
-    tracking_no = models.CharField(max_length=100, blank=True, db_index=True)
+    tracking_no = models.CharField(max_length=100, blank=True)
 
     cod_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, blank=True)
@@ -73,7 +74,11 @@ class OutboundOrder(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["warehouse", "status", "created_at"], name="outbound_wh_status")]
+        # Every push inserts a row here: only the indexes a read uses (no LIKE-prefix copies, none a composite covers).
+        indexes = [models.Index(fields=["warehouse", "status", "created_at"], name="outbound_wh_status"),
+                   models.Index(fields=["status"], name="outbound_status"),
+                   models.Index(fields=["platform_order_no"], name="outbound_platform_order_no"),
+                   models.Index(fields=["tracking_no"], name="outbound_tracking_no")]
         constraints = [
             models.CheckConstraint(condition=Q(cod_amount__gte=0), name="outbound_cod_not_negative"),
             # Nothing ships without a label: the database refuses it too.
@@ -109,7 +114,8 @@ OUTBOUND_FLOW = Flow(
 
 
 class OutboundOrderLine(models.Model):
-    order = models.ForeignKey(OutboundOrder, on_delete=models.CASCADE, related_name="lines")
+    # outbound_line_product_once (order, product) leads with the order: no index of its own.
+    order = models.ForeignKey(OutboundOrder, on_delete=models.CASCADE, related_name="lines", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="outbound_lines")
     quantity = models.PositiveIntegerField()
     reserved_qty = models.PositiveIntegerField(default=0)

@@ -197,23 +197,32 @@ def outbound_order_allocate(*, order_id: int, actor) -> OutboundOrder:
     order = _locked(order_id)
     if not OUTBOUND_FLOW.allows(order, "allocate"):
         OUTBOUND_FLOW.check(order, Status.ALLOCATED)
+    _allocate_checked(order=order, actor=actor)
+    return order
+
+
+def _allocate_checked(*, order: OutboundOrder, actor) -> None:
     # Stock is reserved by product: an order written before the rule, or around the services, must not take
     # another merchant's stock.
     order_lines_owner_check(order=order)
     _allocate(order=order, lines=list(order.lines.order_by("pk")), actor=actor)
-    return order
 
 
+@atomic_with_retry
 def outbound_order_allocate_created(*, order_id: int, actor) -> OutboundOrder | None:
     """Allocate an order created for allocation after its answer (``allocate_after_commit``), if it is still
-    CREATED: the task and the sweep may both reach it, and staff may have allocated or cancelled it since. Returns
-    the order it allocated (or backordered), None if there was nothing to do."""
-    if not OutboundOrder.objects.filter(pk=order_id, status=Status.CREATED).exists():
+    CREATED: the wakes, the beat's sweep and staff may all reach it. Returns the order it allocated (or
+    backordered), None if there was nothing to do: no longer CREATED (allocated or cancelled since), or held by
+    another transaction right now (another worker's sweep allocating it: skipped, not waited for, so that two
+    sweeps share the orders instead of queueing on the same one; an order a staff step held is taken up by the next
+    wake or the beat's sweep)."""
+    role_require(actor=actor, roles=FLOOR_ROLES, action="Allocating an order", system=True)
+    order = lock_for_update(OutboundOrder.objects.select_related("warehouse").filter(
+        pk=order_id, status=Status.CREATED), skip_locked=True).first()
+    if order is None:
         return None
-    try:
-        return outbound_order_allocate(order_id=order_id, actor=actor)
-    except InvalidTransition:
-        return None  # cancelled (intercepted) or allocated since the check
+    _allocate_checked(order=order, actor=actor)
+    return order
 
 
 def outbound_created_sweep(*, actor) -> list[str]:

@@ -7,6 +7,7 @@ import threading
 import pytest
 from kombu.exceptions import OperationalError as BrokerError
 
+from tests.helpers import in_thread, requires_postgres
 from tests.wms.outbound.helpers import outbound
 from wms.core.actors import ALLOCATION
 from wms.inventory.models import StockLevel, StockMove
@@ -100,3 +101,38 @@ def test_orders_committed_together_wake_the_worker_once_and_once_more_after_the_
     woken.clear()
     assert woken.wait(5)
     assert wakes == [True, False]  # one trailing wake, from the timer, for both
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_skips_an_order_another_sweep_holds_and_does_not_wait_for_it(stocked, warehouse, monkeypatch):
+    from django.db import transaction
+
+    from wms.core.db import lock_for_update
+    from wms.outbound import services
+
+    monkeypatch.setattr(services._allocation_wake, "request", lambda: None)  # the orders wait, CREATED
+    product = stocked(5)
+    held, _ = outbound([(product, 1)], number="OB-HELD", allocate_after_commit=True)
+    free, _ = outbound([(product, 1)], number="OB-FREE", allocate_after_commit=True)
+    locked, release = threading.Event(), threading.Event()
+
+    def another_sweep():  # holds OB-HELD as a sweep allocating it would
+        with transaction.atomic():
+            list(lock_for_update(OutboundOrder.objects.filter(pk=held.pk)))
+            locked.set()
+            release.wait(30)
+
+    holder, _ = in_thread(another_sweep)
+    try:
+        assert locked.wait(30)
+        swept, outcome = in_thread(lambda: outbound_created_sweep(actor=ALLOCATION))
+        swept.join(10)
+        assert not swept.is_alive(), "the sweep waited for the order another transaction holds"
+        assert outcome["value"] == ["OB-FREE"]
+    finally:
+        release.set()
+        holder.join()
+    assert OutboundOrder.objects.get(pk=held.pk).status == Status.CREATED  # for the next wake
+    assert outbound_created_sweep(actor=ALLOCATION) == ["OB-HELD"]
+    assert OutboundOrder.objects.get(pk=free.pk).status == Status.ALLOCATED
