@@ -23,7 +23,14 @@ def _refuse(*args, **kwargs):
 def test_a_refused_write_mid_request_answers_5000_writes_nothing_and_keeps_the_log_with_the_error(
         push, stocked_catalogue, monkeypatch, write):
     if write == "order lines":
-        monkeypatch.setattr(OutboundOrderLine.objects, "bulk_create", _refuse)
+        rows_insert = outbound_services.rows_insert
+
+        def lines_refused(objs, **kwargs):  # the order is written; its lines' INSERT fails
+            if objs and isinstance(objs[0], OutboundOrderLine):
+                _refuse()
+            return rows_insert(objs, **kwargs)
+
+        monkeypatch.setattr(outbound_services, "rows_insert", lines_refused)
     else:
         monkeypatch.setattr(outbound_services, "stock_reserve", _refuse)
 
