@@ -24,7 +24,7 @@ from wms.core.batches import in_batches
 from wms.core.errors import DomainValidationError
 from wms.core.jsontext import json_dumps_safe
 from wms.core.roles import Role, role_require
-from wms.core.statements import rows_insert
+from wms.core.statements import rows_insert, rows_insert_linked
 
 from .masking import MASK, mask_body, mask_headers, mask_text, mask_url, secret_values
 from .models import ApiExchange
@@ -122,7 +122,9 @@ def exchange_incoming_open(*, integration: str, endpoint: str, method: str, url:
 
 def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response_body: dict,
                             business_code: int | None, duration_ms: int, error: str = "", order_no: str = "",
-                            sku_id: str = "") -> ApiExchange:
+                            sku_id: str = "", save: bool = True) -> ApiExchange:
+    """Complete the row with the answer and save it (``save``; else the caller INSERTs it, e.g. with the rows that
+    point to it: ``exchange_incoming_insert``)."""
     exchange.status_code = status_code
     exchange.response_headers = {"Content-Type": "application/json"}
     exchange.response_body = text_storable(mask_body(json_dumps_safe(response_body, cls=DjangoJSONEncoder)))
@@ -134,6 +136,8 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     exchange.signature_verdict = text_storable(exchange.signature_verdict)[:40]
     exchange.signature_diagnosis = text_storable(mask_text(exchange.signature_diagnosis))[:500]
     exchange.finished_at = timezone.now()
+    if not save:
+        return exchange
     if exchange._state.adding:  # one INSERT: the request, its answer and verdict
         rows_insert([exchange])
     else:
@@ -141,6 +145,12 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
                                      "response_body", "business_code", "duration_ms", "error", "order_no",
                                      "sku_id", "finished_at"])
     return exchange
+
+
+def exchange_incoming_insert(*, exchange: ApiExchange, pointing: list, link: str) -> ApiExchange:
+    """INSERT a completed incoming row (``exchange_incoming_close(save=False)``) and ``pointing``, rows of one model
+    whose field ``link`` holds its id (a push's order events), in one statement where the database can."""
+    return rows_insert_linked(exchange, pointing, link=link)
 
 
 def replay_handler_register(*, integration: str, handler: ReplayHandler) -> None:

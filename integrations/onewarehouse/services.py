@@ -18,6 +18,7 @@ from integrations.apilog.models import ApiExchange
 from integrations.apilog.services import (
     body_for_replay,
     exchange_incoming_close,
+    exchange_incoming_insert,
     exchange_incoming_open,
 )
 from wms.core.db import TransactionConflict, atomic_with_retry
@@ -138,17 +139,23 @@ def _payload_act(*, row: Receiving, payload: dict, exchange: ApiExchange, close:
     if errors is not None:
         return answer_invalid(errors_flatten(errors)), False
 
+    def log_and_events(events: list) -> None:
+        # The log row, last, in this transaction (the commit acknowledges work and log at once), and the order
+        # events of this push, which name it: one statement where the database can.
+        try:
+            exchange_incoming_insert(exchange=exchange, pointing=events, link="exchange_id")
+        except Exception as exc:
+            raise _LogNotStored(traceback.format_exc()) from exc
+
     def act_and_log() -> Answer:
         exchange.pk, exchange._state.adding = None, True  # a re-run inserts its own row again
-        # The order events of this push name it and its log row, which is written last: they are held and written
-        # after it, in one INSERT, in this transaction.
-        with order_events_together(), event_source(kind=EventSourceKind.PUSH, detail=_push_words(exchange),
-                                                   exchange_id=lambda: exchange.pk):
+        with order_events_together(write=log_and_events), event_source(
+                kind=EventSourceKind.PUSH, detail=_push_words(exchange), exchange_id=lambda: exchange.pk):
             answer = answer_ok(row.data(row.act(validated)))
             # Rendered before the commit: an answer that cannot be sent must undo the work, not follow it.
             answer.content  # noqa: B018
             try:
-                close(answer)  # the log row, last, in this transaction: the commit acknowledges work and log at once
+                close(answer)  # the log row completed with the answer; written with the events as the block ends
             except Exception as exc:
                 raise _LogNotStored(traceback.format_exc()) from exc
         return answer
@@ -171,7 +178,7 @@ def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: C
     logged = False
     crashed = ""
 
-    def close(answer: Answer) -> None:
+    def close(answer: Answer) -> None:  # in the work's transaction, which then INSERTs the row (_payload_act)
         _close(exchange=exchange, answer=answer, started=started, order_no=order_no, sku_id=sku_id, alone=False)
 
     try:
@@ -199,18 +206,19 @@ def _pipeline(*, exchange: ApiExchange, endpoint: str, started: float, checks: C
 
 def _close(*, exchange: ApiExchange, answer: Answer, started: float, order_no: str = "", sku_id: str = "",
            alone: bool = True) -> None:
-    """Save the request's row with its answer. ``alone``: in a transaction of its own, and a failure is only
-    reported (the answer is decided: it is still sent); else in the caller's transaction, and a failure raises."""
+    """Complete the request's row with its answer. ``alone``: and save it, in a transaction of its own, and a failure
+    is only reported (the answer is decided: it is still sent); else it is left for the caller's transaction to
+    INSERT (with the push's order events, ``_payload_act``), and a failure raises."""
 
-    def save() -> None:
+    def save(*, insert: bool = True) -> None:
         exchange_incoming_close(
             exchange=exchange, status_code=answer.http_status, response_body=answer.body,
             business_code=answer.code, duration_ms=int((time.monotonic() - started) * 1000), error=answer.error,
-            order_no=order_no, sku_id=sku_id,
+            order_no=order_no, sku_id=sku_id, save=insert,
         )
 
     if not alone:
-        save()
+        save(insert=False)  # completed here, INSERTed with the push's order events
         return
     try:
         with transaction.atomic():

@@ -22,15 +22,8 @@ def _refuse(*args, **kwargs):
 @pytest.mark.parametrize("write", ["order lines", "stock reservation"])
 def test_a_refused_write_mid_request_answers_5000_writes_nothing_and_keeps_the_log_with_the_error(
         push, stocked_catalogue, monkeypatch, write):
-    if write == "order lines":
-        rows_insert = outbound_services.rows_insert
-
-        def lines_refused(objs, **kwargs):  # the order is written; its lines' INSERT fails
-            if objs and isinstance(objs[0], OutboundOrderLine):
-                _refuse()
-            return rows_insert(objs, **kwargs)
-
-        monkeypatch.setattr(outbound_services, "rows_insert", lines_refused)
+    if write == "order lines":  # the order's and its lines' INSERT (one statement on PostgreSQL, two elsewhere)
+        monkeypatch.setattr(outbound_services, "rows_insert_linked", _refuse)
     else:
         monkeypatch.setattr(outbound_services, "stock_reserve", _refuse)
 

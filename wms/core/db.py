@@ -120,6 +120,20 @@ def conflict_reason(exc: BaseException | None) -> str | None:
     return None
 
 
+def unique_violation(exc: BaseException | None) -> bool:
+    """``exc`` (or the driver's error it wraps) is a unique key refused (SQLSTATE 23505, SQLite's "UNIQUE constraint
+    failed"), not another integrity error (a CHECK, a foreign key): only that one means "written concurrently"."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if getattr(exc, "sqlstate", None) == "23505":
+            return True
+        if isinstance(exc, sqlite3.IntegrityError) and str(exc).startswith("UNIQUE constraint failed"):
+            return True
+        exc = exc.__cause__
+    return False
+
+
 def _pause(attempt: int) -> float:
     return random.uniform(0, min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt))
 

@@ -66,10 +66,21 @@ def event_source_current(actor) -> EventSource:
     return EventSource(kind=Source.SCREEN, detail="admin")
 
 
+def _events_insert(events: list[OrderEvent]) -> None:
+    for event in events:
+        if callable(event.exchange_id):  # the push's log row, written since
+            event.exchange_id = event.exchange_id()
+    if events:
+        rows_insert(events)
+
+
 @contextlib.contextmanager
-def order_events_together():
+def order_events_together(*, write: Callable[[list[OrderEvent]], None] = _events_insert):
     """The events recorded inside are written together in one INSERT at the end of the block (which must be inside
-    the change's transaction): e.g. an order created and allocated by one push is one statement, not two."""
+    the change's transaction): e.g. an order created and allocated by one push is one statement, not two.
+
+    ``write(events)`` writes them instead (called even with none): the intake writes its log row and the push's
+    events in one statement. Inside another such block, the outer one writes."""
     if _pending.get() is not None:  # already inside a batch: the outer one writes
         yield
         return
@@ -79,11 +90,7 @@ def order_events_together():
         yield
     finally:
         _pending.reset(token)
-    for event in events:
-        if callable(event.exchange_id):  # the push's log row, written since
-            event.exchange_id = event.exchange_id()
-    if events:
-        rows_insert(events)
+    write(events)
 
 
 def order_event_record(*, order_type: str, order_id: int, order_no: str, kind: str, actor, summary: str,

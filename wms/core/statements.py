@@ -11,6 +11,9 @@ by hand, and each call only prepares its values as Django does (``Field.pre_save
   signal is sent.
 - ``rows_update``: some columns of rows already read (and locked), one ``UPDATE ... CASE`` statement, what
   ``bulk_update`` does.
+- ``rows_insert_linked`` (a row and the rows that point to it: an order and its lines, a push's log row and its
+  order events) and ``rows_update_insert`` (the ledger's levels and its moves): two writes in one statement on
+  PostgreSQL (a data-modifying ``WITH``), in two elsewhere. Each saves a round trip of every push.
 - ``lock_clause``: the ``FOR ...`` clause of a hand-written ``SELECT`` that locks as ``wms.core.db`` says.
 
 A read written as SQL (the intake's, the stock levels') goes through ``Model.objects.raw``, which applies the
@@ -59,6 +62,36 @@ def _insert_fields(model: type[Model]) -> list:
     return [f for f in meta.concrete_fields if f is not meta.auto_field and not f.generated]
 
 
+def _insert_prepared(objs: Sequence[Model], *, skip: str = "", using: str) -> tuple[str, str, list]:
+    """(the INSERT's column list, its VALUES rows, their params) for new ``objs`` of one model; the column ``skip``
+    (a link to a row written in the same statement) gets ``{link}`` in each row, for the caller to fill."""
+    model = type(objs[0])
+    if any(type(obj) is not model for obj in objs):
+        raise TypeError("rows_insert writes rows of one model at a time")
+    connection = connections[using]
+    fields = _insert_fields(model)
+
+    def build() -> str:
+        row = "(" + ", ".join("{link}" if f.attname == skip else "%s" for f in fields) + ")"
+        return ", ".join([row] * len(objs))
+
+    columns = statement_text(("insert_columns", model._meta.label),
+                             lambda: ", ".join(quoted(f.column, using=using) for f in fields), using=using)
+    rows = statement_text(("insert_rows", model._meta.label, skip, len(objs)), build, rows=len(objs), using=using)
+    params = []
+    for obj in objs:
+        if obj.pk is not None:
+            raise ValueError(f"rows_insert writes new rows; {model._meta.label} {obj.pk} has a primary key")
+        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields if f.attname != skip)
+    return columns, rows, params
+
+
+def _keys_set(objs: Sequence[Model], keys: list, *, using: str) -> None:
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, using
+
+
 def rows_insert(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
     """INSERT ``objs`` (new instances of one model, no primary key yet) in one statement and give each its primary
     key, in order. More than ``ROWS_KEPT_MAX`` rows go through ``bulk_create``; where the database cannot return
@@ -66,47 +99,66 @@ def rows_insert(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> list
     if not objs:
         return []
     model = type(objs[0])
-    if any(type(obj) is not model for obj in objs):
-        raise TypeError("rows_insert writes rows of one model at a time")
     connection = connections[using]
     if not connection.features.can_return_rows_from_bulk_insert:  # one INSERT each, which reads back its key
         for obj in objs:
             obj.save(force_insert=True, using=using)
         return list(objs)
     if len(objs) > ROWS_KEPT_MAX:
+        if any(type(obj) is not model for obj in objs):
+            raise TypeError("rows_insert writes rows of one model at a time")
         return model._default_manager.db_manager(using).bulk_create(objs)
-    fields = _insert_fields(model)
-    pk = model._meta.pk
-
-    def build() -> str:
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        columns = ", ".join(quoted(f.column, using=using) for f in fields)
-        return (f"INSERT INTO {table(model, using=using)} ({columns}) VALUES {', '.join([row] * len(objs))} "
-                f"RETURNING {quoted(pk.column, using=using)}")
-
-    sql = statement_text(("insert", model._meta.label, len(objs)), build, using=using)
-    params = []
-    for obj in objs:
-        if obj.pk is not None:
-            raise ValueError(f"rows_insert writes new rows; {model._meta.label} {obj.pk} has a primary key")
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+    columns, rows, params = _insert_prepared(objs, using=using)
+    sql = (f"INSERT INTO {table(model, using=using)} ({columns}) VALUES {rows} "
+           f"RETURNING {quoted(model._meta.pk.column, using=using)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        keys = [row[0] for row in cursor.fetchall()]
-    for obj, key in zip(objs, keys, strict=True):
-        obj.pk = key
-        obj._state.adding, obj._state.db = False, using
+        _keys_set(objs, [row[0] for row in cursor.fetchall()], using=using)
     return list(objs)
 
 
-def rows_update(objs: Sequence[Model], field_names: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> int:
-    """Write ``field_names`` of ``objs`` (rows of one model, read in this transaction) in one statement. Returns how
-    many rows it changed."""
-    if not objs or not field_names:
-        return 0
+def _together(connection, count: int) -> bool:
+    """Several writes may go in one statement (PostgreSQL's data-modifying ``WITH``), for up to ``ROWS_KEPT_MAX``
+    rows of each."""
+    return connection.vendor == "postgresql" and 0 < count <= ROWS_KEPT_MAX
+
+
+def rows_insert_linked(parent: Model, children: Sequence[Model], *, link: str,
+                       using: str = DEFAULT_DB_ALIAS) -> Model:
+    """INSERT ``parent`` and ``children`` (new rows of one model whose field ``link`` holds the parent's key: a
+    foreign key to it, or a plain integer column) in one statement where the database can (PostgreSQL: the
+    parent's INSERT in a ``WITH``, each child taking the key it returns), else in two. Every row gets its key, and
+    each child's ``link`` the parent's."""
+    connection = connections[using]
+    if not children or not _together(connection, len(children)):
+        rows_insert([parent], using=using)
+        for child in children:
+            setattr(child, type(child)._meta.get_field(link).attname, parent.pk)
+        rows_insert(children, using=using)
+        return parent
+    child_model = type(children[0])
+    attname = child_model._meta.get_field(link).attname
+    parent_columns, parent_rows, parent_params = _insert_prepared([parent], using=using)
+    child_columns, child_rows, child_params = _insert_prepared(children, skip=attname, using=using)
+    parent_pk = quoted(type(parent)._meta.pk.column, using=using)
+    sql = (f"WITH parent AS (INSERT INTO {table(type(parent), using=using)} ({parent_columns}) VALUES {parent_rows} "
+           f"RETURNING {parent_pk}) "
+           f"INSERT INTO {table(child_model, using=using)} ({child_columns}) "
+           f"VALUES {child_rows.format(link=f'(SELECT {parent_pk} FROM parent)')} "
+           f"RETURNING {quoted(child_model._meta.pk.column, using=using)}, "
+           f"{quoted(child_model._meta.get_field(link).column, using=using)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parent_params + child_params)
+        returned = cursor.fetchall()
+    _keys_set([parent], [returned[0][1]], using=using)
+    _keys_set(children, [row[0] for row in returned], using=using)
+    for child in children:
+        setattr(child, attname, parent.pk)
+    return parent
+
+
+def _update_prepared(objs: Sequence[Model], field_names: Sequence[str], *, using: str) -> tuple[str, list]:
     model = type(objs[0])
-    if len(objs) > ROWS_KEPT_MAX:
-        return model._default_manager.db_manager(using).bulk_update(objs, field_names)
     connection = connections[using]
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
@@ -129,9 +181,40 @@ def rows_update(objs: Sequence[Model], field_names: Sequence[str], *, using: str
         for obj in objs:
             params += [obj.pk, f.get_db_prep_save(f.pre_save(obj, False), connection)]
     params += [obj.pk for obj in objs]
-    with connection.cursor() as cursor:
+    return sql, params
+
+
+def rows_update(objs: Sequence[Model], field_names: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Write ``field_names`` of ``objs`` (rows of one model, read in this transaction) in one statement. Returns how
+    many rows it changed."""
+    if not objs or not field_names:
+        return 0
+    if len(objs) > ROWS_KEPT_MAX:
+        return type(objs[0])._default_manager.db_manager(using).bulk_update(objs, field_names)
+    sql, params = _update_prepared(objs, field_names, using=using)
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def rows_update_insert(updated: Sequence[Model], field_names: Sequence[str], inserted: Sequence[Model], *,
+                       using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+    """``rows_update(updated, field_names)`` and ``rows_insert(inserted)`` (rows of another model, which do not
+    point to the updated ones) in one statement where the database can (PostgreSQL: the UPDATE in a ``WITH``), else
+    in two; returns the inserted rows with their keys. The ledger's levels and moves go this way."""
+    connection = connections[using]
+    if not (updated and field_names and inserted) or not _together(connection, max(len(updated), len(inserted))):
+        rows_update(updated, field_names, using=using)
+        return rows_insert(inserted, using=using)
+    update_sql, update_params = _update_prepared(updated, field_names, using=using)
+    model = type(inserted[0])
+    columns, rows, params = _insert_prepared(inserted, using=using)
+    sql = (f"WITH updated AS ({update_sql}) INSERT INTO {table(model, using=using)} ({columns}) VALUES {rows} "
+           f"RETURNING {quoted(model._meta.pk.column, using=using)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, update_params + params)
+        _keys_set(inserted, [row[0] for row in cursor.fetchall()], using=using)
+    return list(inserted)
 
 
 def lock_clause(model: type[Model], *, share: bool = False, using: str = DEFAULT_DB_ALIAS) -> str:

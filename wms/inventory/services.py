@@ -20,7 +20,7 @@ from wms.core.actors import actor_check, actor_name, actor_user
 from wms.core.db import INTEGER_COLUMN_MAX, atomic_with_retry, lock_for_update
 from wms.core.errors import DomainValidationError, InsufficientStock
 from wms.core.roles import Role, role_require
-from wms.core.statements import lock_clause, quoted, rows_insert, rows_update, statement_text, table
+from wms.core.statements import lock_clause, quoted, rows_update_insert, statement_text, table
 
 from .models import AdjustReason, Location, LocationStock, StockLevel, StockMove, Warehouse
 from .selectors import location_default
@@ -134,30 +134,28 @@ def _changes_post(*, warehouse_id: int, changes: list[_Change], reference_type: 
         raise DomainValidationError(f"a stock level of {skus} would exceed {INTEGER_COLUMN_MAX} units",
                                     data={"sku_ids": sorted(sku_ids.values())})
 
-    changed = sorted({c.product_id for c in changes if StockMove.BUCKETS[c.kind]})
-    if changed:
-        now = timezone.now()
-        moved = [levels[product_id] for product_id in changed]
-        for level in moved:
-            level.updated_at = now
-        # Only the buckets these kinds move (the rows are locked, so the others cannot have changed).
-        rows_update(moved, [*sorted(buckets), "updated_at"])
     # After the levels (the lock order): the location stocks the moves name.
     _location_stocks_move(warehouse_id=warehouse_id, changes=changes)
+    changed = sorted({c.product_id for c in changes if StockMove.BUCKETS[c.kind]})
+    moved = [levels[product_id] for product_id in changed]
+    now = timezone.now()
+    for level in moved:
+        level.updated_at = now
+    # The levels (only the buckets these kinds move: the rows are locked, so the others cannot have changed) and the
+    # ledger's moves, in one statement where the database can (wms.core.statements).
+    moves = rows_update_insert(moved, [*sorted(buckets), "updated_at"], [
+        StockMove(
+            warehouse_id=warehouse_id, product_id=c.product_id, kind=c.kind, quantity=c.quantity,
+            reference_type=reference_type, reference_id=c.reference_id, reference_number=reference_number,
+            from_location_id=c.from_location_id, to_location_id=c.to_location_id,
+            reason=reason, user=user, actor=who, **move_fields,
+        )
+        for c in changes
+    ])
     if changed:
         # In this transaction, after the levels (the lock order): a receiver's rows commit with the move or not.
         stock_levels_changed.send(sender="wms.inventory", warehouse_id=warehouse_id, product_ids=changed)
-    return rows_insert(
-        [
-            StockMove(
-                warehouse_id=warehouse_id, product_id=c.product_id, kind=c.kind, quantity=c.quantity,
-                reference_type=reference_type, reference_id=c.reference_id, reference_number=reference_number,
-                from_location_id=c.from_location_id, to_location_id=c.to_location_id,
-                reason=reason, user=user, actor=who, **move_fields,
-            )
-            for c in changes
-        ]
-    )
+    return moves
 
 
 # --- Locations ----------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from wms.catalog.selectors import order_items_check, order_line_for_code, order_
 from wms.catalog.services import owner_get_or_create, product_placeholder_ensure
 from wms.core.actors import OUTBOX
 from wms.core.coalesce import Coalesced
-from wms.core.db import ConcurrentDuplicate, atomic_with_retry, lock_for_update
+from wms.core.db import ConcurrentDuplicate, atomic_with_retry, lock_for_update, unique_violation
 from wms.core.errors import (
     CancelRefused,
     Conflict,
@@ -24,7 +24,7 @@ from wms.core.errors import (
 from wms.core.hashing import content_fingerprint, content_fingerprint_matches
 from wms.core.models import OrderEvent
 from wms.core.roles import Role, role_require
-from wms.core.statements import rows_insert
+from wms.core.statements import rows_insert_linked
 from wms.core.transitions import transition_check
 from wms.counts.models import CountTask
 from wms.counts.services import count_task_for_short_pick
@@ -133,17 +133,17 @@ def outbound_order_create(*, outbound_order_no: str, warehouse_code: str, owner_
             OUTBOUND_FLOW.move(order, Status.ALLOCATED if levels is not None else Status.BACKORDERED, save=False,
                                actor=actor, note="stock reserved" if levels is not None
                                else "not enough stock; waiting for it")
-        # The order, its lines (and below the ledger's moves and the event) as statements built once
+        # The order and its lines in one statement (and below the ledger's levels and moves in another), built once
         # (wms.core.statements): the push's hot path.
+        lines = [OutboundOrderLine(order=order, product=product, quantity=quantity,
+                                   reserved_qty=quantity if levels is not None else 0)
+                 for product, quantity in resolved.values()]
         try:
-            rows_insert([order])
-        except IntegrityError as exc:  # the same number committed by a concurrent push: run again, find it
-            raise ConcurrentDuplicate(f"outbound order {outbound_order_no} was created concurrently") from exc
-        lines = rows_insert([
-            OutboundOrderLine(order=order, product=product, quantity=quantity,
-                              reserved_qty=quantity if levels is not None else 0)
-            for product, quantity in resolved.values()
-        ])
+            rows_insert_linked(order, lines, link="order")
+        except IntegrityError as exc:
+            if unique_violation(exc):  # the same number committed by a concurrent push: run again, find it
+                raise ConcurrentDuplicate(f"outbound order {outbound_order_no} was created concurrently") from exc
+            raise
         if levels is not None:
             stock_reserve(warehouse_id=warehouse_id, levels=levels,
                           lines=[StockLine(ln.product_id, ln.quantity, str(ln.pk)) for ln in lines],

@@ -14,7 +14,14 @@ from tests.helpers import a_session_waits_for_a_lock, in_thread, requires_postgr
 from wms.catalog.models import Product
 from wms.catalog.services import product_upsert
 from wms.core import statements
-from wms.core.statements import ROWS_KEPT_MAX, lock_clause, rows_insert, rows_update
+from wms.core.statements import (
+    ROWS_KEPT_MAX,
+    lock_clause,
+    rows_insert,
+    rows_insert_linked,
+    rows_update,
+    rows_update_insert,
+)
 from wms.inventory.models import StockLevel
 from wms.outbound.selectors import outbound_intake_resolve
 
@@ -158,3 +165,80 @@ def test_pushes_naming_the_same_products_do_not_wait_for_each_other_but_a_produc
     sync.join(30)
     assert not isinstance(sync_out["value"], Exception), sync_out["value"]
     assert Product.objects.get(pk=product.pk).name == "Renamed"
+
+
+def _one_statement_here() -> int:
+    return 1 if connection.vendor == "postgresql" else 2
+
+
+def test_a_row_and_the_rows_that_point_to_it_are_written_in_one_statement_where_the_database_can(warehouse):
+    from wms.outbound.models import OutboundOrder, OutboundOrderLine
+
+    product_a, product_b = ProductFactory(), ProductFactory()
+    order = OutboundOrder(outbound_order_no="OB-LINKED", warehouse=warehouse, owner=product_a.owner)
+    lines = [OutboundOrderLine(order=order, product=product_a, quantity=2),
+             OutboundOrderLine(order=order, product=product_b, quantity=1)]
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert_linked(order, lines, link="order")
+    assert len(queries) == _one_statement_here()
+    assert order.pk and [line.order_id for line in lines] == [order.pk, order.pk]
+    stored = OutboundOrder.objects.get(pk=order.pk)
+    assert list(stored.lines.order_by("pk").values_list("pk", "product_id", "quantity")) == [
+        (lines[0].pk, product_a.pk, 2), (lines[1].pk, product_b.pk, 1)]
+
+
+def test_a_log_row_and_the_events_naming_it_by_a_plain_id_column_are_written_together():
+    from wms.core.models import OrderEvent
+
+    exchange = _exchange(7)
+    events = [OrderEvent(order_type="outbound", order_id=n, order_no=f"NO-{n}", kind="CREATED", summary="s",
+                         actor="system:onewarehouse", source="PUSH") for n in (1, 2)]
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert_linked(exchange, events, link="exchange_id")
+    assert len(queries) == _one_statement_here()
+    assert sorted(OrderEvent.objects.values_list("order_no", "exchange_id")) == [
+        ("NO-1", exchange.pk), ("NO-2", exchange.pk)]
+    # With nothing pointing to it, the row alone.
+    alone = rows_insert_linked(_exchange(8), [], link="exchange_id")
+    assert ApiExchange.objects.get(pk=alone.pk).url == "/x/8"
+
+
+def test_levels_and_the_ledgers_moves_are_written_in_one_statement_where_the_database_can(warehouse):
+    from wms.inventory.models import StockMove
+
+    product = ProductFactory()
+    level = StockLevel.objects.create(warehouse=warehouse, product=product, on_hand=5)
+    level.reserved = 2
+    moves = [StockMove(warehouse=warehouse, product=product, kind=StockMove.Kind.ALLOCATE, quantity=2,
+                       reference_type="test", reference_number="T", actor="a")]
+    with CaptureQueriesContext(connection) as queries:
+        assert rows_update_insert([level], ["reserved"], moves) == moves
+    assert len(queries) == _one_statement_here()
+    assert StockLevel.objects.get(pk=level.pk).reserved == 2 and StockMove.objects.get().pk == moves[0].pk
+    # Nothing to update: the moves alone; nothing to insert: the update alone.
+    more = [StockMove(warehouse=warehouse, product=product, kind=StockMove.Kind.ALLOCATE, quantity=1,
+                      reference_type="test", reference_number="T", actor="a")]
+    rows_update_insert([], ["reserved"], more)
+    level.reserved = 3
+    assert rows_update_insert([level], ["reserved"], []) == []
+    assert StockLevel.objects.get(pk=level.pk).reserved == 3 and StockMove.objects.count() == 2
+
+
+def test_a_refused_write_in_a_statement_of_two_writes_neither(warehouse):
+    from django.db import IntegrityError
+
+    from wms.core.db import unique_violation
+    from wms.outbound.models import OutboundOrder, OutboundOrderLine
+
+    product = ProductFactory()
+    OutboundOrder.objects.create(outbound_order_no="OB-TAKEN", warehouse=warehouse, owner=product.owner)
+    order = OutboundOrder(outbound_order_no="OB-TAKEN", warehouse=warehouse, owner=product.owner)
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        rows_insert_linked(order, [OutboundOrderLine(order=order, product=product, quantity=1)], link="order")
+    assert unique_violation(refused.value)
+    assert OutboundOrder.objects.count() == 1 and not OutboundOrderLine.objects.exists()
+    bad = OutboundOrder(outbound_order_no="OB-NEW", warehouse=warehouse, owner=product.owner)
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():  # a CHECK, not a duplicate
+        rows_insert_linked(bad, [OutboundOrderLine(order=bad, product=product, quantity=0)], link="order")
+    assert not unique_violation(refused.value)
+    assert not OutboundOrder.objects.filter(outbound_order_no="OB-NEW").exists()
