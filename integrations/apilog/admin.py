@@ -5,8 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils import timezone
 
-from wms.catalog.models import Owner
-from wms.core.admin import ReadOnlyAdminMixin, RowMessage, bulk_action
+from wms.core.admin import MerchantListFilter, ReadOnlyAdminMixin, RowMessage, bulk_action
 from wms.core.roles import Role, user_has_role
 from wms.outbox.models import OutboxMessage
 from wms.outbox.services import outbox_message_retry
@@ -16,22 +15,11 @@ from .selectors import exchanges_export, exchanges_of_owner
 from .services import exchange_replay
 
 
-class MerchantFilter(admin.SimpleListFilter):
+class MerchantFilter(MerchantListFilter):
     """One merchant's exchanges (its orders' and products'), e.g. to export them for that merchant's support case."""
 
-    title = "merchant"
-    parameter_name = "merchant"
-
-    def lookups(self, request, model_admin):
-        return [(str(pk), code) for pk, code in Owner.objects.order_by("owner_code").values_list("pk", "owner_code")]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if not (value.isascii() and value.isdecimal() and len(value) <= 18):  # not an id: nobody's exchanges
-            return queryset.none()
-        return exchanges_of_owner(queryset=queryset, owner_id=int(value))
+    def rows_of_owner(self, queryset, owner_id: int):
+        return exchanges_of_owner(queryset=queryset, owner_id=owner_id)
 
 
 @admin.register(ApiExchange)

@@ -146,9 +146,9 @@ ORDER_MODELS = {OrderEvent.OrderType.INBOUND: "inbound.InboundOrder",
 OWNER_MODEL = "catalog.Owner"
 
 
-class OrderMerchantFilter(admin.SimpleListFilter):
-    """The events of one merchant's orders, inbound and outbound (staff screens of one merchant show none of
-    another's, issue 13 item 5)."""
+class MerchantListFilter(admin.SimpleListFilter):
+    """A list narrowed to one merchant (``catalog.Owner``, chosen by id): staff screens of one merchant show none of
+    another's (issue 13 item 5). A subclass says which rows are that merchant's (``rows_of_owner``)."""
 
     title = "merchant"
     parameter_name = "merchant"
@@ -161,11 +161,21 @@ class OrderMerchantFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not (value.isascii() and value.isdecimal() and len(value) <= 18):  # not an id: nobody's events
+        if not (value.isascii() and value.isdecimal() and len(value) <= 18):  # not an id: nobody's rows
             return queryset.none()
+        return self.rows_of_owner(queryset, int(value))
+
+    def rows_of_owner(self, queryset: QuerySet, owner_id: int) -> QuerySet:
+        raise NotImplementedError
+
+
+class OrderMerchantFilter(MerchantListFilter):
+    """The events of one merchant's orders, inbound and outbound."""
+
+    def rows_of_owner(self, queryset: QuerySet, owner_id: int) -> QuerySet:
         mine = Q()
         for order_type, label in ORDER_MODELS.items():
-            orders = apps.get_model(label).objects.filter(owner_id=int(value)).values("pk")
+            orders = apps.get_model(label).objects.filter(owner_id=owner_id).values("pk")
             mine |= Q(order_type=order_type, order_id__in=orders)
         return queryset.filter(mine)
 
