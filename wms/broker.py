@@ -4,7 +4,8 @@ kombu's channel creates its tables and its queue row on first use, guarded by a 
 threads of one process. Two processes that publish to a fresh broker file at the same moment both insert the
 queue row; the loser's ``IntegrityError`` is not one of the transport's connection errors, so Celery does not
 retry it and the task is lost (the stress test in ``tests/faults/test_embedded_broker.py`` caught it). Here the
-loser rolls back and reads the row the winner wrote, and a table another process created first is not an error.
+loser rolls back and reads the row the winner wrote, and a table another process created first, or a file another
+process wrote while this one created its tables, is not an error.
 
 SQLite answers "database is locked" at once (without its busy timeout) when a transaction that has read must write
 after another process wrote. kombu treats that ``OperationalError`` as a lost connection: it closes the channel
@@ -89,14 +90,18 @@ class Channel(kombu_sqlalchemy.Channel):
         connection = self.connection
         if connection is None:  # closed by kombu under a publish: open the broker file by the kept address
             self.connection = _KeptTransport(self._conninfo)
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
         try:
-            try:
-                return super()._open()
-            except OperationalError as exc:
-                if "already exists" not in str(exc):
-                    raise
-                # Another process created a table between SQLAlchemy's check and its CREATE: check again.
-                return super()._open()
+            while True:
+                try:
+                    return super()._open()
+                except OperationalError as exc:
+                    # Another process created a table between SQLAlchemy's check and its CREATE, or wrote the file
+                    # between this transaction's read and its CREATE ("locked", not waited for by SQLite): check
+                    # again (kombu keeps no engine from a failed open).
+                    if not ("already exists" in str(exc) or "locked" in str(exc)) or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(_WAL_SWITCH_PAUSE_SECONDS)
         finally:
             self.connection = connection
 

@@ -193,3 +193,34 @@ def test_a_publish_whose_queue_declare_meets_an_operational_error_is_stored_not_
         assert simple.get(timeout=5).payload == {"n": 1}
         simple.close()
     assert len(calls) >= 2  # the failure did happen, and was got over
+
+
+@pytest.mark.parametrize("error", ["database is locked", "table kombu_queue already exists"])
+def test_a_channel_whose_tables_meet_another_process_creating_them_opens_all_the_same(tmp_path, monkeypatch, error):
+    """Eight processes declaring the first queue of a fresh file at once: one of them met "database is locked" while
+    creating kombu's tables (SQLite does not wait when a transaction that read must write after another process
+    wrote), and its declare failed (CI saw it once under load). The channel now opens again, bounded."""
+    import kombu.transport
+    from kombu import Connection
+    from kombu.transport import sqlalchemy as kombu_sqlalchemy
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setitem(kombu.transport.TRANSPORT_ALIASES, "sqla", "wms.broker:Transport")
+    monkeypatch.delitem(kombu.transport._transport_cache, "sqla", raising=False)
+    real_create_all = kombu_sqlalchemy.metadata.create_all
+    calls = []
+
+    def failing_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise OperationalError("CREATE TABLE kombu_queue", {}, sqlite3.OperationalError(error))
+        return real_create_all(*args, **kwargs)
+
+    monkeypatch.setattr(kombu_sqlalchemy.metadata, "create_all", failing_once)
+    with Connection(embedded_broker_url(tmp_path)) as conn:
+        conn.default_channel.queue_declare("tables-race", durable=True)
+        simple = conn.SimpleQueue("tables-race")
+        simple.put({"n": 1})
+        assert simple.get(timeout=5).payload == {"n": 1}
+        simple.close()
+    assert len(calls) >= 2  # the failure did happen, and was got over
