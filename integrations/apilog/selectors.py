@@ -8,6 +8,7 @@ from wms.outbound.models import OutboundOrder
 
 from .masking import PERSONAL_MASK, personal_data_mask
 from .models import ApiExchange
+from .services import order_endpoints
 
 EXPORT_FIELDS = ("id", "created_at", "finished_at", "direction", "integration", "environment", "endpoint", "method",
                  "url", "remote_addr", "request_headers", "request_body",
@@ -72,15 +73,19 @@ def _answer_words(exchange: ApiExchange) -> str:
 
 
 def exchanges_timeline_entries(*, order_type: str, order_id: int, order_no: str, viewer=None) -> list:
-    """The request log rows about an order on its timeline (``wms.core.timeline``): the pushes naming its number
-    and the calls its outbox messages made, each with its answer."""
+    """The request log rows about an order on its timeline (``wms.core.timeline``): the pushes naming its number at
+    the endpoints about its kind of order (``services.order_endpoints_register``) and the calls its outbox messages
+    made, each with its answer."""
     from django.urls import reverse
 
     from wms.core.timeline import TimelineEntry
     from wms.outbox.selectors import outbox_messages_for
 
     calls = outbox_messages_for(aggregate_type=order_type, aggregate_id=order_id).values("pk")
-    rows = (ApiExchange.objects.filter(Q(order_no=order_no) | Q(outbox_message_id__in=calls))
+    about = Q(outbox_message_id__in=calls)
+    for integration, endpoints in order_endpoints(order_type).items():  # the requests about this kind of order
+        about |= Q(order_no=order_no, integration=integration, endpoint__in=endpoints)
+    rows = (ApiExchange.objects.filter(about)
             .only("pk", "direction", "integration", "endpoint", "status_code", "business_code", "response_body",
                   "error", "created_at", "replay_of_id", "outbox_message_id").order_by("-pk")[:100])
     may_open = viewer is not None and viewer.has_perm("apilog.view_apiexchange")

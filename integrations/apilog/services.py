@@ -32,6 +32,19 @@ from .models import ApiExchange
 ReplayHandler = Callable[..., ApiExchange]
 _replay_handlers: dict[str, ReplayHandler] = {}
 _environments: dict[str, Callable[[], str]] = {}
+_order_endpoints: dict[str, dict[str, set[str]]] = {}  # order type -> integration -> its endpoints about that type
+
+
+def order_endpoints_register(*, integration: str, order_type: str, endpoints) -> None:
+    """The endpoints of ``integration`` whose requests are about an order of ``order_type`` (``OrderEvent.OrderType``),
+    by its number: an order's timeline shows those requests naming its number, and no other (an inbound and an
+    outbound order may share a number)."""
+    _order_endpoints.setdefault(order_type, {}).setdefault(integration, set()).update(endpoints)
+
+
+def order_endpoints(order_type: str) -> dict[str, set[str]]:
+    """What ``order_endpoints_register`` said for ``order_type``: integration -> endpoints."""
+    return {integration: set(endpoints) for integration, endpoints in _order_endpoints.get(order_type, {}).items()}
 
 
 def environment_register(*, integration: str, current: Callable[[], str]) -> None:
