@@ -149,14 +149,8 @@ def exchange_incoming_close(*, exchange: ApiExchange, status_code: int, response
     exchange.signature_verdict = text_storable(exchange.signature_verdict)[:40]
     exchange.signature_diagnosis = text_storable(mask_text(exchange.signature_diagnosis))[:500]
     exchange.finished_at = timezone.now()
-    if not save:
-        return exchange
-    if exchange._state.adding:  # one INSERT: the request, its answer and verdict
-        rows_insert([exchange])
-    else:
-        exchange.save(update_fields=["signature_verdict", "signature_diagnosis", "status_code", "response_headers",
-                                     "response_body", "business_code", "duration_ms", "error", "order_no",
-                                     "sku_id", "finished_at"])
+    if save:
+        rows_insert([exchange])  # one INSERT: the request, its answer and verdict (the row is new: see the module doc)
     return exchange
 
 

@@ -104,34 +104,35 @@ def lock_for_update(queryset: QuerySet, *, skip_locked: bool = False) -> QuerySe
     return queryset.select_for_update(of=("self",), no_key=True, skip_locked=skip_locked)
 
 
-def conflict_reason(exc: BaseException | None) -> str | None:
-    """Why ``exc`` (or a database error it wraps) is a conflict a re-run can get past, or None if it is not."""
+def _causes(exc: BaseException | None):
+    """``exc`` and the errors it was raised from: Django re-raises the driver's error as its own, "from" the
+    original."""
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        sqlstate = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+        yield exc
+        exc = exc.__cause__
+
+
+def conflict_reason(exc: BaseException | None) -> str | None:
+    """Why ``exc`` (or a database error it wraps) is a conflict a re-run can get past, or None if it is not."""
+    for cause in _causes(exc):
+        sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
         if sqlstate in RETRYABLE_SQLSTATES:
             return RETRYABLE_SQLSTATES[sqlstate]
-        if isinstance(exc, sqlite3.OperationalError) and "database is locked" in str(exc):
+        if isinstance(cause, sqlite3.OperationalError) and "database is locked" in str(cause):
             return "database is locked"
-        if isinstance(exc, ConcurrentDuplicate):
+        if isinstance(cause, ConcurrentDuplicate):
             return "concurrent duplicate"
-        exc = exc.__cause__  # Django re-raises the driver's error as its own, "from" the original
     return None
 
 
 def unique_violation(exc: BaseException | None) -> bool:
     """``exc`` (or the driver's error it wraps) is a unique key refused (SQLSTATE 23505, SQLite's "UNIQUE constraint
     failed"), not another integrity error (a CHECK, a foreign key): only that one means "written concurrently"."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if getattr(exc, "sqlstate", None) == "23505":
-            return True
-        if isinstance(exc, sqlite3.IntegrityError) and str(exc).startswith("UNIQUE constraint failed"):
-            return True
-        exc = exc.__cause__
-    return False
+    return any(getattr(cause, "sqlstate", None) == "23505"
+               or (isinstance(cause, sqlite3.IntegrityError) and str(cause).startswith("UNIQUE constraint failed"))
+               for cause in _causes(exc))
 
 
 def _pause(attempt: int) -> float:

@@ -106,9 +106,7 @@ def order_event_record(*, order_type: str, order_id: int, order_no: str, kind: s
     if pending is not None:
         pending.append(event)
     else:
-        if callable(event.exchange_id):
-            event.exchange_id = event.exchange_id()
-        rows_insert([event])
+        _events_insert([event])
     return event
 
 

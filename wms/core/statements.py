@@ -62,12 +62,17 @@ def _insert_fields(model: type[Model]) -> list:
     return [f for f in meta.concrete_fields if f is not meta.auto_field and not f.generated]
 
 
-def _insert_prepared(objs: Sequence[Model], *, skip: str = "", using: str) -> tuple[str, str, list]:
-    """(the INSERT's column list, its VALUES rows, their params) for new ``objs`` of one model; the column ``skip``
-    (a link to a row written in the same statement) gets ``{link}`` in each row, for the caller to fill."""
+def _model_of(objs: Sequence[Model]) -> type[Model]:
     model = type(objs[0])
     if any(type(obj) is not model for obj in objs):
         raise TypeError("rows_insert writes rows of one model at a time")
+    return model
+
+
+def _insert_prepared(objs: Sequence[Model], *, skip: str = "", using: str) -> tuple[str, str, list]:
+    """(the INSERT's column list, its VALUES rows, their params) for new ``objs`` of one model; the column ``skip``
+    (a link to a row written in the same statement) gets ``{link}`` in each row, for the caller to fill."""
+    model = _model_of(objs)
     connection = connections[using]
     fields = _insert_fields(model)
 
@@ -105,9 +110,7 @@ def rows_insert(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> list
             obj.save(force_insert=True, using=using)
         return list(objs)
     if len(objs) > ROWS_KEPT_MAX:
-        if any(type(obj) is not model for obj in objs):
-            raise TypeError("rows_insert writes rows of one model at a time")
-        return model._default_manager.db_manager(using).bulk_create(objs)
+        return _model_of(objs)._default_manager.db_manager(using).bulk_create(objs)
     columns, rows, params = _insert_prepared(objs, using=using)
     sql = (f"INSERT INTO {table(model, using=using)} ({columns}) VALUES {rows} "
            f"RETURNING {quoted(model._meta.pk.column, using=using)}")
@@ -175,7 +178,7 @@ def _update_prepared(objs: Sequence[Model], field_names: Sequence[str], *, using
         keys = ", ".join(["%s"] * len(objs))
         return f"UPDATE {table(model, using=using)} SET {sets} WHERE {pk_column} IN ({keys})"
 
-    sql = statement_text(("update", meta.label, tuple(field_names), len(objs)), build, using=using)
+    sql = statement_text(("update", meta.label, tuple(field_names), len(objs)), build, rows=len(objs), using=using)
     params = []
     for f in fields:
         for obj in objs:
