@@ -365,13 +365,15 @@ def _pick_location(order: OutboundOrder, code: str) -> Location:
     return location
 
 
-def _stops_at(order: OutboundOrder, location: Location) -> list[PickStop]:
-    return [stop for stop in outbound_pick_directions(order_ids=[order.pk])
-            if stop.location is not None and stop.location.pk == location.pk]
+def _stops_at(directions: list[PickStop], location: Location) -> list[PickStop]:
+    return [stop for stop in directions if stop.location is not None and stop.location.pk == location.pk]
 
 
-def _next_bin_hint(order: OutboundOrder) -> str:
-    stop = next((s for s in outbound_pick_directions(order_ids=[order.pk]) if s.location is not None), None)
+def _next_bin_hint(order: OutboundOrder, directions: list[PickStop] | None = None) -> str:
+    """"; next: bin X" from the order's pick path (``directions``, when the caller has it already)."""
+    if directions is None:
+        directions = outbound_pick_directions(order_ids=[order.pk])
+    stop = next((s for s in directions if s.location is not None), None)
     return f"; next: bin {stop.location.code}" if stop else ""
 
 
@@ -382,9 +384,10 @@ def outbound_order_pick_bin(*, order: OutboundOrder, code: str, actor) -> Locati
     role_require(actor=actor, roles=FLOOR_ROLES, action="Picking")
     OUTBOUND_FLOW.action_check(order, "pick", doing="Picking")
     location = _pick_location(order, code)
-    if not _stops_at(order, location):
+    directions = outbound_pick_directions(order_ids=[order.pk])
+    if not _stops_at(directions, location):
         _refuse(f"Wrong bin {location.code}: nothing of {order.outbound_order_no} is to be taken from it"
-                + _next_bin_hint(order))
+                + _next_bin_hint(order, directions))
     return location
 
 
@@ -434,9 +437,11 @@ def outbound_order_pick_bin_short(*, order: OutboundOrder, location_code: str, a
     order = _locked(order.pk)
     OUTBOUND_FLOW.action_check(order, "pick", doing="Reporting a short bin")
     location = _pick_location(order, location_code)
-    stops = _stops_at(order, location)
+    directions = outbound_pick_directions(order_ids=[order.pk])
+    stops = _stops_at(directions, location)
     if not stops:
-        _refuse(f"Nothing of {order.outbound_order_no} is directed to bin {location.code}" + _next_bin_hint(order))
+        _refuse(f"Nothing of {order.outbound_order_no} is directed to bin {location.code}"
+                + _next_bin_hint(order, directions))
     what = ", ".join(f"{stop.product.sku_id} (needs {stop.quantity})" for stop in stops)
     why = f"short pick of {order.outbound_order_no} at {location.code}: {what}" + (f"; {note.strip()}"
                                                                                      if note.strip() else "")
